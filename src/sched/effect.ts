@@ -1,0 +1,81 @@
+/**
+ * The protocol between the models (mm, notifiers, callers) and whoever runs them.
+ *
+ * Every mirrored kernel function has a stepwise form, a generator that yields an
+ * {@link Effect} at each point where the real kernel could be preempted or race with
+ * another CPU (lock acquire/release, a page-table entry read or write, the use of a pfn).
+ * Two drivers run the same generator:
+ *  - `runSteps` (sync.ts): plain calls outside the scheduler, for tests and notebooks;
+ *  - the scheduler (scheduler.ts): several tasks interleaved under simulated time.
+ * So the model is written once and the exploration engine stays separate from it,
+ * as loom keeps its engine apart from the primitives models use.
+ */
+import type { Lock, LockMode } from "./lock";
+
+/** Names of the costs in the cost model (cost-model.ts documents each). */
+export type CostName =
+  | "ptRead" // read one page-table entry
+  | "ptWrite" // write one page-table entry
+  | "pfnUse" // a CPU or device touching the memory behind a pfn
+  | "tlbFlush" // flush after a zap
+  | "iommuMap" // program one IOMMU entry
+  | "ioremap" // ioremap_prot(): map the pfn into the kernel (may sleep)
+  | "memcpy" // copy a small buffer
+  | "notifier" // call one MMU notifier callback
+  | "work"; // anything else, caller-chosen
+
+/** A scheduling point. `site` names the kernel function (and step) for traces. */
+export type Effect =
+  | { kind: "acquire"; lock: Lock; mode: LockMode; site: string }
+  | { kind: "release"; lock: Lock; mode: LockMode; site: string }
+  | { kind: "step"; cost: CostName; site: string; units?: number }
+  /** might_sleep(): the checker reports it when a spinlock is held. */
+  | { kind: "mightSleep"; site: string }
+  /** Ask the driver which task is running; the driver sends the Task back. */
+  | { kind: "current" };
+
+/** The stepwise form of a function returning T. */
+export type Steps<T> = Generator<Effect, T, unknown>;
+
+/** A running context: a task of the scheduler, or the single context of `runSteps`. */
+export interface Task {
+  readonly id: number;
+  readonly name: string;
+  /** Locks this task holds now, in acquisition order (maintained by the drivers). */
+  readonly held: HeldLock[];
+}
+
+export interface HeldLock {
+  lock: Lock;
+  mode: LockMode;
+  site: string;
+  /** Simulated time at acquisition (0 outside the scheduler). */
+  since: number;
+}
+
+// Small helpers so model code reads like the kernel it mirrors.
+
+export function* acquire(lock: Lock, mode: LockMode, site: string): Steps<void> {
+  yield { kind: "acquire", lock, mode, site };
+}
+
+export function* release(lock: Lock, mode: LockMode, site: string): Steps<void> {
+  yield { kind: "release", lock, mode, site };
+}
+
+export function* step(cost: CostName, site: string, units?: number): Steps<void> {
+  yield units === undefined ? { kind: "step", cost, site } : { kind: "step", cost, site, units };
+}
+
+export function* mightSleep(site: string): Steps<void> {
+  yield { kind: "mightSleep", site };
+}
+
+export function* current(): Steps<Task> {
+  return (yield { kind: "current" }) as Task;
+}
+
+/** True when `task` holds `lock` (in any mode, or in the given one). */
+export function holds(task: Task, lock: Lock, mode?: LockMode): boolean {
+  return task.held.some((h) => h.lock === lock && (mode === undefined || h.mode === mode));
+}
