@@ -1,0 +1,49 @@
+// The harness itself must be able to fail: a notebook whose cell throws is reported
+// with its name, the cell index and the error text, and later cells do not hide it.
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { describeFailures, executeNotebook, projectRoot, writeNotebook, type Notebook } from "../../src/runner";
+
+const scratch = join(projectRoot, "test-output", "harness");
+
+function notebook(sources: string[]): Notebook {
+  return {
+    cells: sources.map((s, i) => ({ id: `c${i}`, cell_type: "code", source: s, metadata: {}, outputs: [], execution_count: null })),
+    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript (pfnlab)", language: "typescript" } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+}
+
+describe("the notebook harness", () => {
+  mkdirSync(scratch, { recursive: true });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("names the notebook and cell when a cell throws", async () => {
+    const path = join(scratch, "throws.ipynb");
+    writeNotebook(path, notebook(['import { PAGE_SIZE } from "pfnlab";', "console.log(PAGE_SIZE);", 'throw new Error("planted failure");', 'console.log("after");']));
+    const r = await executeNotebook(path, { cellTimeout: 30 });
+    const text = describeFailures(path, r.failures);
+    expect(text).toContain("throws.ipynb cell 2");
+    expect(text).toContain("planted failure");
+    expect(r.failures.map((f) => f.cell)).toEqual([2]);
+    // The imported package really ran: cell 1 printed PAGE_SIZE.
+    expect(JSON.stringify(r.notebook.cells[1].outputs)).toContain("4096");
+  });
+
+  it("reports a type error, which tslab prints on stderr", async () => {
+    const path = join(scratch, "typeerror.ipynb");
+    writeNotebook(path, notebook(['const n: number = "not a number";']));
+    const r = await executeNotebook(path, { cellTimeout: 30 });
+    expect(describeFailures(path, r.failures)).toMatch(/typeerror\.ipynb cell 0 \(stderr\): .*not assignable/);
+  });
+
+  it("stops a cell that runs past its timeout and names it", async () => {
+    const path = join(scratch, "loops.ipynb");
+    writeNotebook(path, notebook(["1 + 1;", "while (true) {}"]));
+    const r = await executeNotebook(path, { cellTimeout: 3 });
+    expect(r.status).toBe("timeout");
+    expect(describeFailures(path, r.failures)).toContain("loops.ipynb cell 1 (timeout)");
+  });
+});
