@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 // Jupyter kernels and a real browser (they run one file at a time: 2 cores here).
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/support/summary-reporter.ts"],
     projects: [
       {
         test: {
