@@ -32,7 +32,18 @@ export type Effect =
   /** might_sleep(): the checker reports it when a spinlock is held. */
   | { kind: "mightSleep"; site: string }
   /** Ask the driver which task is running; the driver sends the Task back. */
-  | { kind: "current" };
+  | { kind: "current" }
+  /**
+   * cpu_relax() in a retry/spin loop: "I am waiting for someone else". A scheduling
+   * point after which the explorer lets another task run first (switching away from a
+   * relaxing task is not counted as a preemption), as CHESS treats yields.
+   */
+  | { kind: "cpuRelax"; site: string }
+  /**
+   * A line for the trace (e.g. "pfn 0x1234 used after zap"). Not a scheduling point:
+   * the driver records it and resumes the task at once.
+   */
+  | { kind: "note"; text: string };
 
 /** The stepwise form of a function returning T. */
 export type Steps<T> = Generator<Effect, T, unknown>;
@@ -69,6 +80,21 @@ export function* step(cost: CostName, site: string, units?: number): Steps<void>
 
 export function* mightSleep(site: string): Steps<void> {
   yield { kind: "mightSleep", site };
+}
+
+/** An explicit preemption point with no cost (cond_resched() in spirit). */
+export function* preemptPoint(site: string): Steps<void> {
+  yield { kind: "step", cost: "work", site, units: 0 };
+}
+
+/** cpu_relax() inside a retry loop: lets the scheduler run somebody else first. */
+export function* cpuRelax(site: string): Steps<void> {
+  yield { kind: "cpuRelax", site };
+}
+
+/** Write a line into the trace without creating a scheduling point. */
+export function* note(text: string): Steps<void> {
+  yield { kind: "note", text };
 }
 
 export function* current(): Steps<Task> {

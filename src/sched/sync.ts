@@ -52,6 +52,8 @@ export function runSteps<T>(steps: Steps<T>, ctx: SyncContext): T {
         lockdep.mightSleep(ctx.checker, ctx.task, e.site);
         break;
       case "step":
+      case "cpuRelax":
+      case "note":
         break;
     }
   }

@@ -1,0 +1,86 @@
+/**
+ * Deadlock and livelock reports.
+ *
+ * Deadlock: no task can run but some wait for locks. We follow the wait-for graph
+ * (a waiting task -> the lock it waits for -> the holders of that lock) and name the
+ * first cycle, e.g. "A -> &b -> B -> &a -> A". A wait with no cycle means a holder
+ * finished (or crashed) without releasing: that is named too.
+ *
+ * Livelock: tasks keep running but nobody makes progress (no task finishes) for more
+ * than a bound of steps; the task that took the most of those steps is named as the
+ * spinning one.
+ */
+import type { SimTask } from "./task";
+
+export interface DeadlockReport {
+  /** Human-readable cycle "task -> lock -> task ... -> task", or the leaked-lock chain. */
+  cycle: string;
+  /** Tasks on the cycle (or the chain), in order. */
+  tasks: string[];
+  /** Locks on the cycle, in order. */
+  locks: string[];
+  /** Every task still blocked, with what it waits for. */
+  blocked: { task: string; lock: string; site: string; holders: string[] }[];
+}
+
+export interface LivelockReport {
+  /** The task that took the most steps without progress. */
+  task: string;
+  /** Where it is spinning (site of its pending effect). */
+  site: string;
+  /** Steps taken since the last progress, by that task / by all. */
+  steps: number;
+  totalSteps: number;
+}
+
+/** The wait-for cycle among `tasks`, or null when some task can still run or none waits. */
+export function findDeadlock(tasks: readonly SimTask[]): DeadlockReport | null {
+  if (tasks.some((t) => t.state === "runnable")) return null;
+  const blocked = tasks.filter((t) => t.state === "blocked" && t.waiting);
+  if (blocked.length === 0) return null;
+  const holdersOf = (t: SimTask): SimTask[] =>
+    [...t.waiting!.lock.holders.keys()].map((h) => h as SimTask).sort((a, b) => a.id - b.id);
+  const list = blocked.map((t) => ({
+    task: t.name,
+    lock: String(t.waiting!.lock),
+    site: t.waiting!.site,
+    holders: holdersOf(t).map((h) => h.name),
+  }));
+
+  for (const start of blocked) {
+    // Depth-first along wait-for edges; the path is task, lock, task, lock, ...
+    const path: SimTask[] = [];
+    const onPath = new Set<SimTask>();
+    const walk = (t: SimTask): SimTask[] | null => {
+      if (onPath.has(t)) return path.slice(path.indexOf(t));
+      if (t.state !== "blocked" || !t.waiting) return null;
+      path.push(t);
+      onPath.add(t);
+      for (const h of holdersOf(t)) {
+        const c = walk(h);
+        if (c) return c;
+      }
+      path.pop();
+      onPath.delete(t);
+      return null;
+    };
+    const cyc = walk(start);
+    if (cyc) {
+      const parts: string[] = [];
+      for (const t of cyc) parts.push(t.name, String(t.waiting!.lock));
+      parts.push(cyc[0]!.name);
+      return { cycle: parts.join(" -> "), tasks: cyc.map((t) => t.name), locks: cyc.map((t) => String(t.waiting!.lock)), blocked: list };
+    }
+  }
+  // No cycle: somebody waits for a lock whose holder is gone (finished or crashed holding it).
+  const t = blocked[0]!;
+  const hs = holdersOf(t);
+  const h = hs[0];
+  const why = h ? `${h.name} (${h.state} while holding it)` : "nobody (no holder; the waiter was never woken)";
+  return {
+    cycle: `${t.name} -> ${t.waiting!.lock} -> ${why}`,
+    tasks: h ? [t.name, h.name] : [t.name],
+    locks: [String(t.waiting!.lock)],
+    blocked: list,
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The trace: one record per executed effect (and per wake-up, note, task end), in
+ * execution order. Formatting is a pure function of the records, so the same scenario
+ * and schedule print byte-identical traces.
+ */
+import type { CostName } from "./effect";
+import type { LockMode } from "./lock";
+
+export type TraceKind =
+  | "step" // a costed step (page-table read/write, pfn use, ...)
+  | "acquire" // lock taken without waiting
+  | "contend" // lock busy: the task starts waiting (spinning or sleeping)
+  | "acquired" // a waiting task got the lock and runs again
+  | "release"
+  | "mightSleep"
+  | "cpuRelax"
+  | "note" // text from the model
+  | "done" // the task returned
+  | "crash"; // the task threw
+
+export interface TraceRecord {
+  /** Scheduling step that produced the record (0-based; the replay string counts the same steps). */
+  step: number;
+  /** Simulated ns at which the effect started. */
+  time: number;
+  task: string;
+  cpu: number;
+  kind: TraceKind;
+  site: string;
+  lock?: string;
+  mode?: LockMode;
+  cost?: CostName;
+  units?: number;
+  /** Free text: note text, holders a task waits for, error message, return value. */
+  text?: string;
+}
+
+/** One record as one line: `step time task kind details @site`. */
+export function formatTraceRecord(r: TraceRecord, taskWidth = 8): string {
+  const head = `${String(r.step).padStart(4)} ${formatNs(r.time).padStart(10)} ${r.task.padEnd(taskWidth)} ${r.kind.padEnd(10)}`;
+  const parts: string[] = [];
+  if (r.lock !== undefined) parts.push(`${r.lock}${r.mode ? ` [${r.mode === "read" ? "R" : "W"}]` : ""}`);
+  if (r.cost !== undefined) parts.push(r.units === undefined ? r.cost : `${r.cost} x${r.units}`);
+  if (r.text !== undefined) parts.push(r.text);
+  const at = r.site ? ` @ ${r.site}` : "";
+  return `${head} ${parts.join(" ")}${at}`.trimEnd();
+}
+
+/** A whole trace, task names padded to the longest. */
+export function formatTrace(records: readonly TraceRecord[]): string {
+  const w = Math.max(4, ...records.map((r) => r.task.length));
+  return records.map((r) => formatTraceRecord(r, w)).join("\n");
+}
+
+/** Simulated time for humans: integer ns below 10 µs, then µs with 2 decimals. */
+export function formatNs(ns: number): string {
+  if (ns < 10000) return `${Math.round(ns)}ns`;
+  return `${(Math.round(ns / 10) / 100).toFixed(2)}us`;
+}
