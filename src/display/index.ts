@@ -1,1 +1,30 @@
-export {};
+/** pfnlab's display: show plotly figures in notebooks, render PNGs, build the teaching figures. */
+export type { PlotlyFigure, PlotlyTrace, PlotlyLayout } from "./types";
+export { show, type ShownBundle } from "./show";
+export {
+  figureBundle,
+  figureOutput,
+  figureSummary,
+  PLOTLY_MIME,
+  type FigureBundle,
+  type FigureOutput,
+  type ShowOptions,
+} from "./bundle";
+export { htmlOutput, LOADER_JS, PLOTLY_SERVER_PATH } from "./htmlOutput";
+export { renderPng, renderSvg, type PngOptions } from "./png/renderPng";
+export { pngFontsAvailable } from "./png/fonts";
+export { tslabDisplayWriter, inTslabKernel } from "./tslabChannel";
+// The theme as a namespace (theme.baseLayout, theme.UNITS, ...) so its generic names
+// cannot clash with other folders' exports; the most used parts also at top level.
+export * as theme from "./theme";
+export { outcomeColor, lockClassColor, OUTCOME_CLASSES, type OutcomeClass } from "./theme";
+export {
+  lockTimesBoxPlot, lockTimeline, timelineRow, outcomeBars, scalingFigure, pageTableWalkDiagram,
+  physMemoryMap, virtToPhysLayout, faultLevelsFigure, faultRuns,
+} from "./figures/index";
+export type {
+  LockClassTimes, LockTimesInput, LockInterval, TimelineMarker, LockTimelineInput, OutcomeGroup,
+  OutcomeBarsInput, ScalingSeries, ScalingInput, WalkLevelStep, WalkDiagramInput, PhysRegion,
+  PhysMemoryMapInput, VirtRange, PhysRange, VirtPhysMapping, VirtToPhysInput, FaultRecord,
+  FaultLevelsRow, FaultLevelsInput, FaultRun,
+} from "./figures/index";

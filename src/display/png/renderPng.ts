@@ -81,7 +81,9 @@ export function renderSvg(figure: PlotlyFigure, opts: PngOptions = {}): string {
   // plotly names clip paths after a random per-plot id: replace it so equal figures give equal SVG.
   const uid = gd._fullLayout._uid;
   if (uid) svg = svg.split(uid).join("pfnlab");
-  return svg;
+  // plotly swaps quotes in font families for a marker that the browser's serializer
+  // would have quoted; jsdom does not quote, so the marker is left: restore the quotes.
+  return svg.replace(/TOBESTRIPPED/g, "'");
 }
 
 /** A PNG of the figure (PNG bytes), made without a browser. Same figure -> same bytes. */

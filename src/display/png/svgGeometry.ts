@@ -95,14 +95,23 @@ const MONO_EM = 0.602;
 function isMonospace(el: Element | null): boolean {
   for (let e = el; e; e = e.parentElement) {
     const family = (e as SVGElement).style?.fontFamily || e.getAttribute("font-family");
-    if (family) return /mono|courier|consolas/i.test(family);
+    if (family) return /mono|courier|consolas|menlo/i.test(family);
   }
   return false;
 }
 
-/** Width of one line of text in px, honouring monospace families. */
-function lineWidth(el: Element, text: string, fs: number): number {
-  return isMonospace(el) ? Array.from(text).length * MONO_EM * fs : textWidth(text, fs);
+/**
+ * Width in px of the text under `node` (a text, tspan or line), measuring each text
+ * node in its own family: plotly puts <span style="font-family:..."> into tspans.
+ */
+function nodeWidth(node: Node, fs: number): number {
+  if (node.nodeType === 3) {
+    const text = node.nodeValue ?? "";
+    return isMonospace(node.parentElement) ? Array.from(text).length * MONO_EM * fs : textWidth(text, fs);
+  }
+  let w = 0;
+  node.childNodes.forEach((c) => (w += nodeWidth(c, fs)));
+  return w;
 }
 
 /** A length like "1.3em", "5px" or "5" in px at font size `fs`. */
@@ -114,12 +123,12 @@ function lengthPx(v: string | null, fs: number): number {
 }
 
 /** Lines of a text element: plotly puts each <br>-separated line into a tspan.line. */
-function textLines(el: Element): { text: string; x: number | null; dy: number }[] {
+function textLines(el: Element): { node: Node; x: number | null; dy: number }[] {
   const fs = fontSizeOf(el);
   const lines = Array.from(el.children).filter((c) => c.tagName === "tspan" && c.classList.contains("line"));
-  if (lines.length === 0) return [{ text: el.textContent ?? "", x: null, dy: 0 }];
+  if (lines.length === 0) return [{ node: el, x: null, dy: 0 }];
   return lines.map((l) => ({
-    text: l.textContent ?? "",
+    node: l,
     x: l.hasAttribute("x") ? num(l, "x") : null,
     dy: lengthPx(l.getAttribute("dy"), fs),
   }));
@@ -136,7 +145,7 @@ function anchorOf(el: Element): string {
 /** Width of the widest line of a text element, in px. */
 export function textLength(el: Element): number {
   const fs = fontSizeOf(el);
-  return Math.max(0, ...textLines(el).map((l) => lineWidth(el, l.text, fs)));
+  return Math.max(0, ...textLines(el).map((l) => nodeWidth(l.node, fs)));
 }
 
 function textBox(el: Element): Box | null {
@@ -147,7 +156,7 @@ function textBox(el: Element): Box | null {
   let box: Box | null = null;
   for (const line of textLines(el)) {
     y += line.dy;
-    const w = lineWidth(el, line.text, fs);
+    const w = nodeWidth(line.node, fs);
     if (w === 0) continue;
     const lx = line.x ?? x;
     const left = anchor === "middle" ? lx - w / 2 : anchor === "end" ? lx - w : lx;

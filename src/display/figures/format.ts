@@ -1,0 +1,62 @@
+/** Number formatting and input checks shared by the figure builders. */
+
+/** "0x1f000" for a non-negative integer (exact up to 2^53). Strings pass through. */
+export function hex(n: number | string): string {
+  if (typeof n === "string") return n;
+  return n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`;
+}
+
+const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+
+/** Binary size: 4096 -> "4 KiB", 3 * 2^20 -> "3 MiB", 1.5 * 2^30 -> "1.5 GiB". */
+export function formatBytes(n: number): string {
+  let v = n;
+  let u = 0;
+  while (Math.abs(v) >= 1024 && u < UNITS.length - 1) {
+    v /= 1024;
+    u += 1;
+  }
+  const digits = Number.isInteger(v) ? 0 : v < 10 ? 2 : 1;
+  return `${Number(v.toFixed(digits))} ${UNITS[u]}`;
+}
+
+/** Throws `fn: field value is not a finite number >= 0` style errors. */
+export function checkNonNegative(fn: string, field: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+    throw new Error(`${fn}: ${field} ${String(v)} must be a finite number >= 0`);
+  }
+  return v;
+}
+
+/** Throws unless v is a finite number > 0. */
+export function checkPositive(fn: string, field: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
+    throw new Error(`${fn}: ${field} ${String(v)} must be a finite number > 0`);
+  }
+  return v;
+}
+
+/** Throws unless `arr` is an array. */
+export function checkArray<T>(fn: string, field: string, arr: unknown): T[] {
+  if (!Array.isArray(arr)) throw new Error(`${fn}: ${field} must be an array, got ${arr === null ? "null" : typeof arr}`);
+  return arr as T[];
+}
+
+/** Powers of two between lo and hi (inclusive-ish), thinned to at most `max` ticks. */
+export function powerOfTwoTicks(lo: number, hi: number, max = 9): number[] {
+  const a = Math.floor(Math.log2(lo));
+  const b = Math.ceil(Math.log2(hi));
+  const step = Math.max(1, Math.ceil((b - a + 1) / max));
+  const ticks: number[] = [];
+  for (let e = a; e <= b; e += step) ticks.push(2 ** e);
+  return ticks;
+}
+
+/**
+ * Wraps text in a plotly <span> set in the monospace font (for hex values). Only the
+ * generic family: resvg 2.6.2 drops a whole <text> when a tspan names "DejaVu Sans
+ * Mono" explicitly and more text follows it (checked here), "monospace" renders.
+ */
+export function mono(text: string): string {
+  return `<span style="font-family:monospace">${text}</span>`;
+}
