@@ -1,1 +1,21 @@
-export {};
+/** Deterministic concurrency: effects, locks, the scheduler, lock_stat, lockdep and exploration. */
+export * from "./effect";
+export { Lock } from "./lock";
+export type { LockKind, LockMode } from "./lock";
+export { lockdep } from "./lockdep";
+export type { LockOrderEdge } from "./lockdep";
+export { runSteps, createSyncTask } from "./sync";
+export type { SyncContext } from "./sync";
+export * from "./cost-model";
+export { EventHeap } from "./heap";
+export type { HeapEvent } from "./heap";
+export { Prng, runPrng } from "./prng";
+export * from "./trace";
+export * from "./lockstat";
+export type { DeadlockReport, LivelockReport } from "./deadlock";
+export { findDeadlock } from "./deadlock";
+export { SimTask } from "./task";
+export type { TaskSpec, TaskState, Pending, WaitInfo } from "./task";
+export { Scheduler } from "./scheduler";
+export type { SchedulerOptions, RunEnd, RunStatus, ChoiceContext, Chooser } from "./scheduler";
+export * from "./explore/index";

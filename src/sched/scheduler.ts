@@ -53,8 +53,8 @@ export interface RunEnd {
   livelock: LivelockReport | null;
   /** Return value of each finished task, by task name. */
   results: Record<string, unknown>;
-  /** Tasks that threw, with the message. */
-  crashed: { task: string; error: string }[];
+  /** Tasks that threw, with the message; `byChecker` when it was a CheckerError (checker in "throw" mode). */
+  crashed: { task: string; error: string; byChecker: boolean }[];
   violations: Violation[];
   /** Latest task clock (simulated ns). */
   time: number;
@@ -118,6 +118,12 @@ export class Scheduler {
   readonly lockStat = new LockStat();
   readonly trace: TraceRecord[] = [];
   readonly livelockBound: number;
+  /** Task id of every executed step: the full schedule. */
+  readonly schedule: number[] = [];
+  /** For every step, the id of the non-preemptive default task (see ChoiceContext). */
+  readonly defaults: number[] = [];
+  /** Steps that switched away from a task that was still eligible. */
+  preemptions = 0;
   private readonly recordTrace: boolean;
   private readonly locks = new Map<Lock, LockRuntime>();
   private stepCount = 0;
@@ -201,12 +207,22 @@ export class Scheduler {
       const ctx = this.choiceContext();
       if (!ctx) break;
       const t = choose(ctx);
-      if (!ctx.eligible.includes(t)) {
-        throw new Error(`Scheduler.run: the chooser picked ${t?.name ?? String(t)}, which is not eligible at step ${ctx.step} (eligible: ${ctx.eligible.map((x) => x.name).join(", ")})`);
+      if (!t || t.state !== "runnable") {
+        throw new Error(`Scheduler.run: the chooser picked ${t?.name ?? String(t)}, which is not runnable at step ${ctx.step} (eligible: ${ctx.eligible.map((x) => x.name).join(", ")})`);
       }
-      this.step(t);
+      this.stepIn(ctx, t);
     }
     return this.end();
+  }
+
+  /**
+   * The shortest prefix of the executed schedule that reproduces it when every later step
+   * takes the default task (at least one step). This is what replay strings encode.
+   */
+  replayPrefix(): number[] {
+    let last = 0;
+    for (let i = 0; i < this.schedule.length; i++) if (this.schedule[i] !== this.defaults[i]) last = i;
+    return this.schedule.slice(0, Math.min(this.schedule.length, last + 1));
   }
 
   /** Timed run: earliest pending effect first, ties by priority then FIFO. */
@@ -220,7 +236,7 @@ export class Scheduler {
       const ev = heap.pop()!;
       const t = ev.item;
       if (t.state !== "runnable") continue;
-      this.step(t);
+      this.stepIn(this.choiceContext(), t);
       push(t);
       for (const w of this.woken) push(w);
       this.woken = [];
@@ -228,12 +244,19 @@ export class Scheduler {
     return this.end();
   }
 
-  /** Execute one step of `task` (which must be runnable). */
+  /** Execute one step of `task` (which must be runnable; any runnable task, eligible or not). */
   step(task: SimTask): void {
+    this.stepIn(this.choiceContext(), task);
+  }
+
+  private stepIn(ctx: ChoiceContext | null, task: SimTask): void {
     if (task.state !== "runnable" || !task.pending) {
       throw new Error(`Scheduler.step: task ${task.name} is ${task.state}, not runnable`);
     }
     if (this.livelock) throw new Error(`Scheduler.step: the run already ended in a livelock of ${this.livelock.task}`);
+    this.schedule.push(task.id);
+    this.defaults.push(ctx ? ctx.defaultTask.id : task.id);
+    if (ctx && ctx.prevEligible && ctx.prev !== task) this.preemptions++;
     const p = task.pending;
     const stepNo = this.stepCount++;
     task.steps++;
@@ -298,10 +321,10 @@ export class Scheduler {
     const deadlock = status === "deadlock" ? findDeadlock(this.tasks) : null;
     const now = this.now;
     const results: Record<string, unknown> = {};
-    const crashed: { task: string; error: string }[] = [];
+    const crashed: RunEnd["crashed"] = [];
     for (const t of this.tasks) {
       if (t.state === "done") results[t.name] = t.result;
-      if (t.state === "crashed") crashed.push({ task: t.name, error: t.error ?? "" });
+      if (t.state === "crashed") crashed.push({ task: t.name, error: t.error ?? "", byChecker: t.crashedByChecker });
     }
     const e: RunEnd = {
       status,
@@ -461,6 +484,7 @@ export class Scheduler {
   private crash(task: SimTask, e: unknown): void {
     task.state = "crashed";
     task.pending = null;
+    task.crashedByChecker = e instanceof CheckerError;
     task.error = e instanceof CheckerError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     this.record(Math.max(0, this.stepCount - 1), task.clock, task, "crash", "", { text: task.error });
   }

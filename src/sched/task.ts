@@ -52,6 +52,7 @@ export class SimTask implements Task {
   steps = 0;
   result: unknown = undefined;
   error: string | null = null;
+  crashedByChecker = false;
 
   /** The task's code (set by the scheduler right after construction). */
   gen!: Steps<unknown>;

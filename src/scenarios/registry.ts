@@ -1,0 +1,37 @@
+/**
+ * The scenario registry: names used by `pfnlab explore <name>`, notebooks and the grader.
+ * Toy scenarios are built in; other modules add theirs with `registerScenario`.
+ */
+import { setScenarioResolver } from "../sched/explore/explorer";
+import type { Scenario } from "./scenario";
+import { validateScenario } from "./scenario";
+import { toyScenarios } from "./toy/index";
+
+const registry = new Map<string, Scenario<any>>();
+
+/** Add a scenario; a second scenario with the same name is an error. */
+export function registerScenario(s: Scenario<any>): void {
+  validateScenario(s as Scenario);
+  const old = registry.get(s.name);
+  if (old && old !== s) throw new Error(`registerScenario: a scenario named '${s.name}' is already registered`);
+  registry.set(s.name, s);
+}
+
+/** The scenario called `name`, or an error listing the known names. */
+export function getScenario(name: string): Scenario<any> {
+  const s = registry.get(name);
+  if (!s) throw new Error(`unknown scenario '${name}' (known: ${listScenarios().map((x) => x.name).join(", ")})`);
+  return s;
+}
+
+export function hasScenario(name: string): boolean {
+  return registry.has(name);
+}
+
+/** All registered scenarios, by name. */
+export function listScenarios(): Scenario<any>[] {
+  return [...registry.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+for (const s of toyScenarios) registerScenario(s as Scenario<any>);
+setScenarioResolver(getScenario);

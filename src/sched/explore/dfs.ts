@@ -1,0 +1,83 @@
+/**
+ * Exhaustive depth-first exploration with a preemption bound, as CHESS does (Musuvathi &
+ * Qadeer, "Iterative Context Bounding for Systematic Testing of Multithreaded Programs",
+ * PLDI 2007). Stateless: every schedule re-runs the scenario from `setup`.
+ *
+ * A preemption is a step that switches away from the task that ran the previous step
+ * while that task could still run (switching when it blocked, finished or called
+ * cpuRelax() is free). With bound b, every schedule with at most b preemptions is run
+ * exactly once; with no bound (Infinity), every interleaving of the steps is.
+ *
+ * At each step the alternatives are ordered default first (continue the previous task,
+ * else the lowest index), so the first schedule is the non-preemptive one; backtracking
+ * takes the deepest step that still has an untried alternative within the bound.
+ */
+import type { Chooser } from "../scheduler";
+import type { Strategy } from "./strategy";
+
+interface Frame {
+  /** Eligible task ids, default first. */
+  alts: number[];
+  /** Index into alts taken by the current schedule. */
+  chosen: number;
+  /** Preemptions in the schedule before this step. */
+  before: number;
+  /** Task that ran the previous step, when it is still eligible (then switching costs one preemption). */
+  prevEligibleId: number | null;
+}
+
+export class DfsStrategy implements Strategy {
+  readonly name = "dfs";
+  private readonly frames: Frame[] = [];
+  private done = false;
+  private started = false;
+
+  constructor(readonly bound: number = Infinity) {
+    if (!(bound >= 0)) throw new Error(`DfsStrategy: preemption bound ${bound} must be >= 0`);
+  }
+
+  /** True once every schedule within the bound was handed out. */
+  get exhausted(): boolean {
+    return this.done;
+  }
+
+  nextRun(_run: number, _tasks: number): Chooser | null {
+    if (this.started && !this.backtrack()) {
+      this.done = true;
+      return null;
+    }
+    this.started = true;
+    let preempts = 0;
+    return (ctx) => {
+      let f = this.frames[ctx.step];
+      if (!f) {
+        const alts = [ctx.defaultTask.id, ...ctx.eligible.filter((t) => t !== ctx.defaultTask).map((t) => t.id)];
+        f = { alts, chosen: 0, before: preempts, prevEligibleId: ctx.prevEligible ? ctx.prev!.id : null };
+        this.frames.push(f);
+      }
+      const id = f.alts[f.chosen]!;
+      if (f.prevEligibleId !== null && id !== f.prevEligibleId) preempts++;
+      const t = ctx.eligible.find((x) => x.id === id);
+      if (!t) throw new Error(`DfsStrategy: task ${id} is not eligible at step ${ctx.step}: the scenario is not deterministic (setup must build the same state every time)`);
+      return t;
+    };
+  }
+
+  finished(): void {}
+
+  /** Move to the next schedule: deepest frame with an untried alternative within the bound. */
+  private backtrack(): boolean {
+    while (this.frames.length > 0) {
+      const f = this.frames[this.frames.length - 1]!;
+      for (let j = f.chosen + 1; j < f.alts.length; j++) {
+        const cost = f.before + (f.prevEligibleId !== null && f.alts[j] !== f.prevEligibleId ? 1 : 0);
+        if (cost <= this.bound) {
+          f.chosen = j;
+          return true;
+        }
+      }
+      this.frames.pop();
+    }
+    return false;
+  }
+}

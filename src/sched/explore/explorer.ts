@@ -1,0 +1,271 @@
+/**
+ * The public entry points of exploration:
+ *  - `explore(scenario, opts)`: run many schedules (random, PCT or exhaustive DFS with a
+ *    preemption bound), count outcome classes, shrink and report the first failure;
+ *  - `replay(scenario, replayString)`: re-run one schedule exactly, with its trace;
+ *  - `simulate(scenario, opts)`: one timed run (earliest event first) for lock_stat and
+ *    timelines.
+ * A scenario may be given as an object or by its registered name.
+ */
+import type { ParamValue, ParamValues, Scenario } from "../../scenarios/scenario";
+import { failuresOf, resolveParams } from "../../scenarios/scenario";
+import type { CostModel } from "../cost-model";
+import { formatTraceRecord } from "../trace";
+import { DfsStrategy } from "./dfs";
+import { PctStrategy } from "./pct";
+import { RandomStrategy } from "./random";
+import { parseReplay } from "./replay-string";
+import { finishRun, prefixChooser, prepareRun, runControlled, runTimedOnce } from "./runner";
+import type { RunOptions, RunReport } from "./runner";
+import { shrinkFailure } from "./shrink";
+import type { Strategy } from "./strategy";
+
+export type StrategyName = "random" | "pct" | "dfs";
+export const STRATEGIES: readonly StrategyName[] = ["random", "pct", "dfs"];
+
+export interface ExploreOptions {
+  /** Default "dfs". */
+  strategy?: StrategyName;
+  /** Seed of random and PCT (default 0). */
+  seed?: number | string;
+  /** Maximum schedules to run (default: 1000 for random/pct, 100000 for dfs). */
+  schedules?: number;
+  /** Preemption bound of dfs (default 2; Infinity for none). */
+  preemptions?: number;
+  /** PCT depth d (default 3). */
+  depth?: number;
+  /** Scenario params: typed values or strings as on the command line. */
+  params?: Record<string, ParamValue | undefined>;
+  costs?: Partial<CostModel>;
+  livelockBound?: number;
+  /** Stop at the first failing schedule (default false: count every outcome). The reported failure is the first run of the failure class listed first in the scenario's `failures`. */
+  stopAtFirstFailure?: boolean;
+  /** Shrink the first failure before reporting it (default true). */
+  shrink?: boolean;
+}
+
+export interface FailureReport {
+  /** Replay string of the (shrunk) failing schedule. */
+  replay: string;
+  /** Its trace, one formatted line per record. */
+  trace: string[];
+  outcomes: string[];
+  /** The failure class that was kept while shrinking. */
+  failure: string;
+  preemptions: number;
+  steps: number;
+  deadlock: string | null;
+  livelock: string | null;
+  violations: string[];
+  /** The schedule as first found, before shrinking. */
+  found: { replay: string; preemptions: number; schedule: number };
+  /** Runs spent shrinking. */
+  shrinkRuns: number;
+}
+
+export interface ExploreResult {
+  scenario: string;
+  strategy: StrategyName;
+  params: ParamValues;
+  /** Schedules run (not counting shrinking). */
+  schedules: number;
+  /** True when dfs covered every schedule within the bound (never for random/pct). */
+  exhausted: boolean;
+  /** For each outcome class, the number of schedules in which it occurred (keys sorted). */
+  outcomes: Record<string, number>;
+  firstFailure: FailureReport | null;
+  preemptionBound: number | null;
+  depth: number | null;
+  seed: number | string;
+  /** Longest run, in steps. */
+  maxSteps: number;
+}
+
+/** The exact shape `pfnlab explore --json` prints. */
+export function exploreJson(r: ExploreResult): {
+  scenario: string;
+  strategy: string;
+  schedules: number;
+  exhausted: boolean;
+  outcomes: Record<string, number>;
+  firstFailure: { replay: string; trace: string[] } | null;
+} {
+  return {
+    scenario: r.scenario,
+    strategy: r.strategy,
+    schedules: r.schedules,
+    exhausted: r.exhausted,
+    outcomes: r.outcomes,
+    firstFailure: r.firstFailure ? { replay: r.firstFailure.replay, trace: r.firstFailure.trace } : null,
+  };
+}
+
+type ScenarioResolver = (name: string) => Scenario<any>;
+let resolver: ScenarioResolver | null = null;
+
+/** Lets the scenario registry resolve names here without an import cycle (registry.ts calls it). */
+export function setScenarioResolver(r: ScenarioResolver): void {
+  resolver = r;
+}
+
+export function resolveScenario(s: Scenario<any> | string): Scenario<any> {
+  if (typeof s !== "string") return s;
+  if (!resolver) throw new Error(`scenario '${s}': no scenario registry loaded (import from "pfnlab" or src/scenarios)`);
+  return resolver(s);
+}
+
+function positiveInt(what: string, v: number | undefined, dflt: number): number {
+  const n = v ?? dflt;
+  if (!(Number.isInteger(n) && n >= 1) && n !== Infinity) throw new Error(`explore: ${what} ${String(v)} must be an integer >= 1`);
+  return n;
+}
+
+export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOptions = {}): ExploreResult {
+  const scenario = resolveScenario(scenarioOrName);
+  const strategyName = opts.strategy ?? "dfs";
+  if (!STRATEGIES.includes(strategyName)) throw new Error(`explore: unknown strategy '${String(strategyName)}' (known: ${STRATEGIES.join(", ")})`);
+  const params = resolveParams(scenario, opts.params ?? {});
+  const seed = opts.seed ?? 0;
+  const limit = positiveInt("schedules", opts.schedules, strategyName === "dfs" ? 100000 : 1000);
+  const bound = opts.preemptions ?? 2;
+  if (!(bound >= 0) || (bound !== Infinity && !Number.isInteger(bound))) throw new Error(`explore: preemptions ${bound} must be an integer >= 0`);
+  const depth = positiveInt("depth", opts.depth, 3);
+  const runOpts: RunOptions = { trace: false };
+  if (opts.costs) runOpts.costs = opts.costs;
+  if (opts.livelockBound !== undefined) runOpts.livelockBound = opts.livelockBound;
+
+  const strategy: Strategy =
+    strategyName === "dfs" ? new DfsStrategy(bound) : strategyName === "pct" ? new PctStrategy(seed, depth) : new RandomStrategy(seed);
+
+  const counts = new Map<string, number>();
+  // First failing run per failure class; the reported one is the class listed first in the
+  // scenario's failures (e.g. a deadlock before the lockdep report that predicts it).
+  const firstByClass = new Map<string, RunReport>();
+  const failureOrder = failuresOf(scenario);
+  let schedules = 0;
+  let exhausted = false;
+  let maxSteps = 0;
+  while (schedules < limit) {
+    const prepared = prepareRun(scenario, params, runOpts);
+    const choose = strategy.nextRun(schedules, prepared.sched.tasks.length);
+    if (!choose) {
+      exhausted = true;
+      break;
+    }
+    prepared.sched.run(choose);
+    const report = finishRun(scenario, params, prepared);
+    strategy.finished(report);
+    schedules++;
+    if (report.end.steps > maxSteps) maxSteps = report.end.steps;
+    for (const c of report.outcomes) counts.set(c, (counts.get(c) ?? 0) + 1);
+    if (report.failed) {
+      for (const c of report.failures) if (!firstByClass.has(c)) firstByClass.set(c, report);
+      if (opts.stopAtFirstFailure) break;
+    }
+  }
+  // A dfs that ran exactly `limit` schedules may also have finished: ask for one more.
+  if (!exhausted && strategy instanceof DfsStrategy && schedules === limit) {
+    exhausted = strategy.nextRun(schedules, 0) === null;
+  }
+
+  let firstFailing: RunReport | null = null;
+  let keep = "";
+  for (const c of failureOrder) {
+    const r = firstByClass.get(c);
+    if (r) {
+      firstFailing = r;
+      keep = c;
+      break;
+    }
+  }
+  const outcomes: Record<string, number> = {};
+  for (const k of [...counts.keys()].sort()) outcomes[k] = counts.get(k)!;
+  return {
+    scenario: scenario.name,
+    strategy: strategyName,
+    params,
+    schedules,
+    exhausted,
+    outcomes,
+    firstFailure: firstFailing ? reportFailure(scenario, params, firstFailing, keep, opts, runOpts) : null,
+    preemptionBound: strategyName === "dfs" ? bound : null,
+    depth: strategyName === "pct" ? depth : null,
+    seed,
+    maxSteps,
+  };
+}
+
+function reportFailure(scenario: Scenario<any>, params: ParamValues, found: RunReport, keep: string, opts: ExploreOptions, runOpts: RunOptions): FailureReport {
+  let chosen = found;
+  let shrinkRuns = 0;
+  if (opts.shrink ?? true) {
+    const s = shrinkFailure(scenario, params, found, keep, runOpts);
+    chosen = s.report;
+    shrinkRuns = s.runs;
+  }
+  // Replay the chosen schedule with the trace on.
+  const full = replay(scenario, chosen.replay, { costs: runOpts.costs, livelockBound: runOpts.livelockBound });
+  return {
+    replay: full.replay,
+    trace: traceLines(full),
+    outcomes: full.outcomes,
+    failure: keep,
+    preemptions: full.preemptions,
+    steps: full.end.steps,
+    deadlock: full.end.deadlock?.cycle ?? null,
+    livelock: full.end.livelock ? `${full.end.livelock.task} spins at ${full.end.livelock.site} (${full.end.livelock.steps} of ${full.end.livelock.totalSteps} steps without progress)` : null,
+    violations: full.end.violations.map((v) => `${v.rule}: ${v.message} (at ${v.site}${v.task ? `, task ${v.task}` : ""})`),
+    found: { replay: found.replay, preemptions: found.preemptions, schedule: found.schedule.length },
+    shrinkRuns,
+  };
+}
+
+/** The trace of a run as lines, with the end (deadlock cycle, livelock, outcomes) appended. */
+export function traceLines(r: RunReport): string[] {
+  const w = Math.max(4, ...r.taskNames.map((n) => n.length));
+  const lines = r.trace.map((x) => formatTraceRecord(x, w));
+  if (r.end.deadlock) lines.push(`deadlock: ${r.end.deadlock.cycle}`);
+  if (r.end.livelock) lines.push(`livelock: ${r.end.livelock.task} spins at ${r.end.livelock.site}`);
+  for (const v of r.end.violations) lines.push(`${v.rule}: ${v.message}`);
+  lines.push(`outcomes: ${r.outcomes.join(", ")}`);
+  return lines;
+}
+
+export interface ReplayOptions {
+  /** Params besides those in the replay string (must not contradict them). */
+  params?: Record<string, ParamValue | undefined>;
+  costs?: Partial<CostModel> | undefined;
+  livelockBound?: number | undefined;
+}
+
+/** Re-runs the schedule named by `replayString` exactly, with the trace. */
+export function replay(scenarioOrName: Scenario<any> | string, replayString: string, opts: ReplayOptions = {}): RunReport {
+  const scenario = resolveScenario(scenarioOrName);
+  const extra: Record<string, ParamValue> = {};
+  for (const [k, v] of Object.entries(opts.params ?? {})) if (v !== undefined) extra[k] = v;
+  const parsed = parseReplay(scenario, replayString, extra);
+  const runOpts: RunOptions = { trace: true };
+  if (opts.costs) runOpts.costs = opts.costs;
+  if (opts.livelockBound !== undefined) runOpts.livelockBound = opts.livelockBound;
+  const prepared = prepareRun(scenario, parsed.params, runOpts);
+  prepared.sched.run(prefixChooser(parsed.schedule, true, () => prepared.sched.tasks.map((t) => t.name)));
+  return finishRun(scenario, parsed.params, prepared);
+}
+
+export interface SimulateOptions {
+  params?: Record<string, ParamValue | undefined>;
+  costs?: Partial<CostModel>;
+  livelockBound?: number;
+}
+
+/** One timed run: every task's next effect runs at its own simulated time, earliest first. */
+export function simulate(scenarioOrName: Scenario<any> | string, opts: SimulateOptions = {}): RunReport {
+  const scenario = resolveScenario(scenarioOrName);
+  const params = resolveParams(scenario, opts.params ?? {});
+  const runOpts: RunOptions = { trace: true };
+  if (opts.costs) runOpts.costs = opts.costs;
+  if (opts.livelockBound !== undefined) runOpts.livelockBound = opts.livelockBound;
+  return runTimedOnce(scenario, params, runOpts);
+}
+
+export { runControlled };

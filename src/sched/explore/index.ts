@@ -1,0 +1,14 @@
+export { explore, replay, simulate, exploreJson, traceLines, resolveScenario, setScenarioResolver, STRATEGIES } from "./explorer";
+export type { ExploreOptions, ExploreResult, FailureReport, ReplayOptions, SimulateOptions, StrategyName } from "./explorer";
+export { manual, ManualRun } from "./manual";
+export type { ManualOption, ManualOptions } from "./manual";
+export { runControlled, runTimedOnce, prepareRun, finishRun, prefixChooser } from "./runner";
+export type { RunOptions, RunReport } from "./runner";
+export { encodeSchedule, decodeSchedule, formatReplay, parseReplay, encodeParams } from "./replay-string";
+export type { ParsedReplay } from "./replay-string";
+export { shrinkFailure } from "./shrink";
+export type { ShrinkResult } from "./shrink";
+export { DfsStrategy } from "./dfs";
+export { PctStrategy } from "./pct";
+export { RandomStrategy } from "./random";
+export type { Strategy } from "./strategy";

@@ -1,0 +1,134 @@
+/**
+ * One run of a scenario: fresh state from `setup`, tasks spawned in order, a driver
+ * (a chooser for controlled runs, or the timed event loop), then classification.
+ */
+import type { ParamValues, Scenario } from "../../scenarios/scenario";
+import { failuresOf } from "../../scenarios/scenario";
+import type { CostModel } from "../cost-model";
+import type { LockStat } from "../lockstat";
+import { Scheduler } from "../scheduler";
+import type { Chooser, RunEnd } from "../scheduler";
+import type { TraceRecord } from "../trace";
+import { formatReplay } from "./replay-string";
+
+export interface RunOptions {
+  costs?: Partial<CostModel>;
+  livelockBound?: number;
+  /** Record the trace (default true). */
+  trace?: boolean;
+}
+
+/** Everything about one finished run. */
+export interface RunReport {
+  scenario: string;
+  params: ParamValues;
+  /** Outcome classes of this run (deduplicated, in the order found). */
+  outcomes: string[];
+  /** The outcome classes among them that the scenario counts as failures. */
+  failures: string[];
+  failed: boolean;
+  end: RunEnd;
+  /** Task index of every step. */
+  schedule: number[];
+  preemptions: number;
+  /** Steps listed in the replay string (the rest follow the default). */
+  prefixSteps: number;
+  /** Replay string (shortest prefix, with non-default params). */
+  replay: string;
+  trace: TraceRecord[];
+  lockStat: LockStat;
+  /** Task names by index (the letters of the replay string). */
+  taskNames: string[];
+  /** The scenario's description of its final state, when it has one. */
+  state?: string;
+}
+
+/** Builds a fresh run of the scenario: the scheduler with the tasks spawned. */
+export function prepareRun(scenario: Scenario<any>, params: ParamValues, opts: RunOptions = {}) {
+  const run = scenario.setup(params);
+  if (!run || !Array.isArray(run.tasks) || run.tasks.length === 0) {
+    throw new Error(`scenario ${scenario.name}: setup() returned no tasks`);
+  }
+  const sched = new Scheduler({
+    costs: { ...(run.costs ?? {}), ...(opts.costs ?? {}) },
+    ...(run.checker ? { checker: run.checker } : {}),
+    ...((opts.livelockBound ?? run.livelockBound) !== undefined ? { livelockBound: opts.livelockBound ?? run.livelockBound } : {}),
+    trace: opts.trace ?? true,
+  });
+  for (const spec of run.tasks) sched.spawn(spec);
+  return { run, sched };
+}
+
+/** Classifies a finished run and packs the report. */
+export function finishRun(scenario: Scenario<any>, params: ParamValues, prepared: ReturnType<typeof prepareRun>): RunReport {
+  const { run, sched } = prepared;
+  const end = sched.end();
+  const found: string[] = [];
+  const add = (c: string): void => {
+    if (!found.includes(c)) found.push(c);
+  };
+  for (const c of run.classify(end)) add(c);
+  if (end.status === "deadlock") add("deadlock");
+  if (end.status === "livelock") add("livelock");
+  if (end.violations.length > 0) add("misuse");
+  if (end.crashed.some((c) => !c.byChecker)) add("crash");
+  if (found.length === 0) add("ok");
+  const fails = failuresOf(scenario);
+  const failures = found.filter((c) => fails.includes(c));
+  const prefix = sched.replayPrefix();
+  const report: RunReport = {
+    scenario: scenario.name,
+    params,
+    outcomes: found,
+    failures,
+    failed: failures.length > 0,
+    end,
+    schedule: [...sched.schedule],
+    preemptions: sched.preemptions,
+    prefixSteps: prefix.length,
+    replay: formatReplay(scenario, params, prefix),
+    trace: sched.trace,
+    lockStat: sched.lockStat,
+    taskNames: sched.tasks.map((t) => t.name),
+  };
+  if (run.describe) report.state = run.describe();
+  return report;
+}
+
+/** A controlled run with the given chooser. */
+export function runControlled(scenario: Scenario<any>, params: ParamValues, choose: Chooser, opts: RunOptions = {}): RunReport {
+  const prepared = prepareRun(scenario, params, opts);
+  prepared.sched.run(choose);
+  return finishRun(scenario, params, prepared);
+}
+
+/** A timed run: earliest simulated time first. */
+export function runTimedOnce(scenario: Scenario<any>, params: ParamValues, opts: RunOptions = {}): RunReport {
+  const prepared = prepareRun(scenario, params, opts);
+  prepared.sched.runTimed();
+  return finishRun(scenario, params, prepared);
+}
+
+/**
+ * A chooser that follows `prefix` (task indices) and then the default. Strict: a listed
+ * task that cannot run is an error (the replay does not belong to this scenario/params).
+ * Lenient (for shrinking): such a step takes the default instead.
+ */
+export function prefixChooser(prefix: readonly number[], strict: boolean, names?: () => string[]): Chooser {
+  return (ctx) => {
+    if (ctx.step < prefix.length) {
+      const want = prefix[ctx.step]!;
+      const t = ctx.eligible.find((x) => x.id === want) ?? (ctx.prev?.id === want && ctx.prev.state === "runnable" ? ctx.prev : undefined);
+      if (t) return t;
+      if (strict) {
+        const n = names?.()[want];
+        throw new Error(
+          `replay: step ${ctx.step} wants task ${want < 26 ? String.fromCharCode(97 + want) : `[${want}]`}${n ? ` (${n})` : ""}, ` +
+            `which cannot run there (runnable: ${ctx.eligible.map((x) => `${String.fromCharCode(97 + x.id)}=${x.name}`).join(", ")}); ` +
+            `the replay string does not match this scenario and params`,
+        );
+      }
+    }
+    return ctx.defaultTask;
+  };
+}
