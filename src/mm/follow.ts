@@ -1,0 +1,363 @@
+/**
+ * follow_pfnmap_start() / follow_pfnmap_end() (mm/memory.c, added in v6.12 by
+ * 6da8e9634bb7 "mm: new follow_pfnmap API"; recheck fixed by ffef67b93aa3
+ * "mm/memory: fix PMD/PUD checks in follow_pfnmap_start()").
+ *
+ * start(), in the kernel's order:
+ *  1. pfnmap_lockdep_assert(): mmap_lock held, or i_mmap_rwsem for a file vma (a
+ *     checker report, not a failure);
+ *  2. address outside [vm_start, vm_end) -> -EINVAL; vma without VM_IO|VM_PFNMAP -> -EINVAL;
+ *  3. retry: pgd none/bad (never, with 4-level paging the p4d is folded into the pgd, so
+ *     pgd_none()/pgd_bad() are constant 0), p4d none/bad -> -EINVAL;
+ *  4. pud read without a lock: none (v6.12) / not present (fixed) -> -EINVAL; a PUD leaf
+ *     -> pud_lock() (= mm->page_table_lock on x86), recheck, fill outputs, return 0
+ *     holding the lock, ptep = NULL;
+ *  5. pmd read without a lock (pmdp_get_lockless); fixed: not present -> -EINVAL; a PMD
+ *     leaf -> pmd_lock() (split PMD ptlock, or page_table_lock), recheck, same;
+ *  6. pte_offset_map_lock() (NULL when the pmd holds no PTE table -> -EINVAL), then the
+ *     pte is read under the PTE lock: not present -> unlock, -EINVAL; else fill outputs,
+ *     return 0 holding the PTE lock.
+ *
+ * The v6.12 recheck bug, level by level (why the variants differ):
+ *  - PUD: v6.12 takes pud_lock and then asks pud_leaf() of the value it read BEFORE the
+ *    lock, which is always true; it never rereads the entry. A zap that clears the PUD
+ *    leaf between the unlocked read and the lock goes unnoticed: start() returns 0 with
+ *    the old pfn while the page table no longer maps it. Broken.
+ *  - PMD: the same pattern with pmdp_get_lockless() and pmd_lock(). Broken.
+ *  - PTE: not broken. pte_offset_map_lock() takes the PTE lock and rechecks that the pmd
+ *    still points at the same table (pmd_same, else it retries), and the pte is then
+ *    read under that lock, so a zap (which clears ptes under the same lock) is either
+ *    fully before (pte not present: -EINVAL) or fully after end().
+ *  - pgd/p4d: not affected (no lock is taken there; tables are not freed while mmap_lock
+ *    is held, and a zap does not clear upper-level table entries).
+ *  The fix rereads the entry under the lock (pudp_get/pmdp_get): not present ->
+ *  unlock, -EINVAL; no longer a leaf -> unlock, retry the walk. It also checks
+ *  pud_present/pmd_present before pud_leaf/pmd_leaf.
+ *
+ * Two forms: `followPfnmapStartSteps` yields a `ptRead` step at each entry read and
+ * takes/releases locks through effects, so the scheduler can run a zap between the
+ * unlocked read and the lock; `followPfnmapStart` is a straight-line twin for plain calls
+ * (fast; a property test proves both agree on random states).
+ */
+import { acquire, current, release, step, type Steps, type Task } from "../sched/effect";
+import type { Lock } from "../sched/lock";
+import { lockdep } from "../sched/lockdep";
+import { PAGES_PER_PMD, PAGES_PER_PUD, PMD_SIZE, PUD_SIZE, VM_IO, VM_PFNMAP, hex } from "./constants";
+import { EINVAL } from "./errors";
+import {
+  FollowPfnmapArgs, asFollowArgs, markStarted, type FollowPfnmapInputs, type LeafLevel,
+} from "./follow-args";
+import type { Kernel } from "./kernel";
+import type { Mm } from "./mm";
+import { pmdLockptr, pteLockptr, pudLockptr, type PageTablePage } from "./pagetable";
+import {
+  pfnmapLockdepAssert, reportEndTwice, reportEndWithoutStart, reportNonPfnmapVma, reportStartWhileActive,
+} from "./pfnmap-checks";
+import { entryBadTable, entryHugeLeaf, entryNone, entryPresent } from "./pte";
+import { checkInteger, checkVma } from "./validate";
+import type { EntryRef, Vma } from "./vma";
+
+const FN = "followPfnmapStart";
+
+/** Failure reasons, shared by both forms (tests and explainWalk match on them). */
+export const FOLLOW_REASONS = {
+  outsideVma: (vma: Vma, a: number) => `address ${hex(a)} is outside the vma [${hex(vma.vmStart)}, ${hex(vma.vmEnd)})`,
+  notPfnmap: (vma: Vma) => `vma ${vma.toString()} lacks VM_IO|VM_PFNMAP`,
+  p4dNone: "p4d none: no PUD table for this 512 GiB slot (p4d_none; pgd_none is always false with the p4d folded)",
+  p4dBad: "p4d bad: the top-level entry is not a valid table pointer (p4d_bad)",
+  pudNone: "pud none: nothing mapped in this 1 GiB slot (pud_none)",
+  pudNotPresent: "pud not present: nothing mapped in this 1 GiB slot (!pud_present)",
+  pudGoneUnderLock: "pud leaf no longer present after taking pud_lock (zapped between the unlocked read and the lock)",
+  pmdNotPresent: "pmd not present: nothing mapped in this 2 MiB slot (!pmd_present)",
+  pmdGoneUnderLock: "pmd leaf no longer present after taking pmd_lock (zapped between the unlocked read and the lock)",
+  pteMapNull: "pte_offset_map_lock() returned NULL: the pmd holds no PTE table (pmd none or a leaf)",
+  pteNotPresent: "pte not present (!pte_present)",
+} as const;
+
+// ---------------------------------------------------------------------------------
+// Shared pieces
+
+function beginStart(args: FollowPfnmapArgs, k: Kernel, task: Task): void {
+  if (args.state === "started") reportStartWhileActive(k, task, args.address, FN);
+  if (args.state === "started") args.vma.mm.activeLookups.delete(args);
+  args.lock = null;
+  args.ptep = null;
+  args.leaf = null;
+  args.leafSize = 0;
+  args.reason = "";
+  markStarted(args, task);
+}
+
+function fail(args: FollowPfnmapArgs, k: Kernel, task: Task, reason: string): number {
+  args.state = "failed";
+  args.reason = reason;
+  k.note(FN, task, reason, { address: args.address, ret: -EINVAL });
+  return -EINVAL;
+}
+
+/** pfnmap_args_setup(): outputs from the leaf entry; pud_pfn/pmd_pfn mask the pfn to the leaf size as x86 does. */
+function setup(args: FollowPfnmapArgs, lock: Lock, ptep: EntryRef | null, v: number, level: LeafLevel): number {
+  const raw = Math.floor(v / 4096);
+  const flags = v % 4096;
+  let base: number, size: number;
+  if (level === "pte") {
+    base = raw;
+    size = 4096;
+  } else if (level === "pmd") {
+    base = raw - (raw % PAGES_PER_PMD);
+    size = PMD_SIZE;
+  } else {
+    base = raw - (raw % PAGES_PER_PUD);
+    size = PUD_SIZE;
+  }
+  const o = args.out;
+  o.pfn = base + Math.floor((args.address % size) / 4096);
+  o.pgprot = flags;
+  o.writable = (flags & 0x2) !== 0;
+  o.special = (flags & 0x200) !== 0;
+  args.lock = lock;
+  args.ptep = ptep;
+  args.leaf = level;
+  args.leafSize = size;
+  args.state = "started";
+  args.reason = "ok";
+  args.vma.mm.activeLookups.add(args);
+  return 0;
+}
+
+function validate(args: FollowPfnmapArgs): void {
+  checkVma(FN, args.vma);
+  checkInteger(FN, "address", args.address);
+}
+
+// ---------------------------------------------------------------------------------
+// Stepwise form
+
+/** pte_offset_map_lock() (mm/pgtable-generic.c __pte_offset_map_lock): map, lock, recheck the pmd, retry if it moved. */
+export function* pteOffsetMapLockSteps(mm: Mm, pmdTable: PageTablePage, mi: number, site: string): Steps<{ table: PageTablePage; lock: Lock } | null> {
+  for (;;) {
+    yield* step("ptRead", `${site}: pte_offset_map: pmdp_get_lockless`);
+    const pmdval = pmdTable.entries[mi];
+    const table = pmdTable.children![mi];
+    if (entryNone(pmdval) || !entryPresent(pmdval) || entryHugeLeaf(pmdval) || entryBadTable(pmdval) || !table) return null;
+    const lock = pteLockptr(mm, table);
+    yield* acquire(lock, "write", `${site}: pte_offset_map_lock spin_lock`);
+    yield* step("ptRead", `${site}: pte_offset_map_lock recheck pmd (pmd_same)`);
+    if (pmdTable.entries[mi] === pmdval && pmdTable.children![mi] === table) return { table, lock };
+    yield* release(lock, "write", `${site}: pte_offset_map_lock pmd changed, retry`);
+  }
+}
+
+export function* followPfnmapStartSteps(input: FollowPfnmapArgs | FollowPfnmapInputs): Steps<number> {
+  const args = asFollowArgs(input);
+  validate(args);
+  const vma = args.vma;
+  const mm = vma.mm;
+  const k = mm.kernel;
+  const fixed = k.options.followPfnmapVariant === "fixed";
+  const me = yield* current();
+  beginStart(args, k, me);
+  pfnmapLockdepAssert(k, me, vma, FN);
+  const address = args.address;
+  if (address < vma.vmStart || address >= vma.vmEnd) return fail(args, k, me, FOLLOW_REASONS.outsideVma(vma, address));
+  if ((vma.vmFlags & (VM_IO | VM_PFNMAP)) === 0) {
+    reportNonPfnmapVma(k, me, vma, FN);
+    return fail(args, k, me, FOLLOW_REASONS.notPfnmap(vma));
+  }
+  const gi = Math.floor(address / 2 ** 39) % 512;
+  const ui = Math.floor(address / 2 ** 30) % 512;
+  const mi = Math.floor(address / 2 ** 21) % 512;
+  const ti = Math.floor(address / 4096) % 512;
+  for (;;) {
+    // retry:
+    yield* step("ptRead", `${FN}: pgd_offset/p4dp_get`);
+    const p4d = mm.pgd.entries[gi];
+    const pudTable = mm.pgd.children![gi];
+    if (entryNone(p4d)) return fail(args, k, me, FOLLOW_REASONS.p4dNone);
+    if (entryBadTable(p4d) || !pudTable) return fail(args, k, me, FOLLOW_REASONS.p4dBad);
+
+    yield* step("ptRead", `${FN}: pudp_get (no lock)`);
+    let pud = pudTable.entries[ui];
+    const pmdTable = pudTable.children![ui];
+    if (fixed ? !entryPresent(pud) : entryNone(pud)) return fail(args, k, me, fixed ? FOLLOW_REASONS.pudNotPresent : FOLLOW_REASONS.pudNone);
+    if (entryHugeLeaf(pud)) {
+      const lock = pudLockptr(mm);
+      yield* acquire(lock, "write", `${FN}: pud_lock`);
+      if (fixed) {
+        yield* step("ptRead", `${FN}: pudp_get under pud_lock`);
+        pud = pudTable.entries[ui];
+        if (!entryPresent(pud)) {
+          yield* release(lock, "write", `${FN}: spin_unlock (pud gone)`);
+          return fail(args, k, me, FOLLOW_REASONS.pudGoneUnderLock);
+        }
+        if (!entryHugeLeaf(pud)) {
+          yield* release(lock, "write", `${FN}: spin_unlock (pud no longer a leaf: retry)`);
+          k.note(FN, me, "pud no longer a leaf under the lock: retry the walk", { address });
+          continue;
+        }
+      }
+      // v6.12: "if (!pud_leaf(pud))" tests the copy read before the lock: always false, no reread.
+      return setup(args, lock, null, pud, "pud");
+    }
+    if (!pmdTable) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
+
+    yield* step("ptRead", `${FN}: pmdp_get_lockless`);
+    let pmd = pmdTable.entries[mi];
+    if (fixed && !entryPresent(pmd)) return fail(args, k, me, FOLLOW_REASONS.pmdNotPresent);
+    if (entryHugeLeaf(pmd)) {
+      const lock = pmdLockptr(mm, pmdTable);
+      yield* acquire(lock, "write", `${FN}: pmd_lock`);
+      if (fixed) {
+        yield* step("ptRead", `${FN}: pmdp_get under pmd_lock`);
+        pmd = pmdTable.entries[mi];
+        if (!entryPresent(pmd)) {
+          yield* release(lock, "write", `${FN}: spin_unlock (pmd gone)`);
+          return fail(args, k, me, FOLLOW_REASONS.pmdGoneUnderLock);
+        }
+        if (!entryHugeLeaf(pmd)) {
+          yield* release(lock, "write", `${FN}: spin_unlock (pmd no longer a leaf: retry)`);
+          k.note(FN, me, "pmd no longer a leaf under the lock: retry the walk", { address });
+          continue;
+        }
+      }
+      return setup(args, lock, null, pmd, "pmd");
+    }
+
+    const m = yield* pteOffsetMapLockSteps(mm, pmdTable, mi, FN);
+    if (!m) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
+    yield* step("ptRead", `${FN}: ptep_get under the PTE lock`);
+    const pte = m.table.entries[ti];
+    if (!entryPresent(pte)) {
+      yield* release(m.lock, "write", `${FN}: pte_unmap_unlock (pte not present)`);
+      return fail(args, k, me, FOLLOW_REASONS.pteNotPresent);
+    }
+    return setup(args, m.lock, { table: m.table, index: ti }, pte, "pte");
+  }
+}
+
+/** follow_pfnmap_end(): unlock args.lock and pte_unmap(args.ptep). Every output is invalid afterwards. */
+export function* followPfnmapEndSteps(args: FollowPfnmapArgs): Steps<void> {
+  const me = yield* current();
+  const k = args.vma.mm.kernel;
+  if (!endCheck(args, k, me)) return;
+  if (args.lock) yield* release(args.lock, "write", "followPfnmapEnd: spin_unlock");
+  finishEnd(args);
+}
+
+function endCheck(args: FollowPfnmapArgs, k: Kernel, me: Task): boolean {
+  if (!(args instanceof FollowPfnmapArgs)) throw new Error(`followPfnmapEnd: args ${String(args)} were never passed to followPfnmapStart`);
+  if (args.state === "ended") {
+    reportEndTwice(k, me, args.address, "followPfnmapEnd");
+    return false;
+  }
+  if (args.state !== "started") {
+    reportEndWithoutStart(k, me, args.address, args.state, "followPfnmapEnd");
+    return false;
+  }
+  return true;
+}
+
+function finishEnd(args: FollowPfnmapArgs): void {
+  args.state = "ended";
+  args.vma.mm.activeLookups.delete(args);
+}
+
+// ---------------------------------------------------------------------------------
+// Plain form: the same algorithm, straight-line, locks taken directly in the kernel's
+// sync context (what runSteps would do for each acquire/release effect).
+
+function syncAcquire(k: Kernel, lock: Lock, site: string): void {
+  const task = k.ctx.task;
+  if (lock.holders.size !== 0) {
+    lockdep.beforeAcquire(k.checker, task, lock, "write", site);
+    if (!lock.available("write")) {
+      const owners = [...lock.holders.keys()].map((t) => t.name).join(", ");
+      throw new Error(`${site}: would block on ${lock} held by ${owners}; outside the scheduler nothing can release it (likely cause: a missing unlock or followPfnmapEnd() before this call)`);
+    }
+  }
+  lock.holders.set(task, "write");
+  task.held.push({ lock, mode: "write", site, since: 0 });
+}
+
+function syncRelease(k: Kernel, lock: Lock, site: string): void {
+  const task = k.ctx.task;
+  if (!lockdep.beforeRelease(k.checker, task, lock, site)) return;
+  lock.holders.delete(task);
+  const held = task.held;
+  for (let i = held.length - 1; i >= 0; i--) {
+    if (held[i].lock === lock) {
+      held.splice(i, 1);
+      break;
+    }
+  }
+}
+
+function holdsFast(task: Task, lock: Lock): boolean {
+  const h = task.held;
+  for (let i = 0; i < h.length; i++) if (h[i].lock === lock) return true;
+  return false;
+}
+
+/** follow_pfnmap_start(args) as a plain call in task "main": 0 or -EINVAL (reason in args.reason and kernel.trace). */
+export function followPfnmapStart(input: FollowPfnmapArgs | FollowPfnmapInputs): number {
+  const args = input instanceof FollowPfnmapArgs ? input : asFollowArgs(input);
+  validate(args);
+  const vma = args.vma;
+  const mm = vma.mm;
+  const k = mm.kernel;
+  const fixed = k.options.followPfnmapVariant === "fixed";
+  const me = k.ctx.task;
+  beginStart(args, k, me);
+  if (!holdsFast(me, mm.mmapLock)) pfnmapLockdepAssert(k, me, vma, FN);
+  const address = args.address;
+  if (address < vma.vmStart || address >= vma.vmEnd) return fail(args, k, me, FOLLOW_REASONS.outsideVma(vma, address));
+  if ((vma.vmFlags & (VM_IO | VM_PFNMAP)) === 0) {
+    reportNonPfnmapVma(k, me, vma, FN);
+    return fail(args, k, me, FOLLOW_REASONS.notPfnmap(vma));
+  }
+  const gi = Math.floor(address / 549755813888) % 512;
+  const ui = Math.floor(address / 1073741824) % 512;
+  const mi = Math.floor(address / 2097152) % 512;
+  const ti = Math.floor(address / 4096) % 512;
+  for (;;) {
+    const p4d = mm.pgd.entries[gi];
+    const pudTable = mm.pgd.children![gi];
+    if (p4d === 0) return fail(args, k, me, FOLLOW_REASONS.p4dNone);
+    if (entryBadTable(p4d) || !pudTable) return fail(args, k, me, FOLLOW_REASONS.p4dBad);
+    const pud = pudTable.entries[ui];
+    if (fixed ? !entryPresent(pud) : pud === 0) return fail(args, k, me, fixed ? FOLLOW_REASONS.pudNotPresent : FOLLOW_REASONS.pudNone);
+    if (entryHugeLeaf(pud)) {
+      const lock = pudLockptr(mm);
+      syncAcquire(k, lock, `${FN}: pud_lock`);
+      // With nobody else running the reread under the lock (fixed) sees the same value.
+      return setup(args, lock, null, pud, "pud");
+    }
+    const pmdTable = pudTable.children![ui];
+    if (!pmdTable) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
+    const pmd = pmdTable.entries[mi];
+    if (fixed && !entryPresent(pmd)) return fail(args, k, me, FOLLOW_REASONS.pmdNotPresent);
+    if (entryHugeLeaf(pmd)) {
+      const lock = pmdLockptr(mm, pmdTable);
+      syncAcquire(k, lock, `${FN}: pmd_lock`);
+      return setup(args, lock, null, pmd, "pmd");
+    }
+    const table = pmdTable.children![mi];
+    if (pmd === 0 || !entryPresent(pmd) || entryBadTable(pmd) || !table) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
+    const lock = pteLockptr(mm, table);
+    syncAcquire(k, lock, `${FN}: pte_offset_map_lock spin_lock`);
+    const pte = table.entries[ti];
+    if (!entryPresent(pte)) {
+      syncRelease(k, lock, `${FN}: pte_unmap_unlock (pte not present)`);
+      return fail(args, k, me, FOLLOW_REASONS.pteNotPresent);
+    }
+    return setup(args, lock, { table, index: ti }, pte, "pte");
+  }
+}
+
+/** follow_pfnmap_end(args) as a plain call. */
+export function followPfnmapEnd(args: FollowPfnmapArgs): void {
+  const k = args.vma.mm.kernel;
+  if (!endCheck(args, k, k.ctx.task)) return;
+  if (args.lock) syncRelease(k, args.lock, "followPfnmapEnd: spin_unlock");
+  finishEnd(args);
+}

@@ -1,0 +1,187 @@
+/**
+ * The simulated kernel: owns physical memory, the Checker, the trace, the mms, and the
+ * sync context (one Task "main") that plain calls run in. `createKernel(options)` is
+ * the entry point of the mm model.
+ */
+import { Checker, type CheckerMode } from "../checks/checker";
+import type { Steps, Task } from "../sched/effect";
+import { createSyncTask, runSteps, type SyncContext } from "../sched/sync";
+import { hex } from "./constants";
+import { AddressSpace } from "./mapping";
+import { Mm } from "./mm";
+import { PhysMem, type AddIoRegionOptions, type IoRegion, type Page, type PfnInfo } from "./physmem";
+
+export type FollowPfnmapVariant = "v6.12" | "fixed";
+
+export interface KernelOptions {
+  /**
+   * Huge pfnmap support per level: CONFIG_ARCH_SUPPORTS_PMD_PFNMAP / _PUD_PFNMAP
+   * (x86-64 has both since v6.12). When false, vmf_insert_pfn_pmd/pud return
+   * VM_FAULT_FALLBACK and the vfio-like device falls back to smaller leaves.
+   * Default { pmd: true, pud: true }.
+   */
+  hugePfnmap?: { pmd?: boolean; pud?: boolean };
+  /**
+   * Which follow_pfnmap_start() to run: "v6.12" (the recheck under the lock looks at
+   * the value read before the lock; see follow.ts) or "fixed" (current mm/memory.c,
+   * after ffef67b93aa3). Default "fixed".
+   */
+  followPfnmapVariant?: FollowPfnmapVariant;
+  /** "record" (default): reports pile up in kernel.checker; "throw": the first report throws. */
+  checkerMode?: CheckerMode;
+  /** Use this Checker instead of a new one (e.g. shared with a scheduler). */
+  checker?: Checker;
+  /**
+   * USE_SPLIT_PTE_PTLOCKS / USE_SPLIT_PMD_PTLOCKS: per-table-page ptlocks. When off,
+   * pte_lockptr()/pmd_lockptr() fall back to mm->page_table_lock. Default both true.
+   */
+  splitPtlocks?: { pte?: boolean; pmd?: boolean };
+  /** Bytes of RAM (page tables and anonymous pages come from it). Default 16 GiB. */
+  ramSize?: number;
+  /** Trace entries kept (oldest dropped first). Default 10000. */
+  traceLimit?: number;
+}
+
+export interface ResolvedKernelOptions {
+  hugePfnmap: { pmd: boolean; pud: boolean };
+  followPfnmapVariant: FollowPfnmapVariant;
+  checkerMode: CheckerMode;
+  splitPtlocks: { pte: boolean; pmd: boolean };
+  ramSize: number;
+  traceLimit: number;
+}
+
+/** One line of the kernel trace: a failure reason, a fallback, a notable decision. */
+export interface TraceEntry {
+  seq: number;
+  /** Model function, e.g. "followPfnmapStart". */
+  fn: string;
+  task: string;
+  /** What happened, in words. */
+  reason: string;
+  address?: number;
+  /** Return value, when the function returned one (0, -EINVAL, VM_FAULT_*). */
+  ret?: number;
+}
+
+const KNOWN_OPTIONS = ["hugePfnmap", "followPfnmapVariant", "checkerMode", "checker", "splitPtlocks", "ramSize", "traceLimit"];
+
+function resolveOptions(o: KernelOptions): ResolvedKernelOptions {
+  for (const k of Object.keys(o)) if (!KNOWN_OPTIONS.includes(k)) throw new Error(`createKernel: unknown option ${k} (known: ${KNOWN_OPTIONS.join(", ")})`);
+  const variant = o.followPfnmapVariant ?? "fixed";
+  if (variant !== "v6.12" && variant !== "fixed") throw new Error(`createKernel: followPfnmapVariant ${String(variant)} must be "v6.12" or "fixed"`);
+  const mode = o.checkerMode ?? "record";
+  if (mode !== "record" && mode !== "throw") throw new Error(`createKernel: checkerMode ${String(mode)} must be "record" or "throw"`);
+  const bool = (name: string, v: unknown, d: boolean) => {
+    if (v === undefined) return d;
+    if (typeof v !== "boolean") throw new Error(`createKernel: ${name} ${String(v)} must be a boolean`);
+    return v;
+  };
+  const traceLimit = o.traceLimit ?? 10000;
+  if (!Number.isInteger(traceLimit) || traceLimit < 0) throw new Error(`createKernel: traceLimit ${String(traceLimit)} must be a non-negative integer`);
+  return {
+    hugePfnmap: { pmd: bool("hugePfnmap.pmd", o.hugePfnmap?.pmd, true), pud: bool("hugePfnmap.pud", o.hugePfnmap?.pud, true) },
+    followPfnmapVariant: variant,
+    checkerMode: mode,
+    splitPtlocks: { pte: bool("splitPtlocks.pte", o.splitPtlocks?.pte, true), pmd: bool("splitPtlocks.pmd", o.splitPtlocks?.pmd, true) },
+    ramSize: o.ramSize ?? 16 * 2 ** 30,
+    traceLimit,
+  };
+}
+
+export class Kernel {
+  readonly options: ResolvedKernelOptions;
+  readonly physmem: PhysMem;
+  readonly checker: Checker;
+  /** Context of plain calls: task "main". */
+  readonly ctx: SyncContext;
+  readonly trace: TraceEntry[] = [];
+  readonly mms: Mm[] = [];
+  private seq = 0;
+  private nextMmId = 1;
+
+  constructor(options: KernelOptions = {}) {
+    this.options = resolveOptions(options);
+    this.physmem = new PhysMem(this.options.ramSize);
+    this.checker = options.checker ?? new Checker(this.options.checkerMode);
+    if (options.checker && options.checkerMode) this.checker.mode = options.checkerMode;
+    this.ctx = { task: createSyncTask("main"), checker: this.checker };
+  }
+
+  /** Run a stepwise function as a plain call in task "main" (or the given context). */
+  run<T>(steps: Steps<T>, ctx: SyncContext = this.ctx): T {
+    return runSteps(steps, ctx);
+  }
+
+  /** Another context for plain calls (a second "CPU" that never runs concurrently). */
+  createContext(name: string, id = 1): SyncContext {
+    return { task: createSyncTask(name, id), checker: this.checker };
+  }
+
+  /** Append to the trace (the model's printk). */
+  note(fn: string, task: Task | string, reason: string, extra: { address?: number; ret?: number } = {}): void {
+    if (this.options.traceLimit === 0) return;
+    this.trace.push({ seq: ++this.seq, fn, task: typeof task === "string" ? task : task.name, reason, ...extra });
+    if (this.trace.length > this.options.traceLimit) this.trace.splice(0, this.trace.length - this.options.traceLimit);
+  }
+
+  /** The trace as text lines. */
+  traceText(last = 50): string {
+    return this.trace
+      .slice(-last)
+      .map((e) => `#${e.seq} [${e.task}] ${e.fn}${e.address !== undefined ? ` @${hex(e.address)}` : ""}: ${e.reason}${e.ret !== undefined ? ` -> ${e.ret}` : ""}`)
+      .join("\n");
+  }
+
+  createMm(name?: string): Mm {
+    const id = this.nextMmId++;
+    const mm = new Mm(this, id, name ?? `mm${id}`);
+    this.mms.push(mm);
+    return mm;
+  }
+
+  /** A file's address_space (e.g. a device inode's i_mapping, as vfio-pci uses). */
+  createAddressSpace(name: string): AddressSpace {
+    return new AddressSpace(this, name);
+  }
+
+  /** Place a PCI BAR-like IO region (no struct pages). Returns its pfn range. */
+  addIoRegion(opts: AddIoRegionOptions): IoRegion {
+    return this.physmem.addIoRegion(opts);
+  }
+  /** Device reset: the region keeps its pfns but its generation changes. */
+  resetIoRegion(region: IoRegion): void {
+    this.physmem.resetIoRegion(region);
+  }
+  /** BAR reassigned: new pfns, old ones retired; returns the new start pfn. */
+  moveIoRegion(region: IoRegion): number {
+    return this.physmem.moveIoRegion(region);
+  }
+  removeIoRegion(region: IoRegion): void {
+    this.physmem.removeIoRegion(region);
+  }
+
+  /** alloc_page(GFP_KERNEL): a RAM page with refcount 1. */
+  allocPage(): Page {
+    return this.physmem.allocPage("kernel");
+  }
+  /** __free_page(): throws if other references or mappings remain. */
+  freePage(page: Page): void {
+    this.physmem.freePage(page);
+  }
+  getPage(page: Page): void {
+    this.physmem.getPage(page);
+  }
+  putPage(page: Page): void {
+    this.physmem.putPage(page);
+  }
+
+  describePfn(pfn: number): PfnInfo {
+    return this.physmem.describePfn(pfn);
+  }
+}
+
+/** Create a simulated kernel. See {@link KernelOptions} for the options and defaults. */
+export function createKernel(options: KernelOptions = {}): Kernel {
+  return new Kernel(options);
+}

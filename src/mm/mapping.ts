@@ -1,0 +1,43 @@
+/**
+ * struct address_space (include/linux/fs.h), reduced to i_mmap: the vmas that map a
+ * file, and i_mmap_rwsem that protects that list. unmap_mapping_range() walks it
+ * (holding i_mmap_rwsem for read, not mmap_lock), which is why
+ * pfnmap_lockdep_assert() in mm/memory.c accepts either lock for a file vma.
+ */
+import { Lock } from "../sched/lock";
+import { acquire, release, type Steps } from "../sched/effect";
+import type { Kernel } from "./kernel";
+import type { Vma } from "./vma";
+
+export class AddressSpace {
+  readonly iMmapRwsem: Lock;
+  /** The vmas mapping this file (the i_mmap interval tree, as a set). */
+  readonly iMmap = new Set<Vma>();
+  constructor(readonly kernel: Kernel, readonly name: string) {
+    this.iMmapRwsem = new Lock("rwsem", "&mapping->i_mmap_rwsem", `${name} i_mmap_rwsem`);
+  }
+}
+
+/** i_mmap_lock_read() (include/linux/fs.h). */
+export function* iMmapLockReadSteps(mapping: AddressSpace): Steps<void> {
+  yield* acquire(mapping.iMmapRwsem, "read", "i_mmap_lock_read");
+}
+/** i_mmap_unlock_read(). */
+export function* iMmapUnlockReadSteps(mapping: AddressSpace): Steps<void> {
+  yield* release(mapping.iMmapRwsem, "read", "i_mmap_unlock_read");
+}
+/** i_mmap_lock_write(). */
+export function* iMmapLockWriteSteps(mapping: AddressSpace): Steps<void> {
+  yield* acquire(mapping.iMmapRwsem, "write", "i_mmap_lock_write");
+}
+/** i_mmap_unlock_write(). */
+export function* iMmapUnlockWriteSteps(mapping: AddressSpace): Steps<void> {
+  yield* release(mapping.iMmapRwsem, "write", "i_mmap_unlock_write");
+}
+
+export function iMmapLockRead(mapping: AddressSpace): void {
+  mapping.kernel.run(iMmapLockReadSteps(mapping));
+}
+export function iMmapUnlockRead(mapping: AddressSpace): void {
+  mapping.kernel.run(iMmapUnlockReadSteps(mapping));
+}

@@ -1,0 +1,96 @@
+/**
+ * struct mm_struct (include/linux/mm_types.h): the page tables, the vmas, and the
+ * locks that protect them: mmap_lock (rwsem; vmas, and page tables against freeing),
+ * page_table_lock (spinlock; upper levels, and what pud_lock() takes on x86), plus the
+ * split ptlocks that live in each PTE/PMD table page (see pagetable.ts).
+ */
+import { Lock } from "../sched/lock";
+import type { MmuNotifierSubscriptions } from "../notifiers/mmu-notifier";
+import { PAGE_SIZE, hex } from "./constants";
+import type { Kernel } from "./kernel";
+import { allocTable, allTables, type PageTablePage, type TableLevel } from "./pagetable";
+import type { Vma } from "./vma";
+import { mmapSteps, type MmapOptions } from "./mmap";
+import { munmapSteps } from "./munmap";
+
+/** The pieces of an in-flight follow_pfnmap lookup the checker needs (see follow.ts). */
+export interface ActiveLookup {
+  readonly vma: Vma;
+  readonly address: number;
+  readonly taskName: string;
+}
+
+export class Mm {
+  readonly pgd: PageTablePage;
+  readonly mmapLock: Lock;
+  readonly pageTableLock: Lock;
+  /** VMAs sorted by vmStart (the maple tree, as an array). */
+  readonly vmas: Vma[] = [];
+  /** Page-table pages per level, as mm_inc_nr_ptes/pmds/puds count them (the pgd included). */
+  readonly pgtableCounts: Record<TableLevel, number> = { pgd: 0, pud: 0, pmd: 0, pte: 0 };
+  /** mm->notifier_subscriptions: null until the first mmu_notifier_register (mm/mmu_notifier.c). */
+  notifierSubscriptions: MmuNotifierSubscriptions | null = null;
+  /** follow_pfnmap lookups between start() and end(), for the checker. */
+  readonly activeLookups = new Set<ActiveLookup>();
+  dead = false;
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly id: number,
+    readonly name = `mm${id}`,
+  ) {
+    this.mmapLock = new Lock("rwsem", "&mm->mmap_lock", `${name} mmap_lock`);
+    this.pageTableLock = new Lock("spinlock", "&mm->page_table_lock", `${name} page_table_lock`);
+    this.pgd = allocTable(this, "pgd", 0);
+  }
+
+  /** find_vma_intersection(mm, addr, addr+1): the vma containing addr. */
+  findVma(addr: number): Vma | undefined {
+    const v = this.vmas;
+    let lo = 0, hi = v.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1; // index, not an address
+      if (v[mid].vmEnd <= addr) lo = mid + 1;
+      else if (v[mid].vmStart > addr) hi = mid - 1;
+      else return v[mid];
+    }
+    return undefined;
+  }
+
+  /** VMAs intersecting [start, end). */
+  vmasIn(start: number, end: number): Vma[] {
+    return this.vmas.filter((v) => v.vmStart < end && v.vmEnd > start);
+  }
+
+  /** mmap(2) from a driver's or user's point of view; see {@link MmapOptions}. Takes mmap_lock for write. */
+  mmap(opts: MmapOptions): Vma {
+    return this.kernel.run(mmapSteps(this, opts));
+  }
+
+  /** munmap(2): returns 0; takes mmap_lock for write. */
+  munmap(addr: number, length: number): number {
+    return this.kernel.run(munmapSteps(this, addr, length));
+  }
+
+  /** Page-table pages in use (all levels, pgd included). */
+  pgtablePages(): number {
+    const c = this.pgtableCounts;
+    return c.pgd + c.pud + c.pmd + c.pte;
+  }
+
+  /** Bytes of page tables (what the notebooks plot). */
+  pgtableBytes(): number {
+    return this.pgtablePages() * PAGE_SIZE;
+  }
+
+  /** Count tables by walking them (a check on pgtableCounts). */
+  countTablesByWalk(): Record<TableLevel, number> {
+    const out: Record<TableLevel, number> = { pgd: 0, pud: 0, pmd: 0, pte: 0 };
+    for (const t of allTables(this)) out[t.level]++;
+    return out;
+  }
+
+  toString(): string {
+    return `${this.name} (${this.vmas.length} vmas, ${this.pgtablePages()} page-table pages, pgd pfn ${hex(this.pgd.pfn)})`;
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Page-table pages: one Float64Array(512) of encoded entries per 4 KiB table page,
+ * allocated on demand from RAM (they really consume pages, as in the kernel) and
+ * counted per level (mm_inc_nr_puds/pmds/ptes in include/linux/mm.h).
+ *
+ * Upper-level tables also keep `children[i]`, the table object whose pfn entry i
+ * encodes: the entry value stays the authority (present bit, pfn), the pointer is how
+ * the model reaches the next level without a pfn -> table lookup.
+ *
+ * Allocation follows __pud_alloc / __pmd_alloc / __pte_alloc + pmd_install in
+ * mm/memory.c: allocate outside the lock (may sleep), take the lock that protects the
+ * parent entry, install only if the entry is still empty, else free the new page.
+ */
+import { Lock } from "../sched/lock";
+import { acquire, mightSleep, release, step, type Steps } from "../sched/effect";
+import { PTRS_PER_TABLE, hex } from "./constants";
+import type { Page } from "./physmem";
+import { _PAGE_TABLE, entryBadTable, entryHugeLeaf, entryNone, entryPresent, mkEntry } from "./pte";
+import type { Mm } from "./mm";
+
+export type TableLevel = "pgd" | "pud" | "pmd" | "pte";
+
+export const LEVEL_SHIFT: Record<TableLevel, number> = { pgd: 39, pud: 30, pmd: 21, pte: 12 };
+/** Bytes one entry of a table at this level covers. */
+export const ENTRY_SPAN: Record<TableLevel, number> = { pgd: 2 ** 39, pud: 2 ** 30, pmd: 2 ** 21, pte: 2 ** 12 };
+/** Bytes a whole table at this level covers. */
+export const TABLE_SPAN: Record<TableLevel, number> = { pgd: 2 ** 48, pud: 2 ** 39, pmd: 2 ** 30, pte: 2 ** 21 };
+
+export function tableIndex(address: number, level: TableLevel): number {
+  return Math.floor(address / ENTRY_SPAN[level]) % PTRS_PER_TABLE;
+}
+
+export class PageTablePage {
+  readonly entries = new Float64Array(PTRS_PER_TABLE);
+  readonly children: (PageTablePage | null)[] | null;
+  /** Split ptlock (ptdesc->ptl), created on first use; only PTE and PMD tables have one. */
+  private lockObj: Lock | null = null;
+  freed = false;
+
+  constructor(
+    readonly mm: Mm,
+    readonly level: TableLevel,
+    /** First virtual address this table covers. */
+    readonly base: number,
+    readonly page: Page,
+  ) {
+    this.children = level === "pte" ? null : new Array<PageTablePage | null>(PTRS_PER_TABLE).fill(null);
+  }
+
+  get pfn(): number {
+    return this.page.pfn;
+  }
+
+  /** The split ptlock of this table page (ptlock_ptr()). */
+  get ptl(): Lock {
+    if (!this.lockObj) {
+      const cls = this.level === "pte" ? "ptlock (PTE)" : "ptlock (PMD)";
+      this.lockObj = new Lock("spinlock", cls, `${this.mm.name} ${this.level}-table@${hex(this.base)}`);
+    }
+    return this.lockObj;
+  }
+
+  toString(): string {
+    return `${this.level} table pfn ${hex(this.pfn)} covering ${hex(this.base)}`;
+  }
+}
+
+const CHILD_LEVEL: Record<TableLevel, TableLevel | null> = { pgd: "pud", pud: "pmd", pmd: "pte", pte: null };
+
+/** Allocate a table page for `level` covering `base` (pud_alloc_one / pmd_alloc_one / pte_alloc_one). */
+export function allocTable(mm: Mm, level: TableLevel, base: number): PageTablePage {
+  const page = mm.kernel.physmem.allocPage("pagetable");
+  mm.pgtableCounts[level]++;
+  return new PageTablePage(mm, level, base, page);
+}
+
+/** Free a table page (pud_free / pmd_free / pte_free). Its stale object reads as empty. */
+export function freeTable(table: PageTablePage): void {
+  if (table.freed) throw new Error(`freeTable: ${table} already freed`);
+  table.freed = true;
+  table.entries.fill(0);
+  if (table.children) table.children.fill(null);
+  table.mm.pgtableCounts[table.level]--;
+  table.mm.kernel.physmem.putPage(table.page);
+}
+
+/** Link `child` under parent[index] (p4d_populate / pud_populate / pmd_populate). */
+export function populate(parent: PageTablePage, index: number, child: PageTablePage): void {
+  parent.entries[index] = mkEntry(child.pfn, _PAGE_TABLE);
+  parent.children![index] = child;
+}
+
+/** Clear parent[index] that points to a table (p4d_clear / pud_clear / pmd_clear). */
+export function unpopulate(parent: PageTablePage, index: number): PageTablePage | null {
+  const child = parent.children![index];
+  parent.entries[index] = 0;
+  parent.children![index] = null;
+  return child;
+}
+
+/** pud_lockptr(): x86 has no split PUD lock, so it is mm->page_table_lock. */
+export function pudLockptr(mm: Mm): Lock {
+  return mm.pageTableLock;
+}
+
+/** pmd_lockptr(): the PMD table's split ptlock with USE_SPLIT_PMD_PTLOCKS, else page_table_lock. */
+export function pmdLockptr(mm: Mm, pmdTable: PageTablePage): Lock {
+  return mm.kernel.options.splitPtlocks.pmd ? pmdTable.ptl : mm.pageTableLock;
+}
+
+/** pte_lockptr(): the PTE table's split ptlock with USE_SPLIT_PTE_PTLOCKS, else page_table_lock. */
+export function pteLockptr(mm: Mm, pteTable: PageTablePage): Lock {
+  return mm.kernel.options.splitPtlocks.pte ? pteTable.ptl : mm.pageTableLock;
+}
+
+function corrupt(fn: string, table: PageTablePage, index: number): Error {
+  return new Error(`${fn}: entry ${index} of ${table} is bad (${hex(table.entries[index])}); corrupted page table`);
+}
+
+/**
+ * Ensure parent[index] points to a table of the next level, as __pud_alloc /
+ * __pmd_alloc / __pte_alloc do. Returns null when the entry is a huge leaf (no table
+ * below it). `lock` protects the parent entry (page_table_lock, or pmd_lock for PTE tables).
+ */
+export function* allocChildSteps(fn: string, parent: PageTablePage, index: number, lock: Lock): Steps<PageTablePage | null> {
+  const mm = parent.mm;
+  const childLevel = CHILD_LEVEL[parent.level]!;
+  yield* step("ptRead", `${fn}: read ${parent.level} entry`);
+  let v = parent.entries[index];
+  if (!entryNone(v)) {
+    if (entryHugeLeaf(v)) return null;
+    if (entryBadTable(v)) throw corrupt(fn, parent, index);
+    return parent.children![index];
+  }
+  yield* mightSleep(`${fn}: ${childLevel}_alloc_one (GFP_KERNEL)`);
+  const fresh = allocTable(mm, childLevel, parent.base + index * ENTRY_SPAN[parent.level]);
+  yield* acquire(lock, "write", `${fn}: lock to install ${childLevel} table`);
+  yield* step("ptRead", `${fn}: recheck ${parent.level} entry under lock`);
+  v = parent.entries[index];
+  let result: PageTablePage | null;
+  if (entryNone(v)) {
+    yield* step("ptWrite", `${fn}: ${parent.level === "pmd" ? "pmd_populate" : parent.level === "pud" ? "pud_populate" : "p4d_populate"}`);
+    populate(parent, index, fresh);
+    result = fresh;
+  } else {
+    // Another task installed something first: free ours, use theirs.
+    freeTable(fresh);
+    result = entryHugeLeaf(v) ? null : parent.children![index];
+  }
+  yield* release(lock, "write", `${fn}: unlock after installing ${childLevel} table`);
+  return result;
+}
+
+/** The table at `level` covering address, without allocating (null when missing or a leaf is above). */
+export function findTable(mm: Mm, address: number, level: TableLevel): PageTablePage | null {
+  let t: PageTablePage | null = mm.pgd;
+  for (const l of ["pgd", "pud", "pmd"] as TableLevel[]) {
+    if (l === level) return t;
+    const i = tableIndex(address, l);
+    const v = t!.entries[i];
+    if (!entryPresent(v) || entryHugeLeaf(v)) return null;
+    t = t!.children![i];
+    if (!t) return null;
+  }
+  return level === "pte" ? t : null;
+}
+
+/** What maps `address` now (no locks, no checks): a leaf at some level, or where the walk stops. */
+export interface LeafLookup {
+  level: TableLevel;
+  table: PageTablePage;
+  index: number;
+  value: number;
+  /** True when `value` is a present leaf (a PTE, or a pmd/pud with PSE). */
+  leaf: boolean;
+}
+
+export function lookupLeaf(mm: Mm, address: number): LeafLookup {
+  let t = mm.pgd;
+  let level: TableLevel = "pgd";
+  for (;;) {
+    const i = tableIndex(address, level);
+    const v = t.entries[i];
+    if (level === "pte") return { level, table: t, index: i, value: v, leaf: entryPresent(v) };
+    if (!entryPresent(v)) return { level, table: t, index: i, value: v, leaf: false };
+    if (entryHugeLeaf(v)) return { level, table: t, index: i, value: v, leaf: level !== "pgd" };
+    const child = t.children![i];
+    if (!child) return { level, table: t, index: i, value: v, leaf: false };
+    t = child;
+    level = CHILD_LEVEL[level]!;
+  }
+}
+
+/** Every live table page of mm (for checks and figures). */
+export function allTables(mm: Mm): PageTablePage[] {
+  const out: PageTablePage[] = [];
+  const visit = (t: PageTablePage) => {
+    out.push(t);
+    if (!t.children) return;
+    for (let i = 0; i < PTRS_PER_TABLE; i++) {
+      const c = t.children[i];
+      if (c && entryPresent(t.entries[i]) && !entryHugeLeaf(t.entries[i])) visit(c);
+    }
+  };
+  visit(mm.pgd);
+  return out;
+}

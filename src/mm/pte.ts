@@ -1,0 +1,114 @@
+/**
+ * Page-table entry encoding, as x86-64 stores it (arch/x86/include/asm/pgtable_types.h):
+ * value = pfn * 4096 + flags, flags < 4096. One encoding serves pgd/p4d, pud, pmd and pte
+ * entries. Entries are doubles (pfn < 2^40, so value < 2^52 stays exact); decoding is
+ * arithmetic: pfn = floor(value / 4096), flags = value % 4096.
+ *
+ * Simplifications, said plainly: no NX (bit 63) and no protection keys; x86 keeps the
+ * PAT bit of a huge leaf at bit 12 (inside the address bits), the model keeps it at
+ * bit 11 ({@link _PAGE_PAT_LARGE}) so that every flag stays below 4096.
+ */
+import { hex } from "./constants";
+
+export const _PAGE_PRESENT = 0x001;
+export const _PAGE_RW = 0x002;
+export const _PAGE_USER = 0x004;
+export const _PAGE_PWT = 0x008;
+export const _PAGE_PCD = 0x010;
+export const _PAGE_ACCESSED = 0x020;
+export const _PAGE_DIRTY = 0x040;
+/** Bit 7: PSE (huge leaf) in a pud/pmd entry; the same bit is PAT in a 4 KiB pte. */
+export const _PAGE_PSE = 0x080;
+export const _PAGE_PAT = 0x080;
+export const _PAGE_GLOBAL = 0x100;
+/** Software bit 9: _PAGE_SPECIAL (pte_special/pmd_special/pud_special: no struct page to refcount). */
+export const _PAGE_SPECIAL = 0x200;
+/** Model position of the huge-leaf PAT bit (x86: bit 12). */
+export const _PAGE_PAT_LARGE = 0x800;
+export const _PAGE_KNOWN =
+  _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_PWT | _PAGE_PCD | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_PSE |
+  _PAGE_GLOBAL | _PAGE_SPECIAL | _PAGE_PAT_LARGE;
+
+/** What a table entry (pointer to the next level) carries: _KERNPG_TABLE | _PAGE_USER. */
+export const _PAGE_TABLE = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY;
+
+// pgprot values (arch/x86/include/asm/pgtable_types.h), as flag words.
+export const PAGE_NONE = 0;
+export const PAGE_SHARED = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED;
+export const PAGE_COPY = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+export const PAGE_READONLY = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+
+/** pgprot_noncached(): UC- on x86 (cache-mode bits PCD). */
+export function pgprotNoncached(prot: number): number {
+  return ((prot & ~(_PAGE_PWT | _PAGE_PCD | _PAGE_PAT)) | _PAGE_PCD) >>> 0;
+}
+
+/** pgprot_writecombine(): WC on x86 (PWT in the default PAT layout). */
+export function pgprotWritecombine(prot: number): number {
+  return ((prot & ~(_PAGE_PWT | _PAGE_PCD | _PAGE_PAT)) | _PAGE_PWT) >>> 0;
+}
+
+export function mkEntry(pfn: number, flags: number): number {
+  return pfn * 4096 + flags;
+}
+export function entryPfn(v: number): number {
+  return Math.floor(v / 4096);
+}
+export function entryFlags(v: number): number {
+  return v % 4096;
+}
+/** pte_none/pmd_none/pud_none: the whole entry is zero. */
+export function entryNone(v: number): boolean {
+  return v === 0;
+}
+export function entryPresent(v: number): boolean {
+  return (v % 4096 & _PAGE_PRESENT) !== 0;
+}
+/** pmd_leaf/pud_leaf on x86: PSE set (the model has no non-present PSE entries). */
+export function entryHugeLeaf(v: number): boolean {
+  return (v % 4096 & _PAGE_PSE) !== 0;
+}
+export function entryWrite(v: number): boolean {
+  return (v % 4096 & _PAGE_RW) !== 0;
+}
+export function entrySpecial(v: number): boolean {
+  return (v % 4096 & _PAGE_SPECIAL) !== 0;
+}
+/**
+ * p4d_bad/pud_bad/pmd_bad on x86: a table entry whose flags are not exactly a table's
+ * (ignoring _PAGE_USER and, for pmd_bad, _PAGE_ACCESSED/_PAGE_DIRTY... the model checks
+ * "PSE set or RW/PRESENT missing" which is what matters for user tables).
+ */
+export function entryBadTable(v: number): boolean {
+  const f = v % 4096;
+  return (f & _PAGE_PSE) !== 0 || (f & (_PAGE_PRESENT | _PAGE_RW)) !== (_PAGE_PRESENT | _PAGE_RW);
+}
+
+const FLAG_NAMES: ReadonlyArray<[number, string]> = [
+  [_PAGE_PRESENT, "present"], [_PAGE_RW, "rw"], [_PAGE_USER, "user"], [_PAGE_PWT, "pwt"], [_PAGE_PCD, "pcd"],
+  [_PAGE_ACCESSED, "accessed"], [_PAGE_DIRTY, "dirty"], [0x80, "bit7"], [_PAGE_GLOBAL, "global"], [_PAGE_SPECIAL, "special"],
+  [_PAGE_PAT_LARGE, "pat"],
+];
+
+/** Flag names of an entry; bit 7 is named "pse" for pud/pmd entries and "pat" for ptes. */
+export function entryFlagNames(v: number, level: "pgd" | "pud" | "pmd" | "pte"): string[] {
+  const f = v % 4096;
+  const bit7 = level === "pte" ? "pat" : "pse";
+  return FLAG_NAMES.filter(([bit]) => (f & bit) !== 0).map(([, n]) => (n === "bit7" ? bit7 : n));
+}
+
+/** "pfn 0x1234 [present|rw|user|special]" or "none". */
+export function describeEntry(v: number, level: "pgd" | "pud" | "pmd" | "pte"): string {
+  if (v === 0) return "none";
+  return `pfn ${hex(entryPfn(v))} [${entryFlagNames(v, level).join("|")}]`;
+}
+
+/** Cache mode of a pgprot, for display ("WB", "WC", "UC-", "UC"). */
+export function cacheModeName(prot: number): string {
+  const pwt = (prot & _PAGE_PWT) !== 0;
+  const pcd = (prot & _PAGE_PCD) !== 0;
+  if (!pwt && !pcd) return "WB";
+  if (pwt && !pcd) return "WC";
+  if (!pwt && pcd) return "UC-";
+  return "UC";
+}

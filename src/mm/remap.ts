@@ -1,0 +1,98 @@
+/**
+ * remap_pfn_range() (mm/memory.c, v6.12: remap_pfn_range -> track_pfn_remap ->
+ * remap_pfn_range_notrack -> remap_p4d/pud/pmd/pte_range): map [addr, addr+size) to
+ * consecutive pfns with special 4 KiB ptes, at mmap time. Sets VM_IO | VM_PFNMAP |
+ * VM_DONTEXPAND | VM_DONTDUMP. A private (COW) mapping must be remapped whole, and then
+ * vm_pgoff records the base pfn (is_cow_mapping branch); otherwise -EINVAL.
+ *
+ * Bulk speed: the stepwise form yields per PTE table page (allocation, lock, one
+ * ptWrite step for up to 512 entries, unlock), not per pte: remap runs at mmap time
+ * under mmap_lock held for write, so no lookup can interleave inside a table anyway.
+ * PAT memtype tracking (track_pfn_remap) is not modelled.
+ */
+import { acquire, current, release, step, type Steps } from "../sched/effect";
+import { PMD_SIZE, VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_PFNMAP, hex } from "./constants";
+import { EINVAL } from "./errors";
+import type { Mm } from "./mm";
+import { ENTRY_SPAN, findTable, lookupLeaf, pteLockptr, tableIndex } from "./pagetable";
+import { _PAGE_KNOWN, _PAGE_PSE, _PAGE_SPECIAL, entryPfn } from "./pte";
+import { checkFlags, checkInteger, checkPageAligned, checkSize, checkVma } from "./validate";
+import { isCowMapping, type Vma } from "./vma";
+import { walkToPteTableSteps } from "./walk-alloc";
+
+/** First populated entry in [start, end), described, or null (BUG_ON(!pte_none) in remap_pte_range). */
+export function firstPopulated(mm: Mm, start: number, end: number): string | null {
+  for (let a = start; a < end; ) {
+    const hit = lookupLeaf(mm, a);
+    if (hit.leaf) return `${hit.level} leaf at ${hex(a)} (pfn ${hex(entryPfn(hit.value))})`;
+    if (hit.level === "pte") {
+      // scan the rest of this PTE table quickly
+      const t = findTable(mm, a, "pte")!;
+      const stop = Math.min(end, (Math.floor(a / PMD_SIZE) + 1) * PMD_SIZE);
+      for (let b = a; b < stop; b += 4096) {
+        if (t.entries[tableIndex(b, "pte")] !== 0) return `pte at ${hex(b)} (pfn ${hex(entryPfn(t.entries[tableIndex(b, "pte")]))})`;
+      }
+      a = stop;
+    } else {
+      // nothing below this level: skip the whole entry span
+      const span = ENTRY_SPAN[hit.level];
+      a = (Math.floor(a / span) + 1) * span;
+    }
+  }
+  return null;
+}
+
+export function* remapPfnRangeSteps(vma: Vma, addr: number, pfn: number, size: number, prot: number): Steps<number> {
+  const fn = "remapPfnRange";
+  checkVma(fn, vma);
+  checkPageAligned(fn, "addr", addr);
+  checkSize(fn, "size", size);
+  checkInteger(fn, "pfn", pfn);
+  checkFlags(fn, "prot", prot, _PAGE_KNOWN);
+  if ((prot & _PAGE_PSE) !== 0) throw new Error(`${fn}: prot ${hex(prot)} has _PAGE_PSE; remap_pfn_range maps 4 KiB ptes only`);
+  const end = addr + size;
+  if (addr < vma.vmStart || end > vma.vmEnd) throw new Error(`${fn}: range [${hex(addr)}, ${hex(end)}) is not inside ${vma}`);
+  const nr = size / 4096;
+  const mm = vma.mm;
+  const k = mm.kernel;
+  if (!k.physmem.rangeBacked(pfn, nr)) throw new Error(`${fn}: pfn range [${hex(pfn)}, ${hex(pfn + nr)}) is outside any RAM or IO region`);
+  const busy = firstPopulated(mm, addr, end);
+  if (busy) throw new Error(`${fn}: ${busy} already populated in [${hex(addr)}, ${hex(end)}) (BUG_ON(!pte_none) in remap_pte_range)`);
+  const me = yield* current();
+
+  if (isCowMapping(vma.vmFlags)) {
+    if (addr !== vma.vmStart || end !== vma.vmEnd) {
+      k.note(fn, me, `private COW mapping ${vma} must be remapped whole (is_cow_mapping)`, { address: addr, ret: -EINVAL });
+      return -EINVAL;
+    }
+    vma.vmPgoff = pfn;
+  }
+  vma.vmFlags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+
+  const flags = prot | _PAGE_SPECIAL;
+  for (let a = addr; a < end; ) {
+    const next = Math.min(end, (Math.floor(a / PMD_SIZE) + 1) * PMD_SIZE);
+    const table = yield* walkToPteTableSteps(fn, mm, a);
+    if (!table) throw new Error(`${fn}: a huge leaf appeared at ${hex(a)} while remapping (concurrent fault?)`);
+    const lock = pteLockptr(mm, table);
+    yield* acquire(lock, "write", `${fn}: remap_pte_range pte_alloc_map_lock`);
+    const e = table.entries;
+    const i0 = tableIndex(a, "pte");
+    const n = Math.round((next - a) / 4096);
+    let v = (pfn + (a - addr) / 4096) * 4096 + flags;
+    for (let i = i0; i < i0 + n; i++) {
+      e[i] = v;
+      v += 4096;
+    }
+    yield* step("ptWrite", `${fn}: set_pte_at x${n} (pte_mkspecial)`, n);
+    yield* release(lock, "write", `${fn}: pte_unmap_unlock`);
+    a = next;
+  }
+  return 0;
+}
+
+/** remap_pfn_range(vma, addr, pfn, size, prot): 0 or -EINVAL. */
+export function remapPfnRange(vma: Vma, addr: number, pfn: number, size: number, prot: number): number {
+  checkVma("remapPfnRange", vma);
+  return vma.mm.kernel.run(remapPfnRangeSteps(vma, addr, pfn, size, prot));
+}

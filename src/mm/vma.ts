@@ -1,0 +1,109 @@
+/**
+ * struct vm_area_struct, struct vm_operations_struct and struct vm_fault
+ * (include/linux/mm_types.h, include/linux/mm.h), reduced to what the model uses.
+ */
+import type { Steps } from "../sched/effect";
+import { VM_MAYWRITE, VM_SHARED, hex, vmFlagNames } from "./constants";
+import type { AddressSpace } from "./mapping";
+import type { Mm } from "./mm";
+import type { PageTablePage } from "./pagetable";
+import { PAGE_COPY, PAGE_NONE, PAGE_READONLY, PAGE_SHARED } from "./pte";
+
+/** A callback may be a plain function or a stepwise generator (so it can take locks). */
+export type MaybeSteps<T> = Steps<T> | T;
+
+/** struct vm_operations_struct: the hooks a driver gives its mappings. */
+export interface VmOps {
+  name?: string;
+  /** ->fault(): map the page at vmf.address; returns VM_FAULT_* (VM_FAULT_NOPAGE after vmf_insert_pfn). */
+  fault?(vmf: Vmf): MaybeSteps<number>;
+  /** ->huge_fault(vmf, order): order PUD_ORDER, PMD_ORDER (or 0); VM_FAULT_FALLBACK when that size does not fit. */
+  hugeFault?(vmf: Vmf, order: number): MaybeSteps<number>;
+  /** ->pfn_mkwrite(): a write to a read-only pfn PTE in a shared mapping. */
+  pfnMkwrite?(vmf: Vmf): MaybeSteps<number>;
+  /** ->access(): ptrace / /proc/pid/mem on VM_IO (generic_access_phys); returns bytes or -errno. */
+  access?(vma: Vma, addr: number, buf: Uint8Array, len: number, write: boolean): MaybeSteps<number>;
+  /** ->open(): called for the new half when a vma is split. */
+  open?(vma: Vma): void;
+  /** ->close(): called when a vma goes away (munmap). */
+  close?(vma: Vma): void;
+}
+
+/** vma->vm_file, reduced to its f_mapping. */
+export interface VmFile {
+  name: string;
+  mapping: AddressSpace;
+}
+
+let nextVmaId = 1;
+
+export class Vma {
+  readonly id = nextVmaId++;
+  /** Set when the vma is unmapped: later use of it is a use-after-free of the vma. */
+  detached = false;
+  constructor(
+    readonly mm: Mm,
+    public vmStart: number,
+    public vmEnd: number,
+    public vmFlags: number,
+    /** pgprot_t as a flag word (see pte.ts). */
+    public vmPageProt: number,
+    /** Offset into the file (or, after remap_pfn_range on a COW mapping, the base pfn), in pages. */
+    public vmPgoff: number,
+    public vmOps: VmOps | null,
+    public vmFile: VmFile | null,
+    public vmPrivateData: unknown = undefined,
+    public name = "",
+  ) {}
+
+  get size(): number {
+    return this.vmEnd - this.vmStart;
+  }
+
+  contains(addr: number): boolean {
+    return addr >= this.vmStart && addr < this.vmEnd;
+  }
+
+  toString(): string {
+    return `vma${this.id}${this.name ? ` "${this.name}"` : ""} [${hex(this.vmStart)}, ${hex(this.vmEnd)}) ${vmFlagNames(this.vmFlags)}`;
+  }
+}
+
+/** A pointer to one page-table entry (what the kernel keeps as pud_t * / pmd_t * / pte_t *). */
+export interface EntryRef {
+  table: PageTablePage;
+  index: number;
+}
+
+/** struct vm_fault. `vma` and `address` are the inputs; the walk fills pud/pmd. */
+export interface Vmf {
+  vma: Vma;
+  /** Faulting address rounded down to a page (vmf->address). */
+  address: number;
+  /** The address as given (vmf->real_address). */
+  realAddress?: number;
+  /** FAULT_FLAG_* */
+  flags?: number;
+  /** linear_page_index(vma, address). */
+  pgoff?: number;
+  pud?: EntryRef;
+  pmd?: EntryRef;
+}
+
+/** is_cow_mapping(): private and may be written (include/linux/mm.h). */
+export function isCowMapping(flags: number): boolean {
+  return (flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
+}
+
+/** vm_get_page_prot() for x86 (mm/mmap.c protection_map): shared writable -> PAGE_SHARED, private writable -> PAGE_COPY. */
+export function vmGetPageProt(flags: number): number {
+  const r = (flags & 0x1) !== 0, w = (flags & 0x2) !== 0, x = (flags & 0x4) !== 0;
+  if (!r && !w && !x) return PAGE_NONE;
+  if (w) return (flags & VM_SHARED) !== 0 ? PAGE_SHARED : PAGE_COPY;
+  return PAGE_READONLY;
+}
+
+/** linear_page_index(): the file page (vm_pgoff units) at addr. */
+export function linearPageIndex(vma: Vma, addr: number): number {
+  return vma.vmPgoff + Math.floor((addr - vma.vmStart) / 4096);
+}
