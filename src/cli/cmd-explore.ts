@@ -1,0 +1,108 @@
+/** `pfnlab explore`: run many schedules of a scenario and count outcome classes. */
+import { listScenarios, getScenario, describeParams, parseParamArgs, failuresOf } from "../scenarios/index";
+import { explore, exploreJson, STRATEGIES } from "../sched/index";
+import type { ExploreOptions, StrategyName } from "../sched/index";
+import { CliUsageError, flagInt, flagList, flagString, parseArgs } from "./command";
+import type { CliCommand, FlagSpec } from "./command";
+
+const FLAGS: FlagSpec[] = [
+  { name: "strategy", value: true },
+  { name: "preemptions", value: true },
+  { name: "depth", value: true },
+  { name: "seed", value: true },
+  { name: "schedules", value: true },
+  { name: "param", short: "p", value: true, repeat: true },
+  { name: "json", value: false },
+  { name: "list", value: false },
+  { name: "stop-at-first", value: false },
+  { name: "no-shrink", value: false },
+  { name: "help", short: "h", value: false },
+];
+
+const USAGE = `usage: pfnlab explore <scenario> [--strategy random|pct|dfs] [--preemptions N|inf] [--depth D]
+                      [--seed S] [--schedules N] [-p key=value]... [--stop-at-first] [--no-shrink] [--json]
+       pfnlab explore --list [--json]
+
+Runs schedules of <scenario> and counts, for each outcome class, the schedules where it
+occurred. dfs (default) is exhaustive within the preemption bound (default 2) and says
+whether it covered everything; random and pct are seeded (default seed 0). The first
+failure is shrunk and printed with its replay string (use it with pfnlab replay).`;
+
+export const command: CliCommand = {
+  name: "explore",
+  summary: "explore schedules of a scenario (random, PCT or exhaustive with a preemption bound)",
+  usage: USAGE,
+  run(argv, io) {
+    const a = parseArgs(argv, FLAGS, "pfnlab explore");
+    if (a.flags.has("help")) {
+      io.out(USAGE);
+      return 0;
+    }
+    const json = a.flags.has("json");
+    if (a.flags.has("list")) {
+      if (a.positional.length > 0) throw new CliUsageError("pfnlab explore: --list takes no scenario");
+      const all = listScenarios();
+      if (json) {
+        io.out(JSON.stringify(all.map((s) => ({ name: s.name, summary: s.summary, models: s.models, failures: failuresOf(s), params: s.params })), null, 2));
+      } else {
+        for (const s of all) {
+          io.out(`${s.name}: ${s.summary}`);
+          io.out(`  models: ${s.models}`);
+          io.out(`  failures: ${failuresOf(s).join(", ")}`);
+          for (const line of describeParams(s)) io.out(`  -p ${line}`);
+        }
+      }
+      return 0;
+    }
+    if (a.positional.length !== 1) throw new CliUsageError(`pfnlab explore: expected one scenario name, got ${a.positional.length ? a.positional.join(" ") : "none"}`);
+    let scenario;
+    try {
+      scenario = getScenario(a.positional[0]!);
+    } catch (e) {
+      throw new CliUsageError(`pfnlab explore: ${(e as Error).message}`);
+    }
+    const strategy = (flagString(a, "strategy") ?? "dfs") as StrategyName;
+    if (!STRATEGIES.includes(strategy)) throw new CliUsageError(`pfnlab explore: --strategy ${strategy} is not one of ${STRATEGIES.join("|")}`);
+    let params;
+    try {
+      params = parseParamArgs(scenario, flagList(a, "param"));
+    } catch (e) {
+      throw new CliUsageError(`pfnlab explore: ${(e as Error).message}`);
+    }
+    const opts: ExploreOptions = { strategy, params };
+    const pre = flagInt(a, "preemptions", "pfnlab explore", 0, true);
+    if (pre !== undefined) opts.preemptions = pre;
+    const depth = flagInt(a, "depth", "pfnlab explore", 1);
+    if (depth !== undefined) opts.depth = depth;
+    const n = flagInt(a, "schedules", "pfnlab explore", 1);
+    if (n !== undefined) opts.schedules = n;
+    const seed = flagString(a, "seed");
+    if (seed !== undefined) opts.seed = /^\d+$/.test(seed) ? Number(seed) : seed;
+    if (a.flags.has("stop-at-first")) opts.stopAtFirstFailure = true;
+    if (a.flags.has("no-shrink")) opts.shrink = false;
+
+    const r = explore(scenario, opts);
+    if (json) {
+      io.out(JSON.stringify(exploreJson(r)));
+      return 0;
+    }
+    const ps = Object.entries(r.params).map(([k, v]) => `${k}=${String(v)}`).join(" ");
+    const how = r.strategy === "dfs" ? `preemption bound ${r.preemptionBound}` : r.strategy === "pct" ? `depth ${r.depth}, seed ${String(r.seed)}` : `seed ${String(r.seed)}`;
+    io.out(`scenario ${r.scenario} (${r.strategy}, ${how}${ps ? `; ${ps}` : ""})`);
+    io.out(`schedules: ${r.schedules}${r.exhausted ? " (exhausted: every schedule within the bound was run)" : ""}`);
+    io.out("outcomes:");
+    const w = Math.max(...Object.keys(r.outcomes).map((k) => k.length), 4);
+    for (const [k, v] of Object.entries(r.outcomes)) io.out(`  ${k.padEnd(w)} ${String(v).padStart(8)}${failuresOf(scenario).includes(k) ? "  (failure)" : ""}`);
+    const f = r.firstFailure;
+    if (!f) {
+      io.out("no failure found");
+      return 0;
+    }
+    io.out(`first failure: ${f.failure} with ${f.preemptions} preemption(s), ${f.steps} steps; replay ${f.replay}` + (f.found.replay !== f.replay ? ` (found as ${f.found.replay}, shrunk in ${f.shrinkRuns} runs)` : ""));
+    if (f.deadlock) io.out(`deadlock: ${f.deadlock}`);
+    if (f.livelock) io.out(`livelock: ${f.livelock}`);
+    for (const line of f.trace) io.out(`  ${line}`);
+    io.out(`replay it with: pfnlab replay ${r.scenario} '${f.replay}'`);
+    return 0;
+  },
+};
