@@ -42,14 +42,25 @@ export function checkArray<T>(fn: string, field: string, arr: unknown): T[] {
   return arr as T[];
 }
 
-/** Powers of two between lo and hi (inclusive-ish), thinned to at most `max` ticks. */
+/**
+ * Powers of two between lo and hi with exponents a multiple of a step (1, 2, 5, 10,
+ * 20), at most `max` of them, so 1 KiB / 1 MiB / 1 GiB are among them when possible.
+ */
 export function powerOfTwoTicks(lo: number, hi: number, max = 9): number[] {
   const a = Math.floor(Math.log2(lo));
   const b = Math.ceil(Math.log2(hi));
-  const step = Math.max(1, Math.ceil((b - a + 1) / max));
+  const step = [1, 2, 5, 10, 20].find((s) => Math.floor((b - a) / s) + 1 <= max) ?? 20;
   const ticks: number[] = [];
-  for (let e = a; e <= b; e += step) ticks.push(2 ** e);
+  for (let e = Math.ceil(a / step) * step; e <= b; e += step) ticks.push(2 ** e);
   return ticks;
+}
+
+/** Log-axis ticks for measured sizes: the values themselves when few, else powerOfTwoTicks. */
+export function byteTicks(values: number[], max = 10): number[] {
+  const distinct = [...new Set(values.filter((v) => v > 0))].sort((a, b) => a - b);
+  if (distinct.length === 0) return [];
+  if (distinct.length <= max) return distinct;
+  return powerOfTwoTicks(distinct[0], distinct[distinct.length - 1], max);
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Page-table cost vs mapping size for each leaf size, on log-log axes. */
 import type { PlotlyFigure, PlotlyTrace } from "../types";
 import { axis, baseLayout, LEAF_LEVEL_COLORS, LEAF_LEVEL_LABELS, type LeafLevel } from "../theme";
-import { checkArray, checkNonNegative, checkPositive, formatBytes, powerOfTwoTicks } from "./format";
+import { checkArray, checkNonNegative, checkPositive, formatBytes, byteTicks, powerOfTwoTicks } from "./format";
 
 /** One line: a leaf size and the measured value at each mapping size. */
 export interface ScalingSeries {
@@ -53,7 +53,8 @@ export function scalingFigure(input: ScalingInput): PlotlyFigure {
       hovertemplate: `%{text}: %{y} ${unit === "bytes" ? "bytes" : input.metric}<extra>${LEAF_LEVEL_LABELS[s.leaf]}</extra>`,
     };
   });
-  const xTicks = allX.length ? powerOfTwoTicks(Math.min(...allX), Math.max(...allX)) : [];
+  const xTicks = byteTicks(allX);
+  // y values are many and uneven: powers of two rather than every value.
   const yTicks = unit === "bytes" && allY.length ? powerOfTwoTicks(Math.min(...allY), Math.max(...allY)) : [];
   return {
     data,
