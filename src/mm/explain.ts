@@ -1,0 +1,125 @@
+/**
+ * explainWalk(mm, address): the page-table walk of one address, level by level, in
+ * words and as data (for figures): each level's index and entry (pfn, flags), the leaf
+ * and its size, the lock follow_pfnmap_start() would take, and why a lookup would fail.
+ * Reads the tables without locks or effects: a snapshot, not a scheduling point.
+ */
+import { PMD_SIZE, PUD_SIZE, VM_IO, VM_PFNMAP, hex } from "./constants";
+import { FOLLOW_REASONS } from "./follow";
+import type { LeafLevel } from "./follow-args";
+import type { Mm } from "./mm";
+import { ENTRY_SPAN, pmdLockptr, pteLockptr, pudLockptr, tableIndex, type PageTablePage, type TableLevel } from "./pagetable";
+import { entryBadTable, entryFlagNames, entryHugeLeaf, entryNone, entryPfn, entryPresent } from "./pte";
+
+export interface WalkLevel {
+  /** "p4d" stands for the top-level entry (pgd folded into p4d on 4-level x86). */
+  level: "p4d" | "pud" | "pmd" | "pte";
+  index: number;
+  /** pfn of the table page holding this entry. */
+  tablePfn: number;
+  entry: number;
+  none: boolean;
+  present: boolean;
+  /** Present and maps memory (pte, or pmd/pud with PSE). */
+  leaf: boolean;
+  /** The pfn the entry holds (next table, or memory for a leaf); null when none. */
+  pfn: number | null;
+  flags: string[];
+  /** Virtual range this entry covers. */
+  start: number;
+  end: number;
+}
+
+export interface WalkExplanation {
+  address: number;
+  vma: string | null;
+  levels: WalkLevel[];
+  leaf: LeafLevel | null;
+  leafSize: number;
+  /** pfn mapped at address (leaf base + offset), null when unmapped. */
+  pfn: number | null;
+  /** Lock follow_pfnmap_start would hold on success (e.g. "&mm->page_table_lock"). */
+  lock: string | null;
+  /** What follow_pfnmap_start would return now, with nobody racing. */
+  lookup: { ret: 0 | -22; reason: string };
+}
+
+const LEVEL_NAME: Record<TableLevel, WalkLevel["level"]> = { pgd: "p4d", pud: "pud", pmd: "pmd", pte: "pte" };
+
+export function walkData(mm: Mm, address: number): WalkExplanation {
+  const levels: WalkLevel[] = [];
+  let t: PageTablePage | null = mm.pgd;
+  let leaf: LeafLevel | null = null;
+  let leafEntry = 0;
+  let leafTable: PageTablePage | null = null;
+  while (t) {
+    const i = tableIndex(address, t.level);
+    const v = t.entries[i];
+    const span = ENTRY_SPAN[t.level];
+    const start = Math.floor(address / span) * span;
+    const isLeaf = entryPresent(v) && (t.level === "pte" || (t.level !== "pgd" && entryHugeLeaf(v)));
+    levels.push({
+      level: LEVEL_NAME[t.level], index: i, tablePfn: t.pfn, entry: v, none: entryNone(v), present: entryPresent(v), leaf: isLeaf,
+      pfn: entryNone(v) ? null : entryPfn(v), flags: entryNone(v) ? [] : entryFlagNames(v, t.level), start, end: start + span,
+    });
+    if (isLeaf) {
+      leaf = t.level as LeafLevel;
+      leafEntry = v;
+      leafTable = t;
+      break;
+    }
+    if (!entryPresent(v) || entryHugeLeaf(v) || entryBadTable(v)) break;
+    t = t.children ? t.children[i] : null;
+  }
+  const leafSize = leaf === "pud" ? PUD_SIZE : leaf === "pmd" ? PMD_SIZE : leaf === "pte" ? 4096 : 0;
+  let pfn: number | null = null;
+  let lock: string | null = null;
+  if (leaf && leafTable) {
+    const raw = entryPfn(leafEntry);
+    const pages = leafSize / 4096;
+    pfn = raw - (raw % pages) + Math.floor((address % leafSize) / 4096);
+    const l = leaf === "pud" ? pudLockptr(mm) : leaf === "pmd" ? pmdLockptr(mm, leafTable) : pteLockptr(mm, leafTable);
+    lock = l.toString();
+  }
+  const vma = mm.findVma(address);
+  let lookup: WalkExplanation["lookup"];
+  const fixed = mm.kernel.options.followPfnmapVariant === "fixed";
+  if (!vma) lookup = { ret: -22, reason: `no vma covers ${hex(address)}: a caller would find none to pass` };
+  else if ((vma.vmFlags & (VM_IO | VM_PFNMAP)) === 0) lookup = { ret: -22, reason: FOLLOW_REASONS.notPfnmap(vma) };
+  else if (leaf) lookup = { ret: 0, reason: "ok" };
+  else {
+    const last = levels[levels.length - 1];
+    if (last.level === "p4d") lookup = { ret: -22, reason: last.none ? FOLLOW_REASONS.p4dNone : FOLLOW_REASONS.p4dBad };
+    else if (last.level === "pud") lookup = { ret: -22, reason: fixed ? FOLLOW_REASONS.pudNotPresent : FOLLOW_REASONS.pudNone };
+    else if (last.level === "pmd") lookup = { ret: -22, reason: fixed ? FOLLOW_REASONS.pmdNotPresent : FOLLOW_REASONS.pteMapNull };
+    else lookup = { ret: -22, reason: FOLLOW_REASONS.pteNotPresent };
+  }
+  return {
+    address, vma: vma ? `${vma.toString()}` : null, levels, leaf, leafSize, pfn, lock, lookup,
+  };
+}
+
+function sizeName(n: number): string {
+  return n >= PUD_SIZE ? `${n / PUD_SIZE} GiB` : n >= PMD_SIZE ? `${n / PMD_SIZE * 2} MiB` : `${n / 1024} KiB`;
+}
+
+/** The walk as readable text, one line per level. */
+export function explainWalk(mm: Mm, address: number): string {
+  const w = walkData(mm, address);
+  const lines: string[] = [];
+  lines.push(`walk of ${hex(address)} in ${mm.name}`);
+  lines.push(`  vma: ${w.vma ?? "none"}`);
+  lines.push(`  pgd: folded into p4d (4-level paging: pgd_none()/pgd_bad() are always false)`);
+  for (const l of w.levels) {
+    const what = l.none ? "none" : l.leaf ? `LEAF pfn ${hex(l.pfn!)}` : l.present ? `table at pfn ${hex(l.pfn!)}` : "not present";
+    lines.push(`  ${l.level.padEnd(3)}[${String(l.index).padStart(3)}] = ${hex(l.entry).padEnd(16)} ${what}${l.flags.length ? ` [${l.flags.join("|")}]` : ""}  covers ${hex(l.start)}..${hex(l.end)}`);
+  }
+  if (w.leaf) {
+    lines.push(`  leaf: ${w.leaf.toUpperCase()} (${sizeName(w.leafSize)}), pfn at this address ${hex(w.pfn!)}`);
+    lines.push(`  follow_pfnmap_start would take: ${w.lock}`);
+  } else {
+    lines.push(`  leaf: none`);
+  }
+  lines.push(`  follow_pfnmap_start (${mm.kernel.options.followPfnmapVariant}): ${w.lookup.ret === 0 ? "0" : "-EINVAL"} (${w.lookup.reason})`);
+  return lines.join("\n");
+}

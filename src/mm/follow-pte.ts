@@ -1,0 +1,93 @@
+/**
+ * The legacy follow_pte() (mm/memory.c, v6.10, after "mm: pass VMA instead of MM to
+ * follow_pte()" and "mm: follow_pte() improvements"; removed in v6.12 when its users moved
+ * to follow_pfnmap_start/end). It knows only 4 KiB ptes: a PUD leaf is pud_bad() and a
+ * PMD leaf makes pte_offset_map_lock() return NULL (VM_BUG_ON(pmd_trans_huge) under
+ * CONFIG_DEBUG_VM), so huge pfnmaps fail with -EINVAL. On success the pte pointer and
+ * its lock are handed back; the caller reads the pte and must pte_unmap_unlock().
+ */
+import { current, holds, release, step, type Steps } from "../sched/effect";
+import type { Lock } from "../sched/lock";
+import { VM_IO, VM_PFNMAP, hex } from "./constants";
+import { EINVAL } from "./errors";
+import { pteOffsetMapLockSteps } from "./follow";
+import { pfnmapLockdepAssert } from "./pfnmap-checks";
+import { entryBadTable, entryHugeLeaf, entryNone, entryPresent } from "./pte";
+import { checkInteger, checkVma } from "./validate";
+import type { EntryRef, Vma } from "./vma";
+
+/** Out-parameters of follow_pte (pte_t **ptepp, spinlock_t **ptlp), plus the model's reason. */
+export interface FollowPteOut {
+  ptep: EntryRef | null;
+  ptl: Lock | null;
+  reason: string;
+}
+
+const FN = "followPte";
+
+export function* followPteSteps(vma: Vma, address: number, out: FollowPteOut): Steps<number> {
+  checkVma(FN, vma);
+  checkInteger(FN, "address", address);
+  const mm = vma.mm;
+  const k = mm.kernel;
+  const me = yield* current();
+  out.ptep = null;
+  out.ptl = null;
+  const failWith = (reason: string) => {
+    out.reason = reason;
+    k.note(FN, me, reason, { address, ret: -EINVAL });
+    return -EINVAL;
+  };
+  if (!holds(me, mm.mmapLock)) pfnmapLockdepAssert(k, me, vma, FN);
+  if (address < vma.vmStart || address >= vma.vmEnd) return failWith(`address ${hex(address)} outside the vma`);
+  if ((vma.vmFlags & (VM_IO | VM_PFNMAP)) === 0) return failWith("vma lacks VM_IO|VM_PFNMAP");
+  const gi = Math.floor(address / 2 ** 39) % 512, ui = Math.floor(address / 2 ** 30) % 512, mi = Math.floor(address / 2 ** 21) % 512;
+  yield* step("ptRead", `${FN}: read p4d`);
+  const p4d = mm.pgd.entries[gi];
+  if (entryNone(p4d) || entryBadTable(p4d)) return failWith("p4d none or bad");
+  const pudTable = mm.pgd.children![gi]!;
+  yield* step("ptRead", `${FN}: read pud`);
+  const pud = pudTable.entries[ui];
+  if (entryNone(pud) || entryBadTable(pud)) return failWith(entryHugeLeaf(pud) ? "pud is a 1 GiB leaf: pud_bad() for follow_pte, which knows only ptes" : "pud none");
+  const pmdTable = pudTable.children![ui]!;
+  const m = yield* pteOffsetMapLockSteps(mm, pmdTable, mi, FN);
+  if (!m) {
+    const pmd = pmdTable.entries[mi];
+    return failWith(entryHugeLeaf(pmd) ? "pmd is a 2 MiB leaf: pte_offset_map_lock() returns NULL (VM_BUG_ON(pmd_trans_huge) with CONFIG_DEBUG_VM)" : "pmd none: pte_offset_map_lock() returned NULL");
+  }
+  const ti = Math.floor(address / 4096) % 512;
+  yield* step("ptRead", `${FN}: ptep_get under the PTE lock`);
+  if (!entryPresent(m.table.entries[ti])) {
+    yield* release(m.lock, "write", `${FN}: pte_unmap_unlock (pte not present)`);
+    return failWith("pte not present");
+  }
+  out.ptep = { table: m.table, index: ti };
+  out.ptl = m.lock;
+  out.reason = "ok";
+  return 0;
+}
+
+/** follow_pte(vma, address, &ptep, &ptl): 0 with out.ptep/out.ptl set and the lock held, or -EINVAL. */
+export function followPte(vma: Vma, address: number, out: FollowPteOut = { ptep: null, ptl: null, reason: "" }): number {
+  checkVma(FN, vma);
+  return vma.mm.kernel.run(followPteSteps(vma, address, out));
+}
+
+/** ptep_get(): read the entry (a scheduling point in the stepwise form). */
+export function* ptepGetSteps(ptep: EntryRef): Steps<number> {
+  yield* step("ptRead", "ptep_get");
+  return ptep.table.entries[ptep.index];
+}
+export function ptepGet(ptep: EntryRef): number {
+  return ptep.table.entries[ptep.index];
+}
+
+/** pte_unmap_unlock(ptep, ptl). */
+export function* pteUnmapUnlockSteps(ptep: EntryRef | null, ptl: Lock): Steps<void> {
+  void ptep;
+  yield* release(ptl, "write", "pte_unmap_unlock");
+}
+export function pteUnmapUnlock(vma: Vma, ptep: EntryRef | null, ptl: Lock): void {
+  vma.mm.kernel.run(pteUnmapUnlockSteps(ptep, ptl));
+}
+
