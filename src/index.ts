@@ -1,6 +1,8 @@
 /** pfnlab's public API: what notebooks import as `import { ... } from "pfnlab"`. */
 export * from "./mm/index";
+export * from "./notifiers/index";
 export * from "./sched/index";
+export * from "./scenarios/index";
 export * from "./display/index";
 export { Checker, CheckerError } from "./checks/checker";
 export type { Violation, CheckerMode } from "./checks/checker";
