@@ -79,7 +79,7 @@ export const FOLLOW_REASONS = {
 
 function beginStart(args: FollowPfnmapArgs, k: Kernel, task: Task): void {
   if (args.state === "started") reportStartWhileActive(k, task, args.address, FN);
-  if (args.state === "started") args.vma.mm.activeLookups.delete(args);
+  if (args.state === "started") removeActive(args);
   args.lock = null;
   args.ptep = null;
   args.leaf = null;
@@ -121,7 +121,7 @@ function setup(args: FollowPfnmapArgs, lock: Lock, ptep: EntryRef | null, v: num
   args.leafSize = size;
   args.state = "started";
   args.reason = "ok";
-  args.vma.mm.activeLookups.add(args);
+  args.vma.mm.activeLookups.push(args);
   return 0;
 }
 
@@ -259,7 +259,19 @@ function endCheck(args: FollowPfnmapArgs, k: Kernel, me: Task): boolean {
 
 function finishEnd(args: FollowPfnmapArgs): void {
   args.state = "ended";
-  args.vma.mm.activeLookups.delete(args);
+  removeActive(args);
+}
+
+/** Drop args from mm.activeLookups (an array: lookups nest rarely, the last one is usually it). */
+function removeActive(args: FollowPfnmapArgs): void {
+  const list = args.vma.mm.activeLookups;
+  for (let i = list.length - 1; i >= 0; i--) {
+    if (list[i] === args) {
+      if (i === list.length - 1) list.pop();
+      else list.splice(i, 1);
+      return;
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------
@@ -286,7 +298,8 @@ function syncRelease(k: Kernel, lock: Lock, site: string): void {
   const held = task.held;
   for (let i = held.length - 1; i >= 0; i--) {
     if (held[i].lock === lock) {
-      held.splice(i, 1);
+      if (i === held.length - 1) held.pop();
+      else held.splice(i, 1);
       break;
     }
   }

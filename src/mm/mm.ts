@@ -31,7 +31,7 @@ export class Mm {
   /** mm->notifier_subscriptions: null until the first mmu_notifier_register (mm/mmu_notifier.c). */
   notifierSubscriptions: MmuNotifierSubscriptions | null = null;
   /** follow_pfnmap lookups between start() and end(), for the checker. */
-  readonly activeLookups = new Set<ActiveLookup>();
+  readonly activeLookups: ActiveLookup[] = [];
   dead = false;
 
   constructor(

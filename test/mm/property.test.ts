@@ -213,7 +213,7 @@ function checkAgainstRef(k: Kernel, mm: Mm, ref: Ref, probes: number[]): void {
   }
   mmapReadUnlock(mm);
   expect(k.ctx.task.held).toEqual([]);
-  expect(mm.activeLookups.size).toBe(0);
+  expect(mm.activeLookups.length).toBe(0);
 }
 
 describe("the mm model against a reference map", () => {
