@@ -52,6 +52,9 @@ export const LOCK_CLASS_COLORS: Readonly<Record<string, string>> = {
   "&mm->page_table_lock": "#d62728",
   "ptlock (PTE)": "#2ca02c",
   "ptlock (PMD)": "#ff7f0e",
+  "&mapping->i_mmap_rwsem": "#9467bd",
+  "&vdev->memory_lock": "#8c564b",
+  "&kvm->mmu_lock": "#17becf",
 };
 
 /** Colour of a lock class: the fixed ones above, others by a stable hash of the name. */
