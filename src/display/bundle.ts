@@ -17,7 +17,8 @@ export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 export interface FigureBundle {
   [PLOTLY_MIME]: { data: unknown[]; layout: Record<string, unknown>; config?: Record<string, unknown> };
   "text/html": string;
-  "image/png": string;
+  /** Base64 PNG; absent only when the figure cannot be drawn without a browser (text/plain says why). */
+  "image/png"?: string;
   "text/plain": string;
 }
 
@@ -92,13 +93,23 @@ export function figureOutput(figure: PlotlyFigure, options: ShowOptions = {}): F
   const fig = plainFigure(figure);
   const size = resolvePngSize(fig, options);
   const divId = options.divId ?? defaultDivId(JSON.stringify(fig));
-  const png = options.png === false ? null : renderPng(fig, size).toString("base64");
+  let png: string | null = null;
+  let pngProblem = "";
+  if (options.png !== false) {
+    try {
+      png = renderPng(fig, size).toString("base64");
+    } catch (e) {
+      // Traces jsdom cannot draw (canvas-based heatmaps, WebGL): keep the interactive
+      // parts and say why the static image is missing.
+      pngProblem = ` (no static image: ${(e as Error).message})`;
+    }
+  }
   const plotly: FigureBundle[typeof PLOTLY_MIME] = { data: fig.data, layout: fig.layout };
   if (fig.config) plotly.config = fig.config;
   const data: FigureOutput["data"] = {
     [PLOTLY_MIME]: plotly,
     "text/html": htmlOutput(fig, { divId, pngBase64: png, width: size.width, height: size.height, alt: figureTitle(fig) || "plotly figure" }),
-    "text/plain": figureSummary(fig),
+    "text/plain": figureSummary(fig) + pngProblem,
   };
   const metadata: Record<string, unknown> = {};
   if (png) {

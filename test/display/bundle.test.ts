@@ -18,7 +18,7 @@ describe("figureBundle", () => {
     expect(Object.keys(bundle).sort()).toEqual([PLOTLY_MIME, "image/png", "text/html", "text/plain"].sort());
     expect(bundle[PLOTLY_MIME].data).toEqual(fig.data);
     expect(bundle[PLOTLY_MIME].layout).toEqual(fig.layout);
-    expect(Buffer.from(bundle["image/png"], "base64").subarray(0, 8)).toEqual(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]));
+    expect(Buffer.from(bundle["image/png"]!, "base64").subarray(0, 8)).toEqual(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]));
   });
 
   it("summarises title and trace names in text/plain, without markup", () => {
@@ -27,7 +27,7 @@ describe("figureBundle", () => {
 
   it("never inlines plotly.js: the html is the PNG plus a small loader", () => {
     const html = bundle["text/html"];
-    const pngChars = bundle["image/png"].length;
+    const pngChars = bundle["image/png"]!.length;
     expect(html.length).toBeLessThan(pngChars + 8_000);
     expect(html).not.toMatch(/plotly\.js v\d/);
     expect(html).not.toContain("Copyright 2012");
@@ -45,6 +45,13 @@ describe("figureBundle", () => {
 
   it("gives the same bundle for the same figure", () => {
     expect(figureBundle(fig, { divId: "x" })).toEqual(figureBundle(fig, { divId: "x" }));
+  });
+
+  it("keeps the interactive parts when no PNG can be drawn (canvas heatmap), saying why", () => {
+    const b = figureBundle({ data: [{ type: "heatmap", z: [[1, 2], [3, 4]] }], layout: {} });
+    expect(b["image/png"]).toBeUndefined();
+    expect(b["text/html"]).toContain("pfnlabWithPlotly");
+    expect(b["text/plain"]).toMatch(/^Figure \(untitled\): 1 trace: trace 0 \(no static image: renderSvg: plotly could not draw/);
   });
 
   it("rejects figures holding functions, naming the rule", () => {

@@ -22,7 +22,8 @@ export interface PlotlyWindow {
 
 /** The slice of jsdom's API we use (jsdom ships no types, @types/jsdom is not a dependency). */
 interface JsdomModule {
-  JSDOM: new (html: string, options: { runScripts: "outside-only"; pretendToBeVisual: boolean }) => { window: unknown };
+  JSDOM: new (html: string, options: { runScripts: "outside-only"; pretendToBeVisual: boolean; virtualConsole: unknown }) => { window: unknown };
+  VirtualConsole: new () => unknown;
 }
 
 let cached: PlotlyWindow | undefined;
@@ -31,10 +32,13 @@ let cached: PlotlyWindow | undefined;
 export function plotlyWindow(): PlotlyWindow {
   if (cached) return cached;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { JSDOM } = require("jsdom") as JsdomModule;
+  const { JSDOM, VirtualConsole } = require("jsdom") as JsdomModule;
   const dom = new JSDOM("<!DOCTYPE html><html><head></head><body></body></html>", {
     runScripts: "outside-only",
     pretendToBeVisual: true,
+    // A console that goes nowhere: plotly's warnings and jsdom's "not implemented"
+    // must not reach the kernel's stderr (the notebook tests treat stderr as failure).
+    virtualConsole: new VirtualConsole(),
   });
   const w = dom.window as unknown as Record<string, unknown> & {
     eval(src: string): unknown;

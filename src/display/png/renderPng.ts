@@ -70,7 +70,13 @@ export function renderSvg(figure: PlotlyFigure, opts: PngOptions = {}): string {
     Plotly.purge(gd);
     gd.remove();
   };
-  const done = Plotly.newPlot(gd, copy.data, layout, { staticPlot: true, ...copy.config });
+  let done: Promise<unknown>;
+  try {
+    done = Plotly.newPlot(gd, copy.data, layout, { staticPlot: true, ...copy.config });
+  } catch (e) {
+    gd.remove();
+    throw new Error(`renderSvg: plotly could not draw the figure in jsdom: ${(e as Error).message}`);
+  }
   // 2-D plotly figures finish drawing synchronously; a pending promise means a part
   // (MathJax, maps, WebGL) is still loading, and the SVG would be incomplete.
   done.then(cleanup, cleanup);
