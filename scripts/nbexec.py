@@ -144,6 +144,8 @@ class Runner:
                     start = len(self.nb.cells)
                     self.status["appendedFrom"] = start
                     for c in extra:
+                        if isinstance(c.get("source"), list):
+                            c["source"] = "".join(c["source"])
                         self.nb.cells.append(nbformat.from_dict(c))
                     self.run_range(start)
         except Exception as e:  # kernel failed to start, and the like

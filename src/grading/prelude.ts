@@ -102,7 +102,7 @@ export function preludeSource(): string {
 (function () {
   const g: any = globalThis;
   const apply = Reflect.apply, ownKeys = Reflect.ownKeys, getDesc = Object.getOwnPropertyDescriptor;
-  const defineProperty = Object.defineProperty, freeze = Object.freeze;
+  const defineProperty = Object.defineProperty, freeze = Object.freeze, same = Object.is;
   const charCodeAt = String.prototype.charCodeAt, fromCharCode = String.fromCharCode;
   const U8 = Uint8Array, U32 = Uint32Array, FunctionCtor = Function;
   const cc = (s: string, i: number): number => apply(charCodeAt, s, [i]);
@@ -154,7 +154,7 @@ export function preludeSource(): string {
     for (let i = 0; i < snap.length; i++) {
       const s = snap[i];
       const d: any = getDesc(s[1], s[2]);
-      if (!d || d.value !== s[3] || d.get !== s[4] || d.set !== s[5]) out[out.length] = s[0] + "." + toStr(s[2]);
+      if (!d || !same(d.value, s[3]) || d.get !== s[4] || d.set !== s[5]) out[out.length] = s[0] + "." + toStr(s[2]);
     }
     for (let i = 0; i < counts.length; i++) {
       if (ownKeys(counts[i][1]).length !== counts[i][2]) out[out.length] = counts[i][0] + " (properties added)";
