@@ -167,8 +167,8 @@ function chromium() {
 
 try {
   nodePackages();
-  build();
   linkSelf();
+  build();
   const j = jupyter();
   writeKernelSpec(jupyterData);
   if (args.has("--user-kernel")) {

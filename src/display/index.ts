@@ -25,3 +25,4 @@ export {
 // Input shapes of the builders live in the `figures` namespace (figures.PhysRegion, ...)
 // for the same reason: names like PhysRange are likely to exist in the mm model too.
 export * as figures from "./figures/index";
+export { walkDiagram, physMemoryFigure, physRegions, layoutFigure } from "./model-figures";

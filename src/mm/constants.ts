@@ -16,6 +16,14 @@ export const PGDIR_SHIFT = 39;
 export const PGDIR_SIZE = 512 * PUD_SIZE;
 /** Entries per page-table page at every level (4 KiB page / 8-byte entry). */
 export const PTRS_PER_TABLE = 512;
+
+// Sizes, as include/linux/sizes.h names them.
+export const SZ_4K = 4096;
+export const SZ_64K = 64 * 1024;
+export const SZ_1M = 1024 * 1024;
+export const SZ_2M = 2 * SZ_1M;
+export const SZ_16M = 16 * SZ_1M;
+export const SZ_1G = 1024 * SZ_1M;
 /** Pages covered by one PMD leaf (order 9) and one PUD leaf (order 18). */
 export const PMD_ORDER = 9;
 export const PUD_ORDER = 18;

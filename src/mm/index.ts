@@ -58,6 +58,8 @@ export type { NormalPageResult } from "./normal-page";
 export { getUserPages, getUserPagesSteps, pinUserPages, unpinUserPage } from "./gup";
 export type { GupResult } from "./gup";
 export { explainWalk, walkData } from "./explain";
+export { mappedLeaves } from "./leaves";
+export type { MappedLeaf } from "./leaves";
 export type { WalkExplanation, WalkLevel } from "./explain";
 export { PFNMAP_RULES, pfnmapLockdepAssert } from "./pfnmap-checks";
 export { VfioPciBarDevice, createVfioPciBarDevice } from "./vfio-device";

@@ -1,0 +1,68 @@
+/**
+ * Figures straight from the model: each reads a kernel or mm and feeds a builder in
+ * figures/. Notebooks call these; the builders stay usable with any data.
+ */
+import { PAGE_SIZE, vmFlagNames } from "../mm/constants";
+import { walkData } from "../mm/explain";
+import type { Kernel } from "../mm/kernel";
+import { mappedLeaves } from "../mm/leaves";
+import type { Mm } from "../mm/mm";
+import type { PlotlyFigure } from "./types";
+import { pageTableWalkDiagram, type WalkLevelStep } from "./figures/pageTableWalkDiagram";
+import { physMemoryMap, type PhysRegion } from "./figures/physMemoryMap";
+import { virtToPhysLayout, type VirtPhysMapping } from "./figures/virtToPhysLayout";
+
+/** The page-table walk of `address` (what explainWalk prints), as a diagram. */
+export function walkDiagram(mm: Mm, address: number, title?: string): PlotlyFigure {
+  const w = walkData(mm, address);
+  const steps: WalkLevelStep[] = w.levels.map((l) => ({
+    level: l.level,
+    index: l.index,
+    entry: l.entry,
+    present: l.present,
+    leaf: l.leaf,
+    special: l.flags.includes("special"),
+    lock: l.leaf ? (w.lock ?? undefined) : undefined,
+    note: l.none ? "none" : l.leaf ? undefined : l.present ? "table" : "not present",
+  }));
+  const result = w.lookup.ret === 0
+    ? { pfn: w.pfn ?? undefined, outcome: "ok", text: `follow_pfnmap_start: 0` }
+    : { outcome: "einval", text: `-EINVAL: ${w.lookup.reason}` };
+  return pageTableWalkDiagram({ address, steps, result, title });
+}
+
+/** Physical regions of a kernel: RAM (struct pages) and active IO regions (none). */
+export function physRegions(kernel: Kernel): PhysRegion[] {
+  const pm = kernel.physmem;
+  const regions: PhysRegion[] = [
+    { name: "System RAM", startPa: pm.ramStartPfn * PAGE_SIZE, sizeBytes: pm.ramPages * PAGE_SIZE, kind: "ram", hasStructPage: true },
+  ];
+  for (const r of pm.regions) {
+    if (r.state !== "active") continue;
+    regions.push({ name: r.name, startPa: r.startPfn * PAGE_SIZE, sizeBytes: r.size, kind: "bar", hasStructPage: false });
+  }
+  return regions.sort((a, b) => a.startPa - b.startPa);
+}
+
+/** The physical memory map of a kernel. */
+export function physMemoryFigure(kernel: Kernel, title?: string): PlotlyFigure {
+  return physMemoryMap({ regions: physRegions(kernel), title });
+}
+
+/** Every vma of `mm` and the physical ranges its leaves map, by leaf level. */
+export function layoutFigure(mm: Mm, title?: string): PlotlyFigure {
+  const vmas = mm.vmas.map((v) => ({
+    name: v.name || `vma${v.id}`,
+    startVa: v.vmStart,
+    endVa: v.vmEnd,
+    flags: vmFlagNames(v.vmFlags).split("|").filter(Boolean),
+  }));
+  const mappings: VirtPhysMapping[] = [];
+  for (const v of mm.vmas) {
+    for (const leaf of mappedLeaves(mm, v.vmStart, v.vmEnd)) {
+      mappings.push({ startVa: leaf.start, sizeBytes: leaf.size, startPa: leaf.pfn * PAGE_SIZE, leaf: leaf.level });
+    }
+  }
+  const phys = physRegions(mm.kernel).map((r) => ({ name: r.name, startPa: r.startPa, sizeBytes: r.sizeBytes, kind: r.kind }));
+  return virtToPhysLayout({ vmas, phys, mappings, title });
+}
