@@ -53,12 +53,13 @@ export interface ExecuteResult {
   message: string;
 }
 
-interface JupyterEnv {
+export interface JupyterEnv {
   jupyter: string;
   python: string;
 }
 
-function jupyterEnv(): JupyterEnv {
+/** What setup found (.jupyter-local/env.json): the jupyter command and its python. */
+export function jupyterEnv(): JupyterEnv {
   const file = join(projectRoot, ".jupyter-local", "env.json");
   if (!existsSync(file)) throw new Error(`executeNotebook: ${file} is missing; run "npm start" or "node scripts/setup.mjs" first`);
   return JSON.parse(readFileSync(file, "utf8")) as JupyterEnv;
