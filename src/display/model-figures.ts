@@ -23,10 +23,11 @@ export function walkDiagram(mm: Mm, address: number, title?: string): PlotlyFigu
     leaf: l.leaf,
     special: l.flags.includes("special"),
     lock: l.leaf ? (w.lock ?? undefined) : undefined,
-    note: l.none ? "none" : l.leaf ? undefined : l.present ? "table" : "not present",
+    // The builder already labels tables and leaves; say only what is missing.
+    note: l.none ? "none" : l.present ? undefined : "not present",
   }));
   const result = w.lookup.ret === 0
-    ? { pfn: w.pfn ?? undefined, outcome: "ok", text: `follow_pfnmap_start: 0` }
+    ? { pfn: w.pfn ?? undefined, outcome: "ok", text: "start() = 0" }
     : { outcome: "einval", text: `-EINVAL: ${w.lookup.reason}` };
   return pageTableWalkDiagram({ address, steps, result, title });
 }
