@@ -39,6 +39,7 @@ export { remapPfnRange, remapPfnRangeSteps } from "./remap";
 export {
   vmfInsertPfn, vmfInsertPfnSteps, vmfInsertPfnPmd, vmfInsertPfnPmdSteps, vmfInsertPfnPud, vmfInsertPfnPudSteps,
 } from "./insert";
+export { vmInsertPage, vmInsertPageSteps } from "./insert-page";
 export {
   handleMmFault, handleMmFaultSteps, doUserAddrFault, doUserAddrFaultSteps, fixupUserFault, fixupUserFaultSteps,
 } from "./fault";
