@@ -183,10 +183,16 @@ export async function gradeSubmission(sub: Submission, source: GradingSource, op
     });
     if (opts.debugDir) writeNotebook(join(opts.debugDir, `${sub.student}-${sub.notebook}`), r.notebook);
     const first = r.appendedFrom === null ? null : r.appendedFrom + (injected ? 1 : 0);
+    const explain = (f: CellFailure) =>
+      f.kind === "timeout"
+        ? `ran longer than ${timeout} s (an endless loop?)`
+        : f.kind === "dead"
+          ? "the kernel died (out of memory, or the code ended the process); it was restarted"
+          : headline(f.text);
     const failureText = (cell: number) =>
       r.failures
         .filter((f: CellFailure) => f.cell === cell)
-        .map((f) => `${f.kind === "timeout" || f.kind === "dead" ? f.text : headline(f.text)}`)
+        .map((f) => (f.kind === "timeout" ? `the check ${explain(f)}` : explain(f)))
         .join("; ");
     const outcomes = armed.map((a, k) => {
       if (first === null) return checkOutcome(undefined, a, `the checks did not run: ${r.message || "the notebook stopped early"}`);
@@ -198,7 +204,7 @@ export async function gradeSubmission(sub: Submission, source: GradingSource, op
       .map((f) => {
         const own = where[f.cell];
         const label = own === null ? (f.cell === 0 ? "grader set-up" : "injected parameters") : `your cell ${own}`;
-        return `${label} (${f.kind}): ${f.kind === "timeout" || f.kind === "dead" ? f.text : headline(f.text)}`;
+        return `${label} (${f.kind}): ${explain(f)}`;
       });
     if (r.appendedFrom === null || r.failures.some((f) => f.cell < 0)) problems.push(`grading stopped: ${r.message}`);
     const exercises = aggregate(source, outcomes);

@@ -97,6 +97,7 @@ function launcher(mode: SandboxMode, opts: Required<Omit<SandboxOptions, "mode">
     `  if [ -L "$d" ]; then ln -s "$(readlink "$d")" "$R$d"; elif [ -d "$d" ]; then mkdir -p "$R$d"; mount --rbind "$d" "$R$d"; mount -o remount,ro,bind "$R$d"; fi`,
     `done`,
     `for d in /usr /etc ${shellQuote(P + "/node_modules")} ${shellQuote(P + "/dist")} ${shellQuote(process.execPath)} ${shellQuote(P + "/package.json")}; do`,
+    `  [ -e "$d" ] || continue`,
     `  [ -e "$R$d" ] && continue`,
     `  if [ -d "$d" ]; then mkdir -p "$R$d"; else mkdir -p "$(dirname "$R$d")"; touch "$R$d"; fi`,
     `  mount --rbind "$d" "$R$d"; mount -o remount,ro,bind "$R$d"`,
