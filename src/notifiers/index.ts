@@ -1,4 +1,4 @@
-/** MMU notifiers (mm/mmu_notifier.c). Interval notifiers and secondary MMUs build on this. */
+/** MMU notifiers (mm/mmu_notifier.c), interval notifiers, secondary MMUs and the callers of follow_pfnmap. */
 export {
   MmuNotifierSubscriptions,
   mmuNotifierRegister,
@@ -10,3 +10,16 @@ export {
   mmuNotifierReleaseSteps,
 } from "./mmu-notifier";
 export type { MmuNotifier, MmuNotifierOps, MmuNotifierRange, MmuNotifierEvent } from "./mmu-notifier";
+export type { MmuIntervalNotifier, MmuIntervalNotifierOps, NotifierHistoryEntry } from "./subscriptions";
+export {
+  mmuIntervalNotifierInsert, mmuIntervalNotifierRemoveSteps, mmuIntervalReadBeginSteps, mmuIntervalReadRetry,
+  mmuIntervalCheckRetry, mmuIntervalSetSeq, mnItreeIsInvalidating,
+} from "./interval-notifier";
+export { Iommu } from "./iommu";
+export type { IoPte, IommuMapOptions, DmaResult } from "./iommu";
+export { KvmMmu, INVALID_GPA } from "./kvm-mmu";
+export type { KvmMemslot, Spte } from "./kvm-mmu";
+export * from "./callers/index";
+// The pfn sanitizer lives in src/checks; re-exported here until src/index.ts exports src/checks.
+export { Sanitizer, PFN_OUTCOMES, currentPfnAt } from "../checks/sanitizer";
+export type { PfnOutcome, AccessKind, BackingIdentity, LookupSite, PfnHold, SanitizerEvent } from "../checks/sanitizer";

@@ -1,0 +1,256 @@
+/**
+ * The pfn sanitizer: KASAN's idea applied to pfns that leave the page table. It watches
+ * every pfn a caller or a secondary MMU (IOMMU, KVM shadow/EPT entry) holds, and gives
+ * every lookup and every access one outcome class:
+ *
+ *   ok              the pfn is still what the address maps and the memory is the same
+ *   einval          the lookup failed (nothing usable mapped there)
+ *   retried         the caller noticed an invalidation and looked up again
+ *   stale-pfn       a lookup returned, or an access used, a pfn that the address no
+ *                   longer maps (the memory behind it is still the same)
+ *   use-after-free  an access touched memory that is no longer what was looked up: the
+ *                   RAM page was freed (and maybe reused), or the BAR was reset, moved
+ *                   or removed since the pfn was mapped at that address
+ *   misuse          an API rule was broken (from the Checker: lockdep, follow_pfnmap rules)
+ *
+ * "The memory behind a pfn" is identified by the physmem generation (physmem.ts): a RAM
+ * page's generation changes when it is freed and reused, an IO region's on reset or move.
+ * A hold remembers the generation the memory had when it was mapped at the looked-up
+ * address (the sanitizer snapshots it when the scenario maps it, `trackMapped`), falling
+ * back to the generation at lookup time, so a lookup that returns an already-stale pfn
+ * after the memory changed is still caught at the access.
+ */
+import type { Kernel } from "../mm/kernel";
+import type { Mm } from "../mm/mm";
+import { lookupLeaf } from "../mm/pagetable";
+import { entryPfn } from "../mm/pte";
+import { hex } from "../mm/constants";
+
+export type PfnOutcome = "ok" | "einval" | "retried" | "stale-pfn" | "use-after-free" | "misuse";
+
+/** Every outcome class, mild to severe (the order figures use). */
+export const PFN_OUTCOMES: readonly PfnOutcome[] = ["ok", "einval", "retried", "stale-pfn", "use-after-free", "misuse"];
+
+/** Kinds of use of a held pfn. */
+export type AccessKind =
+  | "cpu-read" // a kernel CPU read through an ioremap or the direct map
+  | "cpu-write"
+  | "dma-read" // a device reading through the IOMMU
+  | "dma-write"
+  | "guest-read" // a vCPU through KVM's shadow/EPT entry
+  | "guest-write"
+  | "bookkeeping"; // no memory touched (PAT memtype tracking): stale at worst
+
+/** What occupies a pfn's memory now. */
+export interface BackingIdentity {
+  /** "ram:<pfn>" or "io:<region id>"; "none" outside any memory. */
+  key: string;
+  generation: number;
+  /** False when the RAM page is free or the IO range retired. */
+  live: boolean;
+  text: string;
+}
+
+/** Where a pfn was looked up (a hold without one is never "stale", only maybe freed). */
+export interface LookupSite {
+  mm: Mm;
+  address: number;
+}
+
+/** One pfn held by a caller or secondary MMU. */
+export interface PfnHold {
+  readonly id: number;
+  /** Who holds it, e.g. "iommu iova 0x100000" or "kvm spte gfn 0x10". */
+  readonly holder: string;
+  readonly task: string;
+  readonly pfn: number;
+  readonly site: LookupSite | null;
+  /** The memory the pfn stood for when it was mapped at the site (refreshed by `reconfirm`). */
+  identity: BackingIdentity;
+  released: boolean;
+}
+
+export interface SanitizerEvent {
+  seq: number;
+  task: string;
+  kind: "lookup" | "retry" | "hold" | "access" | "release" | "fault";
+  holder: string;
+  pfn?: number;
+  address?: number;
+  outcome: PfnOutcome | null;
+  detail: string;
+}
+
+function identityOf(k: Kernel, pfn: number): BackingIdentity {
+  const info = k.physmem.describePfn(pfn);
+  switch (info.kind) {
+    case "ram":
+      return { key: `ram:${pfn}`, generation: info.page.generation, live: true, text: `RAM page ${hex(pfn)} generation ${info.page.generation} (${info.page.use})` };
+    case "ram-unallocated": {
+      const p = k.physmem.anyPageOf(pfn);
+      return { key: `ram:${pfn}`, generation: p ? p.generation : 0, live: false, text: `free RAM page ${hex(pfn)}` };
+    }
+    case "io":
+      return { key: `io:${info.region.id}`, generation: info.generation, live: true, text: `${info.region.name} +${hex(info.offset * 4096)} generation ${info.generation}` };
+    case "retired-io":
+      return { key: `io:${info.retired.region.id}`, generation: info.retired.generation, live: false, text: `retired range of ${info.retired.region.name} (BAR moved or removed)` };
+    default:
+      return { key: "none", generation: 0, live: false, text: `pfn ${hex(pfn)} backs no memory` };
+  }
+}
+
+/** The pfn `address` maps now through mm's page table (leaf base + offset), or null. */
+export function currentPfnAt(mm: Mm, address: number): number | null {
+  const hit = lookupLeaf(mm, address);
+  if (!hit.leaf) return null;
+  const raw = entryPfn(hit.value);
+  if (hit.level === "pte") return raw;
+  const pages = hit.level === "pmd" ? 512 : 512 * 512;
+  const span = pages * 4096;
+  return raw - (raw % pages) + Math.floor((address % span) / 4096);
+}
+
+export class Sanitizer {
+  readonly events: SanitizerEvent[] = [];
+  readonly holds: PfnHold[] = [];
+  private readonly mapped = new Map<string, BackingIdentity>();
+  private readonly seen: PfnOutcome[] = [];
+  private seq = 0;
+  private nextHold = 1;
+
+  constructor(readonly kernel: Kernel) {}
+
+  /** What the memory at pfn is now. */
+  identity(pfn: number): BackingIdentity {
+    return identityOf(this.kernel, pfn);
+  }
+
+  /** Snapshot the memory behind [pfn, pfn+nr) as it is when the scenario maps it. */
+  trackMapped(pfn: number, nr = 1): void {
+    const seenKeys = new Set<string>();
+    for (let i = 0; i < nr; i++) {
+      const id = identityOf(this.kernel, pfn + i);
+      if (id.key.startsWith("io:") && seenKeys.has(id.key)) continue; // one entry per region
+      seenKeys.add(id.key);
+      this.mapped.set(id.key, id);
+    }
+  }
+
+  private record(e: Omit<SanitizerEvent, "seq">): void {
+    this.events.push({ seq: ++this.seq, ...e });
+    if (e.outcome && e.outcome !== "ok" && !this.seen.includes(e.outcome)) this.seen.push(e.outcome);
+  }
+
+  /**
+   * Classify a finished lookup: -errno -> einval; success whose pfn the address no
+   * longer maps -> stale-pfn; else ok.
+   */
+  lookup(task: string, holder: string, site: LookupSite, ret: number, pfn?: number): PfnOutcome {
+    if (ret !== 0 || pfn === undefined) {
+      this.record({ task, kind: "lookup", holder, address: site.address, outcome: "einval", detail: `lookup of ${hex(site.address)} failed (${ret})` });
+      return "einval";
+    }
+    const now = currentPfnAt(site.mm, site.address);
+    if (now !== pfn) {
+      this.record({
+        task, kind: "lookup", holder, pfn, address: site.address, outcome: "stale-pfn",
+        detail: `lookup of ${hex(site.address)} returned pfn ${hex(pfn)} but the page table maps ${now === null ? "nothing" : hex(now)} there now`,
+      });
+      return "stale-pfn";
+    }
+    const id = identityOf(this.kernel, pfn);
+    if (!this.mapped.has(id.key) || this.mapped.get(id.key)!.generation !== id.generation) this.mapped.set(id.key, id);
+    this.record({ task, kind: "lookup", holder, pfn, address: site.address, outcome: "ok", detail: `pfn ${hex(pfn)} mapped at ${hex(site.address)}` });
+    return "ok";
+  }
+
+  /** The caller noticed an invalidation (seq moved, recheck differed) and will look up again. */
+  retried(task: string, holder: string, why: string): PfnOutcome {
+    this.record({ task, kind: "retry", holder, outcome: "retried", detail: why });
+    return "retried";
+  }
+
+  /** A caller or secondary MMU keeps `pfn` (looked up at `site`) beyond the lookup. */
+  hold(task: string, holder: string, pfn: number, site: LookupSite | null): PfnHold {
+    const now = identityOf(this.kernel, pfn);
+    const atMap = this.mapped.get(now.key);
+    const identity = atMap ?? now;
+    const h: PfnHold = { id: this.nextHold++, holder, task, pfn, site, identity, released: false };
+    this.holds.push(h);
+    this.record({ task, kind: "hold", holder, pfn, address: site?.address, outcome: null, detail: `holds pfn ${hex(pfn)} (${identity.text})` });
+    return h;
+  }
+
+  /** The holder drops the pfn (IOMMU unmap, spte zap, end of a copy). */
+  release(h: PfnHold, task: string): void {
+    if (h.released) return;
+    h.released = true;
+    this.record({ task, kind: "release", holder: h.holder, pfn: h.pfn, outcome: null, detail: `drops pfn ${hex(h.pfn)}` });
+  }
+
+  /**
+   * The caller rechecked under the page-table lock that its address still maps h.pfn
+   * (generic_access_phys' second lookup): the hold now stands for the memory mapped
+   * there today. A recheck that itself returned a stale pfn confirms nothing.
+   */
+  reconfirm(h: PfnHold): boolean {
+    if (!h.site || currentPfnAt(h.site.mm, h.site.address) !== h.pfn) return false;
+    h.identity = identityOf(this.kernel, h.pfn);
+    return true;
+  }
+
+  /** What an access through `h` would be now, without recording it. */
+  judge(h: PfnHold, how: AccessKind = "cpu-read"): { outcome: PfnOutcome; detail: string } {
+    const now = identityOf(this.kernel, h.pfn);
+    const same = now.key === h.identity.key && now.generation === h.identity.generation && now.live && h.identity.live;
+    if (!same) {
+      const detail = `${how} of pfn ${hex(h.pfn)} by ${h.holder}: was ${h.identity.text}, now ${now.text}`;
+      // Bookkeeping touches no memory: the worst it can be is stale.
+      return { outcome: how === "bookkeeping" ? "stale-pfn" : "use-after-free", detail };
+    }
+    if (h.site) {
+      const mappedNow = currentPfnAt(h.site.mm, h.site.address);
+      if (mappedNow !== h.pfn) {
+        return {
+          outcome: "stale-pfn",
+          detail: `${how} of pfn ${hex(h.pfn)} by ${h.holder}: ${hex(h.site.address)} now maps ${mappedNow === null ? "nothing" : hex(mappedNow)}`,
+        };
+      }
+    }
+    return { outcome: "ok", detail: `${how} of pfn ${hex(h.pfn)} by ${h.holder}` };
+  }
+
+  /** Use the held pfn now: classify and record. */
+  access(h: PfnHold, task: string, how: AccessKind = "cpu-read"): PfnOutcome {
+    const j = this.judge(h, how);
+    this.record({ task, kind: "access", holder: h.holder, pfn: h.pfn, address: h.site?.address, outcome: j.outcome, detail: j.detail });
+    return j.outcome;
+  }
+
+  /** A secondary MMU found no translation (IOMMU fault, EPT violation): nothing was touched. */
+  fault(task: string, holder: string, detail: string): void {
+    this.record({ task, kind: "fault", holder, outcome: null, detail });
+  }
+
+  /**
+   * The run's outcome classes, most severe last as found: every non-ok class seen, plus
+   * "misuse" when the checker has reports. Empty means every lookup and access was ok.
+   */
+  outcomes(): string[] {
+    const out: string[] = [...this.seen];
+    if (this.kernel.checker.violations.length > 0 && !out.includes("misuse")) out.push("misuse");
+    return out;
+  }
+
+  /** Counts of each class over all lookups and accesses (for tables). */
+  counts(): Record<PfnOutcome, number> {
+    const c = { ok: 0, einval: 0, retried: 0, "stale-pfn": 0, "use-after-free": 0, misuse: this.kernel.checker.violations.length } as Record<PfnOutcome, number>;
+    for (const e of this.events) if (e.outcome) c[e.outcome]++;
+    return c;
+  }
+
+  /** The events as text lines. */
+  report(): string[] {
+    return this.events.map((e) => `#${e.seq} [${e.task}] ${e.kind}${e.outcome ? ` ${e.outcome}` : ""}: ${e.detail}`);
+  }
+}

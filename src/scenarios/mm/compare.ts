@@ -1,0 +1,143 @@
+/**
+ * Helpers for notebooks: outcome counts per caller from exhaustive exploration (for a
+ * stacked-bar figure), and a replayed race as a step-by-step list saying, for each step,
+ * which task ran and where in our mirror of the kernel it was.
+ */
+import { PFN_OUTCOMES, type PfnOutcome } from "../../checks/sanitizer";
+import { explore, replay, type ExploreResult } from "../../sched/explore/explorer";
+import type { RunReport } from "../../sched/explore/runner";
+import type { TraceKind } from "../../sched/trace";
+import type { ParamValue } from "../scenario";
+
+/** One caller of the comparison: which scenario runs it with which params. */
+export interface CallerCase {
+  caller: string;
+  scenario: string;
+  params: Record<string, ParamValue>;
+}
+
+/** The callers compared by default, each in the same world (same leaf, zap and release). */
+export const CALLER_CASES: readonly CallerCase[] = [
+  { caller: "follow (start/use/end)", scenario: "follow-vs-zap", params: {} },
+  { caller: "s390 MMIO", scenario: "s390-mmio-vs-zap", params: {} },
+  { caller: "x86 PAT", scenario: "x86-pat-vs-zap", params: {} },
+  { caller: "generic_access_phys", scenario: "generic-access-phys-vs-zap", params: {} },
+  { caller: "KVM", scenario: "kvm-vs-zap", params: {} },
+  { caller: "VFIO type1", scenario: "vfio-type1-vs-zap", params: { notifier: "none" } },
+  { caller: "VFIO + interval notifier", scenario: "vfio-type1-vs-zap", params: { notifier: "interval" } },
+  { caller: "naive follow_pte", scenario: "naive-follow-pte-vs-zap", params: { api: "follow_pte" } },
+];
+
+export interface CompareOptions {
+  /** Preemption bound of the exhaustive search (default 1). */
+  preemptions?: number;
+  /** Params given to every caller's scenario (default: leaf pte, variant fixed, zap unmap_mapping_range, release reset-bar, refault false). */
+  common?: Record<string, ParamValue>;
+  /** Which callers (default CALLER_CASES). */
+  cases?: readonly CallerCase[];
+}
+
+export interface CallerOutcomes {
+  caller: string;
+  scenario: string;
+  params: Record<string, ParamValue>;
+  schedules: number;
+  exhausted: boolean;
+  /** Schedules in which each class occurred (every class present, 0 when never). */
+  outcomes: Record<PfnOutcome, number>;
+  /** Replay string of the worst failure found, or null. */
+  replay: string | null;
+}
+
+export const COMPARE_DEFAULTS: Readonly<Record<string, ParamValue>> = Object.freeze({
+  leaf: "pte", variant: "fixed", zap: "unmap_mapping_range", release: "reset-bar", refault: false,
+});
+
+/** Explore every caller exhaustively (dfs) and count the outcome classes per caller. */
+export function compareCallers(opts: CompareOptions = {}): CallerOutcomes[] {
+  const preemptions = opts.preemptions ?? 1;
+  const common = { ...COMPARE_DEFAULTS, ...(opts.common ?? {}) };
+  return (opts.cases ?? CALLER_CASES).map((c) => {
+    const params = { ...common, ...c.params };
+    const r: ExploreResult = explore(c.scenario, { strategy: "dfs", preemptions, params });
+    const outcomes = Object.fromEntries(PFN_OUTCOMES.map((k) => [k, r.outcomes[k] ?? 0])) as Record<PfnOutcome, number>;
+    return { caller: c.caller, scenario: c.scenario, params, schedules: r.schedules, exhausted: r.exhausted, outcomes, replay: r.firstFailure?.replay ?? null };
+  });
+}
+
+/** Where a trace site is in our mirror: the mirrored kernel function and the file of the model. */
+export interface MirrorLocation {
+  /** Kernel function (or step) named by the site. */
+  fn: string;
+  /** Source file of our model, relative to the repository. */
+  file: string;
+}
+
+const MIRRORS: [RegExp, string, string][] = [
+  [/^followPfnmapStart/, "follow_pfnmap_start", "src/mm/follow.ts"],
+  [/^followPfnmapEnd/, "follow_pfnmap_end", "src/mm/follow.ts"],
+  [/^followPte|^ptep_get|^pte_unmap_unlock/, "follow_pte", "src/mm/follow-pte.ts"],
+  [/^mmap_(read|write)_(un)?lock/, "mmap_lock", "src/mm/mmap-lock.ts"],
+  [/^i_mmap_/, "i_mmap_rwsem", "src/mm/mapping.ts"],
+  [/mmu_notifier_invalidate_range|\.invalidate_range_(start|end) \(/, "mmu_notifier_invalidate_range_*", "src/notifiers/mmu-notifier.ts"],
+  [/\.invalidate \[|^mmu_interval/, "mmu_interval_notifier", "src/notifiers/interval-notifier.ts"],
+  [/^(munmap|free_pgtables|__split_vma)/, "munmap", "src/mm/munmap.ts"],
+  [/^(zap_page_range_single|zap_vma_ptes|unmap_mapping_range|munmap: unmap_vmas)/, "zap_page_range_single / unmap_page_range", "src/mm/zap.ts"],
+  [/^vfio_pci/, "vfio_pci_core reset / huge_fault", "src/mm/vfio-device.ts"],
+  [/iommu_(un)?map|device DMA/, "IOMMU", "src/notifiers/iommu.ts"],
+  [/KVM_MMU_(UN)?LOCK|kvm_unmap_gfn_range|kvm_flush_remote_tlbs|through the EPT/, "KVM MMU notifier / EPT", "src/notifiers/kvm-mmu.ts"],
+  [/^handleMmFault|^doUserAddrFault|pud_alloc|pmd_alloc|pte_alloc/, "handle_mm_fault", "src/mm/fault.ts"],
+  [/^(device reset|PCI rescan|driver frees)|touches 0x/, "the zapper's release", "src/scenarios/mm/world.ts"],
+  [/^follow\d*:/, "follow_pfnmap user", "src/notifiers/callers/plain-follow.ts"],
+  [/^vfio:/, "vaddr_get_pfns / follow_fault_pfn", "src/notifiers/callers/vfio-type1.ts"],
+  [/^kvm:/, "hva_to_pfn_remapped / kvm_faultin_pfn", "src/notifiers/callers/kvm.ts"],
+  [/^ptrace:/, "generic_access_phys", "src/notifiers/callers/generic-access-phys.ts"],
+  [/^s390:/, "s390_pci_mmio_write", "src/notifiers/callers/s390-mmio.ts"],
+  [/^pat:/, "get_pat_info / track_pfn_copy", "src/notifiers/callers/x86-pat.ts"],
+  [/^driver:/, "follow_pte driver", "src/notifiers/callers/naive-follow-pte.ts"],
+];
+
+/** The mirror a trace site belongs to (null for sites the table does not know). */
+export function mirrorOf(site: string): MirrorLocation | null {
+  for (const [re, fn, file] of MIRRORS) if (re.test(site)) return { fn, file };
+  return null;
+}
+
+/** One scheduling step of a replayed race. */
+export interface RaceStep {
+  step: number;
+  /** Simulated ns. */
+  time: number;
+  task: string;
+  kind: TraceKind;
+  /** The effect's site, e.g. "followPfnmapStart: pmdp_get_lockless". */
+  site: string;
+  mirror: MirrorLocation | null;
+  lock?: string;
+  text?: string;
+}
+
+export interface RaceTrace {
+  scenario: string;
+  replay: string;
+  preemptions: number;
+  outcomes: string[];
+  steps: RaceStep[];
+  /** The scenario's final state (sanitizer verdicts included). */
+  state: string;
+  report: RunReport;
+}
+
+/** Replay `replayString` and list its steps with task, site and mirror location. */
+export function raceTrace(scenario: string, replayString: string, params: Record<string, ParamValue> = {}): RaceTrace {
+  const r = replay(scenario, replayString, { params });
+  const steps: RaceStep[] = r.trace
+    .filter((t) => t.kind !== "done")
+    .map((t) => {
+      const s: RaceStep = { step: t.step, time: t.time, task: t.task, kind: t.kind, site: t.site, mirror: t.site ? mirrorOf(t.site) : null };
+      if (t.lock !== undefined) s.lock = t.lock;
+      if (t.text !== undefined) s.text = t.text;
+      return s;
+    });
+  return { scenario, replay: r.replay, preemptions: r.preemptions, outcomes: r.outcomes, steps, state: r.state ?? "", report: r };
+}

@@ -1,0 +1,35 @@
+/**
+ * follow-vs-zap: one task looks an address up with follow_pfnmap_start(), reads the
+ * memory while the page-table lock is held, and ends; another zaps the mapping. This is
+ * where the v6.12 recheck bug lives (mm/memory.c follow_pfnmap_start, v6.12, fixed by
+ * ffef67b93aa3): on a PMD or PUD leaf the "recheck" after taking the lock tests the
+ * value read before it, so a zap between the unlocked read and the lock is missed and
+ * start() returns 0 with a pfn the page table no longer maps (stale-pfn). One preemption
+ * finds it; PTE leaves are not affected (the pte is read under the PTE lock), and the
+ * fixed variant rereads the entry under the lock on every level.
+ */
+import { plainFollowCaller } from "../../notifiers/callers/plain-follow";
+import { defineScenario } from "../scenario";
+import { RACE_FAILURES, leafParam, refaultParam, releaseParam, variantParam, zapParam } from "./params";
+import { buildRaceWorld, raceRun, type Leaf, type ReleaseKind, type ZapKind } from "./world";
+import type { FollowPfnmapVariant } from "../../mm/kernel";
+
+export const followVsZap = defineScenario({
+  name: "follow-vs-zap",
+  summary: "follow_pfnmap_start/use/end under mmap_lock vs a zap of the same leaf: the v6.12 PMD/PUD recheck bug",
+  models: "mm/memory.c follow_pfnmap_start/follow_pfnmap_end (v6.12 and after ffef67b93aa3) vs unmap_mapping_range/zap_vma_ptes/munmap",
+  params: [
+    variantParam("v6.12"), leafParam("pmd"), zapParam, releaseParam("none"), refaultParam(false),
+    { name: "callers", type: "int", default: 1, min: 1, max: 3, doc: "lookup tasks racing the one zapper (the state space grows fast: keep 1 for exhaustive runs)" },
+  ],
+  failures: RACE_FAILURES,
+  setup(p) {
+    const w = buildRaceWorld({
+      scenario: "follow-vs-zap", leaf: p.leaf as Leaf, variant: p.variant as FollowPfnmapVariant,
+      zap: p.zap as ZapKind, release: p.release as ReleaseKind, refault: p.refault as boolean,
+    });
+    const n = p.callers as number;
+    const callers = Array.from({ length: n }, (_, i) => plainFollowCaller(w, n === 1 ? "follow" : `follow${i}`));
+    return raceRun(w, callers);
+  },
+});

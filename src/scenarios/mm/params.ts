@@ -1,0 +1,36 @@
+/** Parameter declarations shared by the race scenarios (so every one documents them the same way). */
+import type { ParamSpec } from "../scenario";
+import type { ReleaseKind } from "./world";
+
+export function leafParam(dflt: "pte" | "pmd" | "pud" = "pmd"): ParamSpec {
+  return {
+    name: "leaf", type: "string", default: dflt, choices: ["pte", "pmd", "pud"],
+    doc: "level of the leaf the lookup meets: pte (4 KiB, split PTE ptlock), pmd (2 MiB, split PMD ptlock), pud (1 GiB, mm->page_table_lock)",
+  };
+}
+
+export function variantParam(dflt: "v6.12" | "fixed" = "fixed"): ParamSpec {
+  return {
+    name: "variant", type: "string", default: dflt, choices: ["v6.12", "fixed"],
+    doc: "follow_pfnmap_start as merged in v6.12 (PMD/PUD recheck looks at the value read before the lock) or fixed (ffef67b93aa3 rereads under the lock)",
+  };
+}
+
+export const zapParam: ParamSpec = {
+  name: "zap", type: "string", default: "unmap_mapping_range", choices: ["unmap_mapping_range", "zap_vma_ptes", "munmap"],
+  doc: "how the mapping goes away: unmap_mapping_range (vfio-pci reset/disable; i_mmap_rwsem, races with lookups), zap_vma_ptes (a driver), munmap (mmap_lock for write: waits for lookups)",
+};
+
+export function releaseParam(dflt: ReleaseKind = "none"): ParamSpec {
+  return {
+    name: "release", type: "string", default: dflt, choices: ["none", "reset-bar", "move-bar", "free-ram"],
+    doc: "what happens to the memory after the zap: none, reset-bar (device reset), move-bar (BAR reassigned), free-ram (RAM-backed driver buffer freed and reused; leaf=pte only)",
+  };
+}
+
+export function refaultParam(dflt = false): ParamSpec {
+  return { name: "refault", type: "bool", default: dflt, doc: "after the zap (and release) the process touches the page again, so the fault handler maps it anew" };
+}
+
+/** Failure classes of every race scenario: the worst first, so it is the one reported. */
+export const RACE_FAILURES = ["use-after-free", "stale-pfn", "misuse", "deadlock", "livelock", "crash"] as const;

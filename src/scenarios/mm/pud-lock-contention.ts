@@ -1,0 +1,82 @@
+/**
+ * pud-lock-contention: many tasks each look up their own leaf again and again
+ * (mmap_read_lock, follow_pfnmap_start, one MMIO read under the lock, end, unlock), as
+ * KVM vCPUs faulting in a big BAR or several VFIO map calls would. Which lock start()
+ * takes depends on the leaf level: a PUD leaf takes pud_lock(), which on x86 is the one
+ * mm->page_table_lock for the whole process, so every task queues on it; PMD and PTE
+ * leaves take the split ptlock of their own table page, so tasks on different tables
+ * never meet. Meant for simulate() timed runs and lock_stat / timeline figures.
+ * Layout: task i's leaf is at vm_start + i GiB, so every level gets its own table page
+ * per task (the fairest case for split locks).
+ * Models mm/memory.c follow_pfnmap_start's lock choice: pud_lock (include/linux/mm.h,
+ * = &mm->page_table_lock), pmd_lock / pte_offset_map_lock (split ptlocks), v6.12.
+ */
+import { current, step, type Steps } from "../../sched/effect";
+import type { TaskSpec } from "../../sched/task";
+import { PUD_SIZE } from "../../mm/constants";
+import { followPfnmapEndSteps, followPfnmapStartSteps } from "../../mm/follow";
+import { followPfnmapArgs } from "../../mm/follow-args";
+import { vmfInsertPfn, vmfInsertPfnPmd, vmfInsertPfnPud } from "../../mm/insert";
+import { createKernel } from "../../mm/kernel";
+import { mmapReadLock, mmapReadLockSteps, mmapReadUnlock, mmapReadUnlockSteps } from "../../mm/mmap-lock";
+import { createVfioPciBarDevice } from "../../mm/vfio-device";
+import { defineScenario } from "../scenario";
+import { leafParam } from "./params";
+
+export const pudLockContention = defineScenario({
+  name: "pud-lock-contention",
+  summary: "N tasks repeatedly look up their own leaf: PUD leaves share mm->page_table_lock, PMD/PTE leaves use split ptlocks",
+  models: "mm/memory.c follow_pfnmap_start lock choice (pud_lock = mm->page_table_lock vs pmd_lock / pte_offset_map_lock split ptlocks), v6.12",
+  params: [
+    leafParam("pud"),
+    { name: "tasks", type: "int", default: 4, min: 1, max: 32, doc: "lookup tasks, one per CPU" },
+    { name: "lookups", type: "int", default: 5, min: 1, max: 200, doc: "lookups per task" },
+    { name: "reads", type: "int", default: 1, min: 0, max: 100, doc: "MMIO reads (pfnUse, ~500 ns each) done while holding the page-table lock" },
+  ],
+  failures: ["deadlock", "livelock", "misuse", "crash"],
+  setup(p) {
+    const n = p.tasks as number;
+    const k = createKernel({ followPfnmapVariant: "fixed", traceLimit: 0 });
+    const mm = k.createMm("proc");
+    const bar = k.addIoRegion({ name: "bar0", size: n * PUD_SIZE, align: PUD_SIZE });
+    const dev = createVfioPciBarDevice(k, { bar, alignRule: "pfn" });
+    const vma = dev.mmapBar(mm, { length: n * PUD_SIZE, align: PUD_SIZE });
+    mmapReadLock(mm);
+    for (let i = 0; i < n; i++) {
+      const a = vma.vmStart + i * PUD_SIZE;
+      const pfn = bar.startPfn + i * (PUD_SIZE / 4096);
+      if (p.leaf === "pte") vmfInsertPfn(vma, a, pfn);
+      else if (p.leaf === "pmd") vmfInsertPfnPmd({ vma, address: a }, pfn, true);
+      else vmfInsertPfnPud({ vma, address: a }, pfn, true);
+    }
+    mmapReadUnlock(mm);
+    const done = { lookups: 0, failed: 0 };
+    const tasks: TaskSpec[] = [];
+    for (let i = 0; i < n; i++) {
+      tasks.push({
+        name: `cpu${i}`,
+        cpu: i,
+        body: function* (): Steps<void> {
+          const me = yield* current();
+          for (let j = 0; j < (p.lookups as number); j++) {
+            yield* mmapReadLockSteps(mm);
+            const args = followPfnmapArgs(vma, vma.vmStart + i * PUD_SIZE + 4096 * (j % 4));
+            const r = yield* followPfnmapStartSteps(args);
+            if (r === 0) {
+              if ((p.reads as number) > 0) yield* step("pfnUse", `${me.name}: MMIO read under ${args.lock?.className}`, p.reads as number);
+              yield* followPfnmapEndSteps(args);
+              done.lookups++;
+            } else done.failed++;
+            yield* mmapReadUnlockSteps(mm);
+          }
+        },
+      });
+    }
+    return {
+      tasks,
+      checker: k.checker,
+      classify: () => (done.failed > 0 ? ["einval"] : []),
+      describe: () => `${done.lookups} lookups done, ${done.failed} failed`,
+    };
+  },
+});

@@ -1,0 +1,27 @@
+/**
+ * s390-mmio-vs-zap: the s390 PCI MMIO write system call copies into a BAR mapping while
+ * holding the page-table lock from follow_pfnmap_start() to follow_pfnmap_end(), while
+ * the device is zapped and reset. Safe with the fixed start(); with variant=v6.12 on a
+ * PMD/PUD leaf it inherits the recheck bug.
+ * Models arch/s390/pci/pci_mmio.c s390_pci_mmio_write (v6.12).
+ */
+import { s390MmioCaller } from "../../notifiers/callers/s390-mmio";
+import type { FollowPfnmapVariant } from "../../mm/kernel";
+import { defineScenario } from "../scenario";
+import { RACE_FAILURES, leafParam, refaultParam, releaseParam, variantParam, zapParam } from "./params";
+import { buildRaceWorld, raceRun, type Leaf, type ReleaseKind, type ZapKind } from "./world";
+
+export const s390MmioVsZap = defineScenario({
+  name: "s390-mmio-vs-zap",
+  summary: "s390_pci_mmio_write copies between follow_pfnmap_start and end vs a zap and device reset",
+  models: "arch/s390/pci/pci_mmio.c s390_pci_mmio_write (v6.12)",
+  params: [leafParam("pte"), variantParam("fixed"), zapParam, releaseParam("reset-bar"), refaultParam(false)],
+  failures: RACE_FAILURES,
+  setup(p) {
+    const w = buildRaceWorld({
+      scenario: "s390-mmio-vs-zap", leaf: p.leaf as Leaf, variant: p.variant as FollowPfnmapVariant,
+      zap: p.zap as ZapKind, release: p.release as ReleaseKind, refault: p.refault as boolean,
+    });
+    return raceRun(w, [s390MmioCaller(w)]);
+  },
+});

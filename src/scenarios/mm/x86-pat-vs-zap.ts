@@ -1,0 +1,27 @@
+/**
+ * x86-pat-vs-zap: fork's track_pfn_copy() reads the pfnmap's first page with
+ * get_pat_info() and reserves its memtype after follow_pfnmap_end(), while the mapping
+ * is zapped and the BAR moved. No memory is touched, so the worst outcome is a memtype
+ * reserved for a stale range (stale-pfn).
+ * Models arch/x86/mm/pat/memtype.c get_pat_info/track_pfn_copy (v6.12).
+ */
+import { x86PatCaller } from "../../notifiers/callers/x86-pat";
+import type { FollowPfnmapVariant } from "../../mm/kernel";
+import { defineScenario } from "../scenario";
+import { RACE_FAILURES, leafParam, refaultParam, releaseParam, variantParam, zapParam } from "./params";
+import { buildRaceWorld, raceRun, type Leaf, type ReleaseKind, type ZapKind } from "./world";
+
+export const x86PatVsZap = defineScenario({
+  name: "x86-pat-vs-zap",
+  summary: "x86 PAT get_pat_info + memtype reservation after end() vs a zap and BAR move (bookkeeping only)",
+  models: "arch/x86/mm/pat/memtype.c get_pat_info/track_pfn_copy (v6.12)",
+  params: [leafParam("pte"), variantParam("fixed"), zapParam, releaseParam("move-bar"), refaultParam(false)],
+  failures: RACE_FAILURES,
+  setup(p) {
+    const w = buildRaceWorld({
+      scenario: "x86-pat-vs-zap", leaf: p.leaf as Leaf, variant: p.variant as FollowPfnmapVariant,
+      zap: p.zap as ZapKind, release: p.release as ReleaseKind, refault: p.refault as boolean,
+    });
+    return raceRun(w, [x86PatCaller(w)]);
+  },
+});
