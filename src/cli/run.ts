@@ -7,7 +7,9 @@
  */
 import { describeFailures } from "../runner/execute";
 import { numberOption, parseArgs } from "../grading/cli-args";
-import { parseAssignment, runNotebook } from "../grading/run";
+import { basename } from "node:path";
+import { readNotebook } from "../runner/notebook";
+import { injectParameters, parseAssignment, runNotebook } from "../grading/run";
 
 const USAGE = "usage: pfnlab run <notebook.ipynb> [-p name=value ...] [-o out.ipynb] [--html] [--timeout S]";
 
@@ -38,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
       params[k] = v;
     }
     timeout = numberOption("run", args, "timeout", 60);
+    // Every parameter is checked before anything runs.
+    injectParameters(readNotebook(path), basename(path), params);
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     return 2;
@@ -53,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
-    return (e as Error).message.startsWith("pfnlab run:") || (e as Error).message.startsWith("parse") ? 2 : 1;
+    return 1;
   }
 }
 

@@ -37,7 +37,11 @@ export function injectParameters(nb: Notebook, name: string, raw: Record<string,
     if (!p) {
       throw new Error(`pfnlab run: ${name} has no parameter "${k}" (its parameters: ${params.params.map((q) => `${q.name}: ${q.type}`).join(", ") || "none"})`);
     }
-    values[k] = parseCliValue(p, raw[k], name);
+    try {
+      values[k] = parseCliValue(p, raw[k], name);
+    } catch (e) {
+      throw new Error(`pfnlab run: ${(e as Error).message}`);
+    }
   }
   if (keys.length === 0) return { notebook: nb, values };
   const chosen = params.params.filter((p) => p.name in values);

@@ -62,7 +62,7 @@ describe("pfnlab run's parameter checks (before anything runs)", () => {
     expect(() => injectParameters(nb, "pages.ipynb", { page: "8" })).toThrow('pfnlab run: pages.ipynb has no parameter "page" (its parameters: pages: number, base: number, label: string, verbose: boolean)');
   });
   it("names parameter, value, expected type and notebook for a wrong type", () => {
-    expect(() => injectParameters(nb, "pages.ipynb", { pages: "many" })).toThrow('parameter pages="many" is not a number: pages.ipynb declares pages: number');
+    expect(() => injectParameters(nb, "pages.ipynb", { pages: "many" })).toThrow('pfnlab run: parameter pages="many" is not a number: pages.ipynb declares pages: number');
     expect(() => injectParameters(nb, "pages.ipynb", { verbose: "yes" })).toThrow('parameter verbose="yes" is not a boolean (true or false): pages.ipynb declares verbose: boolean');
     expect(parseCliValue({ name: "b", type: "number", value: 0, hex: true, line: 1 }, "0x200000", "n")).toBe(0x200000);
   });
