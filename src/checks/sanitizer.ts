@@ -91,7 +91,7 @@ function identityOf(k: Kernel, pfn: number): BackingIdentity {
       return { key: `ram:${pfn}`, generation: p ? p.generation : 0, live: false, text: `free RAM page ${hex(pfn)}` };
     }
     case "io":
-      return { key: `io:${info.region.id}`, generation: info.generation, live: true, text: `${info.region.name} +${hex(info.offset * 4096)} generation ${info.generation}` };
+      return { key: `io:${info.region.id}`, generation: info.generation, live: true, text: `${info.region.name} generation ${info.generation}` };
     case "retired-io":
       return { key: `io:${info.retired.region.id}`, generation: info.retired.generation, live: false, text: `retired range of ${info.retired.region.name} (BAR moved or removed)` };
     default:
@@ -134,6 +134,16 @@ export class Sanitizer {
       seenKeys.add(id.key);
       this.mapped.set(id.key, id);
     }
+  }
+
+  /** Events not yet copied into the scheduler's trace (see `takeNotes`). */
+  private unnoted = 0;
+
+  /** Lines for the events recorded since the last call (scenarios yield them as trace notes). */
+  takeNotes(): string[] {
+    const out = this.events.slice(this.unnoted).map((e) => `sanitizer: ${e.kind}${e.outcome ? ` ${e.outcome}` : ""}: ${e.detail}`);
+    this.unnoted = this.events.length;
+    return out;
   }
 
   private record(e: Omit<SanitizerEvent, "seq">): void {

@@ -45,7 +45,7 @@ export const pudLockContention = defineScenario({
     for (let i = 0; i < n; i++) {
       const a = vma.vmStart + i * PUD_SIZE;
       const pfn = bar.startPfn + i * (PUD_SIZE / 4096);
-      if (p.leaf === "pte") vmfInsertPfn(vma, a, pfn);
+      if (p.leaf === "pte") for (let j = 0; j < 4; j++) vmfInsertPfn(vma, a + j * 4096, pfn + j);
       else if (p.leaf === "pmd") vmfInsertPfnPmd({ vma, address: a }, pfn, true);
       else vmfInsertPfnPud({ vma, address: a }, pfn, true);
     }

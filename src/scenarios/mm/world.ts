@@ -165,18 +165,33 @@ function* zapperSteps(w: RaceWorld): Steps<void> {
   }
 }
 
+/**
+ * Run a task body and, after each of its steps, copy the sanitizer's new verdicts into
+ * the trace as notes (notes are not scheduling points: the schedule is unchanged).
+ */
+export function* withSanitizerNotes<T>(san: Sanitizer, body: Steps<T>): Steps<T> {
+  let input: unknown = undefined;
+  for (;;) {
+    const r = body.next(input);
+    for (const text of san.takeNotes()) yield { kind: "note", text };
+    if (r.done) return r.value;
+    input = yield r.value;
+  }
+}
+
 /** Package callers + the zapper as a scenario run classified by the sanitizer. */
 export function raceRun(w: RaceWorld, callers: CallerInstance[], zapperName = "zap"): ScenarioRun {
-  const tasks: TaskSpec[] = callers.map((c) => ({ name: c.name, body: c.body }));
-  tasks.push(w.zapper(zapperName));
+  const tasks: TaskSpec[] = callers.map((c) => ({ name: c.name, body: (self) => withSanitizerNotes(w.san, c.body(self)) }));
+  const z = w.zapper(zapperName);
+  tasks.push({ name: z.name, body: (self) => withSanitizerNotes(w.san, z.body(self) as Steps<unknown>) });
   return {
     tasks,
     classify: () => w.san.outcomes(),
     checker: w.kernel.checker,
     describe: () => {
       const c = callers.map((x) => (x.describe ? `${x.name}: ${x.describe()}` : "")).filter(Boolean).join("; ");
-      const mapped = w.san.events.length;
-      return `${c ? `${c}; ` : ""}sanitizer events ${mapped}: ${w.san.outcomes().join(", ") || "all ok"}`;
+      const bad = w.san.events.filter((e) => e.outcome && e.outcome !== "ok").map((e) => `${e.outcome}: ${e.detail}`);
+      return `${c ? `${c}; ` : ""}sanitizer: ${w.san.outcomes().join(", ") || "all ok"}${bad.length ? ` (${bad.join("; ")})` : ""}`;
     },
   };
 }
