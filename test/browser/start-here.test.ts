@@ -57,7 +57,8 @@ describe("00-start-here in a real browser", () => {
     await page.waitForFunction(
       () => {
         const J = (window as unknown as { Jupyter?: any }).Jupyter;
-        return J?.notebook?.kernel?.is_connected?.() && J.notebook.kernel.info_reply?.status === "ok";
+        // Connected and the kernel answered kernel_info (Notebook 6 stores the reply).
+        return J?.notebook?.kernel?.is_connected?.() && !!J.notebook.kernel.info_reply?.protocol_version;
       },
       undefined,
       { timeout: 60_000 },
