@@ -74,6 +74,15 @@ export interface MirrorLocation {
 }
 
 const MIRRORS: [RegExp, string, string][] = [
+  [/KVM_MMU_(UN)?LOCK|kvm_unmap_gfn_range|kvm_flush_remote_tlbs|through the EPT/, "KVM MMU notifier / EPT", "src/notifiers/kvm-mmu.ts"],
+  // Sites of the callers start with the task name: they come before the generic ones.
+  [/^follow\d*:/, "follow_pfnmap user", "src/notifiers/callers/plain-follow.ts"],
+  [/^vfio:/, "vaddr_get_pfns / follow_fault_pfn", "src/notifiers/callers/vfio-type1.ts"],
+  [/^kvm:/, "hva_to_pfn_remapped / kvm_faultin_pfn", "src/notifiers/callers/kvm.ts"],
+  [/^ptrace:/, "generic_access_phys", "src/notifiers/callers/generic-access-phys.ts"],
+  [/^s390:/, "s390_pci_mmio_write", "src/notifiers/callers/s390-mmio.ts"],
+  [/^pat:/, "get_pat_info / track_pfn_copy", "src/notifiers/callers/x86-pat.ts"],
+  [/^driver:/, "follow_pte driver", "src/notifiers/callers/naive-follow-pte.ts"],
   [/^followPfnmapStart/, "follow_pfnmap_start", "src/mm/follow.ts"],
   [/^followPfnmapEnd/, "follow_pfnmap_end", "src/mm/follow.ts"],
   [/^followPte|^ptep_get|^pte_unmap_unlock/, "follow_pte", "src/mm/follow-pte.ts"],
@@ -85,16 +94,9 @@ const MIRRORS: [RegExp, string, string][] = [
   [/^(zap_page_range_single|zap_vma_ptes|unmap_mapping_range|munmap: unmap_vmas)/, "zap_page_range_single / unmap_page_range", "src/mm/zap.ts"],
   [/^vfio_pci/, "vfio_pci_core reset / huge_fault", "src/mm/vfio-device.ts"],
   [/iommu_(un)?map|device DMA/, "IOMMU", "src/notifiers/iommu.ts"],
-  [/KVM_MMU_(UN)?LOCK|kvm_unmap_gfn_range|kvm_flush_remote_tlbs|through the EPT/, "KVM MMU notifier / EPT", "src/notifiers/kvm-mmu.ts"],
+  [/^vmfInsertPfn|^insert_pfn|^remapPfnRange/, "vmf_insert_pfn{,_pmd,_pud} / remap_pfn_range", "src/mm/insert.ts"],
   [/^handleMmFault|^doUserAddrFault|pud_alloc|pmd_alloc|pte_alloc/, "handle_mm_fault", "src/mm/fault.ts"],
   [/^(device reset|PCI rescan|driver frees)|touches 0x/, "the zapper's release", "src/scenarios/mm/world.ts"],
-  [/^follow\d*:/, "follow_pfnmap user", "src/notifiers/callers/plain-follow.ts"],
-  [/^vfio:/, "vaddr_get_pfns / follow_fault_pfn", "src/notifiers/callers/vfio-type1.ts"],
-  [/^kvm:/, "hva_to_pfn_remapped / kvm_faultin_pfn", "src/notifiers/callers/kvm.ts"],
-  [/^ptrace:/, "generic_access_phys", "src/notifiers/callers/generic-access-phys.ts"],
-  [/^s390:/, "s390_pci_mmio_write", "src/notifiers/callers/s390-mmio.ts"],
-  [/^pat:/, "get_pat_info / track_pfn_copy", "src/notifiers/callers/x86-pat.ts"],
-  [/^driver:/, "follow_pte driver", "src/notifiers/callers/naive-follow-pte.ts"],
 ];
 
 /** The mirror a trace site belongs to (null for sites the table does not know). */
