@@ -6,21 +6,12 @@ import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../src/runner";
+import { CHROMIUM, chromiumArgs } from "../support/browser";
 // @ts-expect-error plain ESM helper shared with scripts/start.mjs, no types
 import { startJupyter } from "../../scripts/lib/jupyter.mjs";
 
 const outDir = join(projectRoot, "test-output", "browser");
 
-export const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -41,7 +32,7 @@ describe("00-start-here in a real browser", () => {
     mkdirSync(outDir, { recursive: true });
     const port = await freePort();
     jupyter = await startJupyter(["--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0"], { echo: false });
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs, headless: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs, headless: true });
   });
 
   afterAll(async () => {

@@ -1,0 +1,64 @@
+// `npm run export` output in a real browser, offline (file://, no server): every figure
+// renders with the copied plotly.js, and with scripts off every figure still shows its PNG.
+import { mkdirSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportNotebooks, projectRoot, type ExportedNotebook } from "../../src/runner";
+import { CHROMIUM, chromiumArgs } from "../support/browser";
+
+const outDir = join(projectRoot, "test-output", "export");
+const shots = join(projectRoot, "test-output", "browser");
+
+describe("exported HTML renders offline", () => {
+  let browser: Browser;
+  let exported: ExportedNotebook[];
+
+  beforeAll(async () => {
+    rmSync(outDir, { recursive: true, force: true });
+    mkdirSync(shots, { recursive: true });
+    exported = await exportNotebooks(outDir);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs, headless: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("exports every notebook, each with its figures", () => {
+    expect(exported.length).toBeGreaterThan(0);
+    for (const e of exported) expect(e.figures, e.notebook).toBeGreaterThan(0);
+  });
+
+  it("renders every figure with plotly.js from the export folder (no network)", async () => {
+    for (const e of exported) {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const remote: string[] = [];
+      page.on("request", (r) => {
+        if (!r.url().startsWith("file:") && !r.url().startsWith("data:")) remote.push(r.url());
+      });
+      await page.goto(pathToFileURL(e.html).href);
+      await page
+        .waitForFunction((n) => document.querySelectorAll(".js-plotly-plot svg.main-svg").length > 0 &&
+          [...document.querySelectorAll(".js-plotly-plot")].filter((p) => p.querySelector("svg.main-svg")).length >= n, e.figures, { timeout: 60_000 })
+        .catch(() => undefined);
+      const rendered = await page.evaluate(() => [...document.querySelectorAll(".js-plotly-plot")].filter((p) => p.querySelector("svg.main-svg")).length);
+      await page.screenshot({ path: join(shots, `export-${basename(e.html, ".html")}.png`), fullPage: true });
+      await page.close();
+      expect(rendered, `${e.notebook}: plots rendered`).toBe(e.figures);
+      expect(remote, `${e.notebook}: requests that left the machine`).toEqual([]);
+    }
+  });
+
+  it("shows a PNG for every figure when scripts are off", async () => {
+    const ctx = await browser.newContext({ javaScriptEnabled: false });
+    for (const e of exported) {
+      const page = await ctx.newPage();
+      await page.goto(pathToFileURL(e.html).href);
+      const images = await page.evaluate(() =>
+        [...document.querySelectorAll("img")].filter((i) => i.src.startsWith("data:image/png") && i.naturalWidth > 100).length);
+      expect(images, `${e.notebook}: PNG fallbacks`).toBeGreaterThanOrEqual(e.figures);
+    }
+    await ctx.close();
+  });
+});
