@@ -9,7 +9,7 @@ replayed in the new kernel (their first outputs are kept), the failing cell is s
 and the run goes on.
 
     python3 nbexec.py IN.ipynb OUT.ipynb --timeout S --cwd DIR [--kernel tslab]
-                      [--restarts N] [--append-stdin] [--max-output-chars N]
+                      [--restarts N] [--append-stdin] [--max-output-chars N] [--immediate-shutdown]
 
 --append-stdin: after the notebook's own cells, print {"event": "cells-done"} on stdout
 and read one JSON line {"cells": [...]} from stdin; those cells are appended and run in
@@ -60,6 +60,8 @@ class Runner:
             resources={"metadata": {"path": a.cwd}},
         )
         self.client.on_cell_executed = self.on_executed
+        if a.immediate_shutdown:
+            self.client.shutdown_kernel = "immediate"
         self.last_reply = None
         self.done = []  # indices of cells that ran to completion, replayed after a restart
         self.restarts_left = a.restarts
@@ -163,6 +165,7 @@ def main():
     p.add_argument("--restarts", type=int, default=0)
     p.add_argument("--append-stdin", action="store_true")
     p.add_argument("--max-output-chars", type=int, default=5_000_000)
+    p.add_argument("--immediate-shutdown", action="store_true")
     a = p.parse_args()
 
     nb = nbformat.read(a.notebook, as_version=4)

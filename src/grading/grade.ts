@@ -178,6 +178,7 @@ export async function gradeSubmission(sub: Submission, source: GradingSource, op
       outPath: join(dir, "executed.ipynb"),
       cellTimeout: timeout,
       restarts,
+      immediateShutdown: true,
       wallTimeout: 120 + timeout * (run.length + armed.length + 1) * (restarts + 1),
       appendCells: () => [...(injected ? [{ ...injected, id: "pfnlab-reinjected" }] : []), ...armed.map((a) => a.cell)],
     });
@@ -223,6 +224,10 @@ export async function gradeSubmission(sub: Submission, source: GradingSource, op
       seconds: Number(process.hrtime.bigint() - started) / 1e9,
       cached: false,
     };
+    // dist/ missing (being rebuilt) is the grader's problem, not the student's: do not keep it.
+    if (r.failures.some((f) => /Cannot find module 'pfnlab'/.test(f.text))) {
+      return { ...grade, status: "error", problems: ["pfnlab's build (dist/) was not importable while grading: run npm run build, then grade again", ...problems] };
+    }
     opts.cache?.put(key, grade);
     return grade;
   } catch (e) {

@@ -40,6 +40,8 @@ export interface ExecuteOptions {
   kernelSpecPath?: string[];
   /** Seconds the whole run may take before the executor is killed (default: none). */
   wallTimeout?: number;
+  /** Kill the kernel at the end instead of asking it to shut down (its state is not needed). */
+  immediateShutdown?: boolean;
 }
 
 export interface ExecuteResult {
@@ -83,6 +85,7 @@ export async function executeNotebook(path: string, opts: ExecuteOptions = {}): 
     "--restarts",
     String(opts.restarts ?? 0),
     ...(opts.appendCells ? ["--append-stdin"] : []),
+    ...(opts.immediateShutdown ? ["--immediate-shutdown"] : []),
   ];
   const jupyterPath = [...(opts.kernelSpecPath ?? []), join(projectRoot, ".jupyter-local", "share", "jupyter"), process.env.JUPYTER_PATH]
     .filter(Boolean)
