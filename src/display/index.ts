@@ -26,3 +26,4 @@ export {
 // for the same reason: names like PhysRange are likely to exist in the mm model too.
 export * as figures from "./figures/index";
 export { walkDiagram, physMemoryFigure, physRegions, layoutFigure } from "./model-figures";
+export * from "./mm-figures";
