@@ -25,6 +25,13 @@ export type { MmuNotifier, MmuNotifierOps, MmuNotifierRange, MmuNotifierEvent } 
 let nextNotifierId = 1;
 
 /**
+ * Ranges whose start found subscriptions. The kernel makes registration wait for running
+ * invalidations (mm_take_all_locks); the model instead lets only a counted range's end
+ * touch the counters, so a notifier registered mid-invalidation cannot unbalance them.
+ */
+const counted = new WeakSet<MmuNotifierRange>();
+
+/**
  * mmu_notifier_register() (mm/mmu_notifier.c). The kernel takes mmap_lock for write
  * around it; the model's list change is atomic, so this form takes no lock.
  */
@@ -65,11 +72,15 @@ export function* mmuNotifierInvalidateRangeStartSteps(range: MmuNotifierRange): 
   if (range.blockable) yield* mightSleep(`mmu_notifier_invalidate_range_start (${range.site})`);
   const subs = range.mm.notifierSubscriptions;
   if (!subs) return 0;
+  counted.add(range);
   subs.activeInvalidations++;
   subs.history.push({ range: stripRange(range), phase: "start" });
   if (subs.hasItree) {
     const r = yield* mnItreeInvalidateSteps(subs, range);
-    if (r !== 0) return r;
+    if (r !== 0) {
+      counted.delete(range); // already ended by mn_itree_invalidate; the caller must not call end
+      return r;
+    }
   }
   for (const sub of [...subs.list]) {
     if (!sub.ops.invalidateRangeStart) continue;
@@ -83,7 +94,8 @@ export function* mmuNotifierInvalidateRangeStartSteps(range: MmuNotifierRange): 
 /** mmu_notifier_invalidate_range_end(): interval bookkeeping (mn_itree_inv_end), then the classic list. */
 export function* mmuNotifierInvalidateRangeEndSteps(range: MmuNotifierRange): Steps<void> {
   const subs = range.mm.notifierSubscriptions;
-  if (!subs) return;
+  if (!subs || !counted.has(range)) return;
+  counted.delete(range);
   subs.activeInvalidations--;
   if (subs.hasItree) mnItreeInvEnd(subs);
   for (const sub of [...subs.list]) {
