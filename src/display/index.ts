@@ -27,3 +27,4 @@ export {
 export * as figures from "./figures/index";
 export { walkDiagram, physMemoryFigure, physRegions, layoutFigure } from "./model-figures";
 export * from "./mm-figures";
+export { lockClassTimes, lockTimesFigure, timelineIntervals, lockTimelineFigure, contentionSweepFigure, type LabelledLockStat, type TimelineOptions, type ContentionPoint } from "./sched-figures";

@@ -3,3 +3,4 @@ export * from "./scenario";
 export * from "./registry";
 export * from "./toy/index";
 export * from "./mm/index";
+export * from "./experiments/huge-pfnmaps";
