@@ -4,5 +4,4 @@ export * from "./notifiers/index";
 export * from "./sched/index";
 export * from "./scenarios/index";
 export * from "./display/index";
-export { Checker, CheckerError } from "./checks/checker";
-export type { Violation, CheckerMode } from "./checks/checker";
+export * from "./checks/index";

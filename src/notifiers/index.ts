@@ -20,6 +20,3 @@ export type { IoPte, IommuMapOptions, DmaResult } from "./iommu";
 export { KvmMmu, INVALID_GPA } from "./kvm-mmu";
 export type { KvmMemslot, Spte } from "./kvm-mmu";
 export * from "./callers/index";
-// The pfn sanitizer lives in src/checks; re-exported here until src/index.ts exports src/checks.
-export { Sanitizer, PFN_OUTCOMES, currentPfnAt } from "../checks/sanitizer";
-export type { PfnOutcome, AccessKind, BackingIdentity, LookupSite, PfnHold, SanitizerEvent } from "../checks/sanitizer";

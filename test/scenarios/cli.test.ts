@@ -13,8 +13,7 @@ function pfnlab(...args: string[]) {
 
 describe("pfnlab explore on the mm race scenarios (built package)", () => {
   beforeAll(() => {
-    // npm run build; type errors elsewhere do not stop tsc from emitting, so check the output.
-    spawnSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
+    // dist/ is built by the global setup (test/support/global-setup.ts).
     expect(fs.existsSync(path.join(root, "dist/scenarios/mm/follow-vs-zap.js"))).toBe(true);
   }, 180_000);
 
