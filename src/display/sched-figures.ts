@@ -138,10 +138,11 @@ export function contentionSweepFigure(points: readonly ContentionPoint[], title?
   const levels = (["pud", "pmd", "pte"] as const).filter((l) => points.some((p) => p.leaf === l));
   const data: PlotlyTrace[] = levels.map((leaf) => {
     const ps = points.filter((p) => p.leaf === leaf).sort((a, b) => a.tasks - b.tasks);
+    const cls = ps.find((p) => p.leafLockClass)?.leafLockClass;
     return {
       type: "scatter",
       mode: "lines+markers",
-      name: `${LEAF_LEVEL_LABELS[leaf]}: ${ps[0].leafLockClass ?? ""}`.replace(/: $/, ""),
+      name: cls ? `${LEAF_LEVEL_LABELS[leaf]}: ${cls}` : LEAF_LEVEL_LABELS[leaf],
       x: ps.map((p) => p.tasks),
       y: ps.map((p) => Math.round(p.meanWaitNs * 10) / 10),
       line: { color: LEAF_LEVEL_COLORS[leaf], width: 2 },
