@@ -89,7 +89,8 @@ export function lookupCause(reason: string): LookupCause {
   if (/lacks VM_IO\|VM_PFNMAP/.test(reason)) return "no VM_IO|VM_PFNMAP";
   if (/^pud is a 1 GiB leaf/.test(reason)) return "PUD leaf (follow_pte)";
   if (/^pmd is a 2 MiB leaf/.test(reason)) return "PMD leaf (follow_pte)";
-  if (/^pmd none/.test(reason)) return "pte_offset_map_lock NULL";
+  // follow_pte found the pmd empty when pte_offset_map_lock() returned NULL: same situation as "pmd none"
+  if (/^pmd none/.test(reason)) return "pmd none";
   throw new Error(`lookupCause: reason "${reason}" has no cause name; add it to LOOKUP_CAUSES`);
 }
 
@@ -273,10 +274,17 @@ export function stripFigure(rows: StripRow[], colors: Record<string, string>, ti
   };
 }
 
-/** Where each lookup of a sweep ended, along the address axis (x = offset from vm_start). */
-export function lookupStripFigure(rows: { name: string; vma: Vma; points: LookupPoint[]; step?: number }[], title = "follow_pfnmap_start() outcome by address"): PlotlyFigure {
-  const strip: StripRow[] = rows.map((r) => ({ name: r.name, origin: r.vma.vmStart, segments: lookupSegments(r.points, r.step ?? PAGE_SIZE) }));
-  return stripFigure(strip, LOOKUP_CAUSE_COLORS, title, "address - vm_start", "cause", LOOKUP_CAUSES);
+/**
+ * Where each lookup of a sweep ended, along the address axis: one row per sweep, x =
+ * address - origin (default origin: the vma's vm_start; `xTitle` names it).
+ */
+export function lookupStripFigure(
+  rows: { name: string; vma: Vma; points: LookupPoint[]; step?: number; origin?: number }[],
+  title = "follow_pfnmap_start() outcome by address",
+  xTitle = "address - vm_start",
+): PlotlyFigure {
+  const strip: StripRow[] = rows.map((r) => ({ name: r.name, origin: r.origin ?? r.vma.vmStart, segments: lookupSegments(r.points, r.step ?? PAGE_SIZE) }));
+  return stripFigure(strip, LOOKUP_CAUSE_COLORS, title, xTitle, "cause", LOOKUP_CAUSES);
 }
 
 /** Bars of lookups per cause, one bar per group (e.g. per API or per kernel variant). */
@@ -417,7 +425,7 @@ export function lockScopeFigure(rows: LockScope[], title = "Address space serial
     data: [{
       type: "bar", orientation: "h", name: "lock scope", showlegend: false,
       y, x: rows.map((r) => r.bytes),
-      text: rows.map((r) => `${r.lock}: ${formatBytes(r.bytes)}`), textposition: "outside",
+      text: rows.map((r) => `${r.lock}: ${formatBytes(r.bytes)}`), textposition: "auto", insidetextanchor: "end",
       marker: { color: rows.map((r) => lockClassColor(r.lock)) },
       hovertemplate: "%{y}: %{text}<extra></extra>",
     }],
