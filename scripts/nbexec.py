@@ -102,6 +102,10 @@ class Runner:
                 self.nb.cells[i] = saved
             if self.last_reply == "error":
                 time.sleep(ERROR_SETTLE_SECONDS)
+                # Keep a failure that only the replay showed: later cells may depend on it.
+                if not any(o.get("output_type") == "error" or o.get("name") == "stderr" for o in saved.get("outputs", [])):
+                    text = "".join(o.get("text", "") if isinstance(o.get("text", ""), str) else "".join(o.get("text")) for o in replay.get("outputs", []) if o.get("name") == "stderr")
+                    saved.outputs.append(nbformat.v4.new_output("stream", name="stderr", text=f"[pfnlab: this cell failed when replayed after a kernel restart]\n{text}"))
 
     def incident(self, index, kind, message):
         self.status["incidents"].append({"cell": index, "kind": kind, "message": message})
