@@ -28,3 +28,4 @@ export * as figures from "./figures/index";
 export { walkDiagram, physMemoryFigure, physRegions, layoutFigure } from "./model-figures";
 export * from "./mm-figures";
 export { lockClassTimes, lockTimesFigure, timelineIntervals, lockTimelineFigure, contentionSweepFigure, type LabelledLockStat, type TimelineOptions, type ContentionPoint } from "./sched-figures";
+export { raceTable, raceTableMarkdown, raceTableText, raceStepChart, contextSwitches, callerOutcomeBars, tallyOutcomes, worstOutcomes, worstOutcomeOf, paramGridCases, parseSanitizerNote, type RaceTableRow, type ContextSwitch, type RaceStepChartOptions, type OutcomeTally, type TallyOptions, type WorstOutcomesOptions, type CallerOutcomeBarsOptions } from "./race-figures";
