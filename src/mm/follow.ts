@@ -42,7 +42,8 @@
 import { acquire, current, release, step, type Steps, type Task } from "../sched/effect";
 import type { Lock } from "../sched/lock";
 import { lockdep } from "../sched/lockdep";
-import { PAGES_PER_PMD, PAGES_PER_PUD, PMD_SIZE, PUD_SIZE, VM_IO, VM_PFNMAP, hex } from "./constants";
+import { heldEntry } from "../sched/sync";
+import { VM_IO, VM_PFNMAP, hex } from "./constants";
 import { EINVAL } from "./errors";
 import {
   FollowPfnmapArgs, asFollowArgs, markStarted, type FollowPfnmapInputs, type LeafLevel,
@@ -78,8 +79,10 @@ export const FOLLOW_REASONS = {
 // Shared pieces
 
 function beginStart(args: FollowPfnmapArgs, k: Kernel, task: Task): void {
-  if (args.state === "started") reportStartWhileActive(k, task, args.address, FN);
-  if (args.state === "started") removeActive(args);
+  if (args.state === "started") {
+    reportStartWhileActive(k, task, args.address, FN);
+    removeActive(args);
+  }
   args.lock = null;
   args.ptep = null;
   args.leaf = null;
@@ -95,23 +98,23 @@ function fail(args: FollowPfnmapArgs, k: Kernel, task: Task, reason: string): nu
   return -EINVAL;
 }
 
+// Arithmetic note for both forms: x % m on a double above 2^31 (every entry holding a
+// pfn, every address) makes V8 call a slow fmod; for integers x >= 0 and a power of
+// two m, x - Math.floor(x / m) * m is the same value, exact below 2^53, and several
+// times faster. The plain form below uses it everywhere it decodes an entry or an index.
+
 /** pfnmap_args_setup(): outputs from the leaf entry; pud_pfn/pmd_pfn mask the pfn to the leaf size as x86 does. */
 function setup(args: FollowPfnmapArgs, lock: Lock, ptep: EntryRef | null, v: number, level: LeafLevel): number {
   const raw = Math.floor(v / 4096);
-  const flags = v % 4096;
-  let base: number, size: number;
-  if (level === "pte") {
-    base = raw;
-    size = 4096;
-  } else if (level === "pmd") {
-    base = raw - (raw % PAGES_PER_PMD);
-    size = PMD_SIZE;
-  } else {
-    base = raw - (raw % PAGES_PER_PUD);
-    size = PUD_SIZE;
-  }
+  const flags = v - raw * 4096;
+  // Literal sizes, not the imported constants: inlined with a constant level they fold,
+  // and the divisions below become multiplications.
+  const size = level === "pte" ? 4096 : level === "pmd" ? 2097152 : 1073741824;
+  // pfn of the leaf's first page (pmd_pfn/pud_pfn drop the low bits) + the page offset of address in the leaf.
   const o = args.out;
-  o.pfn = base + Math.floor((args.address % size) / 4096);
+  const pages = size / 4096;
+  const address = args.address;
+  o.pfn = Math.floor(raw / pages) * pages + Math.floor((address - Math.floor(address / size) * size) / 4096);
   o.pgprot = flags;
   o.writable = (flags & 0x2) !== 0;
   o.special = (flags & 0x200) !== 0;
@@ -276,10 +279,30 @@ function removeActive(args: FollowPfnmapArgs): void {
 
 // ---------------------------------------------------------------------------------
 // Plain form: the same algorithm, straight-line, locks taken directly in the kernel's
-// sync context (what runSteps would do for each acquire/release effect).
+// sync context (what runSteps would do for each acquire/release effect). Written for
+// speed, as src/bench/lookups.ts measures it against a bare typed-array walk: no
+// generator, constant site strings, each entry's flag word decoded once with
+// x - floor(x / 4096) * 4096 (see the arithmetic note above), and the common case of every check tested
+// inline before the shared (reporting) helper is called.
 
-function syncAcquire(k: Kernel, lock: Lock, site: string): void {
-  const task = k.ctx.task;
+const SITE_PUD_LOCK = `${FN}: pud_lock`;
+const SITE_PMD_LOCK = `${FN}: pmd_lock`;
+const SITE_PTE_LOCK = `${FN}: pte_offset_map_lock spin_lock`;
+const SITE_PTE_UNLOCK = `${FN}: pte_unmap_unlock (pte not present)`;
+const SITE_END_UNLOCK = "followPfnmapEnd: spin_unlock";
+
+// Flag bits the plain walk tests (pte.ts has them as predicates on whole entries).
+const P = 0x1; // _PAGE_PRESENT
+const RW = 0x2; // _PAGE_RW
+const PSE = 0x80; // _PAGE_PSE
+
+/** entryBadTable() of an entry, given its flag word. */
+function badTableFlags(f: number): boolean {
+  return (f & PSE) !== 0 || (f & (P | RW)) !== (P | RW);
+}
+
+/** Take `lock` for write in the sync context, as runSteps does for an acquire effect. */
+function syncAcquire(k: Kernel, task: Task, lock: Lock, site: string): void {
   if (lock.holders.size !== 0) {
     lockdep.beforeAcquire(k.checker, task, lock, "write", site);
     if (!lock.available("write")) {
@@ -288,12 +311,12 @@ function syncAcquire(k: Kernel, lock: Lock, site: string): void {
     }
   }
   lock.holders.set(task, "write");
-  task.held.push({ lock, mode: "write", site, since: 0 });
+  task.held.push(heldEntry(lock, "write", site));
 }
 
-function syncRelease(k: Kernel, lock: Lock, site: string): void {
-  const task = k.ctx.task;
-  if (!lockdep.beforeRelease(k.checker, task, lock, site)) return;
+/** Release `lock` in the sync context (lockdep reports a release of a lock not held, and nothing happens). */
+function syncRelease(k: Kernel, task: Task, lock: Lock, site: string): void {
+  if (!lock.holders.has(task) && !lockdep.beforeRelease(k.checker, task, lock, site)) return;
   lock.holders.delete(task);
   const held = task.held;
   for (let i = held.length - 1; i >= 0; i--) {
@@ -311,66 +334,78 @@ function holdsFast(task: Task, lock: Lock): boolean {
   return false;
 }
 
-/** follow_pfnmap_start(args) as a plain call in task "main": 0 or -EINVAL (reason in args.reason and kernel.trace). */
+/**
+ * follow_pfnmap_start(args) as a plain call in task "main": 0 or -EINVAL (reason in
+ * args.reason and kernel.trace). Same decisions in the same order as
+ * followPfnmapStartSteps; test/mm/property.test.ts checks both forms agree.
+ */
 export function followPfnmapStart(input: FollowPfnmapArgs | FollowPfnmapInputs): number {
   const args = input instanceof FollowPfnmapArgs ? input : asFollowArgs(input);
-  validate(args);
   const vma = args.vma;
+  const address = args.address;
+  if (typeof vma !== "object" || vma === null || typeof vma.vmStart !== "number" || !vma.mm || vma.detached || !Number.isInteger(address)) validate(args);
   const mm = vma.mm;
   const k = mm.kernel;
   const fixed = k.options.followPfnmapVariant === "fixed";
   const me = k.ctx.task;
   beginStart(args, k, me);
   if (!holdsFast(me, mm.mmapLock)) pfnmapLockdepAssert(k, me, vma, FN);
-  const address = args.address;
   if (address < vma.vmStart || address >= vma.vmEnd) return fail(args, k, me, FOLLOW_REASONS.outsideVma(vma, address));
   if ((vma.vmFlags & (VM_IO | VM_PFNMAP)) === 0) {
     reportNonPfnmapVma(k, me, vma, FN);
     return fail(args, k, me, FOLLOW_REASONS.notPfnmap(vma));
   }
-  const gi = Math.floor(address / 549755813888) % 512;
-  const ui = Math.floor(address / 1073741824) % 512;
-  const mi = Math.floor(address / 2097152) % 512;
-  const ti = Math.floor(address / 4096) % 512;
-  for (;;) {
-    const p4d = mm.pgd.entries[gi];
-    const pudTable = mm.pgd.children![gi];
-    if (p4d === 0) return fail(args, k, me, FOLLOW_REASONS.p4dNone);
-    if (entryBadTable(p4d) || !pudTable) return fail(args, k, me, FOLLOW_REASONS.p4dBad);
-    const pud = pudTable.entries[ui];
-    if (fixed ? !entryPresent(pud) : pud === 0) return fail(args, k, me, fixed ? FOLLOW_REASONS.pudNotPresent : FOLLOW_REASONS.pudNone);
-    if (entryHugeLeaf(pud)) {
-      const lock = pudLockptr(mm);
-      syncAcquire(k, lock, `${FN}: pud_lock`);
-      // With nobody else running the reread under the lock (fixed) sees the same value.
-      return setup(args, lock, null, pud, "pud");
-    }
-    const pmdTable = pudTable.children![ui];
-    if (!pmdTable) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
-    const pmd = pmdTable.entries[mi];
-    if (fixed && !entryPresent(pmd)) return fail(args, k, me, FOLLOW_REASONS.pmdNotPresent);
-    if (entryHugeLeaf(pmd)) {
-      const lock = pmdLockptr(mm, pmdTable);
-      syncAcquire(k, lock, `${FN}: pmd_lock`);
-      return setup(args, lock, null, pmd, "pmd");
-    }
-    const table = pmdTable.children![mi];
-    if (pmd === 0 || !entryPresent(pmd) || entryBadTable(pmd) || !table) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
-    const lock = pteLockptr(mm, table);
-    syncAcquire(k, lock, `${FN}: pte_offset_map_lock spin_lock`);
-    const pte = table.entries[ti];
-    if (!entryPresent(pte)) {
-      syncRelease(k, lock, `${FN}: pte_unmap_unlock (pte not present)`);
-      return fail(args, k, me, FOLLOW_REASONS.pteNotPresent);
-    }
-    return setup(args, lock, { table, index: ti }, pte, "pte");
+  // No retry loop: with nobody else running, a reread under the lock sees the same entry.
+  const gq = Math.floor(address / 549755813888);
+  const gi = gq - Math.floor(gq / 512) * 512;
+  const p4d = mm.pgd.entries[gi];
+  const pudTable = mm.pgd.children![gi];
+  if (p4d === 0) return fail(args, k, me, FOLLOW_REASONS.p4dNone);
+  if (badTableFlags(p4d - Math.floor(p4d / 4096) * 4096) || !pudTable) return fail(args, k, me, FOLLOW_REASONS.p4dBad);
+
+  const uq = Math.floor(address / 1073741824);
+  const ui = uq - Math.floor(uq / 512) * 512;
+  const pud = pudTable.entries[ui];
+  const pudF = pud - Math.floor(pud / 4096) * 4096;
+  if (fixed ? (pudF & P) === 0 : pud === 0) return fail(args, k, me, fixed ? FOLLOW_REASONS.pudNotPresent : FOLLOW_REASONS.pudNone);
+  if ((pudF & PSE) !== 0) {
+    const lock = pudLockptr(mm);
+    syncAcquire(k, me, lock, SITE_PUD_LOCK);
+    return setup(args, lock, null, pud, "pud");
   }
+  const pmdTable = pudTable.children![ui];
+  if (!pmdTable) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
+
+  const mq = Math.floor(address / 2097152);
+  const mi = mq - Math.floor(mq / 512) * 512;
+  const pmd = pmdTable.entries[mi];
+  const pmdF = pmd - Math.floor(pmd / 4096) * 4096;
+  if (fixed && (pmdF & P) === 0) return fail(args, k, me, FOLLOW_REASONS.pmdNotPresent);
+  if ((pmdF & PSE) !== 0) {
+    const lock = pmdLockptr(mm, pmdTable);
+    syncAcquire(k, me, lock, SITE_PMD_LOCK);
+    return setup(args, lock, null, pmd, "pmd");
+  }
+  const table = pmdTable.children![mi];
+  if (pmd === 0 || (pmdF & P) === 0 || badTableFlags(pmdF) || !table) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
+
+  const lock = pteLockptr(mm, table);
+  syncAcquire(k, me, lock, SITE_PTE_LOCK);
+  const tq = Math.floor(address / 4096);
+  const ti = tq - Math.floor(tq / 512) * 512;
+  const pte = table.entries[ti];
+  if (((pte - Math.floor(pte / 4096) * 4096) & P) === 0) {
+    syncRelease(k, me, lock, SITE_PTE_UNLOCK);
+    return fail(args, k, me, FOLLOW_REASONS.pteNotPresent);
+  }
+  return setup(args, lock, { table, index: ti }, pte, "pte");
 }
 
 /** follow_pfnmap_end(args) as a plain call. */
 export function followPfnmapEnd(args: FollowPfnmapArgs): void {
   const k = args.vma.mm.kernel;
-  if (!endCheck(args, k, k.ctx.task)) return;
-  if (args.lock) syncRelease(k, args.lock, "followPfnmapEnd: spin_unlock");
+  const me = k.ctx.task;
+  if (!(args instanceof FollowPfnmapArgs && args.state === "started") && !endCheck(args, k, me)) return;
+  if (args.lock) syncRelease(k, me, args.lock, SITE_END_UNLOCK);
   finishEnd(args);
 }

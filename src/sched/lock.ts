@@ -6,7 +6,7 @@
  * holders must not sleep), `rwsem` (struct rw_semaphore: mmap_lock, i_mmap_rwsem; many
  * readers or one writer), `mutex` (struct mutex: exclusive, may sleep).
  */
-import type { Task } from "./effect";
+import type { HeldLock, Task } from "./effect";
 
 export type LockKind = "spinlock" | "rwsem" | "mutex";
 /** `read` only for rwsem; spinlocks and mutexes are always taken `write` (exclusive). */
@@ -14,10 +14,99 @@ export type LockMode = "read" | "write";
 
 let nextLockId = 1;
 
+/**
+ * Who holds a lock, and in which mode: the subset of Map<Task, LockMode> the drivers
+ * use, in insertion order like a Map. Almost every lock has at most one holder (all
+ * exclusive locks, and an rwsem with one reader), so the first holder lives in two
+ * fields and only further readers go to a real Map: taking and dropping a lock in a
+ * plain call then costs a few field writes instead of hashing the task.
+ */
+export class LockHolders implements Iterable<[Task, LockMode]> {
+  private first: Task | null = null;
+  private firstMode: LockMode = "write";
+  /** Holders after the first, in insertion order; null while there are none. */
+  private rest: Map<Task, LockMode> | null = null;
+
+  get size(): number {
+    return this.first === null ? 0 : 1 + (this.rest === null ? 0 : this.rest.size);
+  }
+
+  has(task: Task): boolean {
+    return this.first === task || (this.rest !== null && this.rest.has(task));
+  }
+
+  get(task: Task): LockMode | undefined {
+    if (this.first === task) return this.firstMode;
+    return this.rest === null ? undefined : this.rest.get(task);
+  }
+
+  set(task: Task, mode: LockMode): this {
+    if (this.first === null) {
+      this.first = task;
+      this.firstMode = mode;
+    } else if (this.first === task) {
+      this.firstMode = mode;
+    } else {
+      (this.rest ??= new Map()).set(task, mode);
+    }
+    return this;
+  }
+
+  delete(task: Task): boolean {
+    if (this.first === task) {
+      // Promote the next holder so that iteration keeps insertion order.
+      const rest = this.rest;
+      if (rest === null || rest.size === 0) {
+        this.first = null;
+      } else {
+        const [t, m] = rest.entries().next().value as [Task, LockMode];
+        rest.delete(t);
+        this.first = t;
+        this.firstMode = m;
+      }
+      return true;
+    }
+    return this.rest !== null && this.rest.delete(task);
+  }
+
+  clear(): void {
+    this.first = null;
+    this.rest = null;
+  }
+
+  *entries(): IterableIterator<[Task, LockMode]> {
+    if (this.first === null) return;
+    yield [this.first, this.firstMode];
+    if (this.rest !== null) yield* this.rest.entries();
+  }
+
+  *keys(): IterableIterator<Task> {
+    for (const [t] of this.entries()) yield t;
+  }
+
+  *values(): IterableIterator<LockMode> {
+    for (const [, m] of this.entries()) yield m;
+  }
+
+  forEach(fn: (mode: LockMode, task: Task) => void): void {
+    for (const [t, m] of this.entries()) fn(m, t);
+  }
+
+  [Symbol.iterator](): IterableIterator<[Task, LockMode]> {
+    return this.entries();
+  }
+}
+
 export class Lock {
   readonly id = nextLockId++;
   /** Current holders and the mode each holds. */
-  readonly holders = new Map<Task, LockMode>();
+  readonly holders = new LockHolders();
+  /**
+   * The held-list entry plain calls last pushed for this lock (see heldEntry in
+   * sync.ts). Entries are never mutated once made, so one with the same mode and site
+   * can be pushed again instead of allocating a new one per acquisition.
+   */
+  syncHeld: HeldLock | null = null;
   /**
    * @param kind      spinlock, rwsem or mutex
    * @param className lock_stat / lockdep class, e.g. "&mm->page_table_lock" or "ptlock (PTE)"

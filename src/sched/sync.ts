@@ -4,7 +4,8 @@
  * a lock that is held now would never be released.
  */
 import type { Checker } from "../checks/checker";
-import type { Steps, Task } from "./effect";
+import type { HeldLock, Steps, Task } from "./effect";
+import type { Lock, LockMode } from "./lock";
 import { lockdep } from "./lockdep";
 
 /** The context that plain calls run in: one task, no simulated time. */
@@ -15,6 +16,17 @@ export interface SyncContext {
 
 export function createSyncTask(name = "main", id = 0): Task {
   return { id, name, held: [] };
+}
+
+/**
+ * The entry a plain acquisition pushes on task.held: { lock, mode, site, since: 0 }.
+ * Nobody mutates held entries, so the last one made for this lock is reused when mode
+ * and site match (plain calls acquire the same locks at the same sites over and over).
+ */
+export function heldEntry(lock: Lock, mode: LockMode, site: string): HeldLock {
+  const h = lock.syncHeld;
+  if (h !== null && h.site === site && h.mode === mode) return h;
+  return (lock.syncHeld = { lock, mode, site, since: 0 });
 }
 
 export function runSteps<T>(steps: Steps<T>, ctx: SyncContext): T {
@@ -38,7 +50,7 @@ export function runSteps<T>(steps: Steps<T>, ctx: SyncContext): T {
           );
         }
         e.lock.holders.set(ctx.task, e.mode);
-        ctx.task.held.push({ lock: e.lock, mode: e.mode, site: e.site, since: 0 });
+        ctx.task.held.push(heldEntry(e.lock, e.mode, e.site));
         break;
       }
       case "release": {
