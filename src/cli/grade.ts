@@ -23,7 +23,7 @@ import { readRoster } from "../grading/roster";
 import { findSubmissions } from "../grading/submissions";
 import { detectSandboxMode, type SandboxMode } from "../runner/sandbox";
 
-const USAGE =
+export const USAGE =
   "usage: pfnlab grade <notebook|folder> --source <instructor.ipynb|folder> [--manifest manifest.json] [--roster roster.csv]\n" +
   "                    [--timeout S] [--memory MiB] [--jobs N] [--json|--csv] [-o gradebook] [--cache DIR | --no-cache]";
 

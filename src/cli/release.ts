@@ -12,7 +12,7 @@ import { release, sourceNotebooks } from "../grading/release";
 import { readRoster } from "../grading/roster";
 import { courseSecret } from "../grading/variants";
 
-const USAGE =
+export const USAGE =
   "usage: pfnlab release <source.ipynb|folder> -o <outdir> [--roster roster.csv] [--secret TEXT | --secret-file PATH] [--manifest PATH]";
 
 export async function main(argv: string[]): Promise<number> {

@@ -11,7 +11,7 @@ import { basename } from "node:path";
 import { readNotebook } from "../runner/notebook";
 import { injectParameters, parseAssignment, runNotebook } from "../grading/run";
 
-const USAGE = "usage: pfnlab run <notebook.ipynb> [-p name=value ...] [-o out.ipynb] [--html] [--timeout S]";
+export const USAGE = "usage: pfnlab run <notebook.ipynb> [-p name=value ...] [-o out.ipynb] [--html] [--timeout S]";
 
 export async function main(argv: string[]): Promise<number> {
   let args;
