@@ -6,7 +6,7 @@ import { faultLevelsFigure, LEAF_BYTES } from "../../display/figures/faultLevels
 import { formatBytes } from "../../display/figures/format";
 import type { PlotlyFigure } from "../../display/types";
 import { PAGE_SIZE } from "../../mm/constants";
-import type { FaultLevelsResult } from "./fault-levels";
+import type { FaultLevelsResult, WrongPfnLeaf } from "./fault-levels";
 
 export function faultLevelsResultFigure(results: readonly FaultLevelsResult[], title?: string): PlotlyFigure {
   if (!Array.isArray(results) || results.length === 0) throw new Error(`faultLevelsResultFigure: results must be a non-empty array`);
@@ -14,7 +14,8 @@ export function faultLevelsResultFigure(results: readonly FaultLevelsResult[], t
   // Same unit choice as the builder: MiB from 4 MiB vmas up, else KiB.
   const maxLen = Math.max(...results.map((r) => r.row.endVa - r.row.startVa));
   const div = maxLen >= 4 * 2 ** 20 ? 2 ** 20 : 1024;
-  const marks = results.flatMap((r) => r.wrongPfn.map((w) => ({ r, w })));
+  const marks: { r: FaultLevelsResult; w: WrongPfnLeaf }[] = [];
+  for (const r of results as FaultLevelsResult[]) for (const w of r.wrongPfn) marks.push({ r, w });
   if (marks.length > 0) {
     fig.data.push({
       type: "scatter",
