@@ -1,8 +1,9 @@
 /** Every benchmark, in the order `npm run bench` runs them. */
 import type { Benchmark } from "./harness";
 import { lookupsBenchmark } from "./lookups";
+import { scaleBenchmark } from "./scale";
 
-export const BENCHMARKS: readonly Benchmark[] = [lookupsBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [lookupsBenchmark, scaleBenchmark];
 
 /** The benchmarks named in `only` (all when empty); an unknown name is an error listing the known ones. */
 export function selectBenchmarks(only: readonly string[]): Benchmark[] {
