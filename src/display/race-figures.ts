@@ -133,7 +133,7 @@ export function raceTable(trace: RaceTrace): RaceTableRow[] {
       const n = parseSanitizerNote(r.text ?? "");
       const row = rows[rows.length - 1];
       if (!row || !n) continue;
-      const v = `${n.kind}${n.outcome ? ` ${n.outcome}` : ""}: ${n.detail}`;
+      const v = `${n.kind === "retry" ? "retried" : `${n.kind}${n.outcome ? ` ${n.outcome}` : ""}`}: ${n.detail}`;
       row.verdict = row.verdict ? `${row.verdict}; ${v}` : v;
       continue;
     }
@@ -195,6 +195,9 @@ export interface RaceStepChartOptions {
   /** Longest site label drawn next to a step (the full site is in the hover). Default 54. */
   maxLabel?: number;
 }
+
+/** Legend name of secondary-MMU faults in the verdict column. */
+const FAULT = "fault";
 
 interface StepMarkerStyle {
   name: string;
@@ -297,22 +300,26 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
   for (const r of recs) {
     if (r.kind !== "note") continue;
     const n = parseSanitizerNote(r.text ?? "");
-    if (!n || !n.outcome) continue;
+    // Verdicts, and faults of a secondary MMU (DMA blocked, EPT violation: nothing touched).
+    const cls = n?.outcome ?? (n?.kind === "fault" ? FAULT : null);
+    if (!n || !cls) continue;
     const k = perStep.get(r.step) ?? 0;
     perStep.set(r.step, k + 1);
-    const v = verdicts.get(n.outcome) ?? { x: [], y: [], text: [], hover: [] };
+    const v = verdicts.get(cls) ?? { x: [], y: [], text: [], hover: [] };
+    const what = n.kind === "retry" ? "retried" : cls === FAULT ? "fault: nothing touched" : `${n.kind} ${cls}`;
     v.x.push(sanCol);
     v.y.push(r.step + 0.3 * k);
-    v.text.push(`${n.kind} ${n.outcome} (${r.task})`);
-    v.hover.push(`${r.task}, step ${r.step}: ${n.kind} ${n.outcome}<br>${n.detail}`);
-    verdicts.set(n.outcome, v);
+    v.text.push(`${what} (${r.task})`);
+    v.hover.push(`${r.task}, step ${r.step}: ${what}<br>${n.detail}`);
+    verdicts.set(cls, v);
   }
-  for (const cls of [...PFN_OUTCOMES].filter((c) => verdicts.has(c))) {
+  for (const cls of [...PFN_OUTCOMES, FAULT].filter((c) => verdicts.has(c))) {
     const v = verdicts.get(cls)!;
+    const color = cls === FAULT ? "#444" : outcomeColor(cls);
     data.push({
       type: "scatter", mode: "markers+text", name: `sanitizer: ${cls}`, legendgroup: "sanitizer", x: v.x, y: v.y, text: v.text, customdata: v.hover,
-      textposition: "middle right", textfont: { size: 10, color: outcomeColor(cls) }, cliponaxis: false,
-      marker: { symbol: "diamond", size: 12, color: outcomeColor(cls) }, hovertemplate: "%{customdata}<extra></extra>",
+      textposition: "middle right", textfont: { size: 10, color }, cliponaxis: false,
+      marker: { symbol: cls === FAULT ? "x" : "diamond", size: 12, color }, hovertemplate: "%{customdata}<extra></extra>",
     });
   }
 
