@@ -1,7 +1,7 @@
 /** The experiments behind notebook 03: lookup contention per leaf level, fault levels by alignment, page-table scaling. */
 import { describe, expect, it } from "vitest";
 import {
-  faultLevelsByAlignment, faultLevelsForCase, leafLockClass, lookupContention, lookupContentionSweep, measurePageTables,
+  faultLevelsByAlignment, faultLevelsForCase, faultLevelsResultFigure, leafLockClass, lookupContention, lookupContentionSweep, measurePageTables,
   pageTableScaling, scalingSeries, sizeSweep, underEachRule,
 } from "../../src/scenarios/experiments/huge-pfnmaps";
 
@@ -127,6 +127,17 @@ describe("faultLevelsByAlignment (vfio-pci huge_fault rules)", () => {
   it("without PUD pfnmap support (hugePfnmap.pud=false) an aligned BAR gets PMD leaves", () => {
     const r = faultLevelsForCase({ rule: "align-down", barAlign: G, vmaOffset: 0, length: G, hugePfnmap: { pud: false } });
     expect(r.faultsByLevel).toEqual({ pte: 0, pmd: 512, pud: 0 });
+  });
+
+  it("the figure marks every wrong-pfn leaf and labels each row once with the exact distance", () => {
+    const rs = faultLevelsByAlignment(underEachRule({ label: "vma +4 KiB", barAlign: G, vmaOffset: 4096, length: 8 * M }, ["v6.12", "pfn"]));
+    const fig = faultLevelsResultFigure(rs);
+    const marks = fig.data.find((t) => t.name === "leaf maps the wrong pfn")!;
+    expect(marks.y).toEqual(Array(3).fill("v6.12 · vma +4 KiB"));
+    expect(marks.x).toEqual([3, 5, 7].map((x) => x - 1 / 256)); // leaf middles, in MiB from the vma start
+    const labels = (fig.layout.annotations as { text: string }[]).map((a) => a.text);
+    expect(labels).toEqual(["3 leaves at the wrong pfn, each 2044 KiB too low"]);
+    expect(faultLevelsResultFigure(rs.slice(1)).data.some((t) => t.name === "leaf maps the wrong pfn")).toBe(false);
   });
 
   it("rejects bad cases", () => {

@@ -3,7 +3,6 @@
  * wrong pfn (the v6.12 vfio-pci hazard) marked by a red cross and the distance it is off.
  */
 import { faultLevelsFigure, LEAF_BYTES } from "../../display/figures/faultLevelsFigure";
-import { formatBytes } from "../../display/figures/format";
 import type { PlotlyFigure } from "../../display/types";
 import { PAGE_SIZE } from "../../mm/constants";
 import type { FaultLevelsResult, WrongPfnLeaf } from "./fault-levels";
@@ -19,17 +18,35 @@ export function faultLevelsResultFigure(results: readonly FaultLevelsResult[], t
   if (marks.length > 0) {
     fig.data.push({
       type: "scatter",
-      mode: "markers+text",
+      mode: "markers",
       name: "leaf maps the wrong pfn",
       y: marks.map(({ r }) => r.label),
       x: marks.map(({ r, w }) => (w.addressVa - r.vmStart + LEAF_BYTES[w.level] / 2) / div),
-      text: marks.map(({ w }) => `wrong pfn: ${formatBytes((w.expectedPfn - w.mappedPfn) * PAGE_SIZE)} low`),
-      textposition: "top center",
-      textfont: { color: "#d62728", size: 11 },
       cliponaxis: false,
       marker: { symbol: "x", size: 12, color: "#d62728", line: { width: 1, color: "white" } },
-      hovertemplate: "%{y}<br>%{text}<extra></extra>",
+      customdata: marks.map(({ w }) => exactBytes((w.expectedPfn - w.mappedPfn) * PAGE_SIZE)),
+      hovertemplate: "%{y}<br>this leaf maps pfns %{customdata} too low<extra></extra>",
     });
+    // One label per row, on a white box above the bar so it reads on any colour.
+    const annotations = [...((fig.layout.annotations as unknown[]) ?? [])];
+    marks.forEach(({ r, w }, i) => {
+      if (i > 0 && marks[i - 1].r === r) return;
+      const n = r.wrongPfn.length;
+      const off = w.expectedPfn - w.mappedPfn;
+      const same = r.wrongPfn.every((x) => x.expectedPfn - x.mappedPfn === off);
+      const text = n === 1 ? `wrong pfn: ${exactBytes(off * PAGE_SIZE)} too low` : `${n} leaves at the wrong pfn${same ? `, each ${exactBytes(off * PAGE_SIZE)} too low` : ""}`;
+      annotations.push({
+        xref: "x", yref: "y", x: (w.addressVa - r.vmStart) / div, y: r.label, yshift: 19, xanchor: "left", showarrow: false,
+        text, font: { color: "#d62728", size: 11 }, bgcolor: "rgba(255,255,255,0.9)", borderpad: 1,
+      });
+    });
+    fig.layout.annotations = annotations;
   }
   return fig;
+}
+
+/** Bytes in the largest unit that divides them exactly (2044 KiB stays 2044 KiB). */
+function exactBytes(n: number): string {
+  for (const [u, name] of [[2 ** 30, "GiB"], [2 ** 20, "MiB"], [1024, "KiB"]] as const) if (n % u === 0) return `${n / u} ${name}`;
+  return `${n} bytes`;
 }
