@@ -12,6 +12,8 @@ import { pageTableWalkDiagram, type WalkLevelStep } from "./figures/pageTableWal
 import { physMemoryMap, type PhysRegion } from "./figures/physMemoryMap";
 import { virtToPhysLayout, type VirtPhysMapping } from "./figures/virtToPhysLayout";
 
+const COURSE_FLAGS = new Set(["VM_READ", "VM_WRITE", "VM_SHARED", "VM_IO", "VM_PFNMAP", "VM_MIXEDMAP"]);
+
 /** The page-table walk of `address` (what explainWalk prints), as a diagram. */
 export function walkDiagram(mm: Mm, address: number, title?: string): PlotlyFigure {
   const w = walkData(mm, address);
@@ -22,7 +24,8 @@ export function walkDiagram(mm: Mm, address: number, title?: string): PlotlyFigu
     present: l.present,
     leaf: l.leaf,
     special: l.flags.includes("special"),
-    lock: l.leaf ? (w.lock ?? undefined) : undefined,
+    // The lock class (what colours it), and only when the lookup would succeed and hold it.
+    lock: l.leaf && w.lookup.ret === 0 && w.lock ? w.lock.split(" (")[0] : undefined,
     // The builder already labels tables and leaves; say only what is missing.
     note: l.none ? "none" : l.present ? undefined : "not present",
   }));
@@ -56,7 +59,8 @@ export function layoutFigure(mm: Mm, title?: string): PlotlyFigure {
     name: v.name || `vma${v.id}`,
     startVa: v.vmStart,
     endVa: v.vmEnd,
-    flags: vmFlagNames(v.vmFlags).split("|").filter(Boolean),
+    // Only the flags this course is about; VM_MAY* and friends would crowd the boxes.
+    flags: vmFlagNames(v.vmFlags).split("|").filter((f) => COURSE_FLAGS.has(f)),
   }));
   const mappings: VirtPhysMapping[] = [];
   for (const v of mm.vmas) {
