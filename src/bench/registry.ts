@@ -2,8 +2,9 @@
 import type { Benchmark } from "./harness";
 import { lookupsBenchmark } from "./lookups";
 import { scaleBenchmark } from "./scale";
+import { explorationBenchmark } from "./exploration";
 
-export const BENCHMARKS: readonly Benchmark[] = [lookupsBenchmark, scaleBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [lookupsBenchmark, scaleBenchmark, explorationBenchmark];
 
 /** The benchmarks named in `only` (all when empty); an unknown name is an error listing the known ones. */
 export function selectBenchmarks(only: readonly string[]): Benchmark[] {

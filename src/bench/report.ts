@@ -17,7 +17,9 @@ export function fmt(v: number | undefined): string {
 function ratioText(r: BenchRow): string {
   if (r.ratio === undefined) return "";
   const mark = r.met === undefined ? "" : r.met ? " ok" : " MISSED";
-  return `${r.ratio.toFixed(r.ratio >= 100 ? 0 : 2)}x${mark}`;
+  const x = r.ratio;
+  const text = x >= 100 ? x.toFixed(0) : x >= 0.01 || x === 0 ? x.toFixed(2) : x.toPrecision(2);
+  return `${text}x${mark}`;
 }
 
 export function formatTable(reports: readonly BenchReport[]): string {
