@@ -3,8 +3,9 @@ import type { Benchmark } from "./harness";
 import { lookupsBenchmark } from "./lookups";
 import { scaleBenchmark } from "./scale";
 import { explorationBenchmark } from "./exploration";
+import { figuresBenchmark } from "./figures";
 
-export const BENCHMARKS: readonly Benchmark[] = [lookupsBenchmark, scaleBenchmark, explorationBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [lookupsBenchmark, scaleBenchmark, explorationBenchmark, figuresBenchmark];
 
 /** The benchmarks named in `only` (all when empty); an unknown name is an error listing the known ones. */
 export function selectBenchmarks(only: readonly string[]): Benchmark[] {
