@@ -95,3 +95,4 @@ export { gradebook, gradebookCsv, summaryLine } from "./gradebook";
 export type { Gradebook } from "./gradebook";
 export { injectParameters, runNotebook, parseAssignment, toHtml } from "./run";
 export type { RunOptions, RunResult } from "./run";
+export * as exercises from "./exercises/index";
