@@ -6,7 +6,7 @@
 //   node scripts/setup.mjs --for-test    ... and a Chromium for the browser tests
 //   node scripts/setup.mjs --user-kernel ... and a user-level kernelspec (VS Code, your JupyterLab)
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { envFile, jupyterData, log, probe, root, run, venv } from "./lib/env.mjs";
@@ -67,7 +67,22 @@ function build() {
   writeFileSync(stampFile, want);
 }
 
-// 3. `import ... from "pfnlab"` from notebooks/: node_modules/pfnlab -> the project.
+// 3. `import ... from "pfnlab"` from notebooks/: node_modules/pfnlab -> the project;
+//    and `npx pfnlab ...`: node_modules/.bin/pfnlab -> the built CLI.
+function linkBin() {
+  const cli = join(root, "dist", "cli", "main.js");
+  if (!existsSync(cli)) return;
+  chmodSync(cli, 0o755);
+  const link = join(root, "node_modules", ".bin", "pfnlab");
+  try {
+    if (lstatSync(link).isSymbolicLink()) return;
+    rmSync(link, { force: true });
+  } catch {
+    /* absent */
+  }
+  symlinkSync(join("..", "pfnlab", "dist", "cli", "main.js"), link);
+}
+
 function linkSelf() {
   const link = join(root, "node_modules", "pfnlab");
   try {
@@ -169,6 +184,7 @@ try {
   nodePackages();
   linkSelf();
   build();
+  linkBin();
   const j = jupyter();
   writeKernelSpec(jupyterData);
   if (args.has("--user-kernel")) {
