@@ -4,8 +4,9 @@ import { lookupsBenchmark } from "./lookups";
 import { scaleBenchmark } from "./scale";
 import { explorationBenchmark } from "./exploration";
 import { figuresBenchmark } from "./figures";
+import { notebooksBenchmark } from "./notebooks";
 
-export const BENCHMARKS: readonly Benchmark[] = [lookupsBenchmark, scaleBenchmark, explorationBenchmark, figuresBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [lookupsBenchmark, scaleBenchmark, explorationBenchmark, figuresBenchmark, notebooksBenchmark];
 
 /** The benchmarks named in `only` (all when empty); an unknown name is an error listing the known ones. */
 export function selectBenchmarks(only: readonly string[]): Benchmark[] {
