@@ -6,14 +6,14 @@
  */
 import { FOLLOW_REASONS } from "../../mm/follow";
 import { FollowPfnmapArgs } from "../../mm/follow-args";
-import { createKernel, type FollowPfnmapVariant, type Kernel } from "../../mm/kernel";
+import { createKernel, type Kernel } from "../../mm/kernel";
 import { PFNMAP_RULES } from "../../mm/pfnmap-checks";
 import { attempt, describeValue, fail, needChoice, pass, type Verdict } from "./verdict";
 
 const EX = "einval";
 
 /** The causes a kernel variant can produce from a fresh mm, in the order start() tests them. */
-export const EINVAL_CAUSES: Record<FollowPfnmapVariant, readonly EinvalCause[]> = {
+export const EINVAL_CAUSES: Readonly<Record<string, readonly EinvalCause[]>> = {
   fixed: ["outsideVma", "notPfnmap", "p4dNone", "pudNotPresent", "pmdNotPresent", "pteNotPresent"],
   "v6.12": ["outsideVma", "notPfnmap", "p4dNone", "pudNone", "pteMapNull", "pteNotPresent"],
 };
@@ -21,7 +21,8 @@ export const EINVAL_CAUSES: Record<FollowPfnmapVariant, readonly EinvalCause[]> 
 export type EinvalCause = "outsideVma" | "notPfnmap" | "p4dNone" | "pudNone" | "pudNotPresent" | "pmdNotPresent" | "pteMapNull" | "pteNotPresent";
 
 export interface EinvalParams {
-  variant: FollowPfnmapVariant;
+  /** "v6.12" or "fixed" (a string: notebook parameters are typed string). */
+  variant: string;
 }
 
 export type FailLookup = (kernel: Kernel, cause: EinvalCause) => unknown;
@@ -53,7 +54,8 @@ function causeOf(a: FollowPfnmapArgs): string | null {
 
 /** One cause, in a fresh kernel of the student's variant. */
 export function verifyEinvalCause(failLookup: FailLookup, cause: EinvalCause, p: EinvalParams): Verdict {
-  const k = createKernel({ followPfnmapVariant: p.variant });
+  const variant = needChoice("verifyEinval", "variant", p.variant, ["fixed", "v6.12"] as const);
+  const k = createKernel({ followPfnmapVariant: variant });
   const r = attempt(() => failLookup(k, cause));
   if (r.error !== null) return fail(EX, `failLookup(kernel, "${cause}") threw: ${r.error}. Hint: ${HINTS[cause]}.`);
   const a = r.value;
@@ -73,12 +75,12 @@ export function verifyEinvalCause(failLookup: FailLookup, cause: EinvalCause, p:
 
 /** Every cause of the student's variant (the first failure is returned). */
 export function verifyEinval(failLookup: unknown, p: EinvalParams): Verdict {
-  needChoice("verifyEinval", "variant", p.variant, ["fixed", "v6.12"] as const);
+  const variant = needChoice("verifyEinval", "variant", p.variant, ["fixed", "v6.12"] as const);
   if (typeof failLookup !== "function") return fail(EX, `failLookup is ${describeValue(failLookup)}: it must be a function (kernel, cause) => args.`);
-  const causes = EINVAL_CAUSES[p.variant];
+  const causes = EINVAL_CAUSES[variant];
   for (const c of causes) {
     const v = verifyEinvalCause(failLookup as FailLookup, c, p);
     if (!v.ok) return v;
   }
-  return pass(EX, `all ${causes.length} causes of the ${p.variant} follow_pfnmap_start: ${causes.join(", ")}`);
+  return pass(EX, `all ${causes.length} causes of the ${variant} follow_pfnmap_start: ${causes.join(", ")}`);
 }

@@ -17,13 +17,14 @@ const EX = "fix-misuse";
 export type ReadPfn = (env: CallerEnv) => unknown;
 
 export interface FixMisuseParams {
-  leaf: Leaf;
+  /** "pte", "pmd" or "pud". */
+  leaf: string;
 }
 
 /** A fresh world: one pfnmap vma with a leaf of the given level at env.address (plain calls run in task "main"). */
 export function misuseWorld(p: FixMisuseParams): RaceWorld {
-  needChoice("misuseWorld", "leaf", p.leaf, ["pte", "pmd", "pud"] as const);
-  return buildRaceWorld({ scenario: "fix-misuse", leaf: p.leaf, variant: "fixed", zap: "unmap_mapping_range", release: "none", refault: false });
+  const leaf: Leaf = needChoice("misuseWorld", "leaf", p.leaf, ["pte", "pmd", "pud"] as const);
+  return buildRaceWorld({ scenario: "fix-misuse", leaf, variant: "fixed", zap: "unmap_mapping_range", release: "none", refault: false });
 }
 
 function runOnce(readPfn: ReadPfn, p: FixMisuseParams, zapFirst: boolean): string | null {

@@ -11,8 +11,10 @@ import { describeValue, fail, needChoice, pass, type Verdict } from "./verdict";
 const EX = "race-bound";
 
 export interface RaceBoundParams {
-  leaf: "pmd" | "pud";
-  zap: "unmap_mapping_range" | "zap_vma_ptes";
+  /** "pmd" or "pud". */
+  leaf: string;
+  /** "unmap_mapping_range" or "zap_vma_ptes". */
+  zap: string;
 }
 
 export interface RaceBoundFacts {

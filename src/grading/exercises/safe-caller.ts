@@ -21,8 +21,10 @@ const EX = "safe-caller";
 export type MakeCaller = (env: CallerEnv, iommu: Iommu) => CallerInstance;
 
 export interface SafeCallerParams {
-  leaf: Leaf;
-  release: "reset-bar" | "move-bar";
+  /** "pte", "pmd" or "pud". */
+  leaf: string;
+  /** "reset-bar" or "move-bar". */
+  release: string;
 }
 
 /** Bad outcome classes, worst first. */
@@ -34,7 +36,7 @@ function checkParams(p: SafeCallerParams): void {
 }
 
 function world(p: SafeCallerParams) {
-  return buildRaceWorld({ scenario: "student-caller-vs-zap", leaf: p.leaf, variant: "fixed", zap: "unmap_mapping_range", release: p.release, refault: false });
+  return buildRaceWorld({ scenario: "student-caller-vs-zap", leaf: p.leaf as Leaf, variant: "fixed", zap: "unmap_mapping_range", release: p.release as "reset-bar" | "move-bar", refault: false });
 }
 
 /**
@@ -89,14 +91,14 @@ function raceHint(r: ExploreResult, p: SafeCallerParams): string | null {
   if (!bad) return r.exhausted ? null : `the search did not finish within ${r.schedules} schedules: keep the caller small (one lookup attempt per loop iteration, a bounded number of retries).`;
   const replayStr = r.firstFailure?.replay ?? "?";
   const why: Record<string, string> = {
-    "use-after-free": "the device reached memory that was reset or moved: an IOMMU entry outlived the zap. Who removes it when the CPU mapping goes away?",
-    "stale-pfn": "a pfn was used after the address stopped mapping it: a lookup that raced an invalidation must not be installed; compare the notifier's sequence under the same lock the invalidate callback takes.",
-    misuse: "an API rule was broken (see the checker's report in the replay): mmap_lock across start()..end(), outputs read only before end(), locks released in order.",
-    crash: "a task threw: replay the schedule to see where.",
-    deadlock: "two tasks wait on each other: never sleep on the notifier (read_begin) while holding a lock the invalidation path needs.",
-    livelock: "a task spins forever: bound the retries, and read_begin before looking up again.",
+    "use-after-free": "The device reached memory that was reset or moved: an IOMMU entry outlived the zap. Who removes it when the CPU mapping goes away?",
+    "stale-pfn": "A pfn was used after the address stopped mapping it: a lookup that raced an invalidation must not be installed; compare the notifier's sequence under the same lock the invalidate callback takes.",
+    misuse: "An API rule was broken (see the checker's report in the replay): mmap_lock across start()..end(), outputs read only before end(), locks released in order.",
+    crash: "A task threw: replay the schedule to see where.",
+    deadlock: "Two tasks wait on each other: never sleep on the notifier (read_begin) while holding a lock the invalidation path needs.",
+    livelock: "A task spins forever: bound the retries, and read_begin before looking up again.",
   };
-  return `${bad} in ${r.outcomes[bad]} of ${r.schedules} schedules (${p.leaf} leaf, release ${p.release}); replay(safeCallerScenario(yourCaller, params), "${replayStr}") shows one. ${why[bad]}`;
+  return `${bad} in ${r.outcomes[bad]} of ${r.schedules} schedules (${p.leaf} leaf, release ${p.release}); replay(safeCallerScenario(safeCaller, { leaf: "${p.leaf}", release: "${p.release}" }), "${replayStr}") shows one. ${why[bad]}`;
 }
 
 export interface SafeCallerOptions {
