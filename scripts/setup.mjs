@@ -6,7 +6,7 @@
 //   node scripts/setup.mjs --for-test    ... and a Chromium for the browser tests
 //   node scripts/setup.mjs --user-kernel ... and a user-level kernelspec (VS Code, your JupyterLab)
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { envFile, jupyterData, log, probe, root, run, venv } from "./lib/env.mjs";
@@ -62,9 +62,21 @@ function build() {
   const stampFile = join(root, "dist", ".build-stamp");
   if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === want) return;
   log("building src/ -> dist/");
-  rmSync(join(root, "dist"), { recursive: true, force: true });
-  run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: root });
-  writeFileSync(stampFile, want);
+  // Build beside dist/ and swap it in, so a running kernel or test never sees dist/ half
+  // written or missing, and files of deleted sources do not linger.
+  const next = join(root, `.dist-next-${process.pid}`);
+  const old = join(root, `.dist-old-${process.pid}`);
+  rmSync(next, { recursive: true, force: true });
+  try {
+    run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json", "--outDir", next], { cwd: root });
+  } catch (e) {
+    rmSync(next, { recursive: true, force: true });
+    throw new Error(`${e.message}\npfnlab: the build has type errors (above); dist/ was left as it was`);
+  }
+  writeFileSync(join(next, ".build-stamp"), want);
+  if (existsSync(join(root, "dist"))) renameSync(join(root, "dist"), old);
+  renameSync(next, join(root, "dist"));
+  rmSync(old, { recursive: true, force: true });
 }
 
 // 3. `import ... from "pfnlab"` from notebooks/: node_modules/pfnlab -> the project;
