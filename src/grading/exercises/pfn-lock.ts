@@ -90,7 +90,7 @@ export function verifyPfnLock(answerPfn: unknown, answerLock: unknown, p: PfnLoc
     else if (answerPfn < bar.startPfn || answerPfn > last) why = `that pfn is not even inside the BAR [${hex(bar.startPfn)}, ${hex(last)}]: the mapping starts at BAR start pfn + vm_pgoff.`;
     else if (answerPfn === bar.startPfn + Math.floor((w.address - w.vma.vmStart) / PAGE_SIZE)) why = "you forgot the mmap offset: the vma does not start at the beginning of the BAR (look at vm_pgoff).";
     else if (answerPfn % 512 === 0 && Math.abs(answerPfn - walk.pfn) < 512) why = "that is the first pfn of the 2 MiB leaf; follow_pfnmap_start adds the page offset of the address inside the leaf.";
-    else why = "count pages, not bytes: (address - vm_start) / PAGE_SIZE pages past the pfn the vma starts at; the byte offset inside the page does not change the pfn.";
+    else why = "work from the numbers printed for your variant: the pfn the vma starts at (BAR start pfn + vm_pgoff), plus the whole pages between vm_start and the address; the byte offset inside the page does not change the pfn.";
     return fail(EX, `answerPfn ${describeValue(answerPfn)} is not the pfn the lookup returns: ${why}`);
   }
   if (typeof answerLock !== "string" || !namesLock(answerLock, lockClass)) {
