@@ -17,7 +17,8 @@ import { followPfnmapArgs } from "../../mm/follow-args";
 import { followPteSteps, pteUnmapUnlockSteps, type FollowPteOut } from "../../mm/follow-pte";
 import { mmapReadLockSteps, mmapReadUnlockSteps } from "../../mm/mmap-lock";
 import { entryPfn } from "../../mm/pte";
-import { siteOf, type CallerEnv, type CallerInstance } from "./types";
+import { siteOf, vmaStillMapped, type CallerEnv, type CallerInstance } from "./types";
+import { EFAULT } from "../../mm/errors";
 
 export type NaiveApi = "follow_pte" | "follow_pfnmap";
 
@@ -31,7 +32,9 @@ export function naiveFollowPteCaller(env: CallerEnv, api: NaiveApi = "follow_pte
       const me = yield* current();
       yield* mmapReadLockSteps(env.mm);
       let pfn = -1;
-      if (api === "follow_pte") {
+      if (!vmaStillMapped(env)) {
+        env.san.lookup(me.name, who, siteOf(env), -EFAULT);
+      } else if (api === "follow_pte") {
         const out: FollowPteOut = { ptep: null, ptl: null, reason: "" };
         const r = yield* followPteSteps(env.vma, env.address, out);
         if (r === 0) {
