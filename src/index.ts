@@ -5,3 +5,4 @@ export * from "./sched/index";
 export * from "./scenarios/index";
 export * from "./display/index";
 export * from "./checks/index";
+export * from "./grading/exercises/index";
