@@ -110,11 +110,13 @@ function setup(args: FollowPfnmapArgs, lock: Lock, ptep: EntryRef | null, v: num
   // Literal sizes, not the imported constants: inlined with a constant level they fold,
   // and the divisions below become multiplications.
   const size = level === "pte" ? 4096 : level === "pmd" ? 2097152 : 1073741824;
+  // Powers of two: multiplying by the inverse is exact, and much faster than dividing.
+  const inv = level === "pte" ? 1 / 4096 : level === "pmd" ? 1 / 2097152 : 1 / 1073741824;
+  const pages = size * (1 / 4096);
   // pfn of the leaf's first page (pmd_pfn/pud_pfn drop the low bits) + the page offset of address in the leaf.
   const o = args.out;
-  const pages = size / 4096;
   const address = args.address;
-  o.pfn = Math.floor(raw / pages) * pages + Math.floor((address - Math.floor(address / size) * size) / 4096);
+  o.pfn = Math.floor(raw * (inv * 4096)) * pages + Math.floor((address - Math.floor(address * inv) * size) * (1 / 4096));
   o.pgprot = flags;
   o.writable = (flags & 0x2) !== 0;
   o.special = (flags & 0x200) !== 0;
@@ -124,7 +126,8 @@ function setup(args: FollowPfnmapArgs, lock: Lock, ptep: EntryRef | null, v: num
   args.leafSize = size;
   args.state = "started";
   args.reason = "ok";
-  args.vma.mm.activeLookups.push(args);
+  const active = args.vma.mm.activeLookups;
+  active[active.length] = args;
   return 0;
 }
 
@@ -282,8 +285,9 @@ function removeActive(args: FollowPfnmapArgs): void {
 // sync context (what runSteps would do for each acquire/release effect). Written for
 // speed, as src/bench/lookups.ts measures it against a bare typed-array walk: no
 // generator, constant site strings, each entry's flag word decoded once with
-// x - floor(x / 4096) * 4096 (see the arithmetic note above), and the common case of every check tested
-// inline before the shared (reporting) helper is called.
+// x - floor(x / 4096) * 4096 (see the arithmetic note above), the common case of every
+// check tested inline before the shared (reporting) helper is called, and one call
+// site per helper so that V8 inlines them all into followPfnmapStart.
 
 const SITE_PUD_LOCK = `${FN}: pud_lock`;
 const SITE_PMD_LOCK = `${FN}: pmd_lock`;
@@ -303,15 +307,20 @@ function badTableFlags(f: number): boolean {
 
 /** Take `lock` for write in the sync context, as runSteps does for an acquire effect. */
 function syncAcquire(k: Kernel, task: Task, lock: Lock, site: string): void {
-  if (lock.holders.size !== 0) {
-    lockdep.beforeAcquire(k.checker, task, lock, "write", site);
-    if (!lock.available("write")) {
-      const owners = [...lock.holders.keys()].map((t) => t.name).join(", ");
-      throw new Error(`${site}: would block on ${lock} held by ${owners}; outside the scheduler nothing can release it (likely cause: a missing unlock or followPfnmapEnd() before this call)`);
-    }
-  }
+  if (lock.holders.size !== 0) syncAcquireBusy(k, task, lock, site);
   lock.holders.set(task, "write");
-  task.held.push(heldEntry(lock, "write", site));
+  // held[held.length] = x is push() (V8 calls the push builtin here instead of inlining it).
+  const held = task.held;
+  held[held.length] = heldEntry(lock, "write", site);
+}
+
+/** The lock is held already: lockdep's checks, then fail (nothing could ever release it). */
+function syncAcquireBusy(k: Kernel, task: Task, lock: Lock, site: string): void {
+  lockdep.beforeAcquire(k.checker, task, lock, "write", site);
+  if (!lock.available("write")) {
+    const owners = [...lock.holders.keys()].map((t) => t.name).join(", ");
+    throw new Error(`${site}: would block on ${lock} held by ${owners}; outside the scheduler nothing can release it (likely cause: a missing unlock or followPfnmapEnd() before this call)`);
+  }
 }
 
 /** Release `lock` in the sync context (lockdep reports a release of a lock not held, and nothing happens). */
@@ -368,37 +377,54 @@ export function followPfnmapStart(input: FollowPfnmapArgs | FollowPfnmapInputs):
   const pud = pudTable.entries[ui];
   const pudF = pud - Math.floor(pud / 4096) * 4096;
   if (fixed ? (pudF & P) === 0 : pud === 0) return fail(args, k, me, fixed ? FOLLOW_REASONS.pudNotPresent : FOLLOW_REASONS.pudNone);
+  // Find the leaf and its lock; one shared tail takes the lock and fills the outputs
+  // (a single call site each keeps the compiled function small enough to inline them).
+  let lock: Lock;
+  let leaf: LeafLevel;
+  let v: number;
+  let site: string;
+  let table: PageTablePage | null = null;
   if ((pudF & PSE) !== 0) {
-    const lock = pudLockptr(mm);
-    syncAcquire(k, me, lock, SITE_PUD_LOCK);
-    return setup(args, lock, null, pud, "pud");
+    lock = pudLockptr(mm);
+    leaf = "pud";
+    v = pud;
+    site = SITE_PUD_LOCK;
+  } else {
+    const pmdTable = pudTable.children![ui];
+    if (!pmdTable) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
+    const mq = Math.floor(address / 2097152);
+    const mi = mq - Math.floor(mq / 512) * 512;
+    const pmd = pmdTable.entries[mi];
+    const pmdF = pmd - Math.floor(pmd / 4096) * 4096;
+    if (fixed && (pmdF & P) === 0) return fail(args, k, me, FOLLOW_REASONS.pmdNotPresent);
+    if ((pmdF & PSE) !== 0) {
+      lock = pmdLockptr(mm, pmdTable);
+      leaf = "pmd";
+      v = pmd;
+      site = SITE_PMD_LOCK;
+    } else {
+      table = pmdTable.children![mi];
+      if (pmd === 0 || (pmdF & P) === 0 || badTableFlags(pmdF) || !table) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
+      lock = pteLockptr(mm, table);
+      leaf = "pte";
+      v = 0;
+      site = SITE_PTE_LOCK;
+    }
   }
-  const pmdTable = pudTable.children![ui];
-  if (!pmdTable) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
-
-  const mq = Math.floor(address / 2097152);
-  const mi = mq - Math.floor(mq / 512) * 512;
-  const pmd = pmdTable.entries[mi];
-  const pmdF = pmd - Math.floor(pmd / 4096) * 4096;
-  if (fixed && (pmdF & P) === 0) return fail(args, k, me, FOLLOW_REASONS.pmdNotPresent);
-  if ((pmdF & PSE) !== 0) {
-    const lock = pmdLockptr(mm, pmdTable);
-    syncAcquire(k, me, lock, SITE_PMD_LOCK);
-    return setup(args, lock, null, pmd, "pmd");
+  syncAcquire(k, me, lock, site);
+  let ptep: EntryRef | null = null;
+  if (table !== null) {
+    // pte_offset_map_lock() done: the pte is read under the PTE lock.
+    const tq = Math.floor(address / 4096);
+    const ti = tq - Math.floor(tq / 512) * 512;
+    v = table.entries[ti];
+    if (((v - Math.floor(v / 4096) * 4096) & P) === 0) {
+      syncRelease(k, me, lock, SITE_PTE_UNLOCK);
+      return fail(args, k, me, FOLLOW_REASONS.pteNotPresent);
+    }
+    ptep = { table, index: ti };
   }
-  const table = pmdTable.children![mi];
-  if (pmd === 0 || (pmdF & P) === 0 || badTableFlags(pmdF) || !table) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
-
-  const lock = pteLockptr(mm, table);
-  syncAcquire(k, me, lock, SITE_PTE_LOCK);
-  const tq = Math.floor(address / 4096);
-  const ti = tq - Math.floor(tq / 512) * 512;
-  const pte = table.entries[ti];
-  if (((pte - Math.floor(pte / 4096) * 4096) & P) === 0) {
-    syncRelease(k, me, lock, SITE_PTE_UNLOCK);
-    return fail(args, k, me, FOLLOW_REASONS.pteNotPresent);
-  }
-  return setup(args, lock, { table, index: ti }, pte, "pte");
+  return setup(args, lock, ptep, v, leaf);
 }
 
 /** follow_pfnmap_end(args) as a plain call. */
