@@ -25,7 +25,7 @@ export function walkDiagram(mm: Mm, address: number, title?: string): PlotlyFigu
     leaf: l.leaf,
     special: l.flags.includes("special"),
     // The lock class (what colours it), and only when the lookup would succeed and hold it.
-    lock: l.leaf && w.lookup.ret === 0 && w.lock ? w.lock.split(" (")[0] : undefined,
+    lock: l.leaf && w.lookup.ret === 0 ? (w.lockClass ?? undefined) : undefined,
     // The builder already labels tables and leaves; say only what is missing.
     note: l.none ? "none" : l.present ? undefined : "not present",
   }));

@@ -40,6 +40,8 @@ export interface WalkExplanation {
   pfn: number | null;
   /** Lock follow_pfnmap_start would hold on success (e.g. "&mm->page_table_lock"). */
   lock: string | null;
+  /** That lock's class (lock_stat / lockdep name), e.g. "ptlock (PTE)". */
+  lockClass: string | null;
   /** What follow_pfnmap_start would return now, with nobody racing. */
   lookup: { ret: 0 | -22; reason: string };
 }
@@ -74,12 +76,14 @@ export function walkData(mm: Mm, address: number): WalkExplanation {
   const leafSize = leaf === "pud" ? PUD_SIZE : leaf === "pmd" ? PMD_SIZE : leaf === "pte" ? 4096 : 0;
   let pfn: number | null = null;
   let lock: string | null = null;
+  let lockClass: string | null = null;
   if (leaf && leafTable) {
     const raw = entryPfn(leafEntry);
     const pages = leafSize / 4096;
     pfn = raw - (raw % pages) + Math.floor((address % leafSize) / 4096);
     const l = leaf === "pud" ? pudLockptr(mm) : leaf === "pmd" ? pmdLockptr(mm, leafTable) : pteLockptr(mm, leafTable);
     lock = l.toString();
+    lockClass = l.className;
   }
   const vma = mm.findVma(address);
   let lookup: WalkExplanation["lookup"];
@@ -95,7 +99,7 @@ export function walkData(mm: Mm, address: number): WalkExplanation {
     else lookup = { ret: -22, reason: FOLLOW_REASONS.pteNotPresent };
   }
   return {
-    address, vma: vma ? `${vma.toString()}` : null, levels, leaf, leafSize, pfn, lock, lookup,
+    address, vma: vma ? `${vma.toString()}` : null, levels, leaf, leafSize, pfn, lock, lockClass, lookup,
   };
 }
 
