@@ -60,7 +60,8 @@ function exploreRow(kase: string, name: string, bound: number, reps: number, par
       outcomes: JSON.stringify(last.result.outcomes),
     },
   });
-  return { row: r, last };
+  // The result of the last run, with the median time of all of them.
+  return { row: r, last: { result: last.result, ms: median(samples.map((s) => s.ms)) } };
 }
 
 function spinRows(opts: BenchOptions, ours: ExplorationSample, oursBound2: ExplorationSample, oursFixed: ExplorationSample, notes: string[]): BenchRow[] {
