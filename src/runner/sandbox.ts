@@ -96,6 +96,10 @@ function launcher(mode: SandboxMode, opts: Required<Omit<SandboxOptions, "mode">
     `for d in /bin /sbin /lib /lib64 /lib32 /libx32; do`,
     `  if [ -L "$d" ]; then ln -s "$(readlink "$d")" "$R$d"; elif [ -d "$d" ]; then mkdir -p "$R$d"; mount --rbind "$d" "$R$d"; mount -o remount,ro,bind "$R$d"; fi`,
     `done`,
+    // The private /tmp first: a project that lives under /tmp (a clone in a temporary
+    // folder, as CI may make) is bound into it below, not hidden by it.
+    `mkdir -p "$R/tmp"`,
+    `mount -t tmpfs -o size=${opts.diskMiB}m,mode=1777,nosuid,nodev tmpfs "$R/tmp"`,
     `for d in /usr /etc ${shellQuote(P + "/node_modules")} ${shellQuote(P + "/dist")} ${shellQuote(process.execPath)} ${shellQuote(P + "/package.json")}; do`,
     `  [ -e "$d" ] || continue`,
     `  [ -e "$R$d" ] && continue`,
@@ -105,7 +109,6 @@ function launcher(mode: SandboxMode, opts: Required<Omit<SandboxOptions, "mode">
     `mkdir -p "$R/dev" "$R/proc" "$R/tmp" "$R${W}"`,
     `for f in null zero full random urandom tty; do [ -e "/dev/$f" ] && touch "$R/dev/$f" && mount --bind "/dev/$f" "$R/dev/$f"; done`,
     `mount -t proc -o nosuid,nodev,noexec proc "$R/proc"`,
-    `mount -t tmpfs -o size=${opts.diskMiB}m,mode=1777,nosuid,nodev tmpfs "$R/tmp"`,
     `mount -t tmpfs -o size=${opts.diskMiB}m,mode=700,nosuid,nodev${owner} tmpfs "$R${W}"`,
     `cp "$1" "$R${W}/.connection.json"`,
     `ln -s ${shellQuote(P + "/node_modules")} "$R${W}/node_modules"`,
