@@ -25,7 +25,7 @@ export {
 // Input shapes of the builders live in the `figures` namespace (figures.PhysRegion, ...)
 // for the same reason: names like PhysRange are likely to exist in the mm model too.
 export * as figures from "./figures/index";
-export { walkDiagram, physMemoryFigure, physRegions, layoutFigure } from "./model-figures";
+export { walkDiagram, physMemoryFigure, physRegions, layoutFigure, LAYOUT_FLAGS } from "./model-figures";
 export * from "./mm-figures";
 export { lockClassTimes, lockTimesFigure, timelineIntervals, lockTimelineFigure, contentionSweepFigure, type LabelledLockStat, type TimelineOptions, type ContentionPoint } from "./sched-figures";
 export { raceTable, raceTableMarkdown, raceTableText, raceStepChart, contextSwitches, callerOutcomeBars, tallyOutcomes, worstOutcomes, worstOutcomeOf, paramGridCases, parseSanitizerNote, type RaceTableRow, type ContextSwitch, type RaceStepChartOptions, type OutcomeTally, type TallyOptions, type WorstOutcomesOptions, type CallerOutcomeBarsOptions } from "./race-figures";

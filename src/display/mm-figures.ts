@@ -20,7 +20,7 @@ import type { Vma } from "../mm/vma";
 import { walkData } from "../mm/explain";
 import { outcomeBars } from "./figures/outcomeBars";
 import { virtToPhysLayout, type VirtPhysMapping } from "./figures/virtToPhysLayout";
-import { physRegions, walkDiagram } from "./model-figures";
+import { LAYOUT_FLAGS, layoutFigure, physRegions, walkDiagram } from "./model-figures";
 import { byteTicks, checkArray, formatBytes } from "./figures/format";
 import { axis, baseLayout, hashColor, LEAF_LEVEL_COLORS, LEAF_LEVEL_LABELS, lockClassColor } from "./theme";
 import type { PlotlyFigure, PlotlyTrace } from "./types";
@@ -462,27 +462,7 @@ export function walkFigure(mm: Mm, address: number, title?: string): PlotlyFigur
   return fig;
 }
 
-/** Flags worth a label in a layout figure: the ones this course is about. */
-export const LAYOUT_FLAGS = VM_SHARED | VM_IO | VM_PFNMAP | VM_MIXEDMAP;
-
-/**
- * layoutFigure() with each vma labelled by the flags in `showFlags` only (default
- * VM_SHARED, VM_IO, VM_PFNMAP, VM_MIXEDMAP; "anonymous" when none), so the labels fit.
- */
+/** layoutFigure() under the name notebook 01 uses (labels: the course's flags only). */
 export function addressSpaceFigure(mm: Mm, title?: string, showFlags = LAYOUT_FLAGS): PlotlyFigure {
-  const vmas = mm.vmas.map((v) => {
-    const f = v.vmFlags & showFlags;
-    return {
-      name: v.name || `vma${v.id}`, startVa: v.vmStart, endVa: v.vmEnd,
-      flags: f ? vmFlagNames(f).split("|") : [v.vmOps || v.vmFile ? "file/driver" : "anonymous"],
-    };
-  });
-  const mappings: VirtPhysMapping[] = [];
-  for (const v of mm.vmas) {
-    for (const leaf of mappedLeaves(mm, v.vmStart, v.vmEnd)) {
-      mappings.push({ startVa: leaf.start, sizeBytes: leaf.size, startPa: leaf.pfn * PAGE_SIZE, leaf: leaf.level });
-    }
-  }
-  const phys = physRegions(mm.kernel).map((r) => ({ name: r.name, startPa: r.startPa, sizeBytes: r.sizeBytes, kind: r.kind }));
-  return virtToPhysLayout({ vmas, phys, mappings, title });
+  return layoutFigure(mm, title, showFlags);
 }

@@ -2,7 +2,7 @@
  * Figures straight from the model: each reads a kernel or mm and feeds a builder in
  * figures/. Notebooks call these; the builders stay usable with any data.
  */
-import { PAGE_SIZE, vmFlagNames } from "../mm/constants";
+import { PAGE_SIZE, VM_IO, VM_MIXEDMAP, VM_PFNMAP, VM_SHARED, vmFlagNames } from "../mm/constants";
 import { walkData } from "../mm/explain";
 import type { Kernel } from "../mm/kernel";
 import { mappedLeaves } from "../mm/leaves";
@@ -11,8 +11,6 @@ import type { PlotlyFigure } from "./types";
 import { pageTableWalkDiagram, type WalkLevelStep } from "./figures/pageTableWalkDiagram";
 import { physMemoryMap, type PhysRegion } from "./figures/physMemoryMap";
 import { virtToPhysLayout, type VirtPhysMapping } from "./figures/virtToPhysLayout";
-
-const COURSE_FLAGS = new Set(["VM_READ", "VM_WRITE", "VM_SHARED", "VM_IO", "VM_PFNMAP", "VM_MIXEDMAP"]);
 
 /** The page-table walk of `address` (what explainWalk prints), as a diagram. */
 export function walkDiagram(mm: Mm, address: number, title?: string): PlotlyFigure {
@@ -53,15 +51,24 @@ export function physMemoryFigure(kernel: Kernel, title?: string): PlotlyFigure {
   return physMemoryMap({ regions: physRegions(kernel), title });
 }
 
-/** Every vma of `mm` and the physical ranges its leaves map, by leaf level. */
-export function layoutFigure(mm: Mm, title?: string): PlotlyFigure {
-  const vmas = mm.vmas.map((v) => ({
-    name: v.name || `vma${v.id}`,
-    startVa: v.vmStart,
-    endVa: v.vmEnd,
-    // Only the flags this course is about; VM_MAY* and friends would crowd the boxes.
-    flags: vmFlagNames(v.vmFlags).split("|").filter((f) => COURSE_FLAGS.has(f)),
-  }));
+/** Flags worth a label in a layout figure: the ones this course is about. */
+export const LAYOUT_FLAGS = VM_SHARED | VM_IO | VM_PFNMAP | VM_MIXEDMAP;
+
+/**
+ * Every vma of `mm` and the physical ranges its leaves map, by leaf level. Each vma is
+ * labelled with the flags in `showFlags` only (VM_MAY* and friends would crowd the
+ * boxes); a vma with none of them reads "file/driver" or "anonymous".
+ */
+export function layoutFigure(mm: Mm, title?: string, showFlags = LAYOUT_FLAGS): PlotlyFigure {
+  const vmas = mm.vmas.map((v) => {
+    const f = v.vmFlags & showFlags;
+    return {
+      name: v.name || `vma${v.id}`,
+      startVa: v.vmStart,
+      endVa: v.vmEnd,
+      flags: f ? vmFlagNames(f).split("|") : [v.vmOps || v.vmFile ? "file/driver" : "anonymous"],
+    };
+  });
   const mappings: VirtPhysMapping[] = [];
   for (const v of mm.vmas) {
     for (const leaf of mappedLeaves(mm, v.vmStart, v.vmEnd)) {

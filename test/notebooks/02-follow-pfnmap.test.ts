@@ -5,24 +5,12 @@
  */
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { PLOTLY_MIME } from "../../src/display/index";
+import { figuresOf, figureTitled as fig, stdoutOf, type NbFig as Fig } from "../support/notebook-outputs";
 import { describeFailures, executeNotebook, projectRoot, type ExecuteResult } from "../../src/runner";
 
-type Fig = { data: Record<string, unknown>[]; layout: { title: { text: string } } & Record<string, unknown> };
 const path = join(projectRoot, "notebooks", "02-follow-pfnmap.ipynb");
 const MiB = 2 ** 20;
 
-function figures(r: ExecuteResult): Fig[] {
-  return r.notebook.cells.flatMap((c) => (c.outputs ?? []).map((o) => (o as { data?: Record<string, unknown> }).data?.[PLOTLY_MIME] as Fig | undefined)).filter((f): f is Fig => !!f);
-}
-function stdout(r: ExecuteResult): string {
-  return r.notebook.cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === "stream").map((o) => [(o as { text: string | string[] }).text].flat().join(""))).join("");
-}
-function fig(figs: Fig[], title: RegExp): Fig {
-  const f = figs.find((x) => title.test(x.layout.title.text));
-  if (!f) throw new Error(`no figure titled ${title}; have: ${figs.map((x) => x.layout.title.text).join(" | ")}`);
-  return f;
-}
 /** Total width of a strip trace (in the figure's axis unit). */
 const width = (f: Fig, name: string) => {
   const t = f.data.find((d) => d.name === name);
@@ -35,8 +23,8 @@ describe("notebook 02: follow_pfnmap_start/end", () => {
   let text: string;
   beforeAll(async () => {
     r = await executeNotebook(path, { cellTimeout: 60 });
-    figs = figures(r);
-    text = stdout(r);
+    figs = figuresOf(r);
+    text = stdoutOf(r);
   });
 
   it("runs top to bottom without errors or stderr in under 30 s", () => {

@@ -6,29 +6,11 @@
  */
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { PLOTLY_MIME } from "../../src/display/index";
+import { figuresOf, figureTitled as fig, stdoutOf, traceNamed as trace, type NbFig as Fig, type NbTrace as Trace } from "../support/notebook-outputs";
 import { describeFailures, executeNotebook, projectRoot, type ExecuteResult } from "../../src/runner";
 
-type Trace = Record<string, unknown> & { name?: string; x?: unknown[]; y?: unknown[] };
-type Fig = { data: Trace[]; layout: { title: { text: string } } };
 const path = join(projectRoot, "notebooks", "03-huge-pfnmaps.ipynb");
 
-function figures(r: ExecuteResult): Fig[] {
-  return r.notebook.cells.flatMap((c) => (c.outputs ?? []).map((o) => (o as { data?: Record<string, unknown> }).data?.[PLOTLY_MIME] as Fig | undefined)).filter((f): f is Fig => !!f);
-}
-function stdout(r: ExecuteResult): string {
-  return r.notebook.cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === "stream").map((o) => [(o as { text: string | string[] }).text].flat().join(""))).join("");
-}
-function fig(figs: Fig[], title: RegExp): Fig {
-  const f = figs.find((x) => title.test(x.layout.title.text));
-  if (!f) throw new Error(`no figure titled ${title}; have: ${figs.map((x) => x.layout.title.text).join(" | ")}`);
-  return f;
-}
-function trace(f: Fig, name: string | RegExp): Trace {
-  const t = f.data.find((d) => (typeof name === "string" ? d.name === name : name.test(String(d.name))));
-  if (!t) throw new Error(`no trace ${name} in "${f.layout.title.text}": ${f.data.map((d) => d.name).join(", ")}`);
-  return t;
-}
 const nums = (v: unknown) => (v as (number | null)[]).map((x) => x ?? 0);
 const sum = (v: unknown) => nums(v).reduce((a, b) => a + b, 0);
 
@@ -38,8 +20,8 @@ describe("notebook 03: huge pfnmaps", () => {
   let text: string;
   beforeAll(async () => {
     r = await executeNotebook(path, { cellTimeout: 60 });
-    figs = figures(r);
-    text = stdout(r);
+    figs = figuresOf(r);
+    text = stdoutOf(r);
   });
 
   it("runs top to bottom without errors or stderr in under 30 s", () => {

@@ -7,30 +7,14 @@
  */
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { PLOTLY_MIME } from "../../src/display/index";
 import { callerOutcomeBars, raceStepChart, worstOutcomes } from "../../src/display/race-figures";
 import "../../src/scenarios/index";
 import { raceTrace } from "../../src/scenarios/mm/compare";
+import { figuresOf, figureTitled as fig, stdoutOf, markdownOf, type NbFig as Fig } from "../support/notebook-outputs";
 import { describeFailures, executeNotebook, projectRoot, type ExecuteResult } from "../../src/runner";
 
-type Trace = { name: string; x: unknown[]; y: unknown[]; customdata?: unknown[] } & Record<string, unknown>;
-type Fig = { data: Trace[]; layout: { title: { text: string } } & Record<string, unknown> };
 const path = join(projectRoot, "notebooks", "04-mmu-notifiers.ipynb");
 
-function outputsOf(r: ExecuteResult) {
-  return r.notebook.cells.flatMap((c) => (c.outputs ?? []) as { output_type: string; text?: string | string[]; data?: Record<string, unknown> }[]);
-}
-function figures(r: ExecuteResult): Fig[] {
-  return outputsOf(r).map((o) => o.data?.[PLOTLY_MIME] as Fig | undefined).filter((f): f is Fig => !!f);
-}
-function stdout(r: ExecuteResult): string {
-  return outputsOf(r).filter((o) => o.output_type === "stream").map((o) => [o.text ?? ""].flat().join("")).join("");
-}
-function fig(figs: Fig[], title: RegExp): Fig {
-  const f = figs.find((x) => title.test(x.layout.title.text));
-  if (!f) throw new Error(`no figure titled ${title}; have: ${figs.map((x) => x.layout.title.text).join(" | ")}`);
-  return f;
-}
 /** Counts of one outcome class per bar (customdata holds counts when the bars show percent). */
 function counts(f: Fig, cls: string): Record<string, number> {
   const t = f.data.find((d) => d.name === cls);
@@ -44,8 +28,8 @@ describe("notebook 04: why callers need MMU notifiers", () => {
   let text: string;
   beforeAll(async () => {
     r = await executeNotebook(path, { cellTimeout: 60 });
-    figs = figures(r);
-    text = stdout(r);
+    figs = figuresOf(r);
+    text = stdoutOf(r);
   });
 
   it("runs top to bottom without errors or stderr in under 30 s", () => {
@@ -64,7 +48,7 @@ describe("notebook 04: why callers need MMU notifiers", () => {
     expect(text).toContain("shrunk to a4b (1 preemption)");
     expect(text).toContain("replay variant=fixed/a4b: outcomes einval");
     expect(text).toMatch(/outcomes: stale-pfn; your schedule: a4b/);
-    const md = outputsOf(r).map((o) => o.data?.["text/markdown"]).filter(Boolean).map((m) => [m].flat().join(""));
+    const md = markdownOf(r);
     expect(md[0]).toMatch(/\| ⚡ 4 \| zap \| `i_mmap_lock_read` \| `src\/mm\/mapping.ts`/);
     expect(md[0]).toContain("| 15 | follow | `followPfnmapStart: pmd_lock` | `src/mm/follow.ts` (follow_pfnmap_start) | takes ptlock (PMD) [W] | **lookup stale-pfn:");
   });

@@ -1,0 +1,42 @@
+// What the notebook tests read from an executed notebook: its plotly figures (the
+// application/vnd.plotly.v1+json part of each display) and its printed text.
+import { PLOTLY_MIME } from "../../src/display/bundle";
+import type { ExecuteResult } from "../../src/runner";
+
+export type NbTrace = { name: string; x: unknown[]; y: unknown[]; customdata?: unknown[] } & Record<string, unknown>;
+export type NbFig = { data: NbTrace[]; layout: { title: { text: string } } & Record<string, unknown> };
+
+type Output = { output_type: string; text?: string | string[]; data?: Record<string, unknown> };
+
+function outputsOf(r: ExecuteResult): Output[] {
+  return r.notebook.cells.flatMap((c) => (c.outputs ?? []) as Output[]);
+}
+
+/** Every plotly figure the notebook displayed, in order. */
+export function figuresOf(r: ExecuteResult): NbFig[] {
+  return outputsOf(r).map((o) => o.data?.[PLOTLY_MIME] as NbFig | undefined).filter((f): f is NbFig => !!f);
+}
+
+/** Everything the notebook printed on stdout, concatenated. */
+export function stdoutOf(r: ExecuteResult): string {
+  return outputsOf(r).filter((o) => o.output_type === "stream").map((o) => [o.text ?? ""].flat().join("")).join("");
+}
+
+/** The figure whose title matches; the error lists the titles there are. */
+export function figureTitled(figs: NbFig[], title: RegExp): NbFig {
+  const f = figs.find((x) => title.test(x.layout.title.text));
+  if (!f) throw new Error(`no figure titled ${title}; have: ${figs.map((x) => x.layout.title.text).join(" | ")}`);
+  return f;
+}
+
+/** The trace with this name (or matching it); the error lists the names there are. */
+export function traceNamed(f: NbFig, name: string | RegExp): NbTrace {
+  const t = f.data.find((d) => (typeof name === "string" ? d.name === name : name.test(String(d.name))));
+  if (!t) throw new Error(`no trace ${name} in "${f.layout.title.text}": ${f.data.map((d) => d.name).join(", ")}`);
+  return t;
+}
+
+/** The text/markdown outputs (tables the notebook displayed), in order. */
+export function markdownOf(r: ExecuteResult): string[] {
+  return outputsOf(r).map((o) => o.data?.["text/markdown"]).filter(Boolean).map((m) => [m as string | string[]].flat().join(""));
+}
