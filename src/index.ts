@@ -1,4 +1,5 @@
 /** pfnlab's public API: what notebooks import as `import { ... } from "pfnlab"`. */
+import "./source-maps";
 export * from "./mm/index";
 export * from "./notifiers/index";
 export * from "./sched/index";

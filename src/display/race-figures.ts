@@ -114,7 +114,7 @@ export interface RaceTableRow {
   site: string;
   /** Kernel function the site belongs to (from mirrorOf), or "". */
   kernelFn: string;
-  /** Our model's source file, or "". */
+  /** Our model's source file, with the line when the trace captured it ("src/mm/follow.ts:201"), or "". */
   mirrorFile: string;
   /** What the step did, in words. */
   what: string;
@@ -145,7 +145,7 @@ export function raceTable(trace: RaceTrace): RaceTableRow[] {
     const m = r.site ? mirrorOf(r.site) : null;
     const sw = switches.get(r.step);
     rows.push({
-      step: r.step, task: r.task, site: r.site, kernelFn: m?.fn ?? "", mirrorFile: m?.file ?? "",
+      step: r.step, task: r.task, site: r.site, kernelFn: m?.fn ?? "", mirrorFile: r.at ?? m?.file ?? "",
       what: describeRecord(r), verdict: "", switchIn: sw ? (sw.preemption ? "preemption" : "switch") : "",
     });
   }
@@ -163,7 +163,7 @@ function cell(s: string): string {
 export function raceTableMarkdown(rows: readonly RaceTableRow[], opts: { maxSite?: number } = {}): string {
   if (!Array.isArray(rows)) throw new Error("raceTableMarkdown: rows must be an array of RaceTableRow (see raceTable)");
   const max = opts.maxSite ?? 70;
-  const head = "| step | task | site in our mirror | mirror file (kernel function) | what happened | sanitizer |\n|---:|---|---|---|---|---|";
+  const head = "| step | task | site in our mirror | mirror line (kernel function) | what happened | sanitizer |\n|---:|---|---|---|---|---|";
   const body = rows.map((r) => {
     const step = r.switchIn === "preemption" ? `⚡ ${r.step}` : String(r.step);
     const file = r.mirrorFile ? `\`${r.mirrorFile}\` (${r.kernelFn})` : "";

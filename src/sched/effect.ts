@@ -11,6 +11,7 @@
  * as loom keeps its engine apart from the primitives models use.
  */
 import type { Lock, LockMode } from "./lock";
+import { captureCallSite, callSitesEnabled } from "./call-site";
 
 /** Names of the costs in the cost model (cost-model.ts documents each). */
 export type CostName =
@@ -24,8 +25,14 @@ export type CostName =
   | "notifier" // call one MMU notifier callback
   | "work"; // anything else, caller-chosen
 
-/** A scheduling point. `site` names the kernel function (and step) for traces. */
-export type Effect =
+/**
+ * A scheduling point. `site` names the kernel function (and step) for traces; `at`,
+ * present only while call sites are captured (call-site.ts), is the file:line of our
+ * model that yielded it.
+ */
+export type Effect = EffectKind & { at?: string };
+
+type EffectKind =
   | { kind: "acquire"; lock: Lock; mode: LockMode; site: string }
   | { kind: "release"; lock: Lock; mode: LockMode; site: string }
   | { kind: "step"; cost: CostName; site: string; units?: number }
@@ -66,30 +73,39 @@ export interface HeldLock {
 
 // Small helpers so model code reads like the kernel it mirrors.
 
+/** The effect, with its call site when call sites are being captured. */
+function at<E extends Effect>(e: E): E {
+  if (callSitesEnabled()) {
+    const where = captureCallSite();
+    if (where) e.at = where;
+  }
+  return e;
+}
+
 export function* acquire(lock: Lock, mode: LockMode, site: string): Steps<void> {
-  yield { kind: "acquire", lock, mode, site };
+  yield at({ kind: "acquire", lock, mode, site });
 }
 
 export function* release(lock: Lock, mode: LockMode, site: string): Steps<void> {
-  yield { kind: "release", lock, mode, site };
+  yield at({ kind: "release", lock, mode, site });
 }
 
 export function* step(cost: CostName, site: string, units?: number): Steps<void> {
-  yield units === undefined ? { kind: "step", cost, site } : { kind: "step", cost, site, units };
+  yield at(units === undefined ? { kind: "step", cost, site } : { kind: "step", cost, site, units });
 }
 
 export function* mightSleep(site: string): Steps<void> {
-  yield { kind: "mightSleep", site };
+  yield at({ kind: "mightSleep", site });
 }
 
 /** An explicit preemption point with no cost (cond_resched() in spirit). */
 export function* preemptPoint(site: string): Steps<void> {
-  yield { kind: "step", cost: "work", site, units: 0 };
+  yield at({ kind: "step", cost: "work", site, units: 0 });
 }
 
 /** cpu_relax() inside a retry loop: lets the scheduler run somebody else first. */
 export function* cpuRelax(site: string): Steps<void> {
-  yield { kind: "cpuRelax", site };
+  yield at({ kind: "cpuRelax", site });
 }
 
 /** Write a line into the trace without creating a scheduling point. */

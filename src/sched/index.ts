@@ -19,3 +19,4 @@ export type { TaskSpec, TaskState, Pending, WaitInfo } from "./task";
 export { Scheduler } from "./scheduler";
 export type { SchedulerOptions, RunEnd, RunStatus, ChoiceContext, Chooser } from "./scheduler";
 export * from "./explore/index";
+export { withCallSites, captureCallSite } from "./call-site";

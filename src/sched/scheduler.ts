@@ -544,7 +544,9 @@ export class Scheduler {
 
   private record(step: number, time: number, task: SimTask, kind: TraceKind, site: string, extra: Partial<TraceRecord> = {}): void {
     if (!this.recordTrace) return;
-    this.trace.push({ step, time, task: task.name, cpu: task.cpu, kind, site, ...extra });
+    // The model line that yielded the effect being executed, when call sites are captured.
+    const at = kind === "note" ? undefined : (task.pending as { at?: string } | null)?.at;
+    this.trace.push({ step, time, task: task.name, cpu: task.cpu, kind, site, ...(at ? { at } : {}), ...extra });
   }
 }
 

@@ -27,6 +27,8 @@ export interface TraceRecord {
   cpu: number;
   kind: TraceKind;
   site: string;
+  /** file:line of our model that yielded the effect (only while call sites are captured). */
+  at?: string;
   lock?: string;
   mode?: LockMode;
   cost?: CostName;

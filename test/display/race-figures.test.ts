@@ -4,6 +4,8 @@
  * against the scenarios themselves (explore, compareCallers), and every figure is
  * deterministic (built twice, same JSON).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import "../../src/scenarios/index";
@@ -21,14 +23,31 @@ import type { PlotlyTrace } from "../../src/display/types";
 
 const stale = () => raceTrace("follow-vs-zap", "a4b"); // v6.12, pmd leaf: the shrunk one-preemption race
 
+describe("a replayed race names the line of our mirror each task is at", () => {
+  it("every step's file:line is the line of src/ that yields it", () => {
+    const t = stale();
+    const withLine = t.steps.filter((s) => s.kind !== "note");
+    expect(withLine.length).toBeGreaterThan(15);
+    for (const s of withLine) {
+      expect(s.line, `step ${s.step} ${s.site}`).toMatch(/^src\/[\w/-]+\.ts:\d+$/);
+      const [file, n] = s.line!.split(":");
+      const src = readFileSync(join(__dirname, "..", "..", file), "utf8").split("\n")[Number(n) - 1];
+      // That line is where the model yields the step: a `yield*` of an effect helper.
+      expect(src, `${s.line} for "${s.site}"`).toMatch(/yield\*/);
+    }
+  });
+});
+
 describe("raceTable: one row per scheduling step, with the mirror and the sanitizer's verdict", () => {
   it("the v6.12 follow-vs-zap race: follow walks locklessly, is preempted at step 4, zap clears the leaf, follow returns a stale pfn", () => {
     const rows = raceTable(stale());
     expect(rows.map((r) => r.step)).toEqual([...Array(19).keys()]);
     expect(rows.slice(0, 4).every((r) => r.task === "follow")).toBe(true);
-    expect(rows[3]).toMatchObject({ site: "followPfnmapStart: pmdp_get_lockless", mirrorFile: "src/mm/follow.ts", kernelFn: "follow_pfnmap_start", what: "reads a page-table entry" });
+    expect(rows[3]).toMatchObject({ site: "followPfnmapStart: pmdp_get_lockless", kernelFn: "follow_pfnmap_start", what: "reads a page-table entry" });
+    expect(rows[3].mirrorFile).toMatch(/^src\/mm\/follow\.ts:\d+$/);
     expect(rows[4]).toMatchObject({ task: "zap", switchIn: "preemption", what: "takes &mapping->i_mmap_rwsem [R]" });
-    expect(rows[11]).toMatchObject({ task: "zap", site: "unmap_mapping_range: zap_huge_pmd clears the pmd leaf", mirrorFile: "src/mm/zap.ts", what: "writes a page-table entry" });
+    expect(rows[11]).toMatchObject({ task: "zap", site: "unmap_mapping_range: zap_huge_pmd clears the pmd leaf", what: "writes a page-table entry" });
+    expect(rows[11].mirrorFile).toMatch(/^src\/mm\/zap\.ts:\d+$/);
     expect(rows[14].what).toBe("drops &mapping->i_mmap_rwsem, then returns");
     expect(rows[15]).toMatchObject({ task: "follow", switchIn: "switch", what: "takes ptlock (PMD) [W]" });
     expect(rows[15].verdict).toMatch(/^lookup stale-pfn: lookup of 0x7effffe05000 returned pfn 0x10000005 but the page table maps nothing there now; hold: /);
@@ -48,7 +67,7 @@ describe("raceTable: one row per scheduling step, with the mirror and the saniti
     const rows = raceTable(stale());
     const md = raceTableMarkdown(rows).split("\n");
     expect(md).toHaveLength(2 + rows.length);
-    expect(md[0]).toBe("| step | task | site in our mirror | mirror file (kernel function) | what happened | sanitizer |");
+    expect(md[0]).toBe("| step | task | site in our mirror | mirror line (kernel function) | what happened | sanitizer |");
     expect(md[2 + 4]).toMatch(/^\| ⚡ 4 \| zap \| `i_mmap_lock_read` \|/);
     expect(md[2 + 15]).toContain("| **lookup stale-pfn: ");
     const piped = raceTableMarkdown([{ ...rows[0], what: "a | b" }]).split("\n")[2];

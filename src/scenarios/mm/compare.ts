@@ -7,6 +7,7 @@ import { PFN_OUTCOMES, type PfnOutcome } from "../../checks/sanitizer";
 import { explore, replay, type ExploreResult } from "../../sched/explore/explorer";
 import type { RunReport } from "../../sched/explore/runner";
 import type { TraceKind } from "../../sched/trace";
+import { withCallSites } from "../../sched/call-site";
 import type { ParamValue } from "../scenario";
 
 /** One caller of the comparison: which scenario runs it with which params. */
@@ -115,6 +116,8 @@ export interface RaceStep {
   /** The effect's site, e.g. "followPfnmapStart: pmdp_get_lockless". */
   site: string;
   mirror: MirrorLocation | null;
+  /** The line of our model the task was at, e.g. "src/mm/follow.ts:201". */
+  line?: string;
   lock?: string;
   text?: string;
 }
@@ -132,11 +135,13 @@ export interface RaceTrace {
 
 /** Replay `replayString` and list its steps with task, site and mirror location. */
 export function raceTrace(scenario: string, replayString: string, params: Record<string, ParamValue> = {}): RaceTrace {
-  const r = replay(scenario, replayString, { params });
+  // Replayed with call sites captured, so every step names the line of our mirror.
+  const r = withCallSites(() => replay(scenario, replayString, { params }));
   const steps: RaceStep[] = r.trace
     .filter((t) => t.kind !== "done")
     .map((t) => {
       const s: RaceStep = { step: t.step, time: t.time, task: t.task, kind: t.kind, site: t.site, mirror: t.site ? mirrorOf(t.site) : null };
+      if (t.at !== undefined) s.line = t.at;
       if (t.lock !== undefined) s.lock = t.lock;
       if (t.text !== undefined) s.text = t.text;
       return s;
