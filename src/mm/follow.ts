@@ -49,7 +49,7 @@ import {
   FollowPfnmapArgs, asFollowArgs, markStarted, type FollowPfnmapInputs, type LeafLevel,
 } from "./follow-args";
 import type { Kernel } from "./kernel";
-import type { Mm } from "./mm";
+import type { ActiveLookup, Mm } from "./mm";
 import { pmdLockptr, pteLockptr, pudLockptr, type PageTablePage } from "./pagetable";
 import {
   pfnmapLockdepAssert, reportEndTwice, reportEndWithoutStart, reportNonPfnmapVma, reportStartWhileActive,
@@ -126,8 +126,7 @@ function setup(args: FollowPfnmapArgs, lock: Lock, ptep: EntryRef | null, v: num
   args.leafSize = size;
   args.state = "started";
   args.reason = "ok";
-  const active = args.vma.mm.activeLookups;
-  active[active.length] = args;
+  addActive(args.vma.mm, args);
   return 0;
 }
 
@@ -268,9 +267,20 @@ function finishEnd(args: FollowPfnmapArgs): void {
   removeActive(args);
 }
 
-/** Drop args from mm.activeLookups (an array: lookups nest rarely, the last one is usually it). */
+/** Add args to mm's active lookups (mm.activeFirst when free and nothing newer waits, see Mm). */
+function addActive(mm: Mm, args: FollowPfnmapArgs): void {
+  if (mm.activeFirst === null && mm.activeMore.length === 0) mm.activeFirst = args;
+  else mm.activeMore.push(args);
+}
+
+/** Drop args from mm's active lookups (usually the lone one, in mm.activeFirst). */
 function removeActive(args: FollowPfnmapArgs): void {
-  const list = args.vma.mm.activeLookups;
+  const mm = args.vma.mm;
+  if (mm.activeFirst === args) mm.activeFirst = null;
+  else if (mm.activeMore.length !== 0) removeActiveMore(mm.activeMore, args);
+}
+
+function removeActiveMore(list: ActiveLookup[], args: FollowPfnmapArgs): void {
   for (let i = list.length - 1; i >= 0; i--) {
     if (list[i] === args) {
       if (i === list.length - 1) list.pop();

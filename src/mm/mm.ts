@@ -30,8 +30,15 @@ export class Mm {
   readonly pgtableCounts: Record<TableLevel, number> = { pgd: 0, pud: 0, pmd: 0, pte: 0 };
   /** mm->notifier_subscriptions: null until the first mmu_notifier_register (mm/mmu_notifier.c). */
   notifierSubscriptions: MmuNotifierSubscriptions | null = null;
-  /** follow_pfnmap lookups between start() and end(), for the checker. */
-  readonly activeLookups: ActiveLookup[] = [];
+  /**
+   * follow_pfnmap lookups between start() and end(), for the checker: the oldest in a
+   * field, later ones (nested lookups, rare) in an array. start() and end() on a lone
+   * lookup then cost a field write each instead of an array push and search; activeFirst,
+   * when set, is always older than every entry of activeMore (it is only filled while
+   * activeMore is empty). Read them together through activeLookups.
+   */
+  activeFirst: ActiveLookup | null = null;
+  readonly activeMore: ActiveLookup[] = [];
   dead = false;
 
   constructor(
@@ -42,6 +49,13 @@ export class Mm {
     this.mmapLock = new Lock("rwsem", "&mm->mmap_lock", `${name} mmap_lock`);
     this.pageTableLock = new Lock("spinlock", "&mm->page_table_lock", `${name} page_table_lock`);
     this.pgd = allocTable(this, "pgd", 0);
+  }
+
+  /** follow_pfnmap lookups between start() and end(), oldest first (a fresh array). */
+  get activeLookups(): ActiveLookup[] {
+    const out: ActiveLookup[] = this.activeFirst === null ? [] : [this.activeFirst];
+    for (const l of this.activeMore) out.push(l);
+    return out;
   }
 
   /** find_vma_intersection(mm, addr, addr+1): the vma containing addr. */
