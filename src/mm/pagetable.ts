@@ -30,8 +30,40 @@ export function tableIndex(address: number, level: TableLevel): number {
   return Math.floor(address / ENTRY_SPAN[level]) % PTRS_PER_TABLE;
 }
 
+/** Table pages carved from one ArrayBuffer: one backing store per slab, not per table. */
+const SLAB_TABLES = 64;
+const TABLE_BYTES = PTRS_PER_TABLE * Float64Array.BYTES_PER_ELEMENT;
+let slab: ArrayBuffer | null = null;
+let slabUsed = SLAB_TABLES;
+
+/**
+ * A zeroed Float64Array(512) for a new table page. Views of a shared slab instead of
+ * one ArrayBuffer each: a separate 4 KiB backing store per table costs V8 an external
+ * allocation and sweeping work on every GC (the bulk of an explored schedule's time).
+ * Slices are never handed out twice, so no table ever sees another's entries; the GC
+ * frees a slab when no table views it any more.
+ */
+function newEntries(): Float64Array {
+  if (slabUsed === SLAB_TABLES) {
+    slab = new ArrayBuffer(SLAB_TABLES * TABLE_BYTES);
+    slabUsed = 0;
+  }
+  return new Float64Array(slab!, TABLE_BYTES * slabUsed++, PTRS_PER_TABLE);
+}
+
+/**
+ * The children of an upper-level table that has none yet: 512 nulls shared by every such
+ * table, so a table that never gets a child (most of them in a small world) allocates no
+ * array. Never written: populate() gives the table its own array first.
+ */
+const NO_CHILDREN: (PageTablePage | null)[] = new Array<PageTablePage | null>(PTRS_PER_TABLE).fill(null);
+
 export class PageTablePage {
-  readonly entries = new Float64Array(PTRS_PER_TABLE);
+  readonly entries = newEntries();
+  /**
+   * children[i]: the table entry i points to (upper levels), null for PTE tables. Read
+   * only: populate()/unpopulate() change it (the array is shared until the first child).
+   */
   readonly children: (PageTablePage | null)[] | null;
   /** Split ptlock (ptdesc->ptl), created on first use; only PTE and PMD tables have one. */
   private lockObj: Lock | null = null;
@@ -44,7 +76,7 @@ export class PageTablePage {
     readonly base: number,
     readonly page: Page,
   ) {
-    this.children = level === "pte" ? null : new Array<PageTablePage | null>(PTRS_PER_TABLE).fill(null);
+    this.children = level === "pte" ? null : NO_CHILDREN;
   }
 
   get pfn(): number {
@@ -79,7 +111,7 @@ export function freeTable(table: PageTablePage): void {
   if (table.freed) throw new Error(`freeTable: ${table} already freed`);
   table.freed = true;
   table.entries.fill(0);
-  if (table.children) table.children.fill(null);
+  if (table.children && table.children !== NO_CHILDREN) table.children.fill(null);
   table.mm.pgtableCounts[table.level]--;
   table.mm.kernel.physmem.putPage(table.page);
 }
@@ -87,14 +119,20 @@ export function freeTable(table: PageTablePage): void {
 /** Link `child` under parent[index] (p4d_populate / pud_populate / pmd_populate). */
 export function populate(parent: PageTablePage, index: number, child: PageTablePage): void {
   parent.entries[index] = mkEntry(child.pfn, _PAGE_TABLE);
-  parent.children![index] = child;
+  let children = parent.children!;
+  if (children === NO_CHILDREN) {
+    children = new Array<PageTablePage | null>(PTRS_PER_TABLE).fill(null);
+    (parent as { children: (PageTablePage | null)[] | null }).children = children;
+  }
+  children[index] = child;
 }
 
 /** Clear parent[index] that points to a table (p4d_clear / pud_clear / pmd_clear). */
 export function unpopulate(parent: PageTablePage, index: number): PageTablePage | null {
-  const child = parent.children![index];
+  const children = parent.children!;
+  const child = children[index];
   parent.entries[index] = 0;
-  parent.children![index] = null;
+  if (children !== NO_CHILDREN) children[index] = null;
   return child;
 }
 
