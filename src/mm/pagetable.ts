@@ -31,7 +31,7 @@ export function tableIndex(address: number, level: TableLevel): number {
 }
 
 /** Table pages carved from one ArrayBuffer: one backing store per slab, not per table. */
-const SLAB_TABLES = 64;
+const SLAB_TABLES = 16;
 const TABLE_BYTES = PTRS_PER_TABLE * Float64Array.BYTES_PER_ELEMENT;
 let slab: ArrayBuffer | null = null;
 let slabUsed = SLAB_TABLES;
@@ -121,7 +121,7 @@ export function populate(parent: PageTablePage, index: number, child: PageTableP
   parent.entries[index] = mkEntry(child.pfn, _PAGE_TABLE);
   let children = parent.children!;
   if (children === NO_CHILDREN) {
-    children = new Array<PageTablePage | null>(PTRS_PER_TABLE).fill(null);
+    children = NO_CHILDREN.slice(); // copying 512 nulls beats new Array(512).fill(null)
     (parent as { children: (PageTablePage | null)[] | null }).children = children;
   }
   children[index] = child;
