@@ -4,35 +4,22 @@
  * a fault-time one gains one leaf per first touch (replayed here with the same seed).
  */
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { figuresOf, figureTitled as fig, stdoutOf, traceNamed as trace, type NbFig as Fig } from "../support/notebook-outputs";
-import { describeFailures, executeNotebook, projectRoot, type ExecuteResult } from "../../src/runner";
+import { describe, expect, it } from "vitest";
+import { executedNotebook, figureTitled as fig, traceNamed as trace } from "../support/notebook-outputs";
+import { projectRoot } from "../../src/runner";
 import { Prng } from "../../src/sched/prng";
 
 const path = join(projectRoot, "notebooks", "01-io-and-pfn-mappings.ipynb");
 
 describe("notebook 01: IO and PFN mappings", () => {
-  let r: ExecuteResult;
-  let figs: Fig[];
-  let text: string;
-  beforeAll(async () => {
-    r = await executeNotebook(path, { cellTimeout: 60 });
-    figs = figuresOf(r);
-    text = stdoutOf(r);
-  });
-
-  it("runs top to bottom without errors or stderr in under 30 s", () => {
-    expect(describeFailures(path, r.failures)).toBe("");
-    expect(r.status).toBe("ok");
-    expect(r.cellSeconds.reduce((a, b) => a + b, 0)).toBeLessThan(30);
-  });
+  const nb = executedNotebook(path);
 
   it("shows at least three plotly figures", () => {
-    expect(figs.length).toBeGreaterThanOrEqual(3);
+    expect(nb.figs.length).toBeGreaterThanOrEqual(3);
   });
 
   it("draws RAM with struct pages and both BARs without", () => {
-    const f = JSON.stringify(fig(figs, /^Physical memory/));
+    const f = JSON.stringify(fig(nb.figs, /^Physical memory/));
     for (const s of ["System RAM", "bar0 (16 MiB)", "bar2 (1 MiB)", "no struct page", "has struct page"]) expect(f).toContain(s);
   });
 
@@ -41,7 +28,7 @@ describe("notebook 01: IO and PFN mappings", () => {
     const rng = new Prng("01-io");
     const lazyPages = Array.from({ length: 150 }, () => rng.int(64));
     const distinct = new Set([0, 7, 42, ...lazyPages]).size;
-    const f = fig(figs, /^Leaves and faults vs touches/);
+    const f = fig(nb.figs, /^Leaves and faults vs touches/);
     const lazyPop = trace(f, "vmf_insert_pfn (at fault): populated leaves").y as number[];
     const lazyFaults = trace(f, "vmf_insert_pfn (at fault): faults taken").y as number[];
     expect(lazyPop).toHaveLength(151);
@@ -56,7 +43,7 @@ describe("notebook 01: IO and PFN mappings", () => {
   it("leaf strip: the ->fault row maps exactly the touched pages", () => {
     const rng = new Prng("01-io");
     const distinct = new Set([0, 7, 42, ...Array.from({ length: 150 }, () => rng.int(64))]).size;
-    const f = fig(figs, /^Populated pages after/);
+    const f = fig(nb.figs, /^Populated pages after/);
     const kib = (name: string, row: string) => {
       const t = trace(f, name);
       return (t.x as number[]).filter((_, i) => (t.y as string[])[i] === row).reduce((a, b) => a + b, 0);
@@ -67,26 +54,26 @@ describe("notebook 01: IO and PFN mappings", () => {
   });
 
   it("walks: the remap pte is special and the VM_MIXEDMAP RAM page's is not", () => {
-    const special = JSON.stringify(fig(figs, /remap_pfn_range mapping: a special/).layout);
+    const special = JSON.stringify(fig(nb.figs, /remap_pfn_range mapping: a special/).layout);
     expect(special).toContain("leaf (special)");
     expect(special).toContain("start() = 0");
-    const normal = JSON.stringify(fig(figs, /RAM page in a VM_MIXEDMAP vma/).layout);
+    const normal = JSON.stringify(fig(nb.figs, /RAM page in a VM_MIXEDMAP vma/).layout);
     expect(normal).not.toContain("leaf (special)");
     expect(normal).toContain("no VM_IO|VM_PFNMAP");
   });
 
   it("prints vm_normal_page NULL for special entries, a page for normal ones, and GUP's -EFAULT", () => {
-    expect(text).toMatch(/remap_pfn_range pte .*NULL/);
-    expect(text).toMatch(/VM_MIXEDMAP, BAR pfn .*NULL/);
-    expect(text).toMatch(/VM_MIXEDMAP, RAM page .*page pfn 0x/);
-    expect(text).toMatch(/remap_pfn_range pte\s+get_user_pages -> -EFAULT: the vma is VM_IO\|VM_PFNMAP/);
-    expect(text).toMatch(/VM_MIXEDMAP, RAM page\s+get_user_pages -> 1 page/);
-    expect(text).toContain("after:                  VM_READ|VM_WRITE|VM_SHARED|VM_PFNMAP|VM_IO|VM_DONTEXPAND|VM_DONTDUMP");
-    expect(text).toContain("leaves mapping the vma right after mmap: 64 of 64");
+    expect(nb.text).toMatch(/remap_pfn_range pte .*NULL/);
+    expect(nb.text).toMatch(/VM_MIXEDMAP, BAR pfn .*NULL/);
+    expect(nb.text).toMatch(/VM_MIXEDMAP, RAM page .*page pfn 0x/);
+    expect(nb.text).toMatch(/remap_pfn_range pte\s+get_user_pages -> -EFAULT: the vma is VM_IO\|VM_PFNMAP/);
+    expect(nb.text).toMatch(/VM_MIXEDMAP, RAM page\s+get_user_pages -> 1 page/);
+    expect(nb.text).toContain("after:                  VM_READ|VM_WRITE|VM_SHARED|VM_PFNMAP|VM_IO|VM_DONTEXPAND|VM_DONTDUMP");
+    expect(nb.text).toContain("leaves mapping the vma right after mmap: 64 of 64");
   });
 
   it("layout: every vma drawn, BAR vmas point into bar0", () => {
-    const f = JSON.stringify(fig(figs, /^Process address space/));
+    const f = JSON.stringify(fig(nb.figs, /^Process address space/));
     for (const s of ["bar0 via remap_pfn_range", "bar0 via -&gt;fault", "mixed", "anonymous (malloc)"]) {
       expect(f.includes(s) || f.includes(s.replace("-&gt;", "->"))).toBe(true);
     }

@@ -6,12 +6,12 @@
  * in this process (deterministic data).
  */
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { callerOutcomeBars, raceStepChart, worstOutcomes } from "../../src/display/race-figures";
 import "../../src/scenarios/index";
 import { raceTrace } from "../../src/scenarios/mm/compare";
-import { figuresOf, figureTitled as fig, stdoutOf, markdownOf, type NbFig as Fig } from "../support/notebook-outputs";
-import { describeFailures, executeNotebook, projectRoot, type ExecuteResult } from "../../src/runner";
+import { executedNotebook, figureTitled as fig, markdownOf, type NbFig as Fig } from "../support/notebook-outputs";
+import { projectRoot } from "../../src/runner";
 
 const path = join(projectRoot, "notebooks", "04-mmu-notifiers.ipynb");
 
@@ -23,38 +23,25 @@ function counts(f: Fig, cls: string): Record<string, number> {
 }
 
 describe("notebook 04: why callers need MMU notifiers", () => {
-  let r: ExecuteResult;
-  let figs: Fig[];
-  let text: string;
-  beforeAll(async () => {
-    r = await executeNotebook(path, { cellTimeout: 60 });
-    figs = figuresOf(r);
-    text = stdoutOf(r);
-  });
-
-  it("runs top to bottom without errors or stderr in under 30 s", () => {
-    expect(describeFailures(path, r.failures)).toBe("");
-    expect(r.status).toBe("ok");
-    expect(r.cellSeconds.reduce((a, b) => a + b, 0)).toBeLessThan(30);
-  });
+  const nb = executedNotebook(path);
 
   it("shows at least three plotly figures (two replayed races, the level grid, the caller comparisons)", () => {
-    expect(figs.length).toBeGreaterThanOrEqual(5);
+    expect(nb.figs.length).toBeGreaterThanOrEqual(5);
   });
 
   it("follow-vs-zap: nothing at bound 0, a stale pfn at bound 1 shrunk to a4b with one preemption; the fixed variant fails cleanly on it", () => {
-    expect(text).toContain('v6.12, pmd leaf, bound 0:   2 schedules, exhausted true, outcomes {"einval":1,"ok":1}');
-    expect(text).toContain('v6.12, pmd leaf, bound 1:  19 schedules, exhausted true, outcomes {"einval":7,"ok":9,"stale-pfn":3}');
-    expect(text).toContain("shrunk to a4b (1 preemption)");
-    expect(text).toContain("replay variant=fixed/a4b: outcomes einval");
-    expect(text).toMatch(/outcomes: stale-pfn; your schedule: a4b/);
-    const md = markdownOf(r);
+    expect(nb.text).toContain('v6.12, pmd leaf, bound 0:   2 schedules, exhausted true, outcomes {"einval":1,"ok":1}');
+    expect(nb.text).toContain('v6.12, pmd leaf, bound 1:  19 schedules, exhausted true, outcomes {"einval":7,"ok":9,"stale-pfn":3}');
+    expect(nb.text).toContain("shrunk to a4b (1 preemption)");
+    expect(nb.text).toContain("replay variant=fixed/a4b: outcomes einval");
+    expect(nb.text).toMatch(/outcomes: stale-pfn; your schedule: a4b/);
+    const md = markdownOf(nb.r);
     expect(md[0]).toMatch(/\| ⚡ 4 \| zap \| `i_mmap_lock_read` \| `src\/mm\/mapping.ts:\d+`/);
     expect(md[0]).toMatch(/\| 15 \| follow \| `followPfnmapStart: pmd_lock` \| `src\/mm\/follow\.ts:\d+` \(follow_pfnmap_start\) \| takes ptlock \(PMD\) \[W\] \| \*\*lookup stale-pfn:/);
   });
 
   it("the replayed race figure is the library's step chart of a4b, with the stale verdicts", () => {
-    const f = fig(figs, /^follow-vs-zap, v6.12, pmd leaf: replay a4b/);
+    const f = fig(nb.figs, /^follow-vs-zap, v6.12, pmd leaf: replay a4b/);
     expect(f.data.find((d) => d.name === "sanitizer: stale-pfn")!.y).toEqual([15, 16]);
     const rebuilt = raceStepChart(raceTrace("follow-vs-zap", "a4b"), { title: f.layout.title.text });
     // Jupyter stores JSON with sorted keys: compare values, not strings.
@@ -62,36 +49,36 @@ describe("notebook 04: why callers need MMU notifiers", () => {
   });
 
   it("the level grid: stale-pfn only for v6.12 on PMD and PUD leaves, none for fixed on any level (exhaustive, bound 2)", () => {
-    const f = fig(figs, /^follow-vs-zap: every schedule with ≤ 2 preemptions/);
+    const f = fig(nb.figs, /^follow-vs-zap: every schedule with ≤ 2 preemptions/);
     expect(counts(f, "stale pfn")).toEqual({
       "v6.12 · pte leaf": 0, "v6.12 · pmd leaf": 25, "v6.12 · pud leaf": 22, "fixed · pte leaf": 0, "fixed · pmd leaf": 0, "fixed · pud leaf": 0,
     });
-    expect(text).toMatch(/fixed · pud leaf\s+116 schedules, exhausted true, stale-pfn in 0/);
+    expect(nb.text).toMatch(/fixed · pud leaf\s+116 schedules, exhausted true, stale-pfn in 0/);
   });
 
   it("VFIO: use-after-free through the IOMMU at bound 1, none with an interval notifier at bound 2 (retried instead)", () => {
-    expect(text).toContain('vfio-type1-vs-zap (no notifier), bound 1: 24 schedules, {"einval":12,"ok":9,"use-after-free":3}');
-    expect(text).toContain("[vfio] sanitizer: access use-after-free: dma-write of pfn 0x10000005 by iommu iova 0x100000: was bar0 generation 1, now bar0 generation 2");
-    expect(text).toContain('vfio-type1-vs-zap notifier=interval, bound 2: 344 schedules, exhausted true, {"einval":258,"ok":86,"retried":102}');
-    const f = fig(figs, /^VFIO type1 without a notifier/);
+    expect(nb.text).toContain('vfio-type1-vs-zap (no notifier), bound 1: 24 schedules, {"einval":12,"ok":9,"use-after-free":3}');
+    expect(nb.text).toContain("[vfio] sanitizer: access use-after-free: dma-write of pfn 0x10000005 by iommu iova 0x100000: was bar0 generation 1, now bar0 generation 2");
+    expect(nb.text).toContain('vfio-type1-vs-zap notifier=interval, bound 2: 344 schedules, exhausted true, {"einval":258,"ok":86,"retried":102}');
+    const f = fig(nb.figs, /^VFIO type1 without a notifier/);
     expect(f.data.find((d) => d.name === "sanitizer: use-after-free")!.y).toEqual([23]);
   });
 
   it("KVM: retried, never use-after-free at bound 2; without the retry check, use-after-free", () => {
-    expect(text).toContain('kvm-vs-zap, bound 2: 519 schedules, exhausted true, {"einval":433,"ok":86,"retried":254}');
-    expect(text).toMatch(/kvm-vs-zap check=skip, bound 1: 34 schedules, \{[^}]*"use-after-free":2\}/);
-    const f = fig(figs, /^KVM: the notifier zaps sptes/);
+    expect(nb.text).toContain('kvm-vs-zap, bound 2: 519 schedules, exhausted true, {"einval":433,"ok":86,"retried":254}');
+    expect(nb.text).toMatch(/kvm-vs-zap check=skip, bound 1: 34 schedules, \{[^}]*"use-after-free":2\}/);
+    const f = fig(nb.figs, /^KVM: the notifier zaps sptes/);
     expect(f.data.find((d) => d.name === "sanitizer: retried")!.y).toEqual([31]);
   });
 
   it("generic_access_phys: the recheck catches the move (retried, never stale); on v6.12 the recheck is fooled", () => {
-    expect(text).toContain('generic-access-phys-vs-zap, bound 2: 811 schedules, exhausted true, {"einval":356,"ok":374,"retried":81}');
-    expect(text).toMatch(/retried: recheck under the lock: pfn 268435461 -> 268435973/);
-    expect(text).toMatch(/generic-access-phys-vs-zap variant=v6.12, bound 1: \{[^}]*"use-after-free":2\}/);
+    expect(nb.text).toContain('generic-access-phys-vs-zap, bound 2: 811 schedules, exhausted true, {"einval":356,"ok":374,"retried":81}');
+    expect(nb.text).toMatch(/retried: recheck under the lock: pfn 268435461 -> 268435973/);
+    expect(nb.text).toMatch(/generic-access-phys-vs-zap variant=v6.12, bound 1: \{[^}]*"use-after-free":2\}/);
   });
 
   it("callers side by side: use-after-free only for VFIO without a notifier and the naive driver; KVM and the interval notifier never", () => {
-    const f = fig(figs, /^Worst outcome per schedule, by caller \(fixed follow_pfnmap_start, PTE leaves/);
+    const f = fig(nb.figs, /^Worst outcome per schedule, by caller \(fixed follow_pfnmap_start, PTE leaves/);
     const uaf = counts(f, "use after free");
     expect(uaf["VFIO type1"]).toBe(33);
     expect(uaf["naive follow_pte"]).toBe(36);
@@ -104,13 +91,13 @@ describe("notebook 04: why callers need MMU notifiers", () => {
   });
 
   it("with the v6.12 lookup on PMD leaves, the callers that trust the lookup get use-after-free; KVM and the interval notifier do not", () => {
-    const f = fig(figs, /^Worst outcome per schedule, by caller \(v6.12 follow_pfnmap_start, PMD leaves/);
+    const f = fig(nb.figs, /^Worst outcome per schedule, by caller \(v6.12 follow_pfnmap_start, PMD leaves/);
     const uaf = counts(f, "use after free");
     expect(uaf["follow (start/use/end)"]).toBeGreaterThan(0);
     expect(uaf["s390 MMIO"]).toBeGreaterThan(0);
     expect(uaf.generic_access_phys).toBeGreaterThan(0);
     expect(uaf.KVM).toBe(0);
     expect(uaf["VFIO + interval notifier"]).toBe(0);
-    expect(text).toMatch(/KVM\s+stale lookups or uses in  3 schedules, use-after-free in 0/);
+    expect(nb.text).toMatch(/KVM\s+stale lookups or uses in  3 schedules, use-after-free in 0/);
   });
 });

@@ -1,7 +1,8 @@
 // What the notebook tests read from an executed notebook: its plotly figures (the
 // application/vnd.plotly.v1+json part of each display) and its printed text.
+import { beforeAll, expect, it } from "vitest";
 import { PLOTLY_MIME } from "../../src/display/bundle";
-import type { ExecuteResult } from "../../src/runner";
+import { describeFailures, executeNotebook, type ExecuteResult } from "../../src/runner";
 
 export type NbTrace = { name: string; x: unknown[]; y: unknown[]; customdata?: unknown[] } & Record<string, unknown>;
 export type NbFig = { data: NbTrace[]; layout: { title: { text: string } } & Record<string, unknown> };
@@ -39,4 +40,31 @@ export function traceNamed(f: NbFig, name: string | RegExp): NbTrace {
 /** The text/markdown outputs (tables the notebook displayed), in order. */
 export function markdownOf(r: ExecuteResult): string[] {
   return outputsOf(r).map((o) => o.data?.["text/markdown"]).filter(Boolean).map((m) => [m as string | string[]].flat().join(""));
+}
+
+/** A notebook executed once for a test file: the result, its figures and its printed text. */
+export interface ExecutedNotebook {
+  r: ExecuteResult;
+  figs: NbFig[];
+  text: string;
+}
+
+/**
+ * Inside a describe(): execute the notebook once before the tests (in a fresh tslab
+ * kernel) and check that it ran top to bottom without errors or stderr, in under 30 s of
+ * cell time. The returned object is filled in before the first test runs.
+ */
+export function executedNotebook(path: string): ExecutedNotebook {
+  const nb = {} as ExecutedNotebook;
+  beforeAll(async () => {
+    nb.r = await executeNotebook(path, { cellTimeout: 60 });
+    nb.figs = figuresOf(nb.r);
+    nb.text = stdoutOf(nb.r);
+  });
+  it("runs top to bottom without errors or stderr in under 30 s", () => {
+    expect(describeFailures(path, nb.r.failures)).toBe("");
+    expect(nb.r.status).toBe("ok");
+    expect(nb.r.cellSeconds.reduce((a, b) => a + b, 0)).toBeLessThan(30);
+  });
+  return nb;
 }
