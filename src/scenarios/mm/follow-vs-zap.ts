@@ -11,8 +11,7 @@
 import { plainFollowCaller } from "../../notifiers/callers/plain-follow";
 import { defineScenario } from "../scenario";
 import { RACE_FAILURES, leafParam, refaultParam, releaseParam, variantParam, zapParam } from "./params";
-import { buildRaceWorld, raceRun, type Leaf, type ReleaseKind, type ZapKind } from "./world";
-import type { FollowPfnmapVariant } from "../../mm/kernel";
+import { raceRun, raceWorldFromParams } from "./world";
 
 export const followVsZap = defineScenario({
   name: "follow-vs-zap",
@@ -24,10 +23,7 @@ export const followVsZap = defineScenario({
   ],
   failures: RACE_FAILURES,
   setup(p) {
-    const w = buildRaceWorld({
-      scenario: "follow-vs-zap", leaf: p.leaf as Leaf, variant: p.variant as FollowPfnmapVariant,
-      zap: p.zap as ZapKind, release: p.release as ReleaseKind, refault: p.refault as boolean,
-    });
+    const w = raceWorldFromParams("follow-vs-zap", p);
     const n = p.callers as number;
     const callers = Array.from({ length: n }, (_, i) => plainFollowCaller(w, n === 1 ? "follow" : `follow${i}`));
     return raceRun(w, callers);

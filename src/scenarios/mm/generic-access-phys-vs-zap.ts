@@ -8,10 +8,9 @@
  * Models mm/memory.c generic_access_phys (v6.12) under __access_remote_vm.
  */
 import { genericAccessPhysCaller } from "../../notifiers/callers/generic-access-phys";
-import type { FollowPfnmapVariant } from "../../mm/kernel";
 import { defineScenario } from "../scenario";
 import { RACE_FAILURES, leafParam, refaultParam, releaseParam, variantParam, zapParam } from "./params";
-import { buildRaceWorld, raceRun, type Leaf, type ReleaseKind, type ZapKind } from "./world";
+import { raceRun, raceWorldFromParams } from "./world";
 
 export const genericAccessPhysVsZap = defineScenario({
   name: "generic-access-phys-vs-zap",
@@ -23,10 +22,7 @@ export const genericAccessPhysVsZap = defineScenario({
   ],
   failures: RACE_FAILURES,
   setup(p) {
-    const w = buildRaceWorld({
-      scenario: "generic-access-phys-vs-zap", leaf: p.leaf as Leaf, variant: p.variant as FollowPfnmapVariant,
-      zap: p.zap as ZapKind, release: p.release as ReleaseKind, refault: p.refault as boolean,
-    });
+    const w = raceWorldFromParams("generic-access-phys-vs-zap", p);
     return raceRun(w, [genericAccessPhysCaller(w, { ioremapUnderLock: p.ioremap === "under-lock" })]);
   },
 });

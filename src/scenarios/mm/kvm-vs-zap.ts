@@ -10,10 +10,9 @@
  */
 import { KvmMmu } from "../../notifiers/kvm-mmu";
 import { kvmCaller } from "../../notifiers/callers/kvm";
-import type { FollowPfnmapVariant } from "../../mm/kernel";
 import { defineScenario } from "../scenario";
 import { RACE_FAILURES, leafParam, refaultParam, releaseParam, variantParam, zapParam } from "./params";
-import { buildRaceWorld, raceRun, type Leaf, type ReleaseKind, type ZapKind } from "./world";
+import { raceRun, raceWorldFromParams } from "./world";
 
 export const kvmVsZap = defineScenario({
   name: "kvm-vs-zap",
@@ -25,10 +24,7 @@ export const kvmVsZap = defineScenario({
   ],
   failures: RACE_FAILURES,
   setup(p) {
-    const w = buildRaceWorld({
-      scenario: "kvm-vs-zap", leaf: p.leaf as Leaf, variant: p.variant as FollowPfnmapVariant,
-      zap: p.zap as ZapKind, release: p.release as ReleaseKind, refault: p.refault as boolean,
-    });
+    const w = raceWorldFromParams("kvm-vs-zap", p);
     const baseGfn = 0x100;
     const kvm = new KvmMmu(w.mm, { baseGfn, npages: w.size / 4096, userspaceAddr: w.vma.vmStart }, w.san);
     const gfn = baseGfn + (w.address - w.vma.vmStart) / 4096;

@@ -7,10 +7,9 @@
  * Models mm/memory.c follow_pte (v6.10) as used by pre-v6.12 drivers.
  */
 import { naiveFollowPteCaller, type NaiveApi } from "../../notifiers/callers/naive-follow-pte";
-import type { FollowPfnmapVariant } from "../../mm/kernel";
 import { defineScenario } from "../scenario";
 import { RACE_FAILURES, leafParam, refaultParam, releaseParam, variantParam, zapParam } from "./params";
-import { buildRaceWorld, raceRun, type Leaf, type ReleaseKind, type ZapKind } from "./world";
+import { raceRun, raceWorldFromParams } from "./world";
 
 export const naiveFollowPteVsZap = defineScenario({
   name: "naive-follow-pte-vs-zap",
@@ -22,10 +21,7 @@ export const naiveFollowPteVsZap = defineScenario({
   ],
   failures: RACE_FAILURES,
   setup(p) {
-    const w = buildRaceWorld({
-      scenario: "naive-follow-pte-vs-zap", leaf: p.leaf as Leaf, variant: p.variant as FollowPfnmapVariant,
-      zap: p.zap as ZapKind, release: p.release as ReleaseKind, refault: p.refault as boolean,
-    });
+    const w = raceWorldFromParams("naive-follow-pte-vs-zap", p);
     return raceRun(w, [naiveFollowPteCaller(w, p.api as NaiveApi)]);
   },
 });

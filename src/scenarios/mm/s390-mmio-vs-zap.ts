@@ -6,10 +6,9 @@
  * Models arch/s390/pci/pci_mmio.c s390_pci_mmio_write (v6.12).
  */
 import { s390MmioCaller } from "../../notifiers/callers/s390-mmio";
-import type { FollowPfnmapVariant } from "../../mm/kernel";
 import { defineScenario } from "../scenario";
 import { RACE_FAILURES, leafParam, refaultParam, releaseParam, variantParam, zapParam } from "./params";
-import { buildRaceWorld, raceRun, type Leaf, type ReleaseKind, type ZapKind } from "./world";
+import { raceRun, raceWorldFromParams } from "./world";
 
 export const s390MmioVsZap = defineScenario({
   name: "s390-mmio-vs-zap",
@@ -18,10 +17,7 @@ export const s390MmioVsZap = defineScenario({
   params: [leafParam("pte"), variantParam("fixed"), zapParam, releaseParam("reset-bar"), refaultParam(false)],
   failures: RACE_FAILURES,
   setup(p) {
-    const w = buildRaceWorld({
-      scenario: "s390-mmio-vs-zap", leaf: p.leaf as Leaf, variant: p.variant as FollowPfnmapVariant,
-      zap: p.zap as ZapKind, release: p.release as ReleaseKind, refault: p.refault as boolean,
-    });
+    const w = raceWorldFromParams("s390-mmio-vs-zap", p);
     return raceRun(w, [s390MmioCaller(w)]);
   },
 });

@@ -11,10 +11,9 @@
  */
 import { Iommu } from "../../notifiers/iommu";
 import { vfioType1Caller } from "../../notifiers/callers/vfio-type1";
-import type { FollowPfnmapVariant } from "../../mm/kernel";
 import { defineScenario } from "../scenario";
 import { RACE_FAILURES, leafParam, refaultParam, releaseParam, variantParam, zapParam } from "./params";
-import { buildRaceWorld, raceRun, type Leaf, type ReleaseKind, type ZapKind } from "./world";
+import { raceRun, raceWorldFromParams } from "./world";
 
 export const vfioType1VsZap = defineScenario({
   name: "vfio-type1-vs-zap",
@@ -26,10 +25,7 @@ export const vfioType1VsZap = defineScenario({
   ],
   failures: RACE_FAILURES,
   setup(p) {
-    const w = buildRaceWorld({
-      scenario: "vfio-type1-vs-zap", leaf: p.leaf as Leaf, variant: p.variant as FollowPfnmapVariant,
-      zap: p.zap as ZapKind, release: p.release as ReleaseKind, refault: p.refault as boolean,
-    });
+    const w = raceWorldFromParams("vfio-type1-vs-zap", p);
     const iommu = new Iommu("iommu", w.san);
     return raceRun(w, [vfioType1Caller(w, { iommu, withIntervalNotifier: p.notifier === "interval" })]);
   },

@@ -67,6 +67,14 @@ function sizeOf(leaf: Leaf): number {
   return leaf === "pte" ? PTE_VMA_PAGES * 4096 : leaf === "pmd" ? PMD_SIZE : PUD_SIZE;
 }
 
+/** The world from a scenario's resolved race params (leaf, variant, zap, release, refault). */
+export function raceWorldFromParams(scenario: string, p: Readonly<Record<string, unknown>>): RaceWorld {
+  return buildRaceWorld({
+    scenario, leaf: p.leaf as Leaf, variant: p.variant as FollowPfnmapVariant,
+    zap: p.zap as ZapKind, release: p.release as ReleaseKind, refault: p.refault as boolean,
+  });
+}
+
 /** Build the stage (plain calls in the kernel's task "main"; no checker report may result). */
 export function buildRaceWorld(o: RaceWorldOptions): RaceWorld {
   if (o.release === "free-ram" && o.leaf !== "pte") {

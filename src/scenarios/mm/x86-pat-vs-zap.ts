@@ -6,10 +6,9 @@
  * Models arch/x86/mm/pat/memtype.c get_pat_info/track_pfn_copy (v6.12).
  */
 import { x86PatCaller } from "../../notifiers/callers/x86-pat";
-import type { FollowPfnmapVariant } from "../../mm/kernel";
 import { defineScenario } from "../scenario";
 import { RACE_FAILURES, leafParam, refaultParam, releaseParam, variantParam, zapParam } from "./params";
-import { buildRaceWorld, raceRun, type Leaf, type ReleaseKind, type ZapKind } from "./world";
+import { raceRun, raceWorldFromParams } from "./world";
 
 export const x86PatVsZap = defineScenario({
   name: "x86-pat-vs-zap",
@@ -18,10 +17,7 @@ export const x86PatVsZap = defineScenario({
   params: [leafParam("pte"), variantParam("fixed"), zapParam, releaseParam("move-bar"), refaultParam(false)],
   failures: RACE_FAILURES,
   setup(p) {
-    const w = buildRaceWorld({
-      scenario: "x86-pat-vs-zap", leaf: p.leaf as Leaf, variant: p.variant as FollowPfnmapVariant,
-      zap: p.zap as ZapKind, release: p.release as ReleaseKind, refault: p.refault as boolean,
-    });
+    const w = raceWorldFromParams("x86-pat-vs-zap", p);
     return raceRun(w, [x86PatCaller(w)]);
   },
 });
