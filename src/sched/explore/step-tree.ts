@@ -116,7 +116,7 @@ export function stepTree(scenarioOrName: Scenario<any> | string, opts: StepTreeO
           );
         }
         const id = nodes.length;
-        const node = snapshot(s, prepared.run.inspect?.() ?? {});
+        const node = stepView(s, prepared.run.inspect?.() ?? {});
         nodes.push(node);
         if (from >= 0) nodes[from]!.next[via] = id;
         const ctx = s.choiceContext();
@@ -146,7 +146,8 @@ export function stepTree(scenarioOrName: Scenario<any> | string, opts: StepTreeO
   return { scenario: scenario.name, summary: scenario.summary, params, bound, taskNames, nodes, schedules };
 }
 
-function snapshot(s: Scheduler, view: Record<string, string>): StepNode {
+/** What a run looks like now: tasks, locks, the scenario's views, the last step's trace (children unset). */
+export function stepView(s: Scheduler, view: Record<string, string>): StepNode {
   const last = s.steps - 1;
   const width = Math.max(4, ...s.tasks.map((t) => t.name.length));
   const log = last < 0 ? [] : s.trace.filter((r) => r.step === last).map((r) => formatTraceRecord(r, width));
