@@ -4,6 +4,8 @@
  * Subcommands live in cmd-<name>.ts files next to this one and are found at run time
  * (see command.ts), so other modules add commands without editing this file.
  */
+// First: stack traces of every module loaded after this map to src/ (call sites in traces).
+import "../source-maps";
 import * as fs from "fs";
 import * as path from "path";
 import { CliUsageError } from "./command";
@@ -69,6 +71,11 @@ export async function main(argv: string[], io: CliIo = consoleIo): Promise<numbe
 }
 
 if (require.main === module) {
+  // `pfnlab replay ... | head`: a reader that goes away is not an error of ours.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -29,3 +29,4 @@ export { walkDiagram, physMemoryFigure, physRegions, layoutFigure, LAYOUT_FLAGS 
 export * from "./mm-figures";
 export { lockClassTimes, lockTimesFigure, timelineIntervals, lockTimelineFigure, contentionSweepFigure, type LabelledLockStat, type TimelineOptions, type ContentionPoint } from "./sched-figures";
 export { raceTable, raceTableMarkdown, raceTableText, raceStepChart, contextSwitches, callerOutcomeBars, tallyOutcomes, worstOutcomes, worstOutcomeOf, paramGridCases, parseSanitizerNote, type RaceTableRow, type ContextSwitch, type RaceStepChartOptions, type OutcomeTally, type TallyOptions, type WorstOutcomesOptions, type CallerOutcomeBarsOptions } from "./race-figures";
+export { showStepper, stepperOutput, packStepTree, unpackNode, stepperHtml, type StepperOutput, type PackedStepTree } from "./stepper/index";

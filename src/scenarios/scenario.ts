@@ -63,6 +63,12 @@ export interface ScenarioRun {
   checker?: Checker;
   /** A short description of the model state, for manual mode and traces. */
   describe?(): string;
+  /**
+   * Named views of the model state while the run is in progress (label -> one line),
+   * e.g. the page-table entry the race is about and the sanitizer's verdict so far: what
+   * the stepper (display/stepper.ts, `pfnlab step`) shows beside the tasks.
+   */
+  inspect?(): Record<string, string>;
   /** Cost overrides for this scenario (the caller's overrides win). */
   costs?: Partial<CostModel>;
   /** Steps without progress before a livelock is declared (default 10000). */

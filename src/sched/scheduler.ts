@@ -96,6 +96,8 @@ interface Waiter {
   mode: LockMode;
   site: string;
   since: number;
+  /** Call site of the acquire (while call sites are captured): where the woken task stands. */
+  at?: string;
 }
 
 /** Per-run state of a lock that the Lock data object does not carry. */
@@ -391,7 +393,8 @@ export class Scheduler {
     // Busy (or a recursive take of a lock we hold: that blocks on ourselves, as in the kernel).
     const holders = [...lock.holders.keys()].map((h) => h.name);
     this.lockStat.contended(lock.className, mode, site, r.lastSite, r.lastCpu !== undefined && r.lastCpu !== task.cpu);
-    r.waiters.push({ task, mode, site, since: t0 });
+    const at = task.pending && "at" in task.pending ? task.pending.at : undefined;
+    r.waiters.push(at === undefined ? { task, mode, site, since: t0 } : { task, mode, site, since: t0, at });
     task.state = "blocked";
     task.waiting = { lock, mode, site, since: t0 };
     this.record(stepNo, t0, task, "contend", site, {
@@ -456,7 +459,7 @@ export class Scheduler {
     this.take(w.task, lock, w.mode, w.site, when, bounce, { start: w.since, end: when });
     w.task.clock = when;
     w.task.state = "runnable";
-    w.task.pending = { kind: "wake", lock, mode: w.mode, site: w.site };
+    w.task.pending = w.at === undefined ? { kind: "wake", lock, mode: w.mode, site: w.site } : { kind: "wake", lock, mode: w.mode, site: w.site, at: w.at };
     this.woken.push(w.task);
   }
 

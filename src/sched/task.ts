@@ -27,6 +27,8 @@ export interface WakePending {
   lock: Lock;
   mode: LockMode;
   site: string;
+  /** file:line of the acquire it wakes from (only while call sites are captured). */
+  at?: string;
 }
 
 export type Pending = Exclude<Effect, { kind: "current" } | { kind: "note" }> | WakePending;

@@ -2,7 +2,7 @@
 // solutions below), FAIL with a hint that teaches and does not contain the answer.
 import { describe, expect, it } from "vitest";
 import {
-  CLASSIFY_CASES, classifyTruth, explainsPte, mapBarWith, pfnLockWorld, pudWindow, raceBoundFacts, safeCallerScenario,
+  CLASSIFY_CASES, classifyTruth, verifyRaceByHand, explainsPte, mapBarWith, pfnLockWorld, pudWindow, raceBoundFacts, safeCallerScenario,
   verifyClassify, verifyEinval, verifyFixMisuse, verifyPfnLock, verifyPgtableBytes, verifyPudAlign, verifyRaceBound, verifySafeCaller,
   verdictLine, type EinvalCause, type Verdict,
 } from "../../src/grading/exercises";
@@ -275,5 +275,26 @@ describe("classify", () => {
     const t = expectFailWithout(verifyClassify("ok", why, { case: 1 }), "use-after-free");
     expect(t).toContain("Walk the trace");
     expectFailWithout(verifyClassify("dunno", why, { case: 0 }));
+  });
+});
+
+describe("race-by-hand", () => {
+  const p = { leaf: "pmd", release: "reset-bar" };
+  it("passes a replay string of the student's race that ends use-after-free within the stepper's bound", () => {
+    expect(verifyRaceByHand("release=reset-bar/a4b", p)).toMatchObject({ ok: true });
+    expect(verifyRaceByHand(" leaf=pud,release=move-bar/a3b ", { leaf: "pud", release: "move-bar" })).toMatchObject({ ok: true });
+  });
+  it("fails, with a hint and never the answer, a string of another race, a clean run, a stale pfn without use-after-free, or no string", () => {
+    const other = verifyRaceByHand("a4b", p);
+    expect(other).toMatchObject({ ok: false });
+    expect(!other.ok && other.hint).toMatch(/another race \(release=none\)/);
+    const clean = verifyRaceByHand("release=reset-bar/b", p);
+    expect(!clean.ok && clean.hint).toMatch(/^your schedule ends einval, not use-after-free/);
+    for (const bad of [undefined, 5, "", "x".repeat(300), "release=reset-bar/a4q"]) expect(verifyRaceByHand(bad, p).ok).toBe(false);
+    expect(!clean.ok && clean.hint).not.toContain("release=reset-bar/a4b");
+  });
+  it("rejects a schedule with more preemptions than the stepper allows", () => {
+    const v = verifyRaceByHand("release=reset-bar/a4bab", p);
+    expect(!v.ok && v.hint).toMatch(/takes 3 preemptions; the stepper allows 2/);
   });
 });

@@ -12,6 +12,9 @@ import "../../src/scenarios/index";
 import { raceTrace } from "../../src/scenarios/mm/compare";
 import { executedNotebook, figureTitled as fig, markdownOf, type NbFig as Fig } from "../support/notebook-outputs";
 import { projectRoot } from "../../src/runner";
+import { scriptSafeJson } from "../../src/display/htmlOutput";
+import { packStepTree } from "../../src/display/stepper/pack";
+import { stepTree } from "../../src/sched/explore/step-tree";
 
 const path = join(projectRoot, "notebooks", "04-mmu-notifiers.ipynb");
 
@@ -99,5 +102,17 @@ describe("notebook 04: why callers need MMU notifiers", () => {
     expect(uaf.KVM).toBe(0);
     expect(uaf["VFIO + interval notifier"]).toBe(0);
     expect(nb.text).toMatch(/KVM\s+stale lookups or uses in  3 schedules, use-after-free in 0/);
+  });
+
+  it("be the scheduler: two steppers, the library's step trees of follow-vs-zap v6.12 and fixed (bound 2); only v6.12 has failing schedules", () => {
+    const html = nb.r.notebook.cells.flatMap((c) => (c.outputs ?? []) as { data?: Record<string, unknown> }[])
+      .map((o) => [o.data?.["text/html"] ?? ""].flat().join(""))
+      .filter((h) => h.includes('class="pfnlab-stepper"'));
+    expect(html).toHaveLength(2);
+    const trees = (["v6.12", "fixed"] as const).map((variant) => stepTree("follow-vs-zap", { params: { variant, leaf: "pmd" } }));
+    trees.forEach((t, i) => expect(html[i]).toContain(scriptSafeJson(packStepTree(t))));
+    const failing = trees.map((t) => t.nodes.filter((n) => n.end?.failed).map((n) => n.end!.replay));
+    expect(failing[0]).toContain("a4b");
+    expect(failing[1]).toEqual([]);
   });
 });

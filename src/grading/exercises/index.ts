@@ -11,6 +11,7 @@ import { verifyPfnLock, type PfnLockParams } from "./pfn-lock";
 import { verifyPgtableBytes, type PgtableBytesParams } from "./pgtable-bytes";
 import { verifyPudAlign, type PudAlignParams } from "./pud-align";
 import { verifyRaceBound, type RaceBoundParams } from "./race-bound";
+import { verifyRaceByHand, type RaceByHandParams } from "./race-by-hand";
 import { verifySafeCaller, type SafeCallerParams } from "./safe-caller";
 import { enforce, report } from "./verdict";
 
@@ -23,6 +24,7 @@ export * from "./race-bound";
 export * from "./safe-caller";
 export * from "./fix-misuse";
 export * from "./classify";
+export * from "./race-by-hand";
 
 // 1. pfn and lock of one address in a PMD-leaf BAR mapping
 export const checkPfnLock = (pfn: unknown, lock: unknown, p: PfnLockParams): void => void report(verifyPfnLock(pfn, lock, p));
@@ -55,3 +57,7 @@ export const requireFixMisuse = (readPfn: unknown, p: FixMisuseParams): void => 
 // 8. classify the outcome of a replayed race
 export const checkClassify = (outcome: unknown, why: unknown, p: ClassifyParams): void => void report(verifyClassify(outcome, why, p));
 export const requireClassify = (outcome: unknown, why: unknown, p: ClassifyParams): void => enforce(verifyClassify(outcome, why, p));
+
+// 9. cause the race by hand in the stepper: the replay string of a use-after-free
+export const checkRaceByHand = (replayString: unknown, p: RaceByHandParams): void => void report(verifyRaceByHand(replayString, p));
+export const requireRaceByHand = (replayString: unknown, p: RaceByHandParams): void => enforce(verifyRaceByHand(replayString, p));

@@ -29,6 +29,8 @@ import { mmapReadLock, mmapReadUnlock } from "../../mm/mmap-lock";
 import { munmapSteps } from "../../mm/munmap";
 import type { IoRegion, Page } from "../../mm/physmem";
 import { remapPfnRange } from "../../mm/remap";
+import { lookupLeaf } from "../../mm/pagetable";
+import { describeEntry } from "../../mm/pte";
 import { createVfioPciBarDevice, type VfioPciBarDevice } from "../../mm/vfio-device";
 import type { Vma } from "../../mm/vma";
 import { unmapMappingRangeSteps, zapVmaPtesSteps } from "../../mm/zap";
@@ -196,6 +198,15 @@ export function raceRun(w: RaceWorld, callers: CallerInstance[], zapperName = "z
     tasks,
     classify: () => w.san.outcomes(),
     checker: w.kernel.checker,
+    inspect: () => {
+      const v: Record<string, string> = {};
+      const e = lookupLeaf(w.mm, w.address);
+      v[`${e.level} entry for ${hex(w.address)}`] = describeEntry(e.value, e.level);
+      for (const c of callers) if (c.describe) v[c.name] = c.describe();
+      const bad = w.san.events.filter((x) => x.outcome && x.outcome !== "ok");
+      v.sanitizer = bad.length ? bad.map((x) => `${x.outcome}: ${x.detail}`).join("; ") : "nothing wrong yet";
+      return v;
+    },
     describe: () => {
       const c = callers.map((x) => (x.describe ? `${x.name}: ${x.describe()}` : "")).filter(Boolean).join("; ");
       const bad = w.san.events.filter((e) => e.outcome && e.outcome !== "ok").map((e) => `${e.outcome}: ${e.detail}`);

@@ -12,3 +12,5 @@ export { DfsStrategy } from "./dfs";
 export { PctStrategy } from "./pct";
 export { RandomStrategy } from "./random";
 export type { Strategy } from "./strategy";
+export { stepTree } from "./step-tree";
+export type { StepTree, StepNode, StepTaskView, StepLockView, StepTreeOptions } from "./step-tree";
