@@ -19,7 +19,12 @@ export interface Disagreement {
 export interface Comparison {
   sequences: number;
   steps: { compared: number; agree: number };
-  lookups: { compared: number; agree: number; byStop: Record<string, number> };
+  /** byStop: lookups per outcome (a leaf, or EINVAL:cause); agreeByStop: how many of those agree. */
+  lookups: {
+    compared: number; agree: number; byStop: Record<string, number>; agreeByStop: Record<string, number>;
+    /** The lock the kernel's start() held, per leaf level: lock class -> count. */
+    lockByLeaf: Record<string, Record<string, number>>;
+  };
   /** VmPTE (kB over the sequence's start) vs the model's PUD+PMD+PTE table pages x 4 kB, at lookups that found each leaf. */
   vmpte: Record<"pte" | "pmd" | "pud", { compared: number; agree: number }>;
   disagreements: Disagreement[];
@@ -30,7 +35,7 @@ const show = (v: unknown) => (v === undefined ? "-" : typeof v === "number" && M
 
 export function compare(seqs: Sequence[], model: Map<number, StepResult[]>, kernel: Map<number, StepResult[]>): Comparison {
   const c: Comparison = {
-    sequences: seqs.length, steps: { compared: 0, agree: 0 }, lookups: { compared: 0, agree: 0, byStop: {} },
+    sequences: seqs.length, steps: { compared: 0, agree: 0 }, lookups: { compared: 0, agree: 0, byStop: {}, agreeByStop: {}, lockByLeaf: {} },
     vmpte: { pte: { compared: 0, agree: 0 }, pmd: { compared: 0, agree: 0 }, pud: { compared: 0, agree: 0 } },
     disagreements: [], missing: [],
   };
@@ -51,9 +56,12 @@ export function compare(seqs: Sequence[], model: Map<number, StepResult[]>, kern
         if (d.length === 0) c.lookups.agree++;
         const stop = k[i].rc === 0 ? k[i].stop! : `EINVAL:${k[i].stop}`;
         c.lookups.byStop[stop] = (c.lookups.byStop[stop] ?? 0) + 1;
+        if (d.length === 0) c.lookups.agreeByStop[stop] = (c.lookups.agreeByStop[stop] ?? 0) + 1;
         if (k[i].rc === 0 && k[i].stop?.endsWith("-leaf")) {
           const leaf = k[i].stop!.slice(0, 3) as "pte" | "pmd" | "pud";
           c.vmpte[leaf].compared++;
+          const locks = (c.lookups.lockByLeaf[leaf] ??= {});
+          locks[k[i].lock!] = (locks[k[i].lock!] ?? 0) + 1;
           if (m[i].pte === k[i].pte) c.vmpte[leaf].agree++;
         }
       }

@@ -145,7 +145,8 @@ export function generate(seed: number, count: number): Sequence[] {
         ["touch", live.touched.length < 3 ? 45 : 22], ["follow", 48], ["zap", 8], ["umr", isDev ? 5 : 0], ["munmap", 3],
       ]);
       if (what === "touch") {
-        const write = (v.vmFlags & VM_WRITE) !== 0 && r.next() < 0.35;
+        // Mostly reads; writes to writable vmas, and now and then to a read-only one (SIGSEGV).
+        const write = r.next() < ((v.vmFlags & VM_WRITE) !== 0 ? 0.35 : 0.08);
         // vfio's huge_fault wants the fault address aligned to the leaf (except align-down): touch aligned spots often.
         const span = r.weighted([[G1, 2], [M2, 3], [1, 3]]);
         const lo = Math.ceil(v.vmStart / span) * span;

@@ -12,6 +12,7 @@ import { BAR_SEQUENCES, barSequences, generate } from "./generate";
 import { PROJECT_ROOT, bootGuest, buildGuest, buildInitramfs, findGuestTools } from "./guest";
 import { runModel } from "./model-run";
 import { parseGuestOutput, type StepResult } from "./results";
+import type { OracleRecord } from "../../src/oracle/record";
 
 export interface OracleRun {
   kernel: string;
@@ -64,21 +65,6 @@ export async function runOracle(o: { seed: number; count: number; log?: (s: stri
     guestLines: boot.text.split("\n").filter((l) => l.includes("@o {")).map((l) => l.slice(l.indexOf("@o {")).trimEnd()),
     model, kernelResults: guest.seqs, comparison, qemuSeconds: boot.seconds,
   };
-}
-
-/** The summary the notebooks show. */
-export interface OracleRecord {
-  kernel: string;
-  date: string;
-  seed: number;
-  variant: "fixed";
-  sequences: number;
-  steps: { compared: number; agree: number };
-  lookups: { compared: number; agree: number; byStop: Record<string, number> };
-  vmpte: Comparison["vmpte"];
-  barTable: { leaf: string; barBytes: number; kernelVmPteKb: number; modelKb: number }[];
-  disagreements: Comparison["disagreements"];
-  qemuSeconds: number;
 }
 
 export function summarise(run: OracleRun): OracleRecord {
