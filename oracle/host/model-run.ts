@@ -128,7 +128,7 @@ export class ModelSession {
     try {
       const args = followPfnmapArgs(vma, addr);
       const rc = followPfnmapStart(args);
-      if (rc !== 0) return { vma: true, rc, stop: failStop(args.reason) };
+      if (rc !== 0) return { vma: true, rc, stop: failStop(args.reason, vma, addr) };
       const out: Partial<StepResult> = {
         vma: true, rc, stop: `${args.leaf!}-leaf` as Stop, pfnOff: args.out.pfn - this.region.startPfn,
         w: args.out.writable, sp: args.out.special, lock: this.lockClass(addr, args.lock),
@@ -152,10 +152,10 @@ export class ModelSession {
 }
 
 /** Why followPfnmapStart failed, in the module's walk_stop() words. */
-function failStop(reason: string): Stop {
+function failStop(reason: string, vma: Vma, addr: number): Stop {
   const R = FOLLOW_REASONS;
-  if (reason.includes("is outside the vma")) return "outside";
-  if (reason.includes("lacks VM_IO|VM_PFNMAP")) return "not-pfnmap";
+  if (reason === R.outsideVma(vma, addr)) return "outside";
+  if (reason === R.notPfnmap(vma)) return "not-pfnmap";
   if (reason === R.p4dNone) return "p4d-none";
   if (reason === R.pudNone || reason === R.pudNotPresent || reason === R.pudGoneUnderLock) return "pud-none";
   if (reason === R.pmdNotPresent || reason === R.pmdGoneUnderLock || reason === R.pteMapNull) return "pmd-none";
