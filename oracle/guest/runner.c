@@ -122,9 +122,9 @@ static void run_op(int fd, long q, int i, char **t, int n)
 		int rc = ioctl(fd, PO_FOLLOW, &f) ? -errno : 0;
 
 		snprintf(buf, sizeof(buf),
-			 "{\"q\":%ld,\"i\":%d,\"op\":\"follow\",\"ioctl\":%d,\"vma\":%u,\"rc\":%d,\"pfn\":%llu,\"w\":%u,\"sp\":%u,\"lock\":%u,\"stop\":%u,\"flags\":%llu",
+			 "{\"q\":%ld,\"i\":%d,\"op\":\"follow\",\"ioctl\":%d,\"vma\":%u,\"rc\":%d,\"pfn\":%llu,\"w\":%u,\"sp\":%u,\"lock\":%u,\"stop\":%u,\"flags\":%llu,\"prot\":%llu",
 			 q, i, rc, f.has_vma, f.rc, (unsigned long long)f.pfn, f.writable, f.special, f.lock, f.stop,
-			 (unsigned long long)f.vm_flags);
+			 (unsigned long long)f.vm_flags, (unsigned long long)(f.pgprot & 0x1fff));
 	} else if (!strcmp(op, "zap") && n == 4) {
 		struct po_zap z = { .vma_addr = num(t[1]), .address = num(t[2]), .size = num(t[3]) };
 		int rc = ioctl(fd, PO_ZAP_VMA_PTES, &z) ? -errno : 0;

@@ -14,7 +14,7 @@ import {
   type AddressSpace, type IoRegion, type Kernel, type Mm, type VfioPciBarDevice, type Vma,
 } from "../../src/mm/index";
 import type { AlignRule, MapKind, Op, Sequence } from "./cases";
-import type { LockClass, Stop, StepResult } from "./results";
+import { PROT_COMPARED, type LockClass, type Stop, type StepResult } from "./results";
 
 /** Size of the device region, in the guest: memmap=4G$4G, module parameter nr_pages. */
 export const DEVICE_SIZE = 4 * 2 ** 30;
@@ -131,7 +131,7 @@ export class ModelSession {
       if (rc !== 0) return { vma: true, rc, stop: failStop(args.reason, vma, addr) };
       const out: Partial<StepResult> = {
         vma: true, rc, stop: `${args.leaf!}-leaf` as Stop, pfnOff: args.out.pfn - this.region.startPfn,
-        w: args.out.writable, sp: args.out.special, lock: this.lockClass(addr, args.lock),
+        w: args.out.writable, sp: args.out.special, lock: this.lockClass(addr, args.lock), prot: args.out.pgprot & PROT_COMPARED,
       };
       followPfnmapEnd(args);
       return out;

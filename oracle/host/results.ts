@@ -8,7 +8,9 @@
  *  - follow: `vma` (a vma was found), `rc`, `stop` (where a walk of the address ends,
  *    i.e. why the lookup failed or which leaf it found), and when rc is 0: `pfnOff` (pfn
  *    minus the device's first pfn), `w` (writable), `sp` (special), `lock` (the lock
- *    start() returned holding).
+ *    start() returned holding), `prot` (the pgprot bits present, RW, USER, PWT, PCD and
+ *    PSE-or-4K-PAT: mask 0x9f; accessed/dirty differ by design: the model's vfio faults pass
+ *    write=false, the kernel's pass the fault's write flag).
  */
 export type LockClass = "none" | "page_table_lock" | "pmd_ptlock" | "pte_ptlock" | "other";
 export type Stop =
@@ -27,9 +29,14 @@ export interface StepResult {
   w?: boolean;
   sp?: boolean;
   lock?: LockClass;
+  /** pgprot & PROT_COMPARED. */
+  prot?: number;
   /** Model only: an exception (bad input the kernel would BUG on). */
   threw?: string;
 }
+
+/** _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE (bit 7: PAT on a 4 KiB pte). */
+export const PROT_COMPARED = 0x9f;
 
 export const LOCK_CODES: LockClass[] = ["none", "page_table_lock", "pmd_ptlock", "pte_ptlock", "other"];
 export const STOP_CODES: Stop[] = [
@@ -55,6 +62,7 @@ export function diffStep(model: StepResult, kernel: StepResult): [string, unknow
       cmp("w");
       cmp("sp");
       cmp("lock");
+      cmp("prot");
     }
   }
   return out;
@@ -124,6 +132,7 @@ export function parseGuestOutput(text: string): GuestOutput {
         r.w = j.w === 1;
         r.sp = j.sp === 1;
         r.lock = LOCK_CODES[Number(j.lock)] ?? "other";
+        r.prot = Number(j.prot) & PROT_COMPARED;
       }
       if (Number(j.ioctl) !== 0) g.errors.push(`seq ${q} step ${i}: PO_FOLLOW ioctl failed (${String(j.ioctl)})`);
     }

@@ -202,6 +202,7 @@ static long po_follow(struct po_follow __user *uarg)
 	f.writable = 0;
 	f.special = 0;
 	f.lock = PO_LOCK_NONE;
+	f.pgprot = 0;
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, f.vma_addr);
 	if (!vma) {
@@ -219,6 +220,7 @@ static long po_follow(struct po_follow __user *uarg)
 			f.pfn = args.pfn;
 			f.writable = args.writable;
 			f.special = args.special;
+			f.pgprot = pgprot_val(args.pgprot);
 			f.lock = lock_class(mm, f.address, args.lock);
 			follow_pfnmap_end(&args);
 		}

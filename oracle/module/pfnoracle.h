@@ -47,6 +47,7 @@ struct po_follow {
 	__u64 vm_flags;
 	__u64 vm_start;
 	__u64 vm_end;
+	__u64 pgprot;	/* pgprot_val(args.pgprot) */
 };
 
 struct po_zap {
