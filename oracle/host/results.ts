@@ -9,8 +9,8 @@
  *    i.e. why the lookup failed or which leaf it found), and when rc is 0: `pfnOff` (pfn
  *    minus the device's first pfn), `w` (writable), `sp` (special), `lock` (the lock
  *    start() returned holding), `prot` (the pgprot bits present, RW, USER, PWT, PCD and
- *    PSE-or-4K-PAT: mask 0x9f; accessed/dirty differ by design: the model's vfio faults pass
- *    write=false, the kernel's pass the fault's write flag).
+ *    PSE-or-4K-PAT: mask 0x9f; accessed/dirty are left out: the CPU sets them on access, the
+ *    model does not).
  */
 export type LockClass = "none" | "page_table_lock" | "pmd_ptlock" | "pte_ptlock" | "other";
 export type Stop =

@@ -58,10 +58,11 @@ static vm_fault_t po_huge_fault(struct vm_fault *vmf, unsigned int order)
 	switch (order) {
 	case 0:
 		return vmf_insert_pfn(vma, vmf->address, pfn);
+	/* write = false, as vfio_pci_mmap_huge_fault() passes in 6.12. */
 	case PMD_ORDER:
-		return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), vmf->flags & FAULT_FLAG_WRITE);
+		return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), false);
 	default:
-		return vmf_insert_pfn_pud(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), vmf->flags & FAULT_FLAG_WRITE);
+		return vmf_insert_pfn_pud(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), false);
 	}
 }
 
