@@ -11,7 +11,7 @@ import {
   VM_SHARED, VM_WRITE, createKernel, createVfioPciBarDevice, doUserAddrFault, findTable, followPfnmapArgs,
   followPfnmapEnd, followPfnmapStart, mmapReadLock, mmapReadUnlock, pgprotNoncached, remapPfnRange, unmapMappingRange,
   vmGetPageProt, zapVmaPtes,
-  type AddressSpace, type IoRegion, type Kernel, type Mm, type VfioPciBarDevice, type Vma,
+  type AddressSpace, type FollowPfnmapVariant, type IoRegion, type Kernel, type Mm, type VfioPciBarDevice, type Vma,
 } from "../../src/mm/index";
 import type { AlignRule, MapKind, Op, Sequence } from "./cases";
 import { PROT_COMPARED, type LockClass, type Stop, type StepResult } from "./results";
@@ -33,8 +33,8 @@ export class ModelSession {
   private mode: { kind: MapKind; rule: AlignRule; io: boolean } = { kind: "huge", rule: "v6.12", io: false };
   private step = 0;
 
-  constructor() {
-    this.kernel = createKernel({ followPfnmapVariant: "fixed", traceLimit: 0 });
+  constructor(variant: FollowPfnmapVariant = "fixed") {
+    this.kernel = createKernel({ followPfnmapVariant: variant, traceLimit: 0 });
     this.region = this.kernel.addIoRegion({ name: "pfnoracle", size: DEVICE_SIZE });
     this.mapping = this.kernel.createAddressSpace("pfnoracle");
     this.mm = this.kernel.createMm("oracle");
@@ -163,11 +163,11 @@ function failStop(reason: string, vma: Vma, addr: number): Stop {
   return "other";
 }
 
-/** Run whole sequences on the model. */
-export function runModel(seqs: Sequence[]): Map<number, StepResult[]> {
+/** Run whole sequences on the model (variant "fixed" unless told). */
+export function runModel(seqs: Sequence[], variant: FollowPfnmapVariant = "fixed"): Map<number, StepResult[]> {
   const out = new Map<number, StepResult[]>();
   for (const s of seqs) {
-    const session = new ModelSession();
+    const session = new ModelSession(variant);
     out.set(s.id, s.ops.map((o) => session.apply(o)));
   }
   return out;
