@@ -4,7 +4,7 @@
  * written under test/oracle/ (a summary JSON for the notebooks, plus the case file and the
  * kernel's raw lines, which test/oracle/replay.test.ts replays through the model without qemu).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { caseFile, type Sequence } from "./cases";
 import { compare, disagreementTable, type Comparison } from "./compare";
@@ -59,7 +59,7 @@ export async function runOracle(o: { seed: number; count: number; log?: (s: stri
   log(`  lookups by outcome: ${Object.entries(c.lookups.byStop).sort().map(([k, v]) => `${k} ${v}`).join(", ")}`);
   log(`  VmPTE = model page-table bytes at lookups of 4K/2M/1G leaves: ${c.vmpte.pte.agree}/${c.vmpte.pte.compared}, ${c.vmpte.pmd.agree}/${c.vmpte.pmd.compared}, ${c.vmpte.pud.agree}/${c.vmpte.pud.compared}`);
   for (const m of c.missing) log(`  MISSING ${m}`);
-  log(disagreementTable(c));
+  log(disagreementTable(c, Infinity));
   return {
     kernel: guest.uname, date: new Date().toISOString(), seed: o.seed, seqs, cases,
     guestLines: boot.text.split("\n").filter((l) => l.includes("@o {")).map((l) => l.slice(l.indexOf("@o {")).trimEnd()),
@@ -80,14 +80,26 @@ export function summarise(run: OracleRun): OracleRecord {
   };
 }
 
-/** Write test/oracle/last-run.json, last-run.cases.txt and last-run.guest.txt. */
+/**
+ * Write test/oracle/last-run.json, last-run.cases.txt and last-run.guest.txt, and append
+ * one line per run to runs.jsonl (kernel, date, counts, agreements).
+ */
 export function recordRun(run: OracleRun): string[] {
   mkdirSync(RECORD_DIR, { recursive: true });
+  const summary = summarise(run);
+  const c = run.comparison;
+  const line = {
+    kernel: summary.kernel, date: summary.date, seed: summary.seed, sequences: summary.sequences,
+    steps: `${c.steps.agree}/${c.steps.compared}`, lookups: `${c.lookups.agree}/${c.lookups.compared}`,
+    vmpte: `${c.vmpte.pte.agree + c.vmpte.pmd.agree + c.vmpte.pud.agree}/${c.vmpte.pte.compared + c.vmpte.pmd.compared + c.vmpte.pud.compared}`,
+    disagreements: c.disagreements.length, qemuSeconds: summary.qemuSeconds,
+  };
+  appendFileSync(join(RECORD_DIR, "runs.jsonl"), JSON.stringify(line) + "\n");
   const files = {
-    "last-run.json": JSON.stringify(summarise(run), null, 1) + "\n",
+    "last-run.json": JSON.stringify(summary, null, 1) + "\n",
     "last-run.cases.txt": run.cases,
     "last-run.guest.txt": run.guestLines.join("\n") + "\n",
   };
   for (const [f, text] of Object.entries(files)) writeFileSync(join(RECORD_DIR, f), text);
-  return Object.keys(files).map((f) => join("test", "oracle", f));
+  return [...Object.keys(files), "runs.jsonl"].map((f) => join("test", "oracle", f));
 }
