@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 #include "../module/pfnoracle.h"
 
@@ -244,5 +245,7 @@ int main(int argc, char **argv)
 		i = j;
 	}
 	emit("{\"done\":true}");
+	/* The console drains slower than we write: wait for it, or poweroff cuts the tail. */
+	tcdrain(1);
 	return 0;
 }
