@@ -24,6 +24,11 @@ export interface Comparison {
     compared: number; agree: number; byStop: Record<string, number>; agreeByStop: Record<string, number>;
     /** The lock the kernel's start() held, per leaf level: lock class -> count. */
     lockByLeaf: Record<string, Record<string, number>>;
+    /**
+     * Lookups whose kernel pfn is not the linear one (vm_pgoff + page index): huge leaves the
+     * v6.12 vfio rule put at a misaligned pfn, whose pmd_pfn()/pud_pfn() rounds down. Per leaf.
+     */
+    wrongPfnByLeaf: Record<string, number>;
   };
   /** VmPTE (kB over the sequence's start) vs the model's PUD+PMD+PTE table pages x 4 kB, at lookups that found each leaf. */
   vmpte: Record<"pte" | "pmd" | "pud", { compared: number; agree: number }>;
@@ -35,7 +40,7 @@ const show = (v: unknown) => (v === undefined ? "-" : typeof v === "number" && M
 
 export function compare(seqs: Sequence[], model: Map<number, StepResult[]>, kernel: Map<number, StepResult[]>): Comparison {
   const c: Comparison = {
-    sequences: seqs.length, steps: { compared: 0, agree: 0 }, lookups: { compared: 0, agree: 0, byStop: {}, agreeByStop: {}, lockByLeaf: {} },
+    sequences: seqs.length, steps: { compared: 0, agree: 0 }, lookups: { compared: 0, agree: 0, byStop: {}, agreeByStop: {}, lockByLeaf: {}, wrongPfnByLeaf: {} },
     vmpte: { pte: { compared: 0, agree: 0 }, pmd: { compared: 0, agree: 0 }, pud: { compared: 0, agree: 0 } },
     disagreements: [], missing: [],
   };
@@ -62,6 +67,9 @@ export function compare(seqs: Sequence[], model: Map<number, StepResult[]>, kern
           c.vmpte[leaf].compared++;
           const locks = (c.lookups.lockByLeaf[leaf] ??= {});
           locks[k[i].lock!] = (locks[k[i].lock!] ?? 0) + 1;
+          if (m[i].linearPfnOff !== undefined && k[i].pfnOff !== m[i].linearPfnOff) {
+            c.lookups.wrongPfnByLeaf[leaf] = (c.lookups.wrongPfnByLeaf[leaf] ?? 0) + 1;
+          }
           if (m[i].pte === k[i].pte) c.vmpte[leaf].agree++;
         }
       }

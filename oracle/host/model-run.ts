@@ -131,6 +131,7 @@ export class ModelSession {
       if (rc !== 0) return { vma: true, rc, stop: failStop(args.reason, vma, addr) };
       const out: Partial<StepResult> = {
         vma: true, rc, stop: `${args.leaf!}-leaf` as Stop, pfnOff: args.out.pfn - this.region.startPfn,
+        linearPfnOff: vma.vmPgoff + Math.floor((addr - vma.vmStart) / 4096),
         w: args.out.writable, sp: args.out.special, lock: this.lockClass(addr, args.lock), prot: args.out.pgprot & PROT_COMPARED,
       };
       followPfnmapEnd(args);

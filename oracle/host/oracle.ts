@@ -57,6 +57,7 @@ export async function runOracle(o: { seed: number; count: number; log?: (s: stri
   log(`  steps   ${c.steps.agree} of ${c.steps.compared} agree`);
   log(`  lookups ${c.lookups.agree} of ${c.lookups.compared} agree (rc, pfn, writable, special, lock class, where the walk stops)`);
   log(`  lookups by outcome: ${Object.entries(c.lookups.byStop).sort().map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  log(`  huge leaves at a misaligned pfn (v6.12 rule; pfn rounded down), in both: ${JSON.stringify(c.lookups.wrongPfnByLeaf)}`);
   log(`  VmPTE = model page-table bytes at lookups of 4K/2M/1G leaves: ${c.vmpte.pte.agree}/${c.vmpte.pte.compared}, ${c.vmpte.pmd.agree}/${c.vmpte.pmd.compared}, ${c.vmpte.pud.agree}/${c.vmpte.pud.compared}`);
   for (const m of c.missing) log(`  MISSING ${m}`);
   log(disagreementTable(c, Infinity));

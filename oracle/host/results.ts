@@ -31,6 +31,8 @@ export interface StepResult {
   lock?: LockClass;
   /** pgprot & PROT_COMPARED. */
   prot?: number;
+  /** Model only: the pfn offset a linear mapping gives (vm_pgoff + page index); pfnOff differs on a misaligned v6.12 leaf. */
+  linearPfnOff?: number;
   /** Model only: an exception (bad input the kernel would BUG on). */
   threw?: string;
 }

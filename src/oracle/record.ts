@@ -16,6 +16,7 @@ export interface OracleRecord {
   lookups: {
     compared: number; agree: number; byStop: Record<string, number>; agreeByStop: Record<string, number>;
     lockByLeaf: Record<string, Record<string, number>>;
+    wrongPfnByLeaf?: Record<string, number>;
   };
   vmpte: Record<"pte" | "pmd" | "pud", { compared: number; agree: number }>;
   barTable: { leaf: string; barBytes: number; kernelVmPteKb: number; modelKb: number }[];
@@ -67,7 +68,11 @@ export function oracleSummary(topic: "leaves" | "einval" | "pagetables", r: Orac
       const locks = Object.entries(r.lookups.lockByLeaf[k.slice(0, 3)] ?? {}).map(([l, n]) => `${LOCK_NAME[l] ?? l} x${n}`).join(", ");
       rows.push([LEAF_NAME[k], agree(k), locks || "-"]);
     }
-    return `${oracleHeadline(r)}\n\n${table(rows)}`;
+    const wrong = Object.entries(r.lookups.wrongPfnByLeaf ?? {}).map(([l, n]) => `${n} of the ${l.toUpperCase()}`).join(" and ");
+    const note = wrong
+      ? `\n\n${wrong} lookups gave a pfn that is not vm_pgoff + page index, in the kernel as in the model: huge leaves\nthe v6.12 vfio alignment rule put at a misaligned pfn, which pmd_pfn()/pud_pfn() round down (notebook 03).`
+      : "";
+    return `${oracleHeadline(r)}\n\n${table(rows)}${note}`;
   }
   if (topic === "einval") {
     const rows = [["start() returned -EINVAL because", "agree"]];

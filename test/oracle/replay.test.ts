@@ -50,6 +50,11 @@ describe("the recorded Linux 6.12 oracle run", () => {
     expect(record.barTable.map((r: { kernelVmPteKb: number }) => r.kernelVmPteKb)).toEqual([4 * (1 + 1 + 512), 4 * 2, 4]);
   });
 
+  it("has huge leaves at a misaligned pfn (the v6.12 vfio rule) whose rounded-down pfn the kernel returns too", () => {
+    expect(c.lookups.wrongPfnByLeaf.pmd ?? 0).toBeGreaterThan(0);
+    expect(record.lookups.wrongPfnByLeaf).toEqual(c.lookups.wrongPfnByLeaf);
+  });
+
   it("agrees with the v6.12 variant too: its recheck bug needs a zap between the unlocked read and the lock, which no single thread does", () => {
     expect(compare(cases, runModel(cases, "v6.12"), guest.seqs).disagreements).toEqual([]);
   });
