@@ -3,7 +3,7 @@
  * "fixed") and once through Linux 6.12 in qemu, print a side-by-side table of every
  * disagreement and record the run under test/oracle/.
  *
- *   node .dist-oracle/oracle/host/main.js [--seed N] [--count N] [--no-record] [--model-only]
+ *   node .dist-oracle/oracle/host/main.js [--seed N] [--count N] [--no-record]
  */
 import { runOracle, recordRun } from "./oracle";
 
