@@ -26,8 +26,8 @@ export const DEBIAN_PACKAGES = ["qemu-system-x86", "linux-headers-6.12-amd64", "
 export const GUEST_BASE_PFN = 0x100000;
 export const GUEST_NR_PAGES = 0x100000;
 
-function which(cmd: string): string | null {
-  const r = spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" });
+function which(cmd: string, path = process.env.PATH ?? ""): string | null {
+  const r = spawnSync("/bin/sh", ["-c", `command -v ${cmd}`], { encoding: "utf8", env: { ...process.env, PATH: path } });
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
@@ -39,10 +39,10 @@ export interface GuestTools {
   busybox: string;
 }
 
-/** What is present; `missing` says what is not (and so why the oracle is skipped). */
-export function findGuestTools(): { tools: GuestTools | null; missing: string[] } {
+/** What is present; `missing` says what is not (and so why the oracle is skipped). `path`: where to look for programs. */
+export function findGuestTools(path = process.env.PATH ?? ""): { tools: GuestTools | null; missing: string[] } {
   const missing: string[] = [];
-  const qemu = which("qemu-system-x86_64");
+  const qemu = which("qemu-system-x86_64", path);
   if (!qemu) missing.push("qemu-system-x86_64 (Debian package qemu-system-x86)");
   const kvers = existsSync("/lib/modules") ? readdirSync("/lib/modules").filter((v) => v.startsWith("6.12.") && existsSync(`/lib/modules/${v}/build/Makefile`)).sort() : [];
   const kver = kvers[kvers.length - 1];
@@ -51,7 +51,7 @@ export function findGuestTools(): { tools: GuestTools | null; missing: string[] 
   if (kver && !existsSync(vmlinuz)) missing.push(`the kernel image ${vmlinuz} (Debian package linux-image-${kver})`);
   const busybox = existsSync("/bin/busybox") ? "/bin/busybox" : "";
   if (!busybox || !isStatic(busybox)) missing.push("a static busybox (Debian package busybox-static)");
-  if (!which("gcc")) missing.push("gcc");
+  if (!which("gcc", path)) missing.push("gcc");
   if (!existsSync("/usr/lib/x86_64-linux-gnu/libc.a")) missing.push("static libc (Debian package libc6-dev)");
   if (missing.length) return { tools: null, missing };
   return { tools: { kver, vmlinuz, headers: `/lib/modules/${kver}/build`, qemu: qemu!, busybox }, missing };

@@ -29,3 +29,13 @@ describe("oracle case generation", () => {
     for (const [id, steps] of runModel(seqs)) for (const s of steps) expect(s.threw, `sequence ${id} step ${s.i}`).toBeUndefined();
   });
 });
+
+describe("oracle tools", () => {
+  it("names what is missing, so npm test can say why the qemu oracle was skipped", async () => {
+    const { findGuestTools } = await import("../../oracle/host/guest");
+    const { tools, missing } = findGuestTools("/nonexistent");
+    expect(tools).toBeNull();
+    expect(missing.join("; ")).toMatch(/qemu-system-x86_64 \(Debian package qemu-system-x86\)/);
+    expect(missing.join("; ")).toMatch(/gcc/);
+  });
+});
