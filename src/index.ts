@@ -7,3 +7,5 @@ export * from "./scenarios/index";
 export * from "./display/index";
 export * from "./checks/index";
 export * from "./grading/exercises/index";
+export { loadOracleRecord, oracleSummary, oracleHeadline } from "./oracle/record";
+export type { OracleRecord } from "./oracle/record";
