@@ -195,6 +195,7 @@ export function raceRun(w: RaceWorld, callers: CallerInstance[], zapperName = "z
   return {
     tasks,
     classify: () => w.san.outcomes(),
+    events: () => w.san.lookupEvents(),
     checker: w.kernel.checker,
     describe: () => {
       const c = callers.map((x) => (x.describe ? `${x.name}: ${x.describe()}` : "")).filter(Boolean).join("; ");
