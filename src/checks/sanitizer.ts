@@ -4,7 +4,8 @@
  * classifies a run by the worst thing the *caller* did with memory:
  *
  *   ok              the pfn was still what the address maps when it was used
- *   einval          the lookup failed (nothing usable mapped there) or the caller refused it
+ *   einval          the lookup failed (nothing usable mapped there), or the caller refused
+ *                   the pfn it got and failed cleanly (`discard`: -EFAULT, -EINVAL)
  *   retried         the caller noticed an invalidation and looked up again; a stale pfn
  *                   it dropped on the way is no harm and counts here
  *   stale-pfn       the caller used, kept or installed a pfn that the address no longer
@@ -21,7 +22,7 @@
  * pfn (KVM's mmu_invalidate_retry_gfn, an interval notifier's read_retry) is `retried`;
  * an access through it is judged as any access; a stale pfn the caller keeps (a hold,
  * an spte, an IOMMU entry never used) or walks away with is `stale-pfn`; one it refuses
- * on an error path (`discard`) is nothing.
+ * on an error path (`discard`) is a clean failure, `einval`.
  *
  * "The memory behind a pfn" is identified by the physmem generation (physmem.ts): a RAM
  * page's generation changes when it is freed and reused, an IO region's on reset or move.
@@ -230,11 +231,13 @@ export class Sanitizer {
 
   /**
    * The caller refuses the pfn it looked up on an error path (a read-only pfn for a
-   * write, RAM where only IO is allowed, a non-special entry) and uses nothing: no class.
+   * write, RAM where only IO is allowed, a non-special entry), uses nothing and fails
+   * cleanly: einval.
    */
-  discard(task: string, holder: string, why: string): void {
+  discard(task: string, holder: string, why: string): PfnOutcome {
     const p = this.takePending(task);
-    this.record({ task, kind: "discard", holder, pfn: p?.pfn, outcome: null, detail: p ? `${why}; the stale pfn ${hex(p.pfn)} of lookup #${p.seq} is dropped unused` : why });
+    this.record({ task, kind: "discard", holder, pfn: p?.pfn, outcome: "einval", detail: p ? `${why}; the stale pfn ${hex(p.pfn)} of lookup #${p.seq} is dropped unused` : why });
+    return "einval";
   }
 
   /** A caller or secondary MMU keeps `pfn` (looked up at `site`) beyond the lookup. */

@@ -84,10 +84,10 @@ describe("the pfn sanitizer", () => {
     const b = stale();
     b.w.san.hold("t", "iommu", b.w.bar.startPfn + 5, b.site);
     expect(b.w.san.outcomes()).toEqual(["stale-pfn"]);
-    // Refused on an error path: nothing.
+    // Refused on an error path: a clean failure.
     const c = stale();
-    c.w.san.discard("t", "x", "write mapping of a read-only pfn: -EFAULT");
-    expect(c.w.san.outcomes()).toEqual([]);
+    expect(c.w.san.discard("t", "x", "write mapping of a read-only pfn: -EFAULT")).toBe("einval");
+    expect(c.w.san.outcomes()).toEqual(["einval"]);
     // Held, then dropped by a retry before any use: retried.
     const d = stale();
     const hd = d.w.san.hold("t", "ioremap", d.w.bar.startPfn + 5, d.site);
