@@ -10,7 +10,7 @@
  *  3. retry: pgd none/bad (never, with 4-level paging the p4d is folded into the pgd, so
  *     pgd_none()/pgd_bad() are constant 0), p4d none/bad -> -EINVAL;
  *  4. pud read without a lock: none (v6.12) / not present (fixed) -> -EINVAL; a PUD leaf
- *     -> pud_lock() (= mm->page_table_lock on x86), recheck, fill outputs, return 0
+ *     -> pud_lock() (= mm->page_table_lock on every architecture), recheck, fill outputs, return 0
  *     holding the lock, ptep = NULL;
  *  5. pmd read without a lock (pmdp_get_lockless); fixed: not present -> -EINVAL; a PMD
  *     leaf -> pmd_lock() (split PMD ptlock, or page_table_lock), recheck, same;
