@@ -1,7 +1,8 @@
 /**
  * follow_pfnmap_start() / follow_pfnmap_end() (mm/memory.c, added in v6.12 by
  * 6da8e9634bb7 "mm: new follow_pfnmap API"; recheck fixed by ffef67b93aa3
- * "mm/memory: fix PMD/PUD checks in follow_pfnmap_start()").
+ * "mm/memory: fix PMD/PUD checks in follow_pfnmap_start()"). The "fixed" variant is the
+ * text of Debian's 6.12.118, which carries that backport (mm/memory.c:6448-6534).
  *
  * start(), in the kernel's order:
  *  1. pfnmap_lockdep_assert(): mmap_lock held, or i_mmap_rwsem for a file vma (a
