@@ -199,7 +199,7 @@ export function raceRun(w: RaceWorld, callers: CallerInstance[], zapperName = "z
     checker: w.kernel.checker,
     describe: () => {
       const c = callers.map((x) => (x.describe ? `${x.name}: ${x.describe()}` : "")).filter(Boolean).join("; ");
-      const bad = w.san.events.filter((e) => e.outcome && e.outcome !== "ok").map((e) => `${e.outcome}: ${e.detail}`);
+      const bad = w.san.events.filter((e) => e.outcome && e.outcome !== "ok").map((e) => `${e.callerLevel ? "" : "lookup-level "}${e.outcome}: ${e.detail}`);
       return `${c ? `${c}; ` : ""}sanitizer: ${w.san.outcomes().join(", ") || "all ok"}${bad.length ? ` (${bad.join("; ")})` : ""}`;
     },
   };
