@@ -78,9 +78,12 @@ export class VfioPciBarDevice {
     const self = this;
     this.ops = {
       name: "vfio_pci_mmap_ops",
-      hugeFault: (vmf: Vmf, order: number) => self.hugeFaultSteps(vmf, order),
       fault: (vmf: Vmf) => self.hugeFaultSteps(vmf, 0),
     };
+    // .huge_fault only #ifdef CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP (vfio_pci_core.c:1750-1752),
+    // which both CONFIG_ARCH_SUPPORTS_PMD_PFNMAP and _PUD_PFNMAP depend on (mm/Kconfig:936-946).
+    const hp = kernel.options.hugePfnmap;
+    if (hp.pmd || hp.pud) this.ops.hugeFault = (vmf: Vmf, order: number) => self.hugeFaultSteps(vmf, order);
   }
 
   /** vma_to_pfn(): the BAR pfn the vma starts at. */
