@@ -1,17 +1,28 @@
 /**
  * The pfn sanitizer: KASAN's idea applied to pfns that leave the page table. It watches
- * every pfn a caller or a secondary MMU (IOMMU, KVM shadow/EPT entry) holds, and gives
- * every lookup and every access one outcome class:
+ * every pfn a caller or a secondary MMU (IOMMU, KVM shadow/EPT entry) holds, and
+ * classifies a run by the worst thing the *caller* did with memory:
  *
- *   ok              the pfn is still what the address maps and the memory is the same
- *   einval          the lookup failed (nothing usable mapped there)
- *   retried         the caller noticed an invalidation and looked up again
- *   stale-pfn       a lookup returned, or an access used, a pfn that the address no
- *                   longer maps (the memory behind it is still the same)
+ *   ok              the pfn was still what the address maps when it was used
+ *   einval          the lookup failed (nothing usable mapped there), or the caller refused
+ *                   the pfn it got and failed cleanly (`discard`: -EFAULT, -EINVAL)
+ *   retried         the caller noticed an invalidation and looked up again; a stale pfn
+ *                   it dropped on the way is no harm and counts here
+ *   stale-pfn       the caller used, kept or installed a pfn that the address no longer
+ *                   maps (the memory behind it is still the same)
  *   use-after-free  an access touched memory that is no longer what was looked up: the
  *                   RAM page was freed (and maybe reused), or the BAR was reset, moved
  *                   or removed since the pfn was mapped at that address
  *   misuse          an API rule was broken (from the Checker: lockdep, follow_pfnmap rules)
+ *
+ * Two levels. A *lookup* that returns a pfn the address no longer maps (the v6.12
+ * follow_pfnmap_start() recheck bug) is a lookup-level event: it is recorded in the
+ * trace as "lookup stale-pfn" and tallied by `lookupEvents()`, but it says nothing yet
+ * about harm. What the caller does next decides the run's class: a retry that drops the
+ * pfn (KVM's mmu_invalidate_retry_gfn, an interval notifier's read_retry) is `retried`;
+ * an access through it is judged as any access; a stale pfn the caller keeps (a hold,
+ * an spte, an IOMMU entry never used) or walks away with is `stale-pfn`; one it refuses
+ * on an error path (`discard`) is a clean failure, `einval`.
  *
  * "The memory behind a pfn" is identified by the physmem generation (physmem.ts): a RAM
  * page's generation changes when it is freed and reused, an IO region's on reset or move.
@@ -68,17 +79,29 @@ export interface PfnHold {
   /** The memory the pfn stood for when it was mapped at the site (refreshed by `reconfirm`). */
   identity: BackingIdentity;
   released: boolean;
+  /** The pfn came from a lookup that was already stale when it returned. */
+  fromStaleLookup: boolean;
+  /** Accessed at least once (a kept stale hold that was never used still counts). */
+  used: boolean;
 }
 
 export interface SanitizerEvent {
   seq: number;
   task: string;
-  kind: "lookup" | "retry" | "hold" | "access" | "release" | "fault";
+  kind: "lookup" | "retry" | "hold" | "access" | "release" | "fault" | "discard";
   holder: string;
   pfn?: number;
   address?: number;
   outcome: PfnOutcome | null;
+  /** False for lookup-level verdicts (a stale lookup) that do not classify the run by themselves. */
+  callerLevel: boolean;
   detail: string;
+}
+
+/** A stale pfn a task got from a lookup and has neither used, kept, dropped nor refused yet. */
+interface PendingStale {
+  pfn: number;
+  seq: number;
 }
 
 function identityOf(k: Kernel, pfn: number): BackingIdentity {
@@ -115,6 +138,10 @@ export class Sanitizer {
   readonly holds: PfnHold[] = [];
   private readonly mapped = new Map<string, BackingIdentity>();
   private readonly seen: PfnOutcome[] = [];
+  /** Stale lookups per task that the task has not acted on yet. */
+  private readonly pending = new Map<string, PendingStale>();
+  private staleLookups = 0;
+  private staleDropped = 0;
   private seq = 0;
   private nextHold = 1;
 
@@ -146,14 +173,27 @@ export class Sanitizer {
     return out;
   }
 
-  private record(e: Omit<SanitizerEvent, "seq">): void {
-    this.events.push({ seq: ++this.seq, ...e });
-    if (e.outcome && e.outcome !== "ok" && !this.seen.includes(e.outcome)) this.seen.push(e.outcome);
+  private record(e: Omit<SanitizerEvent, "seq" | "callerLevel">, callerLevel = true): void {
+    this.events.push({ seq: ++this.seq, ...e, callerLevel });
+    if (callerLevel) this.classAdd(e.outcome);
+  }
+
+  private classAdd(c: PfnOutcome | null): void {
+    if (c && c !== "ok" && !this.seen.includes(c)) this.seen.push(c);
+  }
+
+  /** The task's pending stale pfn, taken off the list when it matches `pfn` (any pfn when undefined). */
+  private takePending(task: string, pfn?: number): PendingStale | null {
+    const p = this.pending.get(task);
+    if (!p || (pfn !== undefined && p.pfn !== pfn)) return null;
+    this.pending.delete(task);
+    return p;
   }
 
   /**
-   * Classify a finished lookup: -errno -> einval; success whose pfn the address no
-   * longer maps -> stale-pfn; else ok.
+   * Record a finished lookup. -errno -> einval (the caller got an error: a run class);
+   * a success whose pfn the address no longer maps -> stale-pfn, a lookup-level event
+   * that waits for what the caller does with the pfn; else ok.
    */
   lookup(task: string, holder: string, site: LookupSite, ret: number, pfn?: number): PfnOutcome {
     if (ret !== 0 || pfn === undefined) {
@@ -165,7 +205,10 @@ export class Sanitizer {
       this.record({
         task, kind: "lookup", holder, pfn, address: site.address, outcome: "stale-pfn",
         detail: `lookup of ${hex(site.address)} returned pfn ${hex(pfn)} but the page table maps ${now === null ? "nothing" : hex(now)} there now`,
-      });
+      }, false);
+      this.staleLookups++;
+      if (this.pending.has(task)) this.classAdd("stale-pfn"); // an earlier stale pfn is overwritten unhandled
+      this.pending.set(task, { pfn, seq: this.seq });
       return "stale-pfn";
     }
     const id = identityOf(this.kernel, pfn);
@@ -174,10 +217,27 @@ export class Sanitizer {
     return "ok";
   }
 
-  /** The caller noticed an invalidation (seq moved, recheck differed) and will look up again. */
+  /**
+   * The caller noticed an invalidation (seq moved, recheck differed) and will look up
+   * again: whatever pfn it got is dropped, a stale one included.
+   */
   retried(task: string, holder: string, why: string): PfnOutcome {
-    this.record({ task, kind: "retry", holder, outcome: "retried", detail: why });
+    const p = this.takePending(task);
+    // A stale pfn dropped by this retry: the one just looked up, or one kept unused in a hold (generic_access_phys' ioremap).
+    if (p || this.holds.some((h) => h.task === task && h.fromStaleLookup && !h.used && !h.released)) this.staleDropped++;
+    this.record({ task, kind: "retry", holder, outcome: "retried", detail: p ? `${why}; drops the stale pfn ${hex(p.pfn)} of lookup #${p.seq}` : why });
     return "retried";
+  }
+
+  /**
+   * The caller refuses the pfn it looked up on an error path (a read-only pfn for a
+   * write, RAM where only IO is allowed, a non-special entry), uses nothing and fails
+   * cleanly: einval.
+   */
+  discard(task: string, holder: string, why: string): PfnOutcome {
+    const p = this.takePending(task);
+    this.record({ task, kind: "discard", holder, pfn: p?.pfn, outcome: "einval", detail: p ? `${why}; the stale pfn ${hex(p.pfn)} of lookup #${p.seq} is dropped unused` : why });
+    return "einval";
   }
 
   /** A caller or secondary MMU keeps `pfn` (looked up at `site`) beyond the lookup. */
@@ -185,9 +245,10 @@ export class Sanitizer {
     const now = identityOf(this.kernel, pfn);
     const atMap = this.mapped.get(now.key);
     const identity = atMap ?? now;
-    const h: PfnHold = { id: this.nextHold++, holder, task, pfn, site, identity, released: false };
+    const stale = this.takePending(task, pfn) !== null;
+    const h: PfnHold = { id: this.nextHold++, holder, task, pfn, site, identity, released: false, fromStaleLookup: stale, used: false };
     this.holds.push(h);
-    this.record({ task, kind: "hold", holder, pfn, address: site?.address, outcome: null, detail: `holds pfn ${hex(pfn)} (${identity.text})` });
+    this.record({ task, kind: "hold", holder, pfn, address: site?.address, outcome: null, detail: `holds pfn ${hex(pfn)} (${identity.text})${stale ? ", from a stale lookup" : ""}` });
     return h;
   }
 
@@ -201,9 +262,11 @@ export class Sanitizer {
   /**
    * The caller rechecked under the page-table lock that its address still maps h.pfn
    * (generic_access_phys' second lookup): the hold now stands for the memory mapped
-   * there today. A recheck that itself returned a stale pfn confirms nothing.
+   * there today. A recheck that itself returned a stale pfn confirms nothing: the hold
+   * then carries that stale lookup.
    */
   reconfirm(h: PfnHold): boolean {
+    if (this.takePending(h.task, h.pfn)) h.fromStaleLookup = true;
     if (!h.site || currentPfnAt(h.site.mm, h.site.address) !== h.pfn) return false;
     h.identity = identityOf(this.kernel, h.pfn);
     return true;
@@ -233,6 +296,7 @@ export class Sanitizer {
   /** Use the held pfn now: classify and record. */
   access(h: PfnHold, task: string, how: AccessKind = "cpu-read"): PfnOutcome {
     const j = this.judge(h, how);
+    h.used = true;
     this.record({ task, kind: "access", holder: h.holder, pfn: h.pfn, address: h.site?.address, outcome: j.outcome, detail: j.detail });
     return j.outcome;
   }
@@ -243,16 +307,32 @@ export class Sanitizer {
   }
 
   /**
-   * The run's outcome classes, most severe last as found: every non-ok class seen, plus
+   * The run's outcome classes, by what the callers did, in the order found: every non-ok
+   * class seen at caller level; "stale-pfn" when a task still has a stale lookup it never
+   * acted on, or keeps a hold from a stale lookup that it never used or dropped; plus
    * "misuse" when the checker has reports. Empty means every lookup and access was ok.
    */
   outcomes(): string[] {
     const out: string[] = [...this.seen];
+    const kept = this.pending.size > 0 || this.holds.some((h) => h.fromStaleLookup && !h.used && !h.released);
+    if (kept && !out.includes("stale-pfn")) out.push("stale-pfn");
     if (this.kernel.checker.violations.length > 0 && !out.includes("misuse")) out.push("misuse");
     return out;
   }
 
-  /** Counts of each class over all lookups and accesses (for tables). */
+  /**
+   * Lookup-level events of the run that are not run classes by themselves, as tally
+   * keys: "lookup:stale-pfn" when some lookup returned a stale pfn, and
+   * "lookup:stale-pfn-dropped" when a retry dropped one.
+   */
+  lookupEvents(): string[] {
+    const out: string[] = [];
+    if (this.staleLookups > 0) out.push("lookup:stale-pfn");
+    if (this.staleDropped > 0) out.push("lookup:stale-pfn-dropped");
+    return out;
+  }
+
+  /** Counts of each class over all recorded verdicts, lookups included (for tables). */
   counts(): Record<PfnOutcome, number> {
     const c = { ok: 0, einval: 0, retried: 0, "stale-pfn": 0, "use-after-free": 0, misuse: this.kernel.checker.violations.length } as Record<PfnOutcome, number>;
     for (const e of this.events) if (e.outcome) c[e.outcome]++;
@@ -261,6 +341,6 @@ export class Sanitizer {
 
   /** The events as text lines. */
   report(): string[] {
-    return this.events.map((e) => `#${e.seq} [${e.task}] ${e.kind}${e.outcome ? ` ${e.outcome}` : ""}: ${e.detail}`);
+    return this.events.map((e) => `#${e.seq} [${e.task}] ${e.kind}${e.outcome ? ` ${e.outcome}` : ""}${e.callerLevel ? "" : " (lookup-level)"}: ${e.detail}`);
   }
 }

@@ -93,6 +93,12 @@ export const command: CliCommand = {
     io.out("outcomes:");
     const w = Math.max(...Object.keys(r.outcomes).map((k) => k.length), 4);
     for (const [k, v] of Object.entries(r.outcomes)) io.out(`  ${k.padEnd(w)} ${String(v).padStart(8)}${failuresOf(scenario).includes(k) ? "  (failure)" : ""}`);
+    const ev = Object.entries(r.events);
+    if (ev.length > 0) {
+      io.out("events (schedules in which they occurred; not outcome classes):");
+      const we = Math.max(...ev.map(([k]) => k.length), 4);
+      for (const [k, v] of ev) io.out(`  ${k.padEnd(we)} ${String(v).padStart(8)}`);
+    }
     const f = r.firstFailure;
     if (!f) {
       io.out("no failure found");

@@ -1,7 +1,8 @@
 /**
  * follow_pfnmap_start() / follow_pfnmap_end() (mm/memory.c, added in v6.12 by
  * 6da8e9634bb7 "mm: new follow_pfnmap API"; recheck fixed by ffef67b93aa3
- * "mm/memory: fix PMD/PUD checks in follow_pfnmap_start()").
+ * "mm/memory: fix PMD/PUD checks in follow_pfnmap_start()"). The "fixed" variant is the
+ * text of Debian's 6.12.118, which carries that backport (mm/memory.c:6448-6534).
  *
  * start(), in the kernel's order:
  *  1. pfnmap_lockdep_assert(): mmap_lock held, or i_mmap_rwsem for a file vma (a
@@ -10,7 +11,7 @@
  *  3. retry: pgd none/bad (never, with 4-level paging the p4d is folded into the pgd, so
  *     pgd_none()/pgd_bad() are constant 0), p4d none/bad -> -EINVAL;
  *  4. pud read without a lock: none (v6.12) / not present (fixed) -> -EINVAL; a PUD leaf
- *     -> pud_lock() (= mm->page_table_lock on x86), recheck, fill outputs, return 0
+ *     -> pud_lock() (= mm->page_table_lock on every architecture), recheck, fill outputs, return 0
  *     holding the lock, ptep = NULL;
  *  5. pmd read without a lock (pmdp_get_lockless); fixed: not present -> -EINVAL; a PMD
  *     leaf -> pmd_lock() (split PMD ptlock, or page_table_lock), recheck, same;

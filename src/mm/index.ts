@@ -54,7 +54,7 @@ export { FollowPfnmapArgs, followPfnmapArgs } from "./follow-args";
 export type { FollowPfnmapInputs, FollowPfnmapOutputs, FollowState, LeafLevel } from "./follow-args";
 export { followPte, followPteSteps, ptepGet, ptepGetSteps, pteUnmapUnlock, pteUnmapUnlockSteps } from "./follow-pte";
 export type { FollowPteOut } from "./follow-pte";
-export { vmNormalPage, vmNormalPageWhy } from "./normal-page";
+export { vmNormalPage, vmNormalPageWhy, highestMemmapPfn } from "./normal-page";
 export type { NormalPageResult } from "./normal-page";
 export { getUserPages, getUserPagesSteps, pinUserPages, unpinUserPage } from "./gup";
 export type { GupResult } from "./gup";

@@ -5,11 +5,21 @@
  * pmd_mkspecial / pud_mkspecial: x86 software bit 9) under the lock of its level, does
  * nothing if the entry is already populated, and returns VM_FAULT_NOPAGE.
  *
- * The kernel's BUG_ON()s on the vma's flags are bad input here: they throw.
+ * The kernel's BUG_ON()s on the vma's flags are bad input here: they throw. They differ
+ * by level (6.12.118 line numbers):
+ *  - vmf_insert_pfn_prot() (mm/memory.c:2411-2415): neither VM_PFNMAP nor VM_MIXEDMAP;
+ *    both; VM_PFNMAP on a COW mapping; VM_MIXEDMAP with pfn_valid(pfn) (a pfn with a
+ *    struct page must go through vm_insert_page there).
+ *  - vmf_insert_pfn_pmd()/_pud() (mm/huge_memory.c:1460-1464 / 1548-1552): neither
+ *    VM_PFNMAP nor VM_MIXEDMAP (unless the pfn is devmap, which the model has not);
+ *    both; VM_PFNMAP on a COW mapping. A VM_MIXEDMAP vma is fine and there is no
+ *    pfn_valid() BUG_ON at these levels.
+ * Neither huge insert looks at CONFIG_ARCH_SUPPORTS_PMD/PUD_PFNMAP: the driver's
+ * huge_fault does, and falls back (vfio-device.ts, drivers/vfio/pci/vfio_pci_core.c).
  */
 import { acquire, current, release, step, type Steps } from "../sched/effect";
 import { PAGES_PER_PMD, PAGES_PER_PUD, PMD_SIZE, PUD_SIZE, VM_MIXEDMAP, VM_PFNMAP, VM_WRITE, hex } from "./constants";
-import { VM_FAULT_FALLBACK, VM_FAULT_NOPAGE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from "./errors";
+import { VM_FAULT_NOPAGE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from "./errors";
 import { pmdLockptr, pteLockptr, pudLockptr, tableIndex, type PageTablePage } from "./pagetable";
 import {
   _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PAT, _PAGE_PAT_LARGE, _PAGE_PSE, _PAGE_RW, _PAGE_SPECIAL,
@@ -19,17 +29,17 @@ import { checkInteger, checkVma } from "./validate";
 import { isCowMapping, type EntryRef, type Vma, type Vmf } from "./vma";
 import { pmdAllocSteps, pudAllocSteps, walkToPteTableSteps } from "./walk-alloc";
 
-/** Bad-input checks standing for the kernel's BUG_ON()s; throws. */
-function checkInsert(fn: string, vma: Vma, pfn: number, nrPages: number, needPfnmapOnly: boolean): void {
+/** Bad-input checks standing for the kernel's BUG_ON()s (see the file comment); throws. */
+function checkInsert(fn: string, vma: Vma, pfn: number, nrPages: number, level: "pte" | HugeLevel): void {
   checkVma(fn, vma);
   checkInteger(fn, "pfn", pfn);
   const f = vma.vmFlags;
-  if (needPfnmapOnly && (f & VM_PFNMAP) === 0) throw new Error(`${fn}: ${vma} lacks VM_PFNMAP (BUG_ON in mm/huge_memory.c)`);
-  if ((f & (VM_PFNMAP | VM_MIXEDMAP)) === 0) throw new Error(`${fn}: ${vma} has neither VM_PFNMAP nor VM_MIXEDMAP (BUG_ON in mm/memory.c)`);
-  if ((f & (VM_PFNMAP | VM_MIXEDMAP)) === (VM_PFNMAP | VM_MIXEDMAP)) throw new Error(`${fn}: ${vma} has both VM_PFNMAP and VM_MIXEDMAP (BUG_ON)`);
-  if ((f & VM_PFNMAP) !== 0 && isCowMapping(f)) throw new Error(`${fn}: ${vma} is VM_PFNMAP and a private COW mapping (BUG_ON: use remap_pfn_range for those)`);
+  const file = level === "pte" ? "mm/memory.c vmf_insert_pfn_prot" : `mm/huge_memory.c vmf_insert_pfn_${level}`;
+  if ((f & (VM_PFNMAP | VM_MIXEDMAP)) === 0) throw new Error(`${fn}: ${vma} has neither VM_PFNMAP nor VM_MIXEDMAP (BUG_ON in ${file})`);
+  if ((f & (VM_PFNMAP | VM_MIXEDMAP)) === (VM_PFNMAP | VM_MIXEDMAP)) throw new Error(`${fn}: ${vma} has both VM_PFNMAP and VM_MIXEDMAP (BUG_ON in ${file})`);
+  if ((f & VM_PFNMAP) !== 0 && isCowMapping(f)) throw new Error(`${fn}: ${vma} is VM_PFNMAP and a private COW mapping (BUG_ON in ${file}: use remap_pfn_range for those)`);
   const physmem = vma.mm.kernel.physmem;
-  if ((f & VM_MIXEDMAP) !== 0 && physmem.isRamPfn(pfn)) throw new Error(`${fn}: pfn ${hex(pfn)} has a struct page; VM_MIXEDMAP must use vm_insert_page (BUG_ON(pfn_valid))`);
+  if (level === "pte" && (f & VM_MIXEDMAP) !== 0 && physmem.isRamPfn(pfn)) throw new Error(`${fn}: pfn ${hex(pfn)} has a struct page; VM_MIXEDMAP must use vm_insert_page (BUG_ON(pfn_valid) in ${file})`);
   if (!physmem.rangeBacked(pfn, nrPages)) throw new Error(`${fn}: pfn range [${hex(pfn)}, ${hex(pfn + nrPages)}) is outside any RAM or IO region`);
 }
 
@@ -48,7 +58,7 @@ function hugeProt(prot: number): number {
  */
 export function* vmfInsertPfnSteps(vma: Vma, addr: number, pfn: number): Steps<number> {
   const fn = "vmfInsertPfn";
-  checkInsert(fn, vma, pfn, 1, false);
+  checkInsert(fn, vma, pfn, 1, "pte");
   checkInteger(fn, "addr", addr);
   const me = yield* current();
   const k = vma.mm.kernel;
@@ -87,8 +97,7 @@ function* insertHugeSteps(level: HugeLevel, vmf: Vmf, pfn: number, write: boolea
   if (!vmf || typeof vmf !== "object") throw new Error(`${fn}: vmf ${String(vmf)} must be { vma, address }`);
   const vma = vmf.vma;
   const nr = level === "pmd" ? PAGES_PER_PMD : PAGES_PER_PUD;
-  // mm/huge_memory.c BUGs only when the vma has neither VM_PFNMAP nor VM_MIXEDMAP (found by the oracle, oracle/README.md).
-  checkInsert(fn, vma, pfn, nr, false);
+  checkInsert(fn, vma, pfn, nr, level);
   checkInteger(fn, "vmf.address", vmf.address);
   if (typeof write !== "boolean") throw new Error(`${fn}: write ${String(write)} must be a boolean`);
   const mm = vma.mm;
@@ -96,10 +105,6 @@ function* insertHugeSteps(level: HugeLevel, vmf: Vmf, pfn: number, write: boolea
   const me = yield* current();
   const size = level === "pmd" ? PMD_SIZE : PUD_SIZE;
   const addr = Math.floor(vmf.address / size) * size;
-  if (!k.options.hugePfnmap[level]) {
-    k.note(fn, me, `no CONFIG_ARCH_SUPPORTS_${level.toUpperCase()}_PFNMAP in this kernel`, { address: addr, ret: VM_FAULT_FALLBACK });
-    return VM_FAULT_FALLBACK;
-  }
   if (addr < vma.vmStart || addr >= vma.vmEnd) {
     k.note(fn, me, `aligned addr ${hex(addr)} outside ${vma}`, { address: addr, ret: VM_FAULT_SIGBUS });
     return VM_FAULT_SIGBUS;

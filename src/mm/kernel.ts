@@ -32,7 +32,7 @@ export interface KernelOptions {
   /** Use this Checker instead of a new one (e.g. shared with a scheduler). */
   checker?: Checker;
   /**
-   * USE_SPLIT_PTE_PTLOCKS / USE_SPLIT_PMD_PTLOCKS: per-table-page ptlocks. When off,
+   * CONFIG_SPLIT_PTE_PTLOCKS / CONFIG_SPLIT_PMD_PTLOCKS: per-table-page ptlocks. When off,
    * pte_lockptr()/pmd_lockptr() fall back to mm->page_table_lock. Default both true.
    */
   splitPtlocks?: { pte?: boolean; pmd?: boolean };

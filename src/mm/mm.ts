@@ -1,7 +1,8 @@
 /**
  * struct mm_struct (include/linux/mm_types.h): the page tables, the vmas, and the
  * locks that protect them: mmap_lock (rwsem; vmas, and page tables against freeing),
- * page_table_lock (spinlock; upper levels, and what pud_lock() takes on x86), plus the
+ * page_table_lock (spinlock; upper levels, and what pud_lock() takes on every
+ * architecture: the generic pud_lockptr(), include/linux/mm.h:3187), plus the
  * split ptlocks that live in each PTE/PMD table page (see pagetable.ts).
  */
 import { Lock } from "../sched/lock";

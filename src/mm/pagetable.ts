@@ -136,17 +136,20 @@ export function unpopulate(parent: PageTablePage, index: number): PageTablePage 
   return child;
 }
 
-/** pud_lockptr(): x86 has no split PUD lock, so it is mm->page_table_lock. */
+/**
+ * pud_lockptr() (include/linux/mm.h:3187, 6.12): the generic definition, the only one,
+ * returns &mm->page_table_lock on every architecture: no kernel has a split PUD lock.
+ */
 export function pudLockptr(mm: Mm): Lock {
   return mm.pageTableLock;
 }
 
-/** pmd_lockptr(): the PMD table's split ptlock with USE_SPLIT_PMD_PTLOCKS, else page_table_lock. */
+/** pmd_lockptr() (include/linux/mm.h:3116 / :3141): the PMD table's split ptlock with CONFIG_SPLIT_PMD_PTLOCKS (mm/Kconfig:650), else page_table_lock. */
 export function pmdLockptr(mm: Mm, pmdTable: PageTablePage): Lock {
   return mm.kernel.options.splitPtlocks.pmd ? pmdTable.ptl : mm.pageTableLock;
 }
 
-/** pte_lockptr(): the PTE table's split ptlock with USE_SPLIT_PTE_PTLOCKS, else page_table_lock. */
+/** pte_lockptr() (include/linux/mm.h:3000 / :3032): the PTE table's split ptlock with CONFIG_SPLIT_PTE_PTLOCKS (mm/Kconfig:638), else page_table_lock. */
 export function pteLockptr(mm: Mm, pteTable: PageTablePage): Lock {
   return mm.kernel.options.splitPtlocks.pte ? pteTable.ptl : mm.pageTableLock;
 }

@@ -6,14 +6,22 @@
  * the device's address_space, as vfio_pci_zap_bars() does.
  *
  * The alignment rule of huge_fault changed upstream; pick it with `alignRule`:
- *  - "v6.12" (f9e54c3a2f5b, v6.12): the fault address must be aligned to the order and
- *    the leaf must end inside the vma; the pfn is not checked (a misaligned BAR then
- *    gets a leaf whose pmd_pfn()/pud_pfn() is rounded down: the wrong memory).
- *  - "pfn" (Jan 2025, "vfio/pci: Align huge faults to order" era fix for bugzilla
- *    219619): the pfn must be aligned to the order as well.
- *  - "align-down" (later, 2025): the fault address is rounded down to the order; the
- *    leaf must lie inside the vma and its pfn be aligned. A fault anywhere in an aligned
- *    2 MiB / 1 GiB window then gets the huge leaf.
+ *  - "v6.12" (f9e54c3a2f5b "vfio/pci: implement huge_fault support", v6.12): the fault
+ *    address must be aligned to the order and the leaf must end inside the vma; the pfn
+ *    is not checked (a misaligned BAR then gets a leaf whose pmd_pfn()/pud_pfn() is
+ *    rounded down: the wrong memory).
+ *  - "pfn" ("vfio/pci: Fallback huge faults for unaligned pfn", Jan 2025, Fixes:
+ *    f9e54c3a2f5b; in 6.12 stable since 6.12.10): the pfn must be aligned to the order
+ *    as well.
+ *  - "align-down" ("vfio/pci: Align huge faults to order", May 2025; 6.12.29): the fault
+ *    address is rounded down to the order; the leaf must lie inside the vma and its pfn be
+ *    aligned. A fault anywhere in an aligned 2 MiB / 1 GiB window then gets the huge
+ *    leaf. This is the 6.12.118 text (drivers/vfio/pci/vfio_pci_core.c:1688-1741).
+ *
+ * A kernel without CONFIG_ARCH_SUPPORTS_PMD_PFNMAP / _PUD_PFNMAP (kernel option
+ * hugePfnmap) compiles that case of the order switch out, so the order falls to
+ * `default: VM_FAULT_FALLBACK` under memory_lock (vfio_pci_core.c:1714-1727): the
+ * fallback for a missing config lives here, in the driver, not in vmf_insert_pfn_pmd/pud.
  */
 import { Lock } from "../sched/lock";
 import { acquire, release, type Steps } from "../sched/effect";
@@ -70,9 +78,12 @@ export class VfioPciBarDevice {
     const self = this;
     this.ops = {
       name: "vfio_pci_mmap_ops",
-      hugeFault: (vmf: Vmf, order: number) => self.hugeFaultSteps(vmf, order),
       fault: (vmf: Vmf) => self.hugeFaultSteps(vmf, 0),
     };
+    // .huge_fault only #ifdef CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP (vfio_pci_core.c:1750-1752),
+    // which both CONFIG_ARCH_SUPPORTS_PMD_PFNMAP and _PUD_PFNMAP depend on (mm/Kconfig:936-946).
+    const hp = kernel.options.hugePfnmap;
+    if (hp.pmd || hp.pud) this.ops.hugeFault = (vmf: Vmf, order: number) => self.hugeFaultSteps(vmf, order);
   }
 
   /** vma_to_pfn(): the BAR pfn the vma starts at. */
@@ -95,7 +106,6 @@ export class VfioPciBarDevice {
       return VM_FAULT_FALLBACK;
     };
     if (order !== 0 && order !== PMD_ORDER && order !== PUD_ORDER) ret = fallback("unsupported order");
-    else if (order !== 0 && !k.options.hugePfnmap[level as "pmd" | "pud"]) ret = fallback(`no CONFIG_ARCH_SUPPORTS_${level.toUpperCase()}_PFNMAP`);
     else if (order !== 0 && this.alignRule !== "align-down" && vmf.address % size !== 0) ret = fallback(`address ${hex(vmf.address)} not aligned to ${hex(size)}`);
     else if (order !== 0 && (addr < vma.vmStart || addr + size > vma.vmEnd)) ret = fallback(`leaf [${hex(addr)}, ${hex(addr + size)}) not inside the vma`);
     else if (order !== 0 && this.alignRule !== "v6.12" && pfn % 2 ** order !== 0) ret = fallback(`pfn ${hex(pfn)} not aligned to order ${order}`);
@@ -103,6 +113,8 @@ export class VfioPciBarDevice {
       yield* acquire(this.memoryLock, "read", "vfio_pci_mmap_huge_fault: down_read(memory_lock)");
       if (!this.memoryEnabled) ret = VM_FAULT_SIGBUS;
       else if (order === 0) ret = yield* vmfInsertPfnSteps(vma, vmf.address, pfn);
+      // #ifdef CONFIG_ARCH_SUPPORTS_{PMD,PUD}_PFNMAP around each case: without it, default.
+      else if (!k.options.hugePfnmap[level as "pmd" | "pud"]) ret = fallback(`no CONFIG_ARCH_SUPPORTS_${level.toUpperCase()}_PFNMAP: the switch's default case`);
       else if (order === PMD_ORDER) ret = yield* vmfInsertPfnPmdSteps({ ...vmf, address: addr }, pfn, false);
       else ret = yield* vmfInsertPfnPudSteps({ ...vmf, address: addr }, pfn, false);
       yield* release(this.memoryLock, "read", "vfio_pci_mmap_huge_fault: up_read(memory_lock)");

@@ -2,7 +2,8 @@
  * Walking down with allocation: p4d_alloc (folded: the pgd entry), pud_alloc,
  * pmd_alloc and pte_alloc of include/linux/mm.h / mm/memory.c. Each installs a missing
  * table under the lock that guards the parent entry: page_table_lock for p4d and pud
- * entries (pud_lock on x86), pmd_lock for pmd entries (pmd_install).
+ * entries (pud_lock is page_table_lock on every architecture), pmd_lock for pmd entries
+ * (pmd_install).
  */
 import type { Steps } from "../sched/effect";
 import type { Mm } from "./mm";

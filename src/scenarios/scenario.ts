@@ -59,6 +59,12 @@ export interface ScenarioRun {
    * "deadlock"/"livelock"/"misuse"/"crash" itself, and "ok" when the list ends up empty.
    */
   classify(end: RunEnd): string[];
+  /**
+   * Events of this run worth tallying that are not outcome classes, e.g.
+   * "lookup:stale-pfn" when a lookup returned a stale pfn that the caller then dropped.
+   * Called once, after `classify`. Default none.
+   */
+  events?(): string[];
   /** The checker the model reports to; the scheduler's lockdep uses it too (default: a fresh one). */
   checker?: Checker;
   /** A short description of the model state, for manual mode and traces. */

@@ -18,12 +18,12 @@ describe("pfnlab CLI (built package)", () => {
     expect(fs.readFileSync(bin, "utf8").split("\n")[0]).toBe("#!/usr/bin/env node");
   }, 180_000);
 
-  it("explore --json prints exactly scenario, strategy, schedules, exhausted, outcomes, firstFailure{replay, trace}", () => {
+  it("explore --json prints exactly scenario, strategy, schedules, exhausted, outcomes, events, firstFailure{replay, trace}", () => {
     const r = pfnlab("explore", "lost-update", "--strategy", "dfs", "--preemptions", "1", "--json");
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    expect(Object.keys(j)).toEqual(["scenario", "strategy", "schedules", "exhausted", "outcomes", "firstFailure"]);
-    expect(j).toMatchObject({ scenario: "lost-update", strategy: "dfs", schedules: 4, exhausted: true, outcomes: { "lost-update": 2, ok: 2 } });
+    expect(Object.keys(j)).toEqual(["scenario", "strategy", "schedules", "exhausted", "outcomes", "events", "firstFailure"]);
+    expect(j).toMatchObject({ scenario: "lost-update", strategy: "dfs", schedules: 4, exhausted: true, outcomes: { "lost-update": 2, ok: 2 }, events: {} });
     expect(Object.keys(j.firstFailure)).toEqual(["replay", "trace"]);
     expect(j.firstFailure.replay).toBe("ab");
     expect(j.firstFailure.trace.at(-1)).toBe("outcomes: lost-update");

@@ -48,15 +48,53 @@ describe("the pfn sanitizer", () => {
     expect(san.judge(h, "bookkeeping").outcome).toBe("stale-pfn"); // bookkeeping touches no memory
   });
 
-  it("classifies lookups: failure -> einval, a pfn the table no longer maps -> stale-pfn, else ok", () => {
+  it("classifies lookups: failure -> einval, a pfn the table no longer maps -> stale-pfn (lookup-level), else ok", () => {
     const w = pmdWorld();
     const site = { mm: w.mm, address: w.address };
     expect(w.san.lookup("t", "x", site, -22)).toBe("einval");
     expect(w.san.lookup("t", "x", site, 0, w.bar.startPfn + 5)).toBe("ok");
     expect(w.san.lookup("t", "x", site, 0, w.bar.startPfn + 6)).toBe("stale-pfn");
+    // Not acted on yet: the caller walks away with it, so the run is stale-pfn.
+    expect(w.san.outcomes()).toEqual(["einval", "stale-pfn"]);
+    expect(w.san.lookupEvents()).toEqual(["lookup:stale-pfn"]);
     expect(w.san.retried("t", "x", "seq moved")).toBe("retried");
-    expect(w.san.outcomes()).toEqual(["einval", "stale-pfn", "retried"]);
+    // A retry dropped it: no harm, the run is retried; the lookup event stays in the tally.
+    expect(w.san.outcomes()).toEqual(["einval", "retried"]);
+    expect(w.san.lookupEvents()).toEqual(["lookup:stale-pfn", "lookup:stale-pfn-dropped"]);
     expect(w.san.counts()).toMatchObject({ ok: 1, einval: 1, "stale-pfn": 1, retried: 1, "use-after-free": 0 });
+    expect(w.san.report().some((l) => /lookup stale-pfn \(lookup-level\)/.test(l))).toBe(true);
+  });
+
+  it("a stale lookup is classified by what the caller does next: used, kept, refused or retried", () => {
+    const stale = () => {
+      const w = pmdWorld();
+      zapVmaPtes(w.vma, w.vma.vmStart, w.vma.size);
+      const site = { mm: w.mm, address: w.address };
+      expect(w.san.lookup("t", "x", site, 0, w.bar.startPfn + 5)).toBe("stale-pfn");
+      return { w, site };
+    };
+    // Used: the access decides (the BAR was reset: use-after-free).
+    const a = stale();
+    const h = a.w.san.hold("t", "x", a.w.bar.startPfn + 5, a.site);
+    expect(h.fromStaleLookup).toBe(true);
+    a.w.k.resetIoRegion(a.w.bar);
+    a.w.san.access(h, "t", "cpu-read");
+    expect(a.w.san.outcomes()).toEqual(["use-after-free"]);
+    // Kept in a hold that is never used nor released (an spte, an IOMMU entry): stale-pfn.
+    const b = stale();
+    b.w.san.hold("t", "iommu", b.w.bar.startPfn + 5, b.site);
+    expect(b.w.san.outcomes()).toEqual(["stale-pfn"]);
+    // Refused on an error path: a clean failure.
+    const c = stale();
+    expect(c.w.san.discard("t", "x", "write mapping of a read-only pfn: -EFAULT")).toBe("einval");
+    expect(c.w.san.outcomes()).toEqual(["einval"]);
+    // Held, then dropped by a retry before any use: retried.
+    const d = stale();
+    const hd = d.w.san.hold("t", "ioremap", d.w.bar.startPfn + 5, d.site);
+    d.w.san.retried("t", "x", "recheck differed");
+    d.w.san.release(hd, "t");
+    expect(d.w.san.outcomes()).toEqual(["retried"]);
+    expect(d.w.san.lookupEvents()).toContain("lookup:stale-pfn-dropped");
   });
 
   it("misuse comes from the checker, and a hold taken before a stale lookup keeps the memory it was mapped as", () => {

@@ -3,7 +3,7 @@
  * address of a vfio-pci BAR mapping made of PMD leaves (mm/memory.c follow_pfnmap_start:
  * the pfn is the leaf's base pfn plus the page offset of the address inside the leaf;
  * pmd_lock() is the split PMD ptlock, or mm->page_table_lock when
- * USE_SPLIT_PMD_PTLOCKS is off).
+ * CONFIG_SPLIT_PMD_PTLOCKS is off).
  */
 import { PAGE_SIZE, PMD_SIZE, SZ_1M, hex } from "../../mm/constants";
 import { doUserAddrFault } from "../../mm/fault";
@@ -26,7 +26,7 @@ export interface PfnLockParams {
   page: number;
   /** Byte offset of the address inside its page. */
   byte: number;
-  /** USE_SPLIT_PMD_PTLOCKS. */
+  /** CONFIG_SPLIT_PMD_PTLOCKS. */
   splitPmd: boolean;
 }
 

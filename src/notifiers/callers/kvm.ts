@@ -1,7 +1,18 @@
 /**
  * KVM faulting in a guest page backed by a VM_PFNMAP range (e.g. a device BAR given to
- * the guest): virt/kvm/kvm_main.c, v6.12, hva_to_pfn() -> hva_to_pfn_remapped(), and the
- * x86 fault path around it (arch/x86/kvm/mmu/mmu.c kvm_faultin_pfn / is_page_fault_stale).
+ * the guest): virt/kvm/kvm_main.c, 6.12, hva_to_pfn() -> hva_to_pfn_remapped(), and the
+ * x86 fault path around it.
+ *
+ * The path modelled is one: x86-64 with the TDP MMU (EPT/NPT, the default),
+ * kvm_tdp_mmu_page_fault() (arch/x86/kvm/mmu/mmu.c:4710 in 6.12.118): kvm_faultin_pfn()
+ * samples fault->mmu_seq (:4482) and looks the pfn up; then read_lock(&kvm->mmu_lock)
+ * (:4734), is_page_fault_stale() (:4583, whose last test is mmu_invalidate_retry_gfn),
+ * and kvm_tdp_mmu_map() installs the spte, all under the read lock. (The shadow-MMU
+ * path, direct_page_fault(), takes write_lock instead; it is not modelled.) The model has
+ * no rwlock_t: kvm->mmu_lock is one exclusive spinlock, taken here where the TDP MMU
+ * takes read_lock. That is stricter only against other faulting vCPUs (there is one);
+ * against the MMU notifier, which takes mmu_lock for write (KVM_MMU_LOCK), read and
+ * exclusive exclude it the same way.
  *
  * The order that makes it safe: sample mmu_seq = kvm->mmu_invalidate_seq before the
  * lookup; under mmap_read_lock do follow_pfnmap_start(), copy pfn and writable,
@@ -44,7 +55,7 @@ export function kvmCaller(env: CallerEnv, opts: KvmCallerOptions): CallerInstanc
   const who = "kvm hva_to_pfn_remapped";
   return {
     name,
-    source: "virt/kvm/kvm_main.c hva_to_pfn_remapped + arch/x86/kvm/mmu/mmu.c kvm_faultin_pfn/is_page_fault_stale, v6.12",
+    source: "virt/kvm/kvm_main.c hva_to_pfn_remapped + arch/x86/kvm/mmu/mmu.c kvm_tdp_mmu_page_fault (x86-64 TDP MMU: kvm_faultin_pfn, read_lock(mmu_lock), is_page_fault_stale, kvm_tdp_mmu_map), 6.12",
     describe: () => `mmu_invalidate_seq ${kvm.mmuInvalidateSeq}, in progress ${kvm.mmuInvalidateInProgress}, sptes ${kvm.sptes.size}`,
     body: function* (): Steps<string> {
       const me = yield* current();
@@ -64,16 +75,16 @@ export function kvmCaller(env: CallerEnv, opts: KvmCallerOptions): CallerInstanc
         const writable = args.writable;
         yield* followPfnmapEndSteps(args);
         yield* mmapReadUnlockSteps(env.mm);
-        yield* acquire(kvm.mmuLock, "write", `${name}: direct_page_fault write_lock(&kvm->mmu_lock)`);
+        yield* acquire(kvm.mmuLock, "write", `${name}: kvm_tdp_mmu_page_fault read_lock(&kvm->mmu_lock) (modelled exclusive)`);
         if (!opts.skipRetryCheck && kvm.mmuInvalidateRetryGfn(me, mmuSeq, opts.gfn)) {
-          yield* release(kvm.mmuLock, "write", `${name}: is_page_fault_stale: unlock, RET_PF_RETRY`);
+          yield* release(kvm.mmuLock, "write", `${name}: is_page_fault_stale: read_unlock, RET_PF_RETRY`);
           env.san.retried(me.name, who, `mmu_invalidate_retry_gfn: seq ${mmuSeq} -> ${kvm.mmuInvalidateSeq}, in progress ${kvm.mmuInvalidateInProgress}`);
           yield* cpuRelax(`${name}: re-enter the guest, fault again`);
           continue;
         }
         yield* step("ptWrite", `${name}: kvm_tdp_mmu_map installs the spte for gfn`);
         kvm.installSpte(me, opts.gfn, pfn, writable, siteOf(env));
-        yield* release(kvm.mmuLock, "write", `${name}: write_unlock(&kvm->mmu_lock)`);
+        yield* release(kvm.mmuLock, "write", `${name}: kvm_tdp_mmu_page_fault read_unlock(&kvm->mmu_lock)`);
         result = "mapped";
         break;
       }

@@ -3,10 +3,15 @@
  * into the IOMMU: drivers/vfio/vfio_iommu_type1.c, v6.12, vfio_pin_pages_remote() ->
  * vaddr_get_pfns() -> follow_fault_pfn(), then vfio_iommu_map() -> iommu_map().
  *
- * What the kernel does: under mmap_read_lock, pin_user_pages_remote() refuses the
- * VM_IO|VM_PFNMAP vma, so vaddr_get_pfns() finds the vma and calls follow_fault_pfn():
- * follow_pfnmap_start(), copy args.pfn (and check args.writable for a write mapping),
- * follow_pfnmap_end(). The lock is dropped and the pfn is programmed into the IOMMU.
+ * What the kernel does (line numbers of Debian's 6.12.118): under mmap_read_lock,
+ * pin_user_pages_remote() refuses the VM_IO|VM_PFNMAP vma, so vaddr_get_pfns()
+ * (vfio_iommu_type1.c:551) finds the vma and calls follow_fault_pfn() (:512):
+ * follow_pfnmap_start(), -EFAULT for a write mapping of a pfn without args.writable,
+ * else copy args.pfn; follow_pfnmap_end(). Back in vaddr_get_pfns (:580-584) the pfn is
+ * refused with -EFAULT unless is_invalid_reserved_pfn(pfn) (:454): no struct page, or a
+ * PageReserved one. Ordinary RAM behind a VM_PFNMAP vma is never mapped this way, so the
+ * use-after-free story here is about BAR pfns (the model's RAM pages are never reserved:
+ * every RAM pfn is refused). The lock is dropped and the pfn is programmed into the IOMMU.
  * No MMU notifier is registered: a later zap of the user mapping leaves the IOMMU entry
  * in place, and the device keeps DMAing into memory the process gave up ("Concurrent zap
  * results in a UAF through the IOMMU mapping", Jason Gunthorpe on the follow_pfnmap
@@ -30,6 +35,18 @@ import {
 } from "../interval-notifier";
 import type { MmuIntervalNotifier } from "../subscriptions";
 import { checkAttempts, siteOf, startAndClassify, type CallerEnv, type CallerInstance } from "./types";
+import { EFAULT } from "../../mm/errors";
+import { hex } from "../../mm/constants";
+import type { Kernel } from "../../mm/kernel";
+
+/**
+ * is_invalid_reserved_pfn() (drivers/vfio/vfio_iommu_type1.c:454, 6.12): true for a pfn
+ * without a struct page (pfn_valid() false: a BAR) or with a PageReserved one. The model
+ * keeps no reserved RAM pages, so every RAM pfn is "valid and not reserved": refused.
+ */
+export function isInvalidReservedPfn(k: Kernel, pfn: number): boolean {
+  return !k.physmem.isRamPfn(pfn);
+}
 
 export interface VfioType1Options {
   iommu: Iommu;
@@ -93,8 +110,17 @@ export function vfioType1Caller(env: CallerEnv, opts: VfioType1Options): CallerI
         const pfn = args.pfn;
         const ok = !write || args.writable;
         yield* followPfnmapEndSteps(args);
+        if (!ok) {
+          yield* mmapReadUnlockSteps(env.mm);
+          env.san.discard(me.name, who, `follow_fault_pfn: write mapping of a read-only pfn ${hex(pfn)}: -EFAULT`);
+          return -EFAULT;
+        }
+        if (!isInvalidReservedPfn(env.kernel, pfn)) {
+          yield* mmapReadUnlockSteps(env.mm);
+          env.san.discard(me.name, who, `vaddr_get_pfns: pfn ${hex(pfn)} is ordinary RAM (!is_invalid_reserved_pfn): -EFAULT`);
+          return -EFAULT;
+        }
         yield* mmapReadUnlockSteps(env.mm);
-        if (!ok) return -14; // -EFAULT: write mapping of a read-only pfn
         if (sub) {
           yield* acquire(userLock, "write", `${name}: mutex_lock(&iommu->lock) before iommu_map`);
           if (mmuIntervalReadRetry(sub, seq)) {

@@ -5,8 +5,9 @@
  * mmap_read_unlock. Every leaf of the mapping sits at one level, so the lock that
  * start() returns holding is the lock of that level:
  *
- *  - PUD leaf: pud_lock() = mm->page_table_lock (include/linux/mm.h pud_lockptr(): x86
- *    has no split PUD lock), one spinlock for the whole process;
+ *  - PUD leaf: pud_lock() = mm->page_table_lock (include/linux/mm.h:3187 pud_lockptr():
+ *    the generic definition, the same on every architecture; there is no split PUD
+ *    lock), one spinlock for the whole process;
  *  - PMD leaf: pmd_lock() = the split ptlock of the PMD table page (one per 1 GiB);
  *  - PTE leaf: pte_offset_map_lock() = the split ptlock of the PTE table page (one per 2 MiB).
  *
@@ -61,7 +62,7 @@ export interface LookupContentionOptions {
   thinkWork?: number;
   /** Cost model overrides (simulated ns), see src/sched/cost-model.ts. */
   costs?: Partial<CostModel>;
-  /** USE_SPLIT_PTE_PTLOCKS / USE_SPLIT_PMD_PTLOCKS; false makes every level use mm->page_table_lock. Default true. */
+  /** CONFIG_SPLIT_PTE_PTLOCKS / CONFIG_SPLIT_PMD_PTLOCKS; false makes every level use mm->page_table_lock. Default true. */
   splitPtlocks?: boolean;
   /** Seed of the address and think-time choices. Default 1. */
   seed?: number | string;

@@ -5,7 +5,8 @@
  * writable catch the change (retried) or the missing mapping (einval); the copy never
  * reads a stale pfn. `ioremap=under-lock` is a broken variant that sleeps in
  * ioremap_prot() with the page-table lock held (misuse).
- * Models mm/memory.c generic_access_phys (v6.12) under __access_remote_vm.
+ * Models mm/memory.c generic_access_phys (6.12.118 stable text: one page, RAM refused)
+ * under __access_remote_vm.
  */
 import { genericAccessPhysCaller } from "../../notifiers/callers/generic-access-phys";
 import { defineScenario } from "../scenario";
@@ -15,7 +16,7 @@ import { raceRun, raceWorldFromParams } from "./world";
 export const genericAccessPhysVsZap = defineScenario({
   name: "generic-access-phys-vs-zap",
   summary: "generic_access_phys (lookup, end, ioremap, lookup again, recheck, copy under the lock) vs a zap, BAR move and refault",
-  models: "mm/memory.c generic_access_phys via mm/memory.c __access_remote_vm (v6.12)",
+  models: "mm/memory.c generic_access_phys via mm/memory.c __access_remote_vm (6.12.118 stable text)",
   params: [
     leafParam("pmd"), variantParam("fixed"), zapParam, releaseParam("move-bar"), refaultParam(true),
     { name: "ioremap", type: "string", default: "unlocked", choices: ["unlocked", "under-lock"], doc: "unlocked: ioremap_prot between end() and the second start() (the kernel); under-lock: while the PTL is held (sleeping in atomic context)" },

@@ -24,7 +24,7 @@ export const zapParam: ParamSpec = {
 export function releaseParam(dflt: ReleaseKind = "none"): ParamSpec {
   return {
     name: "release", type: "string", default: dflt, choices: ["none", "reset-bar", "move-bar", "free-ram"],
-    doc: "what happens to the memory after the zap: none, reset-bar (device reset), move-bar (BAR reassigned), free-ram (RAM-backed driver buffer freed and reused; leaf=pte only)",
+    doc: "what happens to the memory after the zap: none, reset-bar (device reset), move-bar (BAR reassigned), free-ram (RAM-backed driver buffer freed and reused; leaf=pte only; VFIO type1 and generic_access_phys refuse RAM pfns)",
   };
 }
 

@@ -2,8 +2,9 @@
  * pud-lock-contention: many tasks each look up their own leaf again and again
  * (mmap_read_lock, follow_pfnmap_start, one MMIO read under the lock, end, unlock), as
  * KVM vCPUs faulting in a big BAR or several VFIO map calls would. Which lock start()
- * takes depends on the leaf level: a PUD leaf takes pud_lock(), which on x86 is the one
- * mm->page_table_lock for the whole process, so every task queues on it; PMD and PTE
+ * takes depends on the leaf level: a PUD leaf takes pud_lock(), which on every
+ * architecture is the one mm->page_table_lock for the whole process (the generic
+ * pud_lockptr(), include/linux/mm.h:3187), so every task queues on it; PMD and PTE
  * leaves take the split ptlock of their own table page, so tasks on different tables
  * never meet. Meant for simulate() timed runs and lock_stat / timeline figures.
  * Layout: task i's leaf is at vm_start + i GiB, so every level gets its own table page

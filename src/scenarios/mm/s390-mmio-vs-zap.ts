@@ -3,7 +3,8 @@
  * holding the page-table lock from follow_pfnmap_start() to follow_pfnmap_end(), while
  * the device is zapped and reset. Safe with the fixed start(); with variant=v6.12 on a
  * PMD/PUD leaf it inherits the recheck bug.
- * Models arch/s390/pci/pci_mmio.c s390_pci_mmio_write (v6.12).
+ * Models arch/s390/pci/pci_mmio.c s390_pci_mmio_write (6.12; the read syscall, with its
+ * VM_READ check, is s390MmioCaller's write=false).
  */
 import { s390MmioCaller } from "../../notifiers/callers/s390-mmio";
 import { defineScenario } from "../scenario";

@@ -5,7 +5,8 @@
  * survives the zap and the reset: DMA reaches memory that is no longer what was mapped
  * (use-after-free through the IOMMU). With `notifier=interval` the driver follows the
  * mmu_interval_notifier protocol and the invalidate callback unmaps the IOMMU entry
- * before the page table is cleared.
+ * before the page table is cleared. With release=free-ram VFIO maps nothing: vaddr_get_pfns
+ * refuses RAM pfns (-EFAULT unless is_invalid_reserved_pfn), so the story is about BARs.
  * Models drivers/vfio/vfio_iommu_type1.c vaddr_get_pfns/follow_fault_pfn (v6.12) and
  * mm/mmu_notifier.c interval notifiers.
  */

@@ -197,6 +197,7 @@ export function raceRun(w: RaceWorld, callers: CallerInstance[], zapperName = "z
   return {
     tasks,
     classify: () => w.san.outcomes(),
+    events: () => w.san.lookupEvents(),
     checker: w.kernel.checker,
     inspect: () => {
       const v: Record<string, string> = {};
@@ -209,7 +210,7 @@ export function raceRun(w: RaceWorld, callers: CallerInstance[], zapperName = "z
     },
     describe: () => {
       const c = callers.map((x) => (x.describe ? `${x.name}: ${x.describe()}` : "")).filter(Boolean).join("; ");
-      const bad = w.san.events.filter((e) => e.outcome && e.outcome !== "ok").map((e) => `${e.outcome}: ${e.detail}`);
+      const bad = w.san.events.filter((e) => e.outcome && e.outcome !== "ok").map((e) => `${e.callerLevel ? "" : "lookup-level "}${e.outcome}: ${e.detail}`);
       return `${c ? `${c}; ` : ""}sanitizer: ${w.san.outcomes().join(", ") || "all ok"}${bad.length ? ` (${bad.join("; ")})` : ""}`;
     },
   };

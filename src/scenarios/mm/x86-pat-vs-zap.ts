@@ -1,6 +1,7 @@
 /**
- * x86-pat-vs-zap: fork's track_pfn_copy() reads the pfnmap's first page with
- * get_pat_info() and reserves its memtype after follow_pfnmap_end(), while the mapping
+ * x86-pat-vs-zap: fork's track_pfn_copy() reads the pfnmap's first page (vma->vm_start,
+ * whatever the scenario's address) with get_pat_info() and reserves its memtype after
+ * follow_pfnmap_end(), while the mapping
  * is zapped and the BAR moved. No memory is touched, so the worst outcome is a memtype
  * reserved for a stale range (stale-pfn).
  * Models arch/x86/mm/pat/memtype.c get_pat_info/track_pfn_copy (v6.12).

@@ -73,6 +73,8 @@ export interface ExploreResult {
   exhausted: boolean;
   /** For each outcome class, the number of schedules in which it occurred (keys sorted). */
   outcomes: Record<string, number>;
+  /** For each tallied event that is not a class (e.g. "lookup:stale-pfn"), the schedules in which it occurred (keys sorted). */
+  events: Record<string, number>;
   firstFailure: FailureReport | null;
   preemptionBound: number | null;
   depth: number | null;
@@ -88,6 +90,7 @@ export function exploreJson(r: ExploreResult): {
   schedules: number;
   exhausted: boolean;
   outcomes: Record<string, number>;
+  events: Record<string, number>;
   firstFailure: { replay: string; trace: string[] } | null;
 } {
   return {
@@ -96,6 +99,7 @@ export function exploreJson(r: ExploreResult): {
     schedules: r.schedules,
     exhausted: r.exhausted,
     outcomes: r.outcomes,
+    events: r.events,
     firstFailure: r.firstFailure ? { replay: r.firstFailure.replay, trace: r.firstFailure.trace } : null,
   };
 }
@@ -138,6 +142,7 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
     strategyName === "dfs" ? new DfsStrategy(bound) : strategyName === "pct" ? new PctStrategy(seed, depth) : new RandomStrategy(seed);
 
   const counts = new Map<string, number>();
+  const eventCounts = new Map<string, number>();
   // First failing run per failure class; the reported one is the class listed first in the
   // scenario's failures (e.g. a deadlock before the lockdep report that predicts it).
   const firstByClass = new Map<string, RunReport>();
@@ -158,6 +163,7 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
     schedules++;
     if (report.end.steps > maxSteps) maxSteps = report.end.steps;
     for (const c of report.outcomes) counts.set(c, (counts.get(c) ?? 0) + 1);
+    for (const e of report.events) eventCounts.set(e, (eventCounts.get(e) ?? 0) + 1);
     if (report.failed) {
       for (const c of report.failures) if (!firstByClass.has(c)) firstByClass.set(c, report);
       if (opts.stopAtFirstFailure) break;
@@ -180,6 +186,8 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
   }
   const outcomes: Record<string, number> = {};
   for (const k of [...counts.keys()].sort()) outcomes[k] = counts.get(k)!;
+  const events: Record<string, number> = {};
+  for (const k of [...eventCounts.keys()].sort()) events[k] = eventCounts.get(k)!;
   return {
     scenario: scenario.name,
     strategy: strategyName,
@@ -187,6 +195,7 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
     schedules,
     exhausted,
     outcomes,
+    events,
     firstFailure: firstFailing ? reportFailure(scenario, params, firstFailing, keep, opts, runOpts) : null,
     preemptionBound: strategyName === "dfs" ? bound : null,
     depth: strategyName === "pct" ? depth : null,
@@ -227,6 +236,7 @@ export function traceLines(r: RunReport): string[] {
   if (r.end.deadlock) lines.push(`deadlock: ${r.end.deadlock.cycle}`);
   if (r.end.livelock) lines.push(`livelock: ${r.end.livelock.task} spins at ${r.end.livelock.site}`);
   for (const v of r.end.violations) lines.push(`${v.rule}: ${v.message}`);
+  if (r.events.length > 0) lines.push(`events: ${r.events.join(", ")}`);
   lines.push(`outcomes: ${r.outcomes.join(", ")}`);
   return lines;
 }

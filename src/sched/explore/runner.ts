@@ -24,6 +24,8 @@ export interface RunReport {
   params: ParamValues;
   /** Outcome classes of this run (deduplicated, in the order found). */
   outcomes: string[];
+  /** Tallied events that are not classes (ScenarioRun.events), e.g. "lookup:stale-pfn". */
+  events: string[];
   /** The outcome classes among them that the scenario counts as failures. */
   failures: string[];
   failed: boolean;
@@ -68,6 +70,7 @@ export function finishRun(scenario: Scenario<any>, params: ParamValues, prepared
     if (!found.includes(c)) found.push(c);
   };
   for (const c of run.classify(end)) add(c);
+  const events = run.events ? [...new Set(run.events())] : [];
   if (end.status === "deadlock") add("deadlock");
   if (end.status === "livelock") add("livelock");
   if (end.violations.length > 0) add("misuse");
@@ -80,6 +83,7 @@ export function finishRun(scenario: Scenario<any>, params: ParamValues, prepared
     scenario: scenario.name,
     params,
     outcomes: found,
+    events,
     failures,
     failed: failures.length > 0,
     end,
