@@ -3,7 +3,8 @@
 // honest ones beside it 22/22 (each kernel has its own uid, so its own RLIMIT_NPROC);
 // a kernel that dies before any student code ran is retried, reported, never cached,
 // and makes `pfnlab grade` exit 1; a submission reaches no network service of the
-// machine, and finds no copy of its kernel's connection file.
+// machine, finds no copy of its kernel's connection file, and cannot rewrite the hidden
+// checks on their way into its kernel nor replace what they call.
 import { createServer, type Server } from "node:net";
 import { networkInterfaces } from "node:os";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -104,7 +105,7 @@ describe("a kernel that dies before student code ran", () => {
     expect(g!.status).toBe("infrastructure-error");
     expect(g!.total).toBe(0);
     expect(g!.problems.join("\n")).toMatch(/failed 2 time\(s\) before the student's code ran .*did not start/);
-    expect(readdirSync(cache, { recursive: true }).filter((f) => String(f).endsWith(".json"))).toEqual([]);
+    expect((readdirSync(cache, { recursive: true }) as string[]).filter((f) => f.endsWith(".json"))).toEqual([]);
   });
 
   it("makes pfnlab grade exit 1 naming the submission, with nothing cached", async () => {
@@ -133,13 +134,43 @@ describe("a kernel that dies before student code ran", () => {
   });
 });
 
-describe.skipIf(mode === "none")("a submission's view of the network and of its kernel's connection", () => {
+// Wrong answers, then every way found to make the hidden checks pass anyway: rewrite their
+// code as tslab receives it, hand them a fake pfnlab (through __tslab__.require, the
+// module cache or the exports), or rewrite the strings they travel in.
+const TAMPER_HEADER = [
+  'const J = require.cache[Object.keys(require.cache).find((k) => k.endsWith("tslab/dist/jupyter.js"))!]!.exports as any;',
+  "const results: string[] = [];",
+  "const attempt = (what: string, f: () => boolean) => { try { results.push(what + (f() ? \": TOOK EFFECT\" : \": no effect\")); } catch (e) { results.push(what + \": refused\"); } };",
+  "const neuter = (code: string) => String(code).replace(/throw new Error/g, \"void \");",
+];
+const TAMPER_MODULES = [
+  ...TAMPER_HEADER,
+  "const orig = J.JupyterHandlerImpl.prototype.handleExecute;",
+  "attempt(\"tslab handler\", () => { const f = function (this: any, req: any, ...rest: any[]) { req.code = neuter(req.code); return orig.call(this, req, ...rest); }; J.JupyterHandlerImpl.prototype.handleExecute = f; return J.JupyterHandlerImpl.prototype.handleExecute === f; });",
+  "const fake = { PAGE_SIZE: 0 };",
+  "const realRequire = (globalThis as any).__tslab__.require;",
+  "attempt(\"__tslab__.require\", () => { const f = (id: string) => (id === \"pfnlab\" ? fake : realRequire(id)); (globalThis as any).__tslab__.require = f; return (globalThis as any).__tslab__.require === f; });",
+  "attempt(\"require.cache\", () => { const k = require.resolve(\"pfnlab\"); const m = { exports: fake } as any; (require.cache as any)[k] = m; return require.cache[k] === m; });",
+  "attempt(\"pfnlab exports\", () => { const m = require.cache[require.resolve(\"pfnlab\")]!; (m as any).exports = fake; return m.exports === fake; });",
+  "console.log(results.map((r) => \"TAMPER \" + r).join(\"\\n\"));",
+].join("\n");
+const TAMPER_BUILTINS = [
+  ...TAMPER_HEADER,
+  "const split = String.prototype.split;",
+  "attempt(\"String.prototype.split\", () => { const f = function (this: string, ...a: any[]) { return (split as any).apply(neuter(this), a); }; (String.prototype as any).split = f; return (String.prototype as any).split === f; });",
+  "const toStr = Buffer.prototype.toString;",
+  "attempt(\"Buffer.prototype.toString\", () => { const f = function (this: any, ...a: any[]) { return neuter((toStr as any).apply(this, a)); }; (Buffer.prototype as any).toString = f; return (Buffer.prototype as any).toString === f; });",
+  "console.log(results.map((r) => \"TAMPER \" + r).join(\"\\n\"));",
+].join("\n");
+
+describe.skipIf(mode === "none")("a submission's view of the network, of its kernel's connection and of the checks", () => {
   const NAME = "pages.ipynb";
   const subs = join(scratch, "net", "subs");
   const debug = join(scratch, "net", "debug");
   let server: Server;
   const received: string[] = [];
   let grade: SubmissionGrade;
+  let tamperers: SubmissionGrade[];
 
   beforeAll(async () => {
     rmSync(join(scratch, "net"), { recursive: true, force: true });
@@ -172,8 +203,14 @@ describe.skipIf(mode === "none")("a submission's view of the network and of its 
       "}",
     ].join("\n");
     put(subs, "s001", planted(readNotebook(pages), probe, reader), NAME);
+    const wrong = JSON.parse(JSON.stringify(readNotebook(pages))) as Notebook;
+    wrong.cells.find((c) => c.id === "ex1-answer")!.source = "const answerBytes: number = 1;";
+    wrong.cells.find((c) => c.id === "ex2-answer")!.source = "function pfnOf(addr: number): number {\n  return 7;\n}";
+    const tamper = (source: string): Notebook => ({ ...wrong, cells: [...wrong.cells, { id: "tamper", cell_type: "code", source, metadata: {}, outputs: [], execution_count: null }] });
+    put(subs, "s002", tamper(TAMPER_MODULES), NAME);
+    put(subs, "s003", tamper(TAMPER_BUILTINS), NAME);
     const { submissions } = findSubmissions(subs, [NAME]);
-    [grade] = await gradeAll(submissions, new Map([[NAME, loadSource(pages, NAME)]]), { timeout: 20, memoryMiB: 256, jobs: 1, cache: null, debugDir: debug });
+    [grade, ...tamperers] = await gradeAll(submissions, new Map([[NAME, loadSource(pages, NAME)]]), { timeout: 20, memoryMiB: 256, jobs: 2, cache: null, debugDir: debug });
   }, 300_000);
 
   afterAll(() => new Promise<void>((res) => server.close(() => res())));
@@ -191,5 +228,16 @@ describe.skipIf(mode === "none")("a submission's view of the network and of its 
     expect(text).toContain("CONN /pfnlab/work/.connection.json ENOENT");
     expect(text).toMatch(/CONN \/proc\/self\/fd\/\d+/);
     expect(text).not.toContain("HOLDS-THE-KEY");
+  });
+
+  it("cannot make the hidden checks pass by rewriting them or what they call", () => {
+    const said = debugText(debug, `s002-${NAME}`) + debugText(debug, `s003-${NAME}`);
+    for (const what of ["tslab handler", "__tslab__.require", "require.cache", "pfnlab exports", "String.prototype.split", "Buffer.prototype.toString"]) {
+      expect(said, what).toMatch(new RegExp(`TAMPER ${what.replace(/[.]/g, "\\.")}: (no effect|refused)`));
+    }
+    for (const t of tamperers) {
+      expect({ student: t.student, status: t.status, total: t.total }).toEqual({ student: t.student, status: "graded", total: 0 });
+      expect(t.exercises.find((e) => e.id === "bytes")!.feedback).toContain("answerBytes is 1");
+    }
   });
 });
