@@ -16,7 +16,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { basename } from "node:path";
 import { GradeCache } from "../grading/cache";
-import { checkOutputFile, integerOption, numberOption, parseArgs, prepareOutputDir } from "../grading/cli-args";
+import { checkInputFile, checkOutputFile, integerOption, numberOption, parseArgs, prepareOutputDir } from "../grading/cli-args";
 import { gradeAll, loadSource, type GradingSource, type SubmissionGrade } from "../grading/grade";
 import { gradebook, gradebookCsv, summaryLine } from "../grading/gradebook";
 import { pfnlabVersion, readManifest } from "../grading/manifest";
@@ -74,7 +74,8 @@ export async function main(argv: string[]): Promise<number> {
     const out = args.options.out === undefined ? undefined : checkOutputFile("grade", "-o", args.options.out);
     const debugDir = args.options["debug-dir"] === undefined ? undefined : prepareOutputDir("grade", "--debug-dir", args.options["debug-dir"]);
     const cacheDir = args.flags.has("no-cache") ? null : prepareOutputDir("grade", "--cache", args.options.cache ?? ".pfnlab-cache/grades", true);
-    const roster = args.options.roster ? readRoster(args.options.roster) : null;
+    const roster = args.options.roster ? readRoster(checkInputFile("grade", "--roster", args.options.roster)) : null;
+    if (args.options.manifest) checkInputFile("grade", "--manifest", args.options.manifest);
     const sources = new Map<string, GradingSource>();
     for (const p of sourceNotebooks(args.options.source)) sources.set(basename(p), loadSource(p, basename(p)));
     const manifest = args.options.manifest ? readManifest(args.options.manifest) : null;

@@ -96,6 +96,14 @@ function writable(path: string): boolean {
   }
 }
 
+/** A file the command reads (--roster, --manifest): it must exist and be a file. */
+export function checkInputFile(command: string, option: string, path: string): string {
+  const full = resolve(path);
+  if (!existsSync(full)) throw new Error(`pfnlab ${command}: ${option} ${path} does not exist`);
+  if (isDir(full)) throw new Error(`pfnlab ${command}: ${option} ${path} is a folder, not a file`);
+  return full;
+}
+
 /**
  * A file the command will write at the end (-o): checked before any work, so a typo
  * fails at once rather than after an hour of grading. Its folder must exist.

@@ -40,8 +40,8 @@ describe("pfnlab grade: bad options fail before any grading", () => {
     ["--timeout -1", ["--timeout", "-1"], /--timeout -1 is not a positive number/],
     ["-o into a folder that does not exist", ["-o", join(tmp, "missing", "dir", "gb.json")], /-o .*gb\.json: the folder .*missing\/dir does not exist/],
     ["-o naming a folder", ["-o", tmp], /-o .* is a folder; give a file name/],
-    ["a --roster that does not exist", ["--roster", join(tmp, "missing.csv")], /ENOENT.*missing\.csv/],
-    ["a --manifest that does not exist", ["--manifest", join(tmp, "missing.json")], /missing\.json/],
+    ["a --roster that does not exist", ["--roster", join(tmp, "missing.csv")], /--roster .*missing\.csv does not exist/],
+    ["a --manifest that does not exist", ["--manifest", join(tmp, "missing.json")], /--manifest .*missing\.json does not exist/],
     ["--json with --csv", ["--json", "--csv"], /--json and --csv exclude each other/],
     ["--sandbox bogus", ["--sandbox", "bogus"], /--sandbox bogus is not root, userns or none/],
   ];
