@@ -10,17 +10,27 @@ and the run goes on.
 
     python3 nbexec.py IN.ipynb OUT.ipynb --timeout S --cwd DIR [--kernel tslab]
                       [--restarts N] [--append-stdin] [--max-output-chars N] [--immediate-shutdown]
+                      [--loopback-up]
 
 --append-stdin: after the notebook's own cells, print {"event": "cells-done"} on stdout
 and read one JSON line {"cells": [...]} from stdin; those cells are appended and run in
 the same kernel (the grader keeps its hidden checks out of every file this way).
+
+--loopback-up: bring the loopback interface up first (the executor runs in a network
+namespace of its own, where the kernel it starts is reachable only through loopback).
+
+A kernel that fails to start (or restart) is reported as an incident of kind "start":
+no student code ran in it, so the caller must not blame the notebook for it.
 
 Writes the executed notebook to OUT and a status line as JSON on stdout:
 {"status": "ok"|"timeout"|"dead", "cell": index-or-null, "message": str, "cellSeconds": [..],
  "incidents": [{"cell", "kind", "message"}], "appendedFrom": index-or-null}
 """
 import argparse
+import fcntl
 import json
+import socket
+import struct
 import sys
 import time
 
@@ -30,6 +40,13 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 # tslab aborts the requests that reach it within 200 ms after a failed cell.
 ERROR_SETTLE_SECONDS = 0.3
+
+
+def loopback_up():
+    """ifconfig lo up, without iproute2: SIOCGIFFLAGS, then SIOCSIFFLAGS with IFF_UP."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        flags = struct.unpack("16sH", fcntl.ioctl(s, 0x8913, struct.pack("16sH", b"lo", 0)))[1]
+        fcntl.ioctl(s, 0x8914, struct.pack("16sH", b"lo", flags | 0x1))
 
 
 def truncate_outputs(cell, limit):
@@ -44,6 +61,10 @@ def truncate_outputs(cell, limit):
         used += size
         kept.append(out)
     cell["outputs"] = kept
+
+
+class KernelStartError(Exception):
+    pass
 
 
 class Runner:
@@ -89,8 +110,11 @@ class Runner:
         self.client.shutdown_kernel = "immediate"
         self.client._cleanup_kernel()
         self.client.km = self.client.create_kernel_manager()
-        self.client.start_new_kernel()
-        self.client.start_new_kernel_client()
+        try:
+            self.client.start_new_kernel()
+            self.client.start_new_kernel_client()
+        except Exception as e:
+            raise KernelStartError(f"the kernel did not restart: {type(e).__name__}: {e}") from e
         self.status.setdefault("restartSeconds", []).append(round(time.monotonic() - t, 3))
         for i in self.done:
             saved = self.nb.cells[i]
@@ -138,8 +162,10 @@ class Runner:
         return True
 
     def main(self):
+        started = False
         try:
             with self.client.setup_kernel():
+                started = True
                 if not self.run_range(0):
                     return
                 if self.a.append_stdin:
@@ -154,8 +180,13 @@ class Runner:
                             c["source"] = "".join(c["source"])
                         self.nb.cells.append(nbformat.from_dict(c))
                     self.run_range(start)
-        except Exception as e:  # kernel failed to start, and the like
-            self.incident(self.status["cell"], "dead", f"{type(e).__name__}: {e}")
+        except KernelStartError as e:
+            self.incident(None, "start", str(e))
+        except Exception as e:  # the kernel failed to start, and the like
+            if started:
+                self.incident(self.status["cell"], "dead", f"{type(e).__name__}: {e}")
+            else:
+                self.incident(None, "start", f"the kernel did not start: {type(e).__name__}: {e}")
 
 
 def main():
@@ -170,7 +201,10 @@ def main():
     p.add_argument("--append-stdin", action="store_true")
     p.add_argument("--max-output-chars", type=int, default=5_000_000)
     p.add_argument("--immediate-shutdown", action="store_true")
+    p.add_argument("--loopback-up", action="store_true")
     a = p.parse_args()
+    if a.loopback_up:
+        loopback_up()
 
     nb = nbformat.read(a.notebook, as_version=4)
     r = Runner(nb, a)

@@ -10,6 +10,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync,
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { envFile, jupyterData, log, probe, root, run, venv } from "./lib/env.mjs";
+import { aptLockWaitSeconds, waitForAptLocks } from "./lib/apt-lock.mjs";
 
 const args = new Set(process.argv.slice(2));
 const t0 = process.hrtime.bigint();
@@ -18,10 +19,17 @@ const isDebian = existsSync("/etc/debian_version") && probe("apt-get", ["--versi
 const debianJupyter = ["jupyter-notebook", "jupyter-nbconvert", "python3-nbclient", "fonts-dejavu-core"];
 let aptUpdated = false;
 
+// Another apt/dpkg at work: wait for it (bounded, saying for what), and let apt-get
+// itself wait a little too for a lock taken between our check and its start.
+function aptGet(args, opts) {
+  waitForAptLocks({ log });
+  run("apt-get", ["-o", `DPkg::Lock::Timeout=${Math.min(60, aptLockWaitSeconds())}`, ...args], opts);
+}
+
 function aptInstall(pkgs) {
-  if (!aptUpdated) run("apt-get", ["update", "-qq"]);
+  if (!aptUpdated) aptGet(["update", "-qq"]);
   aptUpdated = true;
-  run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...pkgs], {
+  aptGet(["install", "-y", "-qq", "--no-install-recommends", ...pkgs], {
     env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
   });
 }

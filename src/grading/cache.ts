@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { sha256 } from "./manifest";
 
 /** Bump when the meaning of a cached result changes. */
-export const GRADER_FORMAT = 1;
+export const GRADER_FORMAT = 2;
 
 export function cacheKey(parts: Record<string, unknown>): string {
   return sha256(JSON.stringify({ format: GRADER_FORMAT, ...parts }));

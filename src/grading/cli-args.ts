@@ -1,8 +1,12 @@
 /**
  * The small argument parser the run, grade and release commands share: positionals,
  * `--name value` / `--name=value` options, repeatable options and boolean flags. An
- * unknown option is an error naming it, before anything runs.
+ * unknown option is an error naming it, before anything runs. Also the checks of numbers
+ * and paths those commands make before doing any work.
  */
+import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
 export interface ArgSpec {
   /** Options that take a value; short aliases map to them, e.g. { o: "out" }. */
   options: string[];
@@ -62,4 +66,72 @@ export function numberOption(command: string, args: ParsedArgs, name: string, fa
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`pfnlab ${command}: --${name} ${raw} is not a positive number`);
   return n;
+}
+
+/** An integer option in [min, max], or the default; throws naming the option, the value and the range. */
+export function integerOption(command: string, args: ParsedArgs, name: string, fallback: number, min: number, max: number, unit = ""): number {
+  const raw = args.options[name];
+  if (raw === undefined) return fallback;
+  const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new Error(`pfnlab ${command}: --${name} ${raw} must be a whole number from ${min} to ${max}${unit ? " " + unit : ""}`);
+  }
+  return n;
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A file the command reads (--roster, --manifest): it must exist and be a file. */
+export function checkInputFile(command: string, option: string, path: string): string {
+  const full = resolve(path);
+  if (!existsSync(full)) throw new Error(`pfnlab ${command}: ${option} ${path} does not exist`);
+  if (isDir(full)) throw new Error(`pfnlab ${command}: ${option} ${path} is a folder, not a file`);
+  return full;
+}
+
+/**
+ * A file the command will write at the end (-o): checked before any work, so a typo
+ * fails at once rather than after an hour of grading. Its folder must exist.
+ */
+export function checkOutputFile(command: string, option: string, path: string): string {
+  const full = resolve(path);
+  if (isDir(full)) throw new Error(`pfnlab ${command}: ${option} ${path} is a folder; give a file name`);
+  const parent = dirname(full);
+  if (!isDir(parent)) throw new Error(`pfnlab ${command}: ${option} ${path}: the folder ${parent} does not exist`);
+  if (!writable(parent) || (existsSync(full) && !writable(full))) throw new Error(`pfnlab ${command}: ${option} ${path} is not writable`);
+  return full;
+}
+
+/**
+ * A folder the command writes into: made now if missing, but only inside a folder that
+ * exists (`parents`: or with its missing parents, for a cache), and it must be writable.
+ */
+export function prepareOutputDir(command: string, option: string, path: string, parents = false): string {
+  const full = resolve(path);
+  if (existsSync(full) && !isDir(full)) throw new Error(`pfnlab ${command}: ${option} ${path} is a file, not a folder`);
+  if (!existsSync(full)) {
+    if (!parents && !isDir(dirname(full))) throw new Error(`pfnlab ${command}: ${option} ${path}: the folder ${dirname(full)} does not exist`);
+    try {
+      mkdirSync(full, { recursive: true });
+    } catch (e) {
+      throw new Error(`pfnlab ${command}: ${option} ${path} cannot be created: ${(e as Error).message}`);
+    }
+  }
+  if (!writable(full)) throw new Error(`pfnlab ${command}: ${option} ${path} is not writable`);
+  return full;
 }

@@ -8,6 +8,11 @@
  * through a pipe - the parameters again and the hidden checks, each signed with a
  * one-time key (hidden.ts). A cell that loops, throws or exhausts memory costs that
  * cell: the kernel is restarted, the earlier cells replayed, and grading goes on.
+ *
+ * A kernel that dies before any student code ran (it did not start or restart, or the
+ * grader's own set-up cell failed) is the grading machine's fault, never the student's:
+ * the submission is graded again (up to `startRetries` times) and, if that keeps
+ * happening, reported as "infrastructure-error": no points given, nothing cached.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -53,6 +58,8 @@ export interface GradeOptions {
   sandbox?: SandboxMode;
   /** Write each executed notebook (hidden checks included) here, for the instructor to inspect. */
   debugDir?: string;
+  /** Further attempts when the kernel dies before student code ran (default 2). */
+  startRetries?: number;
 }
 
 export interface ExerciseGrade {
@@ -66,7 +73,11 @@ export interface SubmissionGrade {
   student: string;
   notebook: string;
   file: string;
-  status: "graded" | "error";
+  /**
+   * "error": the submission could not be graded (unreadable, not in the manifest);
+   * "infrastructure-error": the grading machine failed it (kernel start); grade again.
+   */
+  status: "graded" | "error" | "infrastructure-error";
   total: number;
   max: number;
   exercises: ExerciseGrade[];
@@ -138,7 +149,7 @@ export async function gradeSubmission(sub: Submission, source: GradingSource, op
   const values = trustedValues(source, sub.student, opts.manifest);
   if (typeof values === "string") return emptyGrade(sub, source, values, mode);
 
-  const { cells, origin } = studentCells(nb);
+  const { cells } = studentCells(nb);
   const timeout = opts.timeout ?? 30;
   const memoryMiB = opts.memoryMiB ?? 1024;
   const key = cacheKey({
@@ -152,7 +163,37 @@ export async function gradeSubmission(sub: Submission, source: GradingSource, op
     mode,
   });
   const hit = opts.cache?.get<SubmissionGrade>(key);
-  if (hit) return { ...hit, student: sub.student, notebook: sub.notebook, file: sub.path, cached: true };
+  if (hit && hit.status === "graded") return { ...hit, student: sub.student, notebook: sub.notebook, file: sub.path, cached: true };
+
+  const retries = opts.startRetries ?? 2;
+  const failedStarts: string[] = [];
+  for (let attempt = 0; ; attempt++) {
+    const g = await gradeOnce(sub, source, nb, values, { ...opts, timeout, memoryMiB, mode });
+    if (g.status === "graded") {
+      opts.cache?.put(key, g);
+      return { ...g, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    }
+    if (g.status !== "infrastructure-error") return { ...g, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    failedStarts.push(g.problems[0] ?? "");
+    if (attempt >= retries) {
+      const problems = [`not graded: the grading machine failed ${failedStarts.length} time(s) before the student's code ran (${failedStarts.at(-1)}); grade again`];
+      return { ...g, problems, exercises: g.exercises.map((e) => ({ ...e, feedback: "not graded (grading machine failure)" })), seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    }
+    await new Promise((r) => setTimeout(r, 1000 * (attempt + 1)));
+  }
+}
+
+/** One attempt at grading a submission, not cached here. */
+async function gradeOnce(
+  sub: Submission,
+  source: GradingSource,
+  nb: Notebook,
+  values: Record<string, ParamValue>,
+  opts: GradeOptions & { timeout: number; memoryMiB: number; mode: SandboxMode },
+): Promise<SubmissionGrade> {
+  const { timeout, memoryMiB, mode } = opts;
+  const started = process.hrtime.bigint();
+  const { cells, origin } = studentCells(nb);
 
   const injected = source.params.length ? injectedCell(source.params, values, "Parameters injected by the pfnlab grader") : null;
   const run: NotebookCell[] = [codeCell("pfnlab-prelude", preludeSource())];
@@ -178,11 +219,17 @@ export async function gradeSubmission(sub: Submission, source: GradingSource, op
       outPath: join(dir, "executed.ipynb"),
       cellTimeout: timeout,
       restarts,
+      executorPrefix: sandbox.executorPrefix,
       immediateShutdown: true,
       wallTimeout: 120 + timeout * (run.length + armed.length + 1) * (restarts + 1),
       appendCells: () => [...(injected ? [{ ...injected, id: "pfnlab-reinjected" }] : []), ...armed.map((a) => a.cell)],
     });
-    if (opts.debugDir) writeNotebook(join(opts.debugDir, `${sub.student}-${sub.notebook}`), r.notebook);
+    const debugProblem = writeDebugCopy(opts.debugDir, sub, r.notebook);
+    const infra = r.failures.find((f) => f.kind === "start" || (f.cell === 0 && f.kind !== "stderr"));
+    if (infra) {
+      const what = infra.kind === "start" ? infra.text : `the grader's set-up cell failed (${infra.kind}): ${headline(infra.text)}`;
+      return { ...emptyGrade(sub, source, what.slice(0, 400), mode), status: "infrastructure-error" };
+    }
     const first = r.appendedFrom === null ? null : r.appendedFrom + (injected ? 1 : 0);
     const explain = (f: CellFailure) =>
       f.kind === "timeout"
@@ -211,6 +258,7 @@ export async function gradeSubmission(sub: Submission, source: GradingSource, op
     const exercises = aggregate(source, outcomes);
     const tampered = [...new Set(outcomes.flatMap((o) => o.tampered))];
     if (tampered.length) problems.push(`built-ins replaced by the notebook: ${tampered.slice(0, 8).join(", ")}`);
+    if (debugProblem) problems.push(debugProblem);
     const grade: SubmissionGrade = {
       student: sub.student,
       notebook: sub.notebook,
@@ -226,15 +274,25 @@ export async function gradeSubmission(sub: Submission, source: GradingSource, op
     };
     // dist/ missing (being rebuilt) is the grader's problem, not the student's: do not keep it.
     if (r.failures.some((f) => /Cannot find module 'pfnlab'/.test(f.text))) {
-      return { ...grade, status: "error", problems: ["pfnlab's build (dist/) was not importable while grading: run npm run build, then grade again", ...problems] };
+      return { ...grade, status: "infrastructure-error", problems: ["pfnlab's build (dist/) was not importable while grading: run npm run build, then grade again", ...problems] };
     }
-    opts.cache?.put(key, grade);
     return grade;
   } catch (e) {
     const g = emptyGrade(sub, source, `the grader could not run this submission: ${(e as Error).message.slice(0, 800)}`, mode);
     return { ...g, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Keep the executed notebook for the instructor; a failure to do so costs the student nothing. */
+function writeDebugCopy(dir: string | undefined, sub: Submission, nb: Notebook): string | null {
+  if (!dir) return null;
+  try {
+    writeNotebook(join(dir, `${sub.student}-${sub.notebook}`), nb);
+    return null;
+  } catch (e) {
+    return `(grader) the debug copy was not written: ${(e as Error).message}`;
   }
 }
 

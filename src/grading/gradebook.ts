@@ -46,5 +46,6 @@ export function gradebookCsv(book: Gradebook): string {
 export function summaryLine(g: SubmissionGrade): string {
   const parts = g.exercises.map((e) => `${e.id} ${e.points}/${e.max}`).join(", ");
   const extra = g.cached ? " (cached)" : ` (${g.seconds.toFixed(1)} s)`;
-  return `${g.student} ${g.notebook}: ${g.total}/${g.max} [${parts}]${g.status === "error" ? " ERROR" : ""}${extra}`;
+  const flag = g.status === "error" ? " ERROR" : g.status === "infrastructure-error" ? " NOT GRADED (grading machine failure)" : "";
+  return `${g.student} ${g.notebook}: ${g.total}/${g.max} [${parts}]${flag}${extra}`;
 }

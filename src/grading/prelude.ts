@@ -7,6 +7,16 @@
  * are reachable from student code), Reflect.apply, the stdout object. It also freezes
  * the `vm` entry points tslab compiles cells through, and snapshots the built-ins
  * checks rely on, so that a runtime the student modified is reported ("tampered").
+ *
+ * Then it locks (LOCKDOWN_SOURCE) what a hidden check travels through on its way in and
+ * what it calls, because replacing those was enough to pass every check: a student cell
+ * could patch tslab's execute handler (via require.cache) to rewrite the checks' code
+ * before it ran, or replace an exported pfnlab checker. Locked: the module loader and
+ * every loaded module of tslab, zeromq and pfnlab (exports, functions, class
+ * prototypes), tslab's `__tslab__` channel, and the built-ins code strings pass
+ * through (String, Array, RegExp, JSON, Buffer, typed arrays, Function, Promise, Map,
+ * Set); Object.prototype takes no new properties. What stays open is written in
+ * docs/instructors.md ("What the sandbox does not cover").
  */
 export const RESULT_PREFIX = "PFNLAB-RESULT";
 
@@ -95,6 +105,63 @@ export const HMAC_SOURCE = `function (keyHex, text, cc, U8, U32) {
   for (i = 0; i < 32; i++) s += HEX[r[i] >>> 4] + HEX[r[i] & 15];
   return s;
 }`;
+
+/**
+ * Statements run inside the prelude's function (with `g` = globalThis, `freeze`,
+ * `getDesc`, `defineProperty`, `ownKeys` captured): freeze what hidden checks depend on.
+ * Exported for the unit test, which runs it in a child process.
+ */
+export const LOCKDOWN_SOURCE = `
+  const lockFn = (f: any) => { if (typeof f !== "function") return; freeze(f); if (f.prototype && typeof f.prototype === "object") freeze(f.prototype); };
+  // Functions and classes a module exports are pinned; its other values stay writable,
+  // and so does the one function slot tslab re-assigns for every cell.
+  const lockExports = (exp: any) => {
+    if (!exp || (typeof exp !== "object" && typeof exp !== "function")) return;
+    const keys = ownKeys(exp);
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === "lastWriteDisplayData") continue;
+      const d: any = getDesc(exp, keys[i]);
+      if (!d || !d.configurable && !d.writable) continue;
+      if ("value" in d && typeof d.value !== "function") continue;
+      if ("value" in d) lockFn(d.value);
+      try { defineProperty(exp, keys[i], "value" in d ? { writable: false, configurable: false } : { configurable: false }); } catch (e) {}
+    }
+    if (typeof exp === "function") lockFn(exp);
+  };
+  try { require("pfnlab"); } catch (e) {}
+  const Module = require("module");
+  const cache = Module._cache;
+  const lockedDirs = ["/node_modules/tslab/", "/node_modules/zeromq/"];
+  try { const main = require.resolve("pfnlab"); lockedDirs.push(main.slice(0, main.lastIndexOf("/") + 1)); } catch (e) {}
+  const files = ownKeys(cache);
+  for (let i = 0; i < files.length; i++) {
+    const file: any = files[i];
+    if (!lockedDirs.some((d) => file.includes(d))) continue;
+    const mod = cache[file];
+    lockExports(mod && mod.exports);
+    try { defineProperty(mod, "exports", { writable: false, configurable: false }); } catch (e) {}
+  }
+  // The cache itself: no entry replaced or removed (a fake "pfnlab" for the checks' import).
+  for (let i = 0; i < files.length; i++) { try { defineProperty(cache, files[i], { writable: false, configurable: false }); } catch (e) {} }
+  for (const k of ["_load", "_resolveFilename", "_findPath", "_nodeModulePaths", "createRequire", "_cache", "_extensions"]) {
+    try { defineProperty(Module, k, { writable: false, configurable: false }); } catch (e) {}
+  }
+  try { defineProperty(Module.prototype, "require", { writable: false, configurable: false }); } catch (e) {}
+  // tslab runs each cell as (function (exports, require) {...})(__tslab__.exports, __tslab__.require).
+  try { freeze(g.__tslab__); defineProperty(g, "__tslab__", { writable: false, configurable: false }); } catch (e) {}
+  const TypedArray = Object.getPrototypeOf(Uint8Array);
+  const builtins: any[] = [Function.prototype, Array.prototype, Array, String.prototype, String, RegExp.prototype, RegExp, JSON, Reflect, Math,
+    Promise.prototype, Promise, Map.prototype, Set.prototype, WeakMap.prototype, WeakSet.prototype, Symbol.prototype, Number.prototype, Boolean.prototype,
+    Buffer.prototype, TypedArray.prototype, TypedArray, Uint8Array.prototype, Uint8Array, Uint32Array.prototype, Object];
+  for (let i = 0; i < builtins.length; i++) freeze(builtins[i]);
+  Object.preventExtensions(Object.prototype);
+  const globalNames = ["Object", "Function", "Array", "String", "Number", "Boolean", "Symbol", "RegExp", "JSON", "Reflect", "Math", "Promise", "Map", "Set",
+    "WeakMap", "WeakSet", "Buffer", "Uint8Array", "Uint32Array", "TextDecoder", "TextEncoder", "Proxy"];
+  for (let i = 0; i < globalNames.length; i++) {
+    // Some (Buffer) are accessors: pin their current value as a plain read-only property.
+    try { const v = g[globalNames[i]]; defineProperty(g, globalNames[i], { value: v, writable: false, configurable: false }); } catch (e) {}
+  }
+`;
 
 /** The prelude cell's source. */
 export function preludeSource(): string {
@@ -185,6 +252,7 @@ export function preludeSource(): string {
     },
   });
   defineProperty(g, "__pfnlabGrader", { value: api, writable: false, configurable: false, enumerable: false });
+  // Lockdown: after the snapshot above, which compares values, not writability.${LOCKDOWN_SOURCE}
 })();
 `;
 }

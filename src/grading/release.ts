@@ -5,8 +5,8 @@
  * the kernelspec and language info. With a roster, each student's copy carries an
  * `injected-parameters` cell with that student's variant.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { readNotebook, writeNotebook, type Notebook, type NotebookCell } from "../runner/notebook";
 import { gradingMeta, hasTag, hiddenChecks, sourceOf, tagsOf, TAGS, toSource } from "./cells";
 import { pfnlabVersion, sha256, writeManifest, type Manifest } from "./manifest";
@@ -129,8 +129,37 @@ export interface ReleaseReport {
   warnings: string[];
 }
 
+/** A path with every existing part resolved (symlinks too), also for a path not made yet. */
+function realPathOf(path: string): string {
+  const full = resolve(path);
+  try {
+    return realpathSync(full);
+  } catch {
+    const parent = dirname(full);
+    return parent === full ? full : join(realPathOf(parent), basename(full));
+  }
+}
+
+/**
+ * Release writes student copies over whatever is in the way, so an output that is a
+ * source, or a folder holding one, would replace the instructor's notebook with its own
+ * student copy (`release nb/05.ipynb -o nb/`). Refuse before anything is written.
+ */
+export function assertOutputSparesSources(sources: string[], outDir: string, manifestPath?: string): void {
+  const out = realPathOf(outDir);
+  for (const src of sources) {
+    const real = realPathOf(src);
+    const rel = relative(out, real);
+    if (real === out || (!rel.startsWith(".." + sep) && rel !== ".." && !rel.startsWith(sep))) {
+      throw new Error(`release: the output folder ${outDir} ${real === out ? "is" : "holds"} the source ${src}: writing there would replace or mix with the instructor's notebook; choose another -o`);
+    }
+    if (manifestPath && realPathOf(manifestPath) === real) throw new Error(`release: the manifest path ${manifestPath} is the source ${src}; choose another --manifest`);
+  }
+}
+
 /** Write the student notebooks (and, with a roster, each student's variant and the manifest). */
 export function release(opts: ReleaseOptions): ReleaseReport {
+  assertOutputSparesSources(opts.sources, opts.outDir, opts.manifestPath);
   const copies = opts.sources.map((path) => {
     const name = basename(path);
     return { path, name, copy: studentCopy(readNotebook(path), name), hash: sha256(readFileSync(path)) };

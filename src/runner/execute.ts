@@ -42,11 +42,17 @@ export interface ExecuteOptions {
   wallTimeout?: number;
   /** Kill the kernel at the end instead of asking it to shut down (its state is not needed). */
   immediateShutdown?: boolean;
+  /**
+   * Run the executor (and so the kernel it starts) under this command, e.g. `unshare
+   * --net --`: a network namespace of their own, whose loopback the executor brings up.
+   */
+  executorPrefix?: string[];
 }
 
 export interface ExecuteResult {
   notebook: Notebook;
-  status: "ok" | "timeout" | "dead";
+  /** "start": the kernel did not start (or restart); no code ran in it after that. */
+  status: "ok" | "timeout" | "dead" | "start";
   /** Index of the first appended cell (see ExecuteOptions.appendCells), or null. */
   appendedFrom: number | null;
   /** Error outputs, stderr writes, a timeout or a dead kernel, by cell index. */
@@ -86,15 +92,16 @@ export async function executeNotebook(path: string, opts: ExecuteOptions = {}): 
     String(opts.restarts ?? 0),
     ...(opts.appendCells ? ["--append-stdin"] : []),
     ...(opts.immediateShutdown ? ["--immediate-shutdown"] : []),
+    ...(opts.executorPrefix?.length ? ["--loopback-up"] : []),
   ];
   const jupyterPath = [...(opts.kernelSpecPath ?? []), join(projectRoot, ".jupyter-local", "share", "jupyter"), process.env.JUPYTER_PATH]
     .filter(Boolean)
     .join(":");
   const childEnv = { ...process.env, ...opts.env, JUPYTER_PATH: jupyterPath };
-  const cmd = opts.memoryMiB ? "sh" : env.python;
-  const cmdArgs = opts.memoryMiB
-    ? ["-c", `ulimit -v ${opts.memoryMiB * 1024} && exec "$0" "$@"`, env.python, ...args]
-    : args;
+  const direct = opts.memoryMiB
+    ? ["sh", "-c", `ulimit -v ${opts.memoryMiB * 1024} && exec "$0" "$@"`, env.python, ...args]
+    : [env.python, ...args];
+  const [cmd, ...cmdArgs] = [...(opts.executorPrefix ?? []), ...direct];
   const { code, stdout, stderr, killed } = await runExecutor(cmd, cmdArgs, childEnv, opts);
   try {
     const line = stdout.trim().split("\n").pop() ?? "";
@@ -128,7 +135,7 @@ interface NbexecStatus {
   cell: number | null;
   message: string;
   cellSeconds: number[];
-  incidents?: { cell: number | null; kind: "timeout" | "dead"; message: string }[];
+  incidents?: { cell: number | null; kind: "timeout" | "dead" | "start"; message: string }[];
   appendedFrom?: number | null;
 }
 

@@ -44,7 +44,7 @@ export function writeNotebook(path: string, nb: Notebook): void {
 /** A cell's failure, as the test harness and the grader report it. */
 export interface CellFailure {
   cell: number;
-  kind: "error" | "stderr" | "timeout" | "dead";
+  kind: "error" | "stderr" | "timeout" | "dead" | "start";
   text: string;
 }
 

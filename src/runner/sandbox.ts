@@ -6,16 +6,31 @@
  *   namespaces, a tmpfs as `/` (pivot_root, the old root unmounted) holding read-only
  *   binds of /usr, /etc, the libraries, the project's node_modules, dist and
  *   package.json, a private /tmp and a private working folder /pfnlab/work (tmpfs, size
- *   capped), a fresh /proc that shows only the kernel's own processes; the kernel runs
- *   as nobody:nogroup without capabilities and with no_new_privs. Nothing else on the
- *   machine is visible: not the instructor's notebook, not other submissions, not the
- *   grader's cache. When the kernel (pid 1 of its namespace) ends, every process it
- *   started ends too; when the executor dies, the kernel is killed (PDEATHSIG).
+ *   capped), a fresh /proc that shows only the kernel's own processes. The kernel runs
+ *   without capabilities, with no_new_privs, as a uid of its own: SANDBOX_UID_BASE + the
+ *   pid of its launcher (unique while the kernel lives, since the launcher waits for it),
+ *   so RLIMIT_NPROC counts this kernel's processes and threads only and no submission
+ *   can use up another's budget. Nothing else on the machine is visible: not the
+ *   instructor's notebook, not other submissions, not the grader's cache. When the
+ *   kernel (pid 1 of its namespace) ends, every process it started ends too; when the
+ *   executor dies, the kernel is killed (PDEATHSIG).
  * - mode "userns" (not root, unprivileged user namespaces allowed): the same view of the
- *   file system inside a user namespace; the kernel keeps the caller's uid.
+ *   file system inside a user namespace of its own; the kernel keeps the caller's uid,
+ *   and RLIMIT_NPROC counts per user namespace (Linux >= 5.14), so per kernel.
  * - mode "none" (neither works): a plain kernel with the caller's rights, working in a
  *   temporary folder. Student code can then read whatever the caller can read: keep
  *   instructor files unreadable to that user, or grade as root or in a container.
+ *
+ * Network (modes root and userns): the executor runs in a network namespace of its own
+ * (`executorPrefix`, loopback only) and starts the kernel there, so the kernel talks to
+ * its executor over that namespace's loopback and reaches no service of the machine.
+ *
+ * The connection file (socket ports and the key that signs Jupyter messages) reaches
+ * tslab through a FIFO that is removed once read: the kernel's files hold no copy. The
+ * key stays in tslab's memory, and that is harmless: it only signs messages on this
+ * kernel's own sockets, in a network namespace no other kernel shares, which the
+ * kernel's own code can already write to; grades never rest on it (hidden checks sign
+ * their results with one-time keys of their own, see src/grading/hidden.ts).
  *
  * Limits in every mode: RLIMIT_AS (JS heap cap + room for V8's own reservations),
  * V8's --max-old-space-size, RLIMIT_NPROC and RLIMIT_FSIZE.
@@ -46,11 +61,19 @@ export interface Sandbox {
   kernelSpecPath: string[];
   /** Working folder of the kernel, as the kernel sees it. */
   workdir: string;
+  /** Run the executor under this command (its own network namespace), or [] (mode "none"). */
+  executorPrefix: string[];
 }
 
 /** Address space V8 and tslab need beyond the JS heap (1.5 GiB did not start; see docs). */
 const BASELINE_AS_MIB = 2048;
-const NOBODY = 65534;
+/**
+ * Mode "root": kernel uids are this + the launcher's pid (pid_max <= 2^22), a range no
+ * distribution hands out (systemd leaves 0x70000000-0x7ffdffff unused).
+ */
+export const SANDBOX_UID_BASE = 0x70000000;
+/** Processes and threads of one kernel (tslab alone runs about a dozen threads). */
+export const SANDBOX_NPROC = 256;
 export const SANDBOX_WORKDIR = "/pfnlab/work";
 
 let detected: SandboxMode | null = null;
@@ -60,7 +83,7 @@ export function detectSandboxMode(): SandboxMode {
   if (detected) return detected;
   const isRoot = process.getuid?.() === 0;
   const probe = (args: string[]) => spawnSync("unshare", args, { stdio: "ignore", timeout: 10_000 }).status === 0;
-  const inner = ["--mount", "--pid", "--fork", "--kill-child", "--", "sh", "-c", "mount -t tmpfs tmpfs /mnt 2>/dev/null || mount -t tmpfs tmpfs /tmp"];
+  const inner = ["--mount", "--pid", "--net", "--fork", "--kill-child", "--", "sh", "-c", "mount -t tmpfs tmpfs /mnt 2>/dev/null || mount -t tmpfs tmpfs /tmp"];
   if (isRoot && probe(inner)) detected = "root";
   else if (!isRoot && probe(["--user", "--map-root-user", ...inner])) detected = "userns";
   else detected = "none";
@@ -76,20 +99,24 @@ function launcher(mode: SandboxMode, opts: Required<Omit<SandboxOptions, "mode">
   const P = projectRoot;
   const heap = opts.memoryMiB;
   const asBytes = (opts.memoryMiB + BASELINE_AS_MIB) * 1024 * 1024;
-  const limits = `/usr/bin/prlimit --as=${asBytes} --nproc=256 --fsize=${opts.diskMiB * 1024 * 1024} --core=0 --`;
+  const limits = `/usr/bin/prlimit --as=${asBytes} --nproc=${SANDBOX_NPROC} --fsize=${opts.diskMiB * 1024 * 1024} --core=0 --`;
   const node = `${process.execPath} --max-old-space-size=${heap} ${P}/node_modules/tslab/bin/tslab kernel --config-path`;
   if (mode === "none") {
     return `#!/bin/sh\nexec ${limits} ${node} "$1"\n`;
   }
   const R = join(opts.dir, "root");
   const W = SANDBOX_WORKDIR;
+  // $2 is the kernel's own uid (mode root), computed by the outer script below.
   const dropUser =
     mode === "root"
-      ? `/usr/bin/setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all --`
+      ? `/usr/bin/setpriv --reuid="$2" --regid="$2" --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all --`
       : `/usr/bin/setpriv --no-new-privs --inh-caps=-all --bounding-set=-all --`;
-  const owner = mode === "root" ? `,uid=${NOBODY},gid=${NOBODY}` : "";
+  const owner = mode === "root" ? `,uid=$2,gid=$2` : "";
+  const conn = `${W}/.connection.json`;
   const inner = [
     "set -eu",
+    // Kept in memory only: the new root gets a FIFO, removed once tslab has read it.
+    `CONN=$(cat "$1")`,
     "mount --make-rprivate /",
     `R=${shellQuote(R)}`,
     `mount -t tmpfs -o mode=755,size=16m tmpfs "$R"`,
@@ -110,21 +137,25 @@ function launcher(mode: SandboxMode, opts: Required<Omit<SandboxOptions, "mode">
     `for f in null zero full random urandom tty; do [ -e "/dev/$f" ] && touch "$R/dev/$f" && mount --bind "/dev/$f" "$R/dev/$f"; done`,
     `mount -t proc -o nosuid,nodev,noexec proc "$R/proc"`,
     `mount -t tmpfs -o size=${opts.diskMiB}m,mode=700,nosuid,nodev${owner} tmpfs "$R${W}"`,
-    `cp "$1" "$R${W}/.connection.json"`,
+    `mkfifo -m 600 "$R${conn}"`,
     `ln -s ${shellQuote(P + "/node_modules")} "$R${W}/node_modules"`,
-    ...(mode === "root" ? [`chown -h ${NOBODY}:${NOBODY} "$R${W}/.connection.json" "$R${W}/node_modules"`] : []),
+    ...(mode === "root" ? [`chown -h "$2:$2" "$R${conn}" "$R${W}/node_modules"`] : []),
     `mkdir "$R/.old"`,
     `cd "$R"`,
     `pivot_root . .old`,
     `umount -l /.old`,
     `rmdir /.old`,
     `cd ${W}`,
-    `exec ${dropUser} /usr/bin/env -i HOME=${W} PATH=/usr/bin:/bin LANG=C.UTF-8 ${limits} ${node} ${W}/.connection.json`,
+    // Blocks until tslab opens the FIFO (at start-up, before any cell), then removes it.
+    `( printf '%s' "$CONN" > ${conn}; rm -f ${conn} ) &`,
+    `exec ${dropUser} /usr/bin/env -i HOME=${W} PATH=/usr/bin:/bin LANG=C.UTF-8 ${limits} ${node} ${conn}`,
   ].join("\n");
   const userns = mode === "userns" ? "--user --map-root-user " : "";
   return (
     "#!/bin/sh\n# pfnlab sandboxed tslab kernel (generated by src/runner/sandbox.ts)\n" +
-    `exec /usr/bin/setpriv --pdeathsig KILL -- unshare ${userns}--mount --pid --fork --kill-child -- /bin/sh -c ${shellQuote(inner)} sh "$1"\n`
+    // This shell's pid stays taken while the kernel lives (exec'd unshare waits for it).
+    `U=$((${SANDBOX_UID_BASE} + $$))\n` +
+    `exec /usr/bin/setpriv --pdeathsig KILL -- unshare ${userns}--mount --pid --fork --kill-child -- /bin/sh -c ${shellQuote(inner)} sh "$1" "$U"\n`
   );
 }
 
@@ -146,5 +177,6 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
   chmodSync(script, 0o700);
   const spec = { argv: ["/bin/sh", script, "{connection_file}"], display_name: "TypeScript (pfnlab sandbox)", language: "typescript" };
   writeFileSync(join(specDir, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
-  return { mode, kernel: "pfnlab-sandbox", kernelSpecPath: [specRoot], workdir: mode === "none" ? plainWork : SANDBOX_WORKDIR };
+  const executorPrefix = mode === "root" ? ["unshare", "--net", "--"] : mode === "userns" ? ["unshare", "--user", "--map-root-user", "--net", "--"] : [];
+  return { mode, kernel: "pfnlab-sandbox", kernelSpecPath: [specRoot], workdir: mode === "none" ? plainWork : SANDBOX_WORKDIR, executorPrefix };
 }

@@ -94,8 +94,17 @@ beforeAll(async () => {
   );
   put("s006", copy("s006")); // handed in untouched
   put("s007", readNotebook(source)); // the instructor's own notebook, solutions and all
-  // Right answers, but the runtime the checks use is rewritten: flagged, no points.
-  put("s008", plant(answer(copy("s008"), bytes("s008")), "ex1-answer", "(Array.prototype as any).includes = function () { return true; };"));
+  // Right answers, but the runtime the checks use is rewritten: Array.prototype is frozen
+  // before student code (no effect), Error.prototype is not (flagged, no points).
+  put(
+    "s008",
+    plant(
+      answer(copy("s008"), bytes("s008")),
+      "ex1-answer",
+      '(Array.prototype as any).includes = function () { return true; };\nconsole.log("includes replaced: " + ((Array.prototype as any).includes.call([], 1)));',
+      '(Error.prototype as any).toString = function () { return "fine"; };',
+    ),
+  );
 
   const src = loadSource(source, "pages.ipynb");
   const { submissions } = findSubmissions(join(scratch, "subs"), ["pages.ipynb"]);
@@ -157,9 +166,10 @@ describe("pfnlab grade", () => {
     expect(existsSync(join(projectRoot, "dist", "planted.js"))).toBe(false);
   });
 
-  it("a notebook that rewrites built-ins the checks rely on gets 0, flagged", () => {
+  it("a notebook that rewrites built-ins: frozen ones stay as they were, others are flagged and get 0", () => {
     expect(grades.get("s008")!.total).toBe(0);
-    expect(grades.get("s008")!.exercises[0].feedback).toContain("replaced built-ins the checks rely on: Array.prototype.includes");
+    expect(grades.get("s008")!.exercises[0].feedback).toContain("replaced built-ins the checks rely on: Error.prototype.toString");
+    expect(grades.get("s008")!.exercises[0].feedback).not.toContain("Array.prototype.includes"); // frozen: the assignment did nothing
   });
 
   it("shows what the planted reader saw: nothing outside its sandbox", () => {
