@@ -1,6 +1,6 @@
 // Submissions graded side by side cannot hurt each other, and the grading machine's own
 // failures never become a student's grade: a submission hoarding processes leaves the
-// honest ones beside it 22/22 (each kernel has its own uid, so its own RLIMIT_NPROC);
+// honest ones beside it full marks (each kernel has its own uid, so its own RLIMIT_NPROC);
 // a kernel that dies before any student code ran is retried, reported, never cached,
 // and makes `pfnlab grade` exit 1; a submission reaches no network service of the
 // machine, finds no copy of its kernel's connection file, and cannot rewrite the hidden
@@ -79,10 +79,10 @@ describe.skipIf(mode === "none")("grading beside a process-hoarding submission",
     expect(Number(m![1])).toBeGreaterThanOrEqual(150);
   });
 
-  it("leaves every honest submission 22/22, graded", () => {
+  it("leaves every honest submission full marks (24/24), graded", () => {
     for (const s of ["b-honest", "c-honest", "d-honest"]) {
       const g = grades.get(s)!;
-      expect({ s, status: g.status, total: g.total, max: g.max, problems: g.problems }).toEqual({ s, status: "graded", total: 22, max: 22, problems: [] });
+      expect({ s, status: g.status, total: g.total, max: g.max, problems: g.problems }).toEqual({ s, status: "graded", total: 24, max: 24, problems: [] });
     }
   });
 });
