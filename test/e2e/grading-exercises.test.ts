@@ -1,4 +1,4 @@
-// notebooks/05-exercises end to end, graded in real sandboxed tslab kernels: two students'
+// course/05-exercises (the instructor source) end to end, graded in real sandboxed tslab kernels: two students'
 // variants differ, the instructor's notebook grades 100%, the untouched release 0 (and
 // holds no solution text), each student's copy filled with its own answers 100% and with
 // the other student's answers less.
@@ -13,7 +13,7 @@ import { PAGE_SIZE, SZ_1G } from "../../src/mm";
 import { projectRoot, readNotebook, writeNotebook, type Notebook } from "../../src/runner";
 
 const NAME = "05-exercises.ipynb";
-const source = join(projectRoot, "notebooks", NAME);
+const source = join(projectRoot, "course", NAME);
 const scratch = join(projectRoot, "test-output", "grading-exercises-e2e");
 const roster = ["s001", "s002", "s003", "s004"];
 type Params = Record<string, number | string | boolean>;
