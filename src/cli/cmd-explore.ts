@@ -1,6 +1,6 @@
 /** `pfnlab explore`: run many schedules of a scenario and count outcome classes. */
 import { listScenarios, getScenario, describeParams, parseParamArgs, failuresOf } from "../scenarios/index";
-import { explore, exploreJson, STRATEGIES } from "../sched/index";
+import { explore, exploreJson, simulate, STRATEGIES } from "../sched/index";
 import type { ExploreOptions, StrategyName } from "../sched/index";
 import { CliUsageError, flagInt, flagList, flagString, parseArgs } from "./command";
 import type { CliCommand, FlagSpec } from "./command";
@@ -93,6 +93,7 @@ export const command: CliCommand = {
     io.out("outcomes:");
     const w = Math.max(...Object.keys(r.outcomes).map((k) => k.length), 4);
     for (const [k, v] of Object.entries(r.outcomes)) io.out(`  ${k.padEnd(w)} ${String(v).padStart(8)}${failuresOf(scenario).includes(k) ? "  (failure)" : ""}`);
+    if (scenario.timedSummary) for (const line of scenario.timedSummary(simulate(scenario, { params }))) io.out(line);
     const f = r.firstFailure;
     if (!f) {
       io.out("no failure found");
