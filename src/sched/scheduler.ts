@@ -137,6 +137,8 @@ export class Scheduler {
   private readonly recordTrace: boolean;
   private readonly locks = new Map<Lock, LockRuntime>();
   private stepCount = 0;
+  /** Simulated time at which the last step started. */
+  private lastStart = 0;
   /** Spinning steps since the last progress. */
   private sinceProgress = 0;
   /** Steps since a task last finished. */
@@ -254,7 +256,7 @@ export class Scheduler {
       const ev = heap.pop()!;
       const t = ev.item;
       if (t.state !== "runnable") continue;
-      this.stepIn(this.choiceContext(), t);
+      this.stepIn(this.choiceContext(), t, true);
       push(t);
       for (const w of this.woken) push(w);
       this.woken = [];
@@ -267,7 +269,7 @@ export class Scheduler {
     this.stepIn(this.choiceContext(), task);
   }
 
-  private stepIn(ctx: ChoiceContext | null, task: SimTask): void {
+  private stepIn(ctx: ChoiceContext | null, task: SimTask, timed = false): void {
     if (task.state !== "runnable" || !task.pending) {
       throw new Error(`Scheduler.step: task ${task.name} is ${task.state}, not runnable`);
     }
@@ -290,7 +292,12 @@ export class Scheduler {
     this.sinceFinish++;
     this.sinceFinishByTask[task.id] = (this.sinceFinishByTask[task.id] ?? 0) + 1;
     task.relaxed = p.kind === "cpuRelax";
+    // Controlled runs: the chosen order is the order things happen in, so a step starts no
+    // earlier than the step before it (a task not chosen was idle): one global, monotonic
+    // simulated time. Timed runs already pick the earliest pending effect, so this changes nothing there.
+    if (!timed && task.clock < this.lastStart) task.clock = this.lastStart;
     const t0 = task.clock;
+    this.lastStart = t0;
 
     switch (p.kind) {
       case "step":

@@ -10,7 +10,7 @@
 import type { ParamValue, ParamValues, Scenario } from "../../scenarios/scenario";
 import { failuresOf, resolveParams } from "../../scenarios/scenario";
 import type { CostModel } from "../cost-model";
-import { formatTraceRecord } from "../trace";
+import { formatTraceLines } from "../trace";
 import { describeLivelock } from "../deadlock";
 import { DfsStrategy } from "./dfs";
 import { PctStrategy } from "./pct";
@@ -224,7 +224,7 @@ function reportFailure(scenario: Scenario<any>, params: ParamValues, found: RunR
 /** The trace of a run as lines, with the end (deadlock cycle, livelock, outcomes) appended. */
 export function traceLines(r: RunReport): string[] {
   const w = Math.max(4, ...r.taskNames.map((n) => n.length));
-  const lines = r.trace.map((x) => formatTraceRecord(x, w));
+  const lines = formatTraceLines(r.trace, w);
   if (r.end.deadlock) lines.push(`deadlock: ${r.end.deadlock.cycle}`);
   if (r.end.livelock) lines.push(`livelock: ${describeLivelock(r.end.livelock)}`);
   for (const v of r.end.violations) lines.push(`${v.rule}: ${v.message}`);
