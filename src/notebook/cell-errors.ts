@@ -130,6 +130,9 @@ export function installCellErrors(cache: Record<string, { exports?: unknown } | 
   if (state.installed) return true;
   const jupyterFile = Object.keys(cache).find((k) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(k));
   if (!jupyterFile) return false;
+  // Under the grader (src/grading/prelude.ts) built-ins and vm are frozen and watched for
+  // tampering: leave them alone there (the grader reports errors in its own words).
+  if ("__pfnlabGrader" in globalThis) return false;
   const installed: Installed = { details: false };
   state.installed = installed;
   const cells = new Map<string, CellCode>();
@@ -152,7 +155,7 @@ export function installCellErrors(cache: Record<string, { exports?: unknown } | 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const vm = require("node:vm") as typeof import("node:vm");
   const run = vm.runInThisContext;
-  vm.runInThisContext = function (this: unknown, code: string, options?: import("node:vm").RunningScriptOptions | string) {
+  const named = function (this: unknown, code: string, options?: import("node:vm").RunningScriptOptions | string) {
     if (typeof code === "string" && /^\((async )?function\(exports, require\) \{/.test(code) && (options === undefined || typeof options === "object")) {
       const name = pending ? `In[${pending.count}]` : `In[?${++anonymous}]`;
       cells.set(name, { ts: pending?.ts ?? null, js: code });
@@ -163,6 +166,11 @@ export function installCellErrors(cache: Record<string, { exports?: unknown } | 
     }
     return run.call(this, code, options as never);
   } as typeof vm.runInThisContext;
+  try {
+    vm.runInThisContext = named;
+  } catch {
+    // vm is frozen here: frames stay anonymous, errors still print briefly.
+  }
 
   // tslab prints errors with its own saved console.error, which formats them with
   // util.inspect: an inspect.custom method on Error.prototype is the one hook every error
