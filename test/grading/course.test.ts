@@ -1,12 +1,12 @@
 // Instructor material stays in course/: notebooks/ holds only the released student copies,
 // generated from course/ and kept in sync, with no solution or hidden check in any file.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { COURSE_DIR, NOTEBOOKS_DIR, courseNotebooks, hiddenCheckLines, leaksIn, leaksUnder, releasedCopy } from "../../src/grading";
-import { projectRoot } from "../../src/runner";
+import { exportNotebooks, projectRoot } from "../../src/runner";
 
 const names = courseNotebooks();
 
@@ -47,6 +47,14 @@ describe("course/ and notebooks/", () => {
       expect(readFileSync(join(COURSE_DIR, nb), "utf8")).toBe(readFileSync(out, "utf8"));
     });
   }
+
+  it("npm run export refuses an instructor notebook before writing anything", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "pfnlab-export-")), "out");
+    await expect(exportNotebooks(out, [join(COURSE_DIR, "05-exercises.ipynb")])).rejects.toThrow(
+      /^export: .*course\/05-exercises\.ipynb holds instructor material \(a solution marker.*\); export the student copy in notebooks\//,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
 
   it("no percent source of an instructor notebook is left in notebooks/src", () => {
     const sources = readdirSync(join(NOTEBOOKS_DIR, "src"));
