@@ -1,6 +1,6 @@
 /** `pfnlab explore`: run many schedules of a scenario and count outcome classes. */
 import { listScenarios, getScenario, describeParams, parseParamArgs, failuresOf } from "../scenarios/index";
-import { explore, exploreJson, STRATEGIES } from "../sched/index";
+import { explore, exploreJson, simulate, STRATEGIES } from "../sched/index";
 import type { ExploreOptions, StrategyName } from "../sched/index";
 import { CliUsageError, flagInt, flagList, flagString, parseArgs } from "./command";
 import type { CliCommand, FlagSpec } from "./command";
@@ -99,6 +99,7 @@ export const command: CliCommand = {
       const we = Math.max(...ev.map(([k]) => k.length), 4);
       for (const [k, v] of ev) io.out(`  ${k.padEnd(we)} ${String(v).padStart(8)}`);
     }
+    if (scenario.timedSummary) for (const line of scenario.timedSummary(simulate(scenario, { params }))) io.out(line);
     const f = r.firstFailure;
     if (!f) {
       io.out("no failure found");

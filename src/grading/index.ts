@@ -4,8 +4,10 @@
  *
  * # README-conventions: how to write an exercise notebook
  *
- * One instructor notebook (`notebooks/05-exercises.ipynb`, say) holds everything; `pfnlab
- * release` derives the students' copies, `pfnlab grade` grades them. Cells carry their
+ * One instructor notebook (`course/05-exercises.ipynb`, say) holds everything; `pfnlab
+ * release` derives the students' copies, `pfnlab grade` grades them. Instructor sources
+ * never go in notebooks/ (what students open): `npm run course` writes their plain
+ * student copies there (course.ts). Cells carry their
  * role in tags (`metadata.tags`) and their grading data in `metadata.pfnlab`.
  *
  * 1. Parameters (papermill's convention). One code cell tagged `parameters` with one
@@ -96,3 +98,5 @@ export type { Gradebook } from "./gradebook";
 export { injectParameters, runNotebook, parseAssignment, toHtml } from "./run";
 export type { RunOptions, RunResult } from "./run";
 export * as exercises from "./exercises/index";
+export { COURSE_DIR, NOTEBOOKS_DIR, courseNotebooks, releasedCopy, hiddenCheckLines, leaksIn, leaksUnder } from "./course";
+export type { Leak } from "./course";

@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { basename, join } from "node:path";
 import { describeFailures, executeNotebook, projectRoot } from "./execute";
 import { PLOTLY_MIME } from "../display/bundle";
+import { hiddenCheckLines, leaksIn } from "../grading/course";
 
 export interface ExportedNotebook {
   notebook: string;
@@ -35,11 +36,19 @@ function pinPlotly(html: string): string {
 export async function exportNotebooks(outDir: string, notebooks?: string[]): Promise<ExportedNotebook[]> {
   const dir = join(projectRoot, "notebooks");
   const names = notebooks ?? readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort();
+  const sources = names.map((name) => (existsSync(name) ? name : join(dir, name)));
+  // Exports are for students: refuse instructor material before running anything.
+  const hidden = hiddenCheckLines();
+  for (const src of sources) {
+    const leaks = existsSync(src) ? leaksIn(readFileSync(src, "utf8"), hidden) : [];
+    if (leaks.length) {
+      throw new Error(`export: ${src} holds instructor material (${leaks.join(", ")}); export the student copy in notebooks/ instead (npm run course writes it)`);
+    }
+  }
   mkdirSync(join(outDir, "assets"), { recursive: true });
   copyFileSync(require.resolve(`plotly.js-dist/${PLOTLY_FILE}`), join(outDir, "assets", PLOTLY_FILE));
   const done: ExportedNotebook[] = [];
-  for (const name of names) {
-    const src = existsSync(name) ? name : join(dir, name);
+  for (const src of sources) {
     const executed = join(outDir, basename(src));
     const t0 = process.hrtime.bigint();
     const r = await executeNotebook(src, { outPath: executed, cellTimeout: 120, cwd: dir });

@@ -20,6 +20,7 @@
 import type { Checker } from "../checks/checker";
 import type { CostModel } from "../sched/cost-model";
 import type { RunEnd } from "../sched/scheduler";
+import type { RunReport } from "../sched/explore/runner";
 import type { TaskSpec } from "../sched/task";
 
 export type ParamType = "int" | "number" | "bool" | "string";
@@ -95,6 +96,16 @@ export interface Scenario<P extends ParamValues = ParamValues> {
    */
   failures?: readonly string[];
   setup(params: P): ScenarioRun;
+  /**
+   * Default number of schedules `explore` runs (instead of the strategy's default) for a
+   * scenario whose every run is long, so that exploring it ends in reasonable time.
+   */
+  exploreSchedules?: number;
+  /**
+   * What the scenario is for, from one timed run (`simulate`): a few lines `pfnlab explore`
+   * prints after the schedule counts (e.g. the lock_stat summary of a contention experiment).
+   */
+  timedSummary?(report: RunReport): string[];
 }
 
 export const DEFAULT_FAILURES: readonly string[] = ["deadlock", "livelock", "misuse", "crash"];

@@ -6,9 +6,12 @@
  * first cycle, e.g. "A -> &b -> B -> &a -> A". A wait with no cycle means a holder
  * finished (or crashed) without releasing: that is named too.
  *
- * Livelock: tasks keep running but nobody makes progress (no task finishes) for more
- * than a bound of steps; the task that took the most of those steps is named as the
- * spinning one.
+ * Livelock: tasks keep running but nobody makes progress. Progress is a task finishing or
+ * a step that is not spinning; a spinning step is a cpu_relax() or the step right after
+ * one (the re-read of what the spinner waits for). More than a bound of spinning steps in
+ * a row is a livelock, however long the work that came before it; the task that took the
+ * most of them is named as the spinning one. A loop that never spins nor finishes is caught
+ * by a second, much larger bound on steps without any task finishing ("runaway").
  */
 import type { SimTask } from "./task";
 
@@ -31,6 +34,16 @@ export interface LivelockReport {
   /** Steps taken since the last progress, by that task / by all. */
   steps: number;
   totalSteps: number;
+  /** "spin": spinning steps without progress; "runaway": no task finished within the step bound. */
+  kind: "spin" | "runaway";
+}
+
+/** One line for a livelock report, e.g. "waiter spins at waiter: cpu_relax (500 of 500 steps without progress)". */
+export function describeLivelock(l: LivelockReport): string {
+  if (l.kind === "runaway") {
+    return `no task finished in ${l.totalSteps} steps (${l.task} took ${l.steps}, now at ${l.site}): a loop that never ends, or more work than the scheduler's stepBound`;
+  }
+  return `${l.task} spins at ${l.site} (${l.steps} of ${l.totalSteps} steps without progress)`;
 }
 
 /** The wait-for cycle among `tasks`, or null when some task can still run or none waits. */

@@ -13,7 +13,7 @@ export { Prng, runPrng } from "./prng";
 export * from "./trace";
 export * from "./lockstat";
 export type { DeadlockReport, LivelockReport } from "./deadlock";
-export { findDeadlock } from "./deadlock";
+export { describeLivelock, findDeadlock } from "./deadlock";
 export { SimTask } from "./task";
 export type { TaskSpec, TaskState, Pending, WaitInfo } from "./task";
 export { Scheduler } from "./scheduler";

@@ -38,8 +38,17 @@ export interface SchedulerOptions {
   costs?: Partial<CostModel>;
   /** Where lockdep and the model report misuse (default: a fresh recording Checker). */
   checker?: Checker;
-  /** Steps without progress (no task finishing) before the run is declared a livelock. Default 10000. */
+  /**
+   * Spinning steps in a row without progress before the run is declared a livelock
+   * (deadlock.ts says what counts as progress). Default 10000.
+   */
   livelockBound?: number;
+  /**
+   * Steps in a row without any task finishing before the run is stopped as a runaway
+   * (reported as a livelock of kind "runaway"). Default 100 x livelockBound; a run whose
+   * tasks have more work than that (a timed experiment) passes a bound that fits its work.
+   */
+  stepBound?: number;
   /** Record the trace (default true). Exploration turns it off for speed and replays failures with it on. */
   trace?: boolean;
 }
@@ -120,6 +129,7 @@ export class Scheduler {
   readonly lockStat = new LockStat();
   readonly trace: TraceRecord[] = [];
   readonly livelockBound: number;
+  readonly stepBound: number;
   /** Task id of every executed step: the full schedule. */
   readonly schedule: number[] = [];
   /** For every step, the id of the non-preemptive default task (see ChoiceContext). */
@@ -129,8 +139,15 @@ export class Scheduler {
   private readonly recordTrace: boolean;
   private readonly locks = new Map<Lock, LockRuntime>();
   private stepCount = 0;
+  /** Simulated time at which the last step started. */
+  private lastStart = 0;
+  /** Spinning steps since the last progress. */
   private sinceProgress = 0;
-  private readonly sinceProgressByTask = new Map<SimTask, number>();
+  /** Steps since a task last finished. */
+  private sinceFinish = 0;
+  /** Per task id: spinning steps since the last progress, and steps since a task last finished. */
+  private readonly spinsByTask: number[] = [];
+  private readonly sinceFinishByTask: number[] = [];
   private livelock: LivelockReport | null = null;
   private prevTask: SimTask | null = null;
   /** Tasks made runnable during the current step (for the timed event loop). */
@@ -143,6 +160,9 @@ export class Scheduler {
     const bound = opts.livelockBound ?? 10000;
     if (!Number.isInteger(bound) || bound < 1) throw new Error(`Scheduler: livelockBound ${bound} must be a positive integer`);
     this.livelockBound = bound;
+    const stepBound = opts.stepBound ?? 100 * bound;
+    if (!Number.isInteger(stepBound) || stepBound < bound) throw new Error(`Scheduler: stepBound ${stepBound} must be an integer >= livelockBound (${bound})`);
+    this.stepBound = stepBound;
     this.recordTrace = opts.trace ?? true;
   }
 
@@ -238,7 +258,7 @@ export class Scheduler {
       const ev = heap.pop()!;
       const t = ev.item;
       if (t.state !== "runnable") continue;
-      this.stepIn(this.choiceContext(), t);
+      this.stepIn(this.choiceContext(), t, true);
       push(t);
       for (const w of this.woken) push(w);
       this.woken = [];
@@ -251,7 +271,7 @@ export class Scheduler {
     this.stepIn(this.choiceContext(), task);
   }
 
-  private stepIn(ctx: ChoiceContext | null, task: SimTask): void {
+  private stepIn(ctx: ChoiceContext | null, task: SimTask, timed = false): void {
     if (task.state !== "runnable" || !task.pending) {
       throw new Error(`Scheduler.step: task ${task.name} is ${task.state}, not runnable`);
     }
@@ -263,10 +283,23 @@ export class Scheduler {
     const stepNo = this.stepCount++;
     task.steps++;
     this.prevTask = task;
-    this.sinceProgress++;
-    this.sinceProgressByTask.set(task, (this.sinceProgressByTask.get(task) ?? 0) + 1);
+    // A spinning step: cpu_relax() itself, or the re-read right after it. Any other step is progress.
+    if (p.kind === "cpuRelax" || task.relaxed) {
+      this.sinceProgress++;
+      this.spinsByTask[task.id] = (this.spinsByTask[task.id] ?? 0) + 1;
+    } else if (this.sinceProgress > 0) {
+      this.sinceProgress = 0;
+      this.spinsByTask.fill(0);
+    }
+    this.sinceFinish++;
+    this.sinceFinishByTask[task.id] = (this.sinceFinishByTask[task.id] ?? 0) + 1;
     task.relaxed = p.kind === "cpuRelax";
+    // Controlled runs: the chosen order is the order things happen in, so a step starts no
+    // earlier than the step before it (a task not chosen was idle): one global, monotonic
+    // simulated time. Timed runs already pick the earliest pending effect, so this changes nothing there.
+    if (!timed && task.clock < this.lastStart) task.clock = this.lastStart;
     const t0 = task.clock;
+    this.lastStart = t0;
 
     switch (p.kind) {
       case "step":
@@ -300,18 +333,21 @@ export class Scheduler {
     const after = task.state as TaskState;
     if (after === "done" || after === "crashed") {
       this.sinceProgress = 0;
-      this.sinceProgressByTask.clear();
-    } else if (this.sinceProgress > this.livelockBound) {
+      this.sinceFinish = 0;
+      this.spinsByTask.fill(0);
+      this.sinceFinishByTask.fill(0);
+    } else if (this.sinceProgress > this.livelockBound || this.sinceFinish > this.stepBound) {
+      const kind = this.sinceProgress > this.livelockBound ? "spin" : "runaway";
       let worst = task;
       let most = -1;
       for (const t of this.tasks) {
-        const n = this.sinceProgressByTask.get(t) ?? 0;
+        const n = (kind === "spin" ? this.spinsByTask[t.id] : this.sinceFinishByTask[t.id]) ?? 0;
         if (n > most) {
           most = n;
           worst = t;
         }
       }
-      this.livelock = { task: worst.name, site: worst.site, steps: most, totalSteps: this.sinceProgress };
+      this.livelock = { task: worst.name, site: worst.site, steps: most, totalSteps: kind === "spin" ? this.sinceProgress : this.sinceFinish, kind };
     }
   }
 

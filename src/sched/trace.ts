@@ -37,21 +37,36 @@ export interface TraceRecord {
   text?: string;
 }
 
-/** One record as one line: `step time task kind details @site`. */
-export function formatTraceRecord(r: TraceRecord, taskWidth = 8): string {
-  const head = `${String(r.step).padStart(4)} ${formatNs(r.time).padStart(10)} ${r.task.padEnd(taskWidth)} ${r.kind.padEnd(10)}`;
+/**
+ * One record as one line: `step time task kind details @site`. `continued`: the record
+ * belongs to the same step as the line above (a note, the task's end), so the step and time
+ * columns are left blank: every printed step number is unique and the time column, the
+ * start of each step, only grows (a task's end says when it finished in its text).
+ */
+export function formatTraceRecord(r: TraceRecord, taskWidth = 8, continued = false): string {
+  const head = `${(continued ? "" : String(r.step)).padStart(4)} ${(continued ? "" : formatNs(r.time)).padStart(10)} ${r.task.padEnd(taskWidth)} ${r.kind.padEnd(10)}`;
   const parts: string[] = [];
   if (r.lock !== undefined) parts.push(`${r.lock}${r.mode ? ` [${r.mode === "read" ? "R" : "W"}]` : ""}`);
   if (r.cost !== undefined) parts.push(r.units === undefined ? r.cost : `${r.cost} x${r.units}`);
   if (r.text !== undefined) parts.push(r.text);
+  if (continued && (r.kind === "done" || r.kind === "crash")) parts.push(`(at ${formatNs(r.time)})`);
   const at = r.site ? ` @ ${r.site}` : "";
   return `${head} ${parts.join(" ")}${at}`.trimEnd();
 }
 
-/** A whole trace, task names padded to the longest. */
+/** The column heads of formatted trace lines. */
+export function traceHeader(taskWidth = 8): string {
+  return `${"step".padStart(4)} ${"time".padStart(10)} ${"task".padEnd(taskWidth)} ${"what".padEnd(10)} details @ call site`;
+}
+
+/** Trace lines: the header, then one line per record (a step's number on its first record only). */
+export function formatTraceLines(records: readonly TraceRecord[], taskWidth = Math.max(4, ...records.map((r) => r.task.length))): string[] {
+  return [traceHeader(taskWidth), ...records.map((r, i) => formatTraceRecord(r, taskWidth, i > 0 && records[i - 1]!.step === r.step))];
+}
+
+/** A whole trace, task names padded to the longest, with its header. */
 export function formatTrace(records: readonly TraceRecord[]): string {
-  const w = Math.max(4, ...records.map((r) => r.task.length));
-  return records.map((r) => formatTraceRecord(r, w)).join("\n");
+  return formatTraceLines(records).join("\n");
 }
 
 /** Simulated time for humans: integer ns below 10 µs, then µs with 2 decimals. */

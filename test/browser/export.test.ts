@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportNotebooks, projectRoot, type ExportedNotebook } from "../../src/runner";
+import { leaksUnder } from "../../src/grading";
 import { CHROMIUM, chromiumArgs } from "../support/browser";
 
 const outDir = join(projectRoot, "test-output", "export");
@@ -31,6 +32,11 @@ describe("exported HTML renders offline", () => {
       if (/^0[1-4]-/.test(e.notebook)) expect(e.figures, e.notebook).toBeGreaterThanOrEqual(3);
       if (e.notebook.startsWith("00-")) expect(e.figures, e.notebook).toBeGreaterThanOrEqual(1);
     }
+  });
+
+  it("writes no solution marker or hidden check into the export folder", () => {
+    expect(exported.map((e) => e.notebook)).toContain("05-exercises.ipynb");
+    expect(leaksUnder(outDir)).toEqual([]);
   });
 
   it("renders every figure with plotly.js from the export folder (no network)", async () => {

@@ -17,7 +17,7 @@ import { detectSandboxMode } from "../../src/runner/sandbox";
 
 const mode = detectSandboxMode();
 const scratch = join(projectRoot, "test-output", "grading-isolation-e2e");
-const exercises = join(projectRoot, "notebooks", "05-exercises.ipynb");
+const exercises = join(projectRoot, "course", "05-exercises.ipynb");
 const pages = join(projectRoot, "test", "fixtures", "grading", "pages.ipynb");
 
 /** `nb` with code cells inserted before its first code cell after the parameters. */

@@ -1,4 +1,4 @@
-// The checks of notebooks/05-exercises: PASS for the right answers (the reference
+// The checks of course/05-exercises: PASS for the right answers (the reference
 // solutions below), FAIL with a hint that teaches and does not contain the answer.
 import { describe, expect, it } from "vitest";
 import {

@@ -51,8 +51,9 @@ export interface ExecutedNotebook {
 
 /**
  * Inside a describe(): execute the notebook once before the tests (in a fresh tslab
- * kernel) and check that it ran top to bottom without errors or stderr, in under 30 s of
- * cell time. The returned object is filled in before the first test runs.
+ * kernel) and check that it ran top to bottom without errors or stderr (how long it took is
+ * measured by `npm run bench`, never asserted here). The returned object is filled in
+ * before the first test runs.
  */
 export function executedNotebook(path: string): ExecutedNotebook {
   const nb = {} as ExecutedNotebook;
@@ -61,10 +62,9 @@ export function executedNotebook(path: string): ExecutedNotebook {
     nb.figs = figuresOf(nb.r);
     nb.text = stdoutOf(nb.r);
   });
-  it("runs top to bottom without errors or stderr in under 30 s", () => {
+  it("runs top to bottom without errors or stderr", () => {
     expect(describeFailures(path, nb.r.failures)).toBe("");
     expect(nb.r.status).toBe("ok");
-    expect(nb.r.cellSeconds.reduce((a, b) => a + b, 0)).toBeLessThan(30);
   });
   return nb;
 }

@@ -1,5 +1,5 @@
 /**
- * Checks of notebooks/05-exercises: for each exercise a `verify...` (returns a Verdict),
+ * Checks of course/05-exercises: for each exercise a `verify...` (returns a Verdict),
  * a `check...` for the visible check cell (prints PASS or FAIL with a hint) and a
  * `require...` for the hidden check cell (throws the hint; stricter where it can be).
  * Hints teach (what the model saw, which rule to read); they never print the answer.

@@ -31,6 +31,7 @@ import { step, type Steps } from "../../sched/effect";
 import { createCostModel, type CostModel } from "../../sched/cost-model";
 import { formatLockStat, type LockStatData, type LockStatRow } from "../../sched/lockstat";
 import { Prng } from "../../sched/prng";
+import { assertCompleteRun } from "./complete-run";
 import { Scheduler, type RunStatus } from "../../sched/scheduler";
 import type { TaskSpec } from "../../sched/task";
 
@@ -48,7 +49,7 @@ export type AddressPattern = "random" | "per-task" | "same-page";
 export interface LookupContentionOptions {
   /** Concurrent tasks, one per CPU (1..64). Default 8. */
   tasks?: number;
-  /** Lookups each task makes (1..10000). Default 50. */
+  /** Lookups each task makes (1..1000). Default 50. */
   lookupsPerTask?: number;
   /** Level of every leaf of the mapping. Default "pud". */
   leaf?: ContentionLeaf;
@@ -101,7 +102,10 @@ export interface LookupContentionResult {
   lookups: number;
   /** Lookups that returned 0 with the expected pfn (all of them, unless the model is broken). */
   correct: number;
+  /** Always "done": a run that does not complete throws instead of returning wrong numbers. */
   status: RunStatus;
+  /** Scheduler steps the run took. */
+  steps: number;
   /** Simulated time when the last task finished. */
   elapsedNs: number;
   leafLock: LeafLockSummary;
@@ -112,6 +116,14 @@ export interface LookupContentionResult {
 }
 
 const FN = "lookupContention";
+/** The largest lookupsPerTask: 64 tasks x 1000 lookups run in a few seconds. */
+export const MAX_LOOKUPS_PER_TASK = 1000;
+/**
+ * Scheduler steps one lookup takes at most (mmap lock, five table reads, the leaf lock,
+ * the caller's work, unlocks: about 15), with room to spare. The run's step bound is this
+ * times the lookups, so no amount of legitimate work is mistaken for a runaway loop.
+ */
+const STEPS_PER_LOOKUP_BOUND = 64;
 const LEAF_SIZE: Record<ContentionLeaf, number> = { pte: PAGE_SIZE, pmd: PMD_SIZE, pud: PUD_SIZE };
 
 function intIn(field: string, v: unknown, min: number, max: number): number {
@@ -139,7 +151,7 @@ export function resolveContentionOptions(o: LookupContentionOptions = {}): Resol
   if (typeof seed !== "number" && typeof seed !== "string") throw new Error(`${FN}: seed ${String(seed)} must be a number or a string`);
   return {
     tasks: intIn("tasks", o.tasks ?? 8, 1, 64),
-    lookupsPerTask: intIn("lookupsPerTask", o.lookupsPerTask ?? 50, 1, 10000),
+    lookupsPerTask: intIn("lookupsPerTask", o.lookupsPerTask ?? 50, 1, MAX_LOOKUPS_PER_TASK),
     leaf,
     barSize,
     addresses: addresses as AddressPattern,
@@ -241,7 +253,8 @@ function summarize(rows: LockStatRow[], className: string): LeafLockSummary {
 export function lookupContention(options: LookupContentionOptions = {}): LookupContentionResult {
   const o = resolveContentionOptions(options);
   const st = buildStage(o);
-  const sched = new Scheduler({ costs: o.costs, checker: st.kernel.checker, trace: false });
+  const work = o.tasks * o.lookupsPerTask * STEPS_PER_LOOKUP_BOUND;
+  const sched = new Scheduler({ costs: o.costs, checker: st.kernel.checker, trace: false, stepBound: Math.max(1_000_000, work) });
   const root = new Prng(o.seed);
   const specs: TaskSpec[] = [];
   for (let i = 0; i < o.tasks; i++) {
@@ -250,16 +263,21 @@ export function lookupContention(options: LookupContentionOptions = {}): LookupC
   }
   for (const s of specs) sched.spawn(s);
   const end = sched.runTimed();
-  if (end.crashed.length > 0) throw new Error(`${FN}: task ${end.crashed[0].task} crashed: ${end.crashed[0].error}`);
+  assertCompleteRun(FN, `the run of ${o.tasks} tasks x ${o.lookupsPerTask} lookups on ${o.leaf} leaves`, end);
   if (end.violations.length > 0) throw new Error(`${FN}: a rule was broken: ${end.violations[0].rule}: ${end.violations[0].message}`);
+  const correct = Object.values(end.results).reduce((a: number, v) => a + (v as number), 0);
+  if (correct !== o.tasks * o.lookupsPerTask) {
+    throw new Error(`${FN}: only ${correct} of ${o.tasks * o.lookupsPerTask} lookups returned the expected pfn (${o.leaf} leaves): the model is broken`);
+  }
   const lockStat = sched.lockStat.data();
   const cls = leafLockClass(o.leaf, o.splitPtlocks);
   return {
     options: o,
     leafLockClass: cls,
     lookups: o.tasks * o.lookupsPerTask,
-    correct: Object.values(end.results).reduce((a: number, v) => a + (v as number), 0),
+    correct,
     status: end.status,
+    steps: end.steps,
     elapsedNs: end.time,
     leafLock: summarize(lockStat.rows, cls),
     lockStat,

@@ -18,7 +18,7 @@ export const followVsZap = defineScenario({
   summary: "follow_pfnmap_start/use/end under mmap_lock vs a zap of the same leaf: the v6.12 PMD/PUD recheck bug",
   models: "mm/memory.c follow_pfnmap_start/follow_pfnmap_end (v6.12 and after ffef67b93aa3) vs unmap_mapping_range/zap_vma_ptes/munmap",
   params: [
-    variantParam("v6.12"), leafParam("pmd"), zapParam, releaseParam("none"), refaultParam(false),
+    variantParam("v6.12", "Default v6.12 here, while the caller scenarios default to fixed: this scenario is the v6.12 bug itself (-p variant=fixed shows the fix)"), leafParam("pmd"), zapParam, releaseParam("none"), refaultParam(false),
     { name: "callers", type: "int", default: 1, min: 1, max: 3, doc: "lookup tasks racing the one zapper (the state space grows fast: keep 1 for exhaustive runs)" },
   ],
   failures: RACE_FAILURES,

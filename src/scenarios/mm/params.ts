@@ -9,10 +9,17 @@ export function leafParam(dflt: "pte" | "pmd" | "pud" = "pmd"): ParamSpec {
   };
 }
 
-export function variantParam(dflt: "v6.12" | "fixed" = "fixed"): ParamSpec {
+/**
+ * The kernel's follow_pfnmap_start variant. Race scenarios default to "fixed" (the kernel
+ * a caller runs on today); a scenario that defaults to "v6.12" says why in `why`, which
+ * `pfnlab explore --list` prints.
+ */
+export function variantParam(dflt: "v6.12" | "fixed" = "fixed", why?: string): ParamSpec {
   return {
     name: "variant", type: "string", default: dflt, choices: ["v6.12", "fixed"],
-    doc: "follow_pfnmap_start as merged in v6.12 (PMD/PUD recheck looks at the value read before the lock) or fixed (ffef67b93aa3 rereads under the lock)",
+    doc:
+      "follow_pfnmap_start as merged in v6.12 (PMD/PUD recheck looks at the value read before the lock) or fixed (ffef67b93aa3 rereads under the lock)" +
+      (why ? `. ${why}` : ""),
   };
 }
 

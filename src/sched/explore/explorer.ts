@@ -10,7 +10,8 @@
 import type { ParamValue, ParamValues, Scenario } from "../../scenarios/scenario";
 import { failuresOf, resolveParams } from "../../scenarios/scenario";
 import type { CostModel } from "../cost-model";
-import { formatTraceRecord } from "../trace";
+import { formatTraceLines } from "../trace";
+import { describeLivelock } from "../deadlock";
 import { DfsStrategy } from "./dfs";
 import { PctStrategy } from "./pct";
 import { RandomStrategy } from "./random";
@@ -28,7 +29,7 @@ export interface ExploreOptions {
   strategy?: StrategyName;
   /** Seed of random and PCT (default 0). */
   seed?: number | string;
-  /** Maximum schedules to run (default: 1000 for random/pct, 100000 for dfs). */
+  /** Maximum schedules to run (default: the scenario's exploreSchedules, else 1000 for random/pct, 100000 for dfs). */
   schedules?: number;
   /** Preemption bound of dfs (default 2; Infinity for none). */
   preemptions?: number;
@@ -130,7 +131,7 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
   if (!STRATEGIES.includes(strategyName)) throw new Error(`explore: unknown strategy '${String(strategyName)}' (known: ${STRATEGIES.join(", ")})`);
   const params = resolveParams(scenario, opts.params ?? {});
   const seed = opts.seed ?? 0;
-  const limit = positiveInt("schedules", opts.schedules, strategyName === "dfs" ? 100000 : 1000);
+  const limit = positiveInt("schedules", opts.schedules, scenario.exploreSchedules ?? (strategyName === "dfs" ? 100000 : 1000));
   const bound = opts.preemptions ?? 2;
   if (!(bound >= 0) || (bound !== Infinity && !Number.isInteger(bound))) throw new Error(`explore: preemptions ${bound} must be an integer >= 0`);
   const depth = positiveInt("depth", opts.depth, 3);
@@ -222,7 +223,7 @@ function reportFailure(scenario: Scenario<any>, params: ParamValues, found: RunR
     preemptions: full.preemptions,
     steps: full.end.steps,
     deadlock: full.end.deadlock?.cycle ?? null,
-    livelock: full.end.livelock ? `${full.end.livelock.task} spins at ${full.end.livelock.site} (${full.end.livelock.steps} of ${full.end.livelock.totalSteps} steps without progress)` : null,
+    livelock: full.end.livelock ? describeLivelock(full.end.livelock) : null,
     violations: full.end.violations.map((v) => `${v.rule}: ${v.message} (at ${v.site}${v.task ? `, task ${v.task}` : ""})`),
     found: { replay: found.replay, preemptions: found.preemptions, schedule: found.schedule.length },
     shrinkRuns,
@@ -232,9 +233,9 @@ function reportFailure(scenario: Scenario<any>, params: ParamValues, found: RunR
 /** The trace of a run as lines, with the end (deadlock cycle, livelock, outcomes) appended. */
 export function traceLines(r: RunReport): string[] {
   const w = Math.max(4, ...r.taskNames.map((n) => n.length));
-  const lines = r.trace.map((x) => formatTraceRecord(x, w));
+  const lines = formatTraceLines(r.trace, w);
   if (r.end.deadlock) lines.push(`deadlock: ${r.end.deadlock.cycle}`);
-  if (r.end.livelock) lines.push(`livelock: ${r.end.livelock.task} spins at ${r.end.livelock.site}`);
+  if (r.end.livelock) lines.push(`livelock: ${describeLivelock(r.end.livelock)}`);
   for (const v of r.end.violations) lines.push(`${v.rule}: ${v.message}`);
   if (r.events.length > 0) lines.push(`events: ${r.events.join(", ")}`);
   lines.push(`outcomes: ${r.outcomes.join(", ")}`);
