@@ -7,6 +7,7 @@ import { Checker, type CheckerMode } from "../checks/checker";
 import type { Steps, Task } from "../sched/effect";
 import { createSyncTask, runSteps, type SyncContext } from "../sched/sync";
 import { hex } from "./constants";
+import { PfnlabError } from "./model-error";
 import { AddressSpace } from "./mapping";
 import { Mm } from "./mm";
 import { PhysMem, type AddIoRegionOptions, type IoRegion, type Page, type PfnInfo } from "./physmem";
@@ -66,24 +67,38 @@ export interface TraceEntry {
 
 const KNOWN_OPTIONS = ["hugePfnmap", "followPfnmapVariant", "checkerMode", "checker", "splitPtlocks", "ramSize", "traceLimit"];
 
+/** An object of booleans with only `keys` (hugePfnmap, splitPtlocks); missing keys take `d`. */
+function levelFlags<K extends string>(name: string, v: unknown, keys: readonly K[], d: boolean): Record<K, boolean> {
+  const out = {} as Record<K, boolean>;
+  for (const key of keys) out[key] = d;
+  if (v === undefined) return out;
+  const shape = `an object { ${keys.map((key) => `${key}?: boolean`).join(", ")} }`;
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new PfnlabError("createKernel", name, v, `must be ${shape}`);
+  for (const key of Object.keys(v)) if (!(keys as readonly string[]).includes(key)) throw new PfnlabError("createKernel", name, v, `has an unknown key ${key}; it must be ${shape}`);
+  for (const key of keys) {
+    const b = (v as Record<string, unknown>)[key];
+    if (b === undefined) continue;
+    if (typeof b !== "boolean") throw new PfnlabError("createKernel", `${name}.${key}`, b, "must be a boolean");
+    out[key] = b;
+  }
+  return out;
+}
+
 function resolveOptions(o: KernelOptions): ResolvedKernelOptions {
-  for (const k of Object.keys(o)) if (!KNOWN_OPTIONS.includes(k)) throw new Error(`createKernel: unknown option ${k} (known: ${KNOWN_OPTIONS.join(", ")})`);
+  if (typeof o !== "object" || o === null || Array.isArray(o)) throw new PfnlabError("createKernel", "options", o, "must be an object");
+  for (const k of Object.keys(o)) if (!KNOWN_OPTIONS.includes(k)) throw new PfnlabError("createKernel", "options", o, `has an unknown option ${k} (known: ${KNOWN_OPTIONS.join(", ")})`);
   const variant = o.followPfnmapVariant ?? "fixed";
-  if (variant !== "v6.12" && variant !== "fixed") throw new Error(`createKernel: followPfnmapVariant ${String(variant)} must be "v6.12" or "fixed"`);
+  if (variant !== "v6.12" && variant !== "fixed") throw new PfnlabError("createKernel", "followPfnmapVariant", variant, `must be "v6.12" or "fixed"`);
   const mode = o.checkerMode ?? "record";
-  if (mode !== "record" && mode !== "throw") throw new Error(`createKernel: checkerMode ${String(mode)} must be "record" or "throw"`);
-  const bool = (name: string, v: unknown, d: boolean) => {
-    if (v === undefined) return d;
-    if (typeof v !== "boolean") throw new Error(`createKernel: ${name} ${String(v)} must be a boolean`);
-    return v;
-  };
+  if (mode !== "record" && mode !== "throw") throw new PfnlabError("createKernel", "checkerMode", mode, `must be "record" or "throw"`);
+  if (o.checker !== undefined && !(o.checker instanceof Checker)) throw new PfnlabError("createKernel", "checker", o.checker, "must be a Checker (new Checker(), or another kernel's kernel.checker)");
   const traceLimit = o.traceLimit ?? 10000;
-  if (!Number.isInteger(traceLimit) || traceLimit < 0) throw new Error(`createKernel: traceLimit ${String(traceLimit)} must be a non-negative integer`);
+  if (typeof traceLimit !== "number" || !Number.isSafeInteger(traceLimit) || traceLimit < 0) throw new PfnlabError("createKernel", "traceLimit", traceLimit, "must be a non-negative integer");
   return {
-    hugePfnmap: { pmd: bool("hugePfnmap.pmd", o.hugePfnmap?.pmd, true), pud: bool("hugePfnmap.pud", o.hugePfnmap?.pud, true) },
+    hugePfnmap: levelFlags("hugePfnmap", o.hugePfnmap, ["pmd", "pud"] as const, true),
     followPfnmapVariant: variant,
     checkerMode: mode,
-    splitPtlocks: { pte: bool("splitPtlocks.pte", o.splitPtlocks?.pte, true), pmd: bool("splitPtlocks.pmd", o.splitPtlocks?.pmd, true) },
+    splitPtlocks: levelFlags("splitPtlocks", o.splitPtlocks, ["pte", "pmd"] as const, true),
     ramSize: o.ramSize ?? 16 * 2 ** 30,
     traceLimit,
   };
@@ -109,8 +124,8 @@ export class Kernel {
   }
 
   /** Run a stepwise function as a plain call in task "main" (or the given context). */
-  run<T>(steps: Steps<T>, ctx: SyncContext = this.ctx): T {
-    return runSteps(steps, ctx);
+  run<T>(steps: Steps<T>, ctx: SyncContext = this.ctx, fn?: string): T {
+    return runSteps(steps, ctx, fn);
   }
 
   /** Another context for plain calls (a second "CPU" that never runs concurrently). */

@@ -78,12 +78,12 @@ export class Mm {
 
   /** mmap(2) from a driver's or user's point of view; see {@link MmapOptions}. Takes mmap_lock for write. */
   mmap(opts: MmapOptions): Vma {
-    return this.kernel.run(mmapSteps(this, opts));
+    return this.kernel.run(mmapSteps(this, opts), undefined, "mmap");
   }
 
   /** munmap(2): returns 0; takes mmap_lock for write. */
   munmap(addr: number, length: number): number {
-    return this.kernel.run(munmapSteps(this, addr, length));
+    return this.kernel.run(munmapSteps(this, addr, length), undefined, "munmap");
   }
 
   /** Page-table pages in use (all levels, pgd included). */

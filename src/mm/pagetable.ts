@@ -92,6 +92,11 @@ export class PageTablePage {
     return this.lockObj;
   }
 
+  /** The split ptlock if anybody ever took it (null otherwise; never creates one). */
+  get ptlIfCreated(): Lock | null {
+    return this.lockObj;
+  }
+
   toString(): string {
     return `${this.level} table pfn ${hex(this.pfn)} covering ${hex(this.base)}`;
   }

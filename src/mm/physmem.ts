@@ -7,6 +7,7 @@
  * pfn stops being what it was (page freed and reused, device reset, BAR moved), so a
  * later sanitizer can tell a use of a stale pfn from a use of live memory.
  */
+import { PfnlabError } from "./model-error";
 import { PAGE_SIZE, hex } from "./constants";
 
 export type PageUse = "free" | "anon" | "pagetable" | "kernel";
@@ -66,10 +67,8 @@ function isPow2(n: number): boolean {
 }
 
 function checkSize(fn: string, field: string, v: unknown): asserts v is number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) {
-    throw new Error(`${fn}: ${field} ${String(v)} must be a positive integer`);
-  }
-  if (v % PAGE_SIZE !== 0) throw new Error(`${fn}: ${field} ${hex(v)} is not page aligned`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new PfnlabError(fn, field, v, "must be a positive integer");
+  if (v % PAGE_SIZE !== 0) throw new PfnlabError(fn, field, v, "is not page aligned");
 }
 
 export class PhysMem {
@@ -89,6 +88,11 @@ export class PhysMem {
 
   constructor(ramBytes: number) {
     checkSize("createKernel", "ramSize", ramBytes);
+    // RAM sits below the IO space (IO regions are placed from ioBasePfn up).
+    if (this.ramStartPfn + ramBytes / PAGE_SIZE > this.ioBasePfn) {
+      const most = (this.ioBasePfn - this.ramStartPfn) * PAGE_SIZE;
+      throw new PfnlabError("createKernel", "ramSize", ramBytes, `would end at pfn ${hex(this.ramStartPfn + ramBytes / PAGE_SIZE)} and so overlaps the IO space from pfn ${hex(this.ioBasePfn)} (at most ${hex(most)} bytes)`);
+    }
     this.ramPages = ramBytes / PAGE_SIZE;
     this.bump = this.ramStartPfn;
   }

@@ -1,44 +1,68 @@
-/** Input checks shared by the model: each throws naming function, field, value and rule. */
+/** Input checks shared by the model: each throws a PfnlabError naming function, field, value and rule. */
 import { PAGE_SIZE, TASK_SIZE, hex } from "./constants";
+import { PfnlabError } from "./model-error";
+import type { Kernel } from "./kernel";
+import type { Mm } from "./mm";
 import type { Vma } from "./vma";
 
-function show(v: unknown): string {
-  return typeof v === "number" && Number.isInteger(v) ? hex(v) : String(v);
+export function checkInteger(fn: string, field: string, v: unknown): asserts v is number {
+  if (typeof v !== "number" || !Number.isInteger(v)) throw new PfnlabError(fn, field, v, "must be an integer");
 }
 
-export function checkInteger(fn: string, field: string, v: unknown): asserts v is number {
-  if (typeof v !== "number" || !Number.isInteger(v)) throw new Error(`${fn}: ${field} ${String(v)} must be an integer`);
+/** An integer that is exact as a double (|v| <= 2^53): addresses, sizes, pfns. */
+export function checkSafeInteger(fn: string, field: string, v: unknown): asserts v is number {
+  checkInteger(fn, field, v);
+  if (!Number.isSafeInteger(v)) throw new PfnlabError(fn, field, v, "must be below 2^53 (addresses and sizes are exact only there)");
 }
 
 export function checkUserAddress(fn: string, field: string, v: unknown): asserts v is number {
   checkInteger(fn, field, v);
-  if (v < 0 || v > TASK_SIZE) throw new Error(`${fn}: ${field} ${show(v)} is outside user space [0, ${hex(TASK_SIZE)}]`);
+  if (v < 0 || v > TASK_SIZE) throw new PfnlabError(fn, field, v, `is outside user space [0, ${hex(TASK_SIZE)}]`);
 }
 
 export function checkPageAligned(fn: string, field: string, v: unknown): asserts v is number {
   checkInteger(fn, field, v);
-  if (v % PAGE_SIZE !== 0) throw new Error(`${fn}: ${field} ${show(v)} is not page aligned`);
+  if (v % PAGE_SIZE !== 0) throw new PfnlabError(fn, field, v, "is not page aligned");
 }
 
 export function checkSize(fn: string, field: string, v: unknown): asserts v is number {
   checkInteger(fn, field, v);
-  if (v <= 0) throw new Error(`${fn}: ${field} ${show(v)} must be positive`);
-  if (v % PAGE_SIZE !== 0) throw new Error(`${fn}: ${field} ${show(v)} is not page aligned`);
+  if (v <= 0) throw new PfnlabError(fn, field, v, "must be positive");
+  if (v % PAGE_SIZE !== 0) throw new PfnlabError(fn, field, v, "is not page aligned");
 }
 
 export function checkFlags(fn: string, field: string, v: unknown, known: number): asserts v is number {
   checkInteger(fn, field, v);
-  if (v < 0 || v > 0x7fffffff || (v & ~known) !== 0) throw new Error(`${fn}: ${field} ${show(v)} has unknown bits ${show(v > 0x7fffffff ? v : v & ~known)}`);
+  if (v < 0 || v > 0x7fffffff || (v & ~known) !== 0) throw new PfnlabError(fn, field, v, `has unknown bits ${hex(v > 0x7fffffff || v < 0 ? v : v & ~known)}`);
+}
+
+export function checkBoolean(fn: string, field: string, v: unknown): asserts v is boolean {
+  if (typeof v !== "boolean") throw new PfnlabError(fn, field, v, "must be a boolean");
+}
+
+export function checkObject(fn: string, field: string, v: unknown, shape: string): asserts v is object {
+  if (typeof v !== "object" || v === null) throw new PfnlabError(fn, field, v, `must be ${shape}`);
 }
 
 export function checkVma(fn: string, vma: unknown): asserts vma is Vma {
   const v = vma as Vma | undefined;
-  if (!v || typeof v !== "object" || typeof v.vmStart !== "number" || !v.mm) throw new Error(`${fn}: vma ${String(vma)} is not a vma`);
-  if (v.detached) throw new Error(`${fn}: ${v} was unmapped (use of a freed vma)`);
+  if (!v || typeof v !== "object" || typeof v.vmStart !== "number" || !v.mm || typeof v.mm !== "object" || !v.mm.kernel) throw new PfnlabError(fn, "vma", vma, "is not a vma");
+  if (v.detached) throw new PfnlabError(fn, "vma", v, "was unmapped (use of a freed vma)");
 }
 
 export function checkInVma(fn: string, field: string, vma: Vma, addr: number, size = 1): void {
   if (addr < vma.vmStart || addr + size > vma.vmEnd) {
-    throw new Error(`${fn}: ${field} [${hex(addr)}, ${hex(addr + size)}) is not inside ${vma}`);
+    throw new PfnlabError(fn, field, addr, `starts a range [${hex(addr)}, ${hex(addr + size)}) that is not inside ${vma}`);
   }
+}
+
+export function checkMm(fn: string, mm: unknown): asserts mm is Mm {
+  const m = mm as Mm | undefined;
+  if (!m || typeof m !== "object" || !m.pgd || !m.kernel || !Array.isArray(m.vmas)) throw new PfnlabError(fn, "mm", mm, "is not an mm (kernel.createMm())");
+}
+
+/** The kernel a plain call on `vma` runs in, after checking that `vma` is a live vma. */
+export function kernelOf(fn: string, vma: unknown): Kernel {
+  checkVma(fn, vma);
+  return vma.mm.kernel;
 }
