@@ -5,13 +5,13 @@
  * no follow_pfnmap lookup that obeys the rules can be in flight.
  */
 import { acquire, current, release, step, type Steps } from "../sched/effect";
-import type { Lock } from "../sched/lock";
 import { wouldBlock } from "../sched/sync";
 import { mmuNotifierInvalidateRangeEndSteps, mmuNotifierInvalidateRangeStartSteps } from "../notifiers/mmu-notifier";
 import { PTRS_PER_TABLE, TASK_SIZE, hex } from "./constants";
 import { EINVAL } from "./errors";
 import { PfnlabError } from "./model-error";
 import { insertVma } from "./mmap";
+import { busyLockIn } from "./plain-locks";
 import { mmapWriteLockSteps, mmapWriteUnlockSteps } from "./mmap-lock";
 import type { Mm } from "./mm";
 import { ENTRY_SPAN, freeTable, lookupLeaf, tableIndex, unpopulate, type PageTablePage } from "./pagetable";
@@ -91,33 +91,6 @@ export function* freePgtablesSteps(mm: Mm, start: number, end: number): Steps<nu
 }
 
 /**
- * Plain calls only (nothing runs beside them, so a held lock is never released): the
- * first lock this munmap would have to take that somebody holds, found before anything
- * changes (page_table_lock, i_mmap_rwsem of the files, the split ptlocks of the tables
- * in [start, end)). Locks taken inside MMU notifier callbacks are not looked at.
- */
-function busyLockFor(mm: Mm, vmas: Vma[], start: number, end: number): Lock | null {
-  if (mm.pageTableLock.isLocked()) return mm.pageTableLock;
-  for (const v of vmas) if (v.vmFile && v.vmFile.mapping.iMmapRwsem.isLocked()) return v.vmFile.mapping.iMmapRwsem;
-  const visit = (t: PageTablePage): Lock | null => {
-    if ((t.level === "pte" || t.level === "pmd") && t.ptlIfCreated?.isLocked()) return t.ptlIfCreated;
-    if (!t.children) return null;
-    const span = ENTRY_SPAN[t.level];
-    const first = Math.max(0, Math.floor((start - t.base) / span));
-    const last = Math.min(PTRS_PER_TABLE - 1, Math.floor((end - 1 - t.base) / span));
-    for (let i = first; i <= last; i++) {
-      const c = t.children[i];
-      if (c && entryPresent(t.entries[i]) && !entryHugeLeaf(t.entries[i])) {
-        const busy = visit(c);
-        if (busy) return busy;
-      }
-    }
-    return null;
-  };
-  return visit(mm.pgd);
-}
-
-/**
  * munmap(2) as a stepwise function: 0, or -EINVAL for a range that leaves user space
  * (do_vmi_munmap() in mm/vma.c, v6.12: start > TASK_SIZE || len > TASK_SIZE - start),
  * with nothing unmapped. Bad values (not integers, unaligned addr) throw.
@@ -140,7 +113,7 @@ export function* munmapSteps(mm: Mm, addr: number, length: number): Steps<number
     if (vmas.length === 0) return 0;
     const me = yield* current();
     if (me.plain) {
-      const busy = busyLockFor(mm, vmas, addr, end);
+      const busy = busyLockIn(mm, addr, end, vmas.map((v) => v.vmFile?.mapping.iMmapRwsem ?? null));
       if (busy) throw wouldBlock("munmap: unmap_vmas", busy, fn);
     }
     if (vmas[0].vmStart < addr) yield* splitVmaSteps(vmas[0], addr);
