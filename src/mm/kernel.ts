@@ -8,6 +8,7 @@ import type { Steps, Task } from "../sched/effect";
 import { createSyncTask, runSteps, type SyncContext } from "../sched/sync";
 import { hex } from "./constants";
 import { PfnlabError } from "./model-error";
+import { checkInteger } from "./validate";
 import { AddressSpace } from "./mapping";
 import { Mm } from "./mm";
 import { PhysMem, type AddIoRegionOptions, type IoRegion, type Page, type PfnInfo } from "./physmem";
@@ -130,6 +131,8 @@ export class Kernel {
 
   /** Another context for plain calls (a second "CPU" that never runs concurrently). */
   createContext(name: string, id = 1): SyncContext {
+    if (typeof name !== "string" || name === "") throw new PfnlabError("createContext", "name", name, "must be a non-empty string");
+    checkInteger("createContext", "id", id);
     return { task: createSyncTask(name, id), checker: this.checker };
   }
 
@@ -142,6 +145,7 @@ export class Kernel {
 
   /** The trace as text lines. */
   traceText(last = 50): string {
+    if (typeof last !== "number" || !(last >= 0)) throw new PfnlabError("traceText", "last", last, "must be a number >= 0");
     return this.trace
       .slice(-last)
       .map((e) => `#${e.seq} [${e.task}] ${e.fn}${e.address !== undefined ? ` @${hex(e.address)}` : ""}: ${e.reason}${e.ret !== undefined ? ` -> ${e.ret}` : ""}`)
@@ -149,6 +153,7 @@ export class Kernel {
   }
 
   createMm(name?: string): Mm {
+    if (name !== undefined && (typeof name !== "string" || name === "")) throw new PfnlabError("createMm", "name", name, "must be a non-empty string");
     const id = this.nextMmId++;
     const mm = new Mm(this, id, name ?? `mm${id}`);
     this.mms.push(mm);
@@ -157,6 +162,7 @@ export class Kernel {
 
   /** A file's address_space (e.g. a device inode's i_mapping, as vfio-pci uses). */
   createAddressSpace(name: string): AddressSpace {
+    if (typeof name !== "string" || name === "") throw new PfnlabError("createAddressSpace", "name", name, "must be a non-empty string");
     return new AddressSpace(this, name);
   }
 

@@ -12,6 +12,7 @@ import { allocTable, allTables, type PageTablePage, type TableLevel } from "./pa
 import type { Vma } from "./vma";
 import { mmapSteps, type MmapOptions } from "./mmap";
 import { munmapSteps } from "./munmap";
+import { checkNumber } from "./model-error";
 
 /** The pieces of an in-flight follow_pfnmap lookup the checker needs (see follow.ts). */
 export interface ActiveLookup {
@@ -60,6 +61,7 @@ export class Mm {
 
   /** find_vma_intersection(mm, addr, addr+1): the vma containing addr. */
   findVma(addr: number): Vma | undefined {
+    if (typeof addr !== "number") checkNumber("findVma", "addr", addr);
     const v = this.vmas;
     let lo = 0, hi = v.length - 1;
     while (lo <= hi) {
@@ -73,6 +75,8 @@ export class Mm {
 
   /** VMAs intersecting [start, end). */
   vmasIn(start: number, end: number): Vma[] {
+    if (typeof start !== "number") checkNumber("vmasIn", "start", start);
+    if (typeof end !== "number") checkNumber("vmasIn", "end", end);
     return this.vmas.filter((v) => v.vmStart < end && v.vmEnd > start);
   }
 

@@ -8,7 +8,7 @@ import {
 } from "./constants";
 import type { Mm } from "./mm";
 import { mmapWriteLockSteps, mmapWriteUnlockSteps } from "./mmap-lock";
-import { checkFlags, checkInteger, checkObject, checkPageAligned, checkSize } from "./validate";
+import { checkFlags, checkInteger, checkMm, checkObject, checkPageAligned, checkSize } from "./validate";
 import { PfnlabError } from "./model-error";
 import { AddressSpace } from "./mapping";
 import { freePgtablesSteps } from "./munmap";
@@ -42,6 +42,10 @@ const KNOWN = ["length", "vmFlags", "addr", "align", "ops", "file", "pgoff", "pa
 
 /** get_unmapped_area(), top-down from MMAP_BASE, honouring `align`. */
 export function getUnmappedArea(mm: Mm, length: number, align: number): number {
+  checkMm("mmap", mm);
+  checkSize("mmap", "length", length);
+  checkInteger("mmap", "align", align);
+  if (align < PAGE_SIZE || align > PGDIR_SIZE || 2 ** Math.round(Math.log2(align)) !== align) throw new PfnlabError("mmap", "align", align, `must be a power of two in [PAGE_SIZE, ${hex(PGDIR_SIZE)}]`);
   let hi = MMAP_BASE;
   for (let i = mm.vmas.length - 1; i >= 0; i--) {
     const v = mm.vmas[i];
@@ -65,6 +69,7 @@ export function insertVma(mm: Mm, vma: Vma): void {
 /** Validate everything before touching the mm (bad input throws, state unchanged). */
 function checkMmapOptions(mm: Mm, opts: MmapOptions): { addr: number; align: number } {
   const fn = "mmap";
+  checkMm(fn, mm);
   checkObject(fn, "options", opts, "an object { length, vmFlags, ... }");
   for (const k of Object.keys(opts)) if (!KNOWN.includes(k)) throw new PfnlabError(fn, "options", opts, `has unknown option ${k} (known: ${KNOWN.join(", ")})`);
   checkSize(fn, "length", opts.length);

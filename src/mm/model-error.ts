@@ -27,6 +27,11 @@ export function fail(fn: string, field: string, value: unknown, rule: string): n
   throw new PfnlabError(fn, field, value, rule);
 }
 
+/** The pure helpers (entries, flags, names) take numbers only; one typeof test guards them. */
+export function checkNumber(fn: string, field: string, v: unknown): asserts v is number {
+  if (typeof v !== "number") throw new PfnlabError(fn, field, v, "must be a number");
+}
+
 const MAX_TEXT = 80;
 
 function clip(s: string): string {

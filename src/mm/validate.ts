@@ -2,8 +2,10 @@
 import { PAGE_SIZE, TASK_SIZE, hex } from "./constants";
 import { PfnlabError } from "./model-error";
 import type { Kernel } from "./kernel";
+import { AddressSpace } from "./mapping";
 import type { Mm } from "./mm";
 import type { Vma } from "./vma";
+import type { Page } from "./physmem";
 
 export function checkInteger(fn: string, field: string, v: unknown): asserts v is number {
   if (typeof v !== "number" || !Number.isInteger(v)) throw new PfnlabError(fn, field, v, "must be an integer");
@@ -65,4 +67,14 @@ export function checkMm(fn: string, mm: unknown): asserts mm is Mm {
 export function kernelOf(fn: string, vma: unknown): Kernel {
   checkVma(fn, vma);
   return vma.mm.kernel;
+}
+
+export function checkMapping(fn: string, mapping: unknown): asserts mapping is AddressSpace {
+  if (!(mapping instanceof AddressSpace)) throw new PfnlabError(fn, "mapping", mapping, "is not an address_space (kernel.createAddressSpace(), or a device's mapping)");
+}
+
+/** A struct page of this kernel's RAM (allocated or free). */
+export function checkPage(fn: string, field: string, k: Kernel, page: unknown): asserts page is Page {
+  const p = page as Page | null;
+  if (!p || typeof p !== "object" || typeof p.pfn !== "number" || k.physmem.anyPageOf(p.pfn) !== p) throw new PfnlabError(fn, field, page, "is not a struct page of this kernel (kernel.allocPage())");
 }
