@@ -200,6 +200,7 @@ export function* allocChildSteps(fn: string, parent: PageTablePage, index: numbe
 export function findTable(mm: Mm, address: number, level: TableLevel): PageTablePage | null {
   checkMm("findTable", mm);
   checkInteger("findTable", "address", address);
+  if (address < 0 || address >= 2 ** 48) throw new PfnlabError("findTable", "address", address, "is outside the 48-bit virtual address space");
   if (level !== "pgd" && level !== "pud" && level !== "pmd" && level !== "pte") throw new PfnlabError("findTable", "level", level, 'must be "pgd", "pud", "pmd" or "pte"');
   let t: PageTablePage | null = mm.pgd;
   for (const l of ["pgd", "pud", "pmd"] as TableLevel[]) {
