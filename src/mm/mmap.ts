@@ -118,8 +118,9 @@ function checkMmapOptions(mm: Mm, opts: MmapOptions): { addr: number; align: num
 
 /**
  * The driver's ->mmap failed: undo what it mapped (ptes, and the table pages no other vma
- * needs), as __mmap_new_file_vma() does with unmap_region() (mm/vma.c, v6.12, "Undo any
- * partial mapping done by a device driver"), and mark the vma dead.
+ * needs), as mmap_region() does at its unmap_and_free_file_vma label with unmap_region()
+ * (mm/mmap.c, v6.12: "Undo any partial mapping done by a device driver"), and mark the
+ * vma dead.
  */
 function* undoFailedSetup(vma: Vma): Steps<void> {
   yield* unmapPageRangeSteps(vma, vma.vmStart, vma.vmEnd, "mmap: unmap_region (->mmap failed)");
