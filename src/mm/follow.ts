@@ -80,18 +80,23 @@ export const FOLLOW_REASONS = {
 // Shared pieces
 
 function beginStart(args: FollowPfnmapArgs, k: Kernel, task: Task): void {
-  if (args.state === "started") {
-    // The kernel would overwrite args->lock and never release the first lock (or spin
-    // on it forever): report the misuse, then refuse before anything changes.
-    reportStartWhileActive(k, task, args.address, FN);
-    throw new PfnlabError(FN, "args", args, `are still started (a lookup at ${hex(args.address)} holds ${args.lock ?? "its lock"}); call followPfnmapEnd(args) first`);
-  }
+  if (args.state === "started") refuseStartWhileActive(args, k, task);
   args.lock = null;
   args.ptep = null;
   args.leaf = null;
   args.leafSize = 0;
   args.reason = "";
   markStarted(args, task);
+}
+
+/**
+ * start() on args that were never ended: the kernel would overwrite args->lock and never
+ * release the first lock (or spin on it forever). Report the misuse, then refuse before
+ * anything changes. (Out of line: beginStart stays small enough to inline.)
+ */
+function refuseStartWhileActive(args: FollowPfnmapArgs, k: Kernel, task: Task): never {
+  reportStartWhileActive(k, task, args.address, FN);
+  throw new PfnlabError(FN, "args", args, `are still started (a lookup at ${hex(args.address)} holds ${args.lock ?? "its lock"}); call followPfnmapEnd(args) first`);
 }
 
 function fail(args: FollowPfnmapArgs, k: Kernel, task: Task, reason: string): number {
