@@ -17,6 +17,7 @@ import {
 } from "./pte";
 import { checkInteger, checkObject, checkVma, kernelOf } from "./validate";
 import { PfnlabError } from "./model-error";
+import { refuseIfBusySteps } from "./plain-locks";
 import { isCowMapping, type EntryRef, type Vma, type Vmf } from "./vma";
 import { pmdAllocSteps, pudAllocSteps, walkToPteTableSteps } from "./walk-alloc";
 
@@ -58,6 +59,7 @@ export function* vmfInsertPfnSteps(vma: Vma, addr: number, pfn: number): Steps<n
     return VM_FAULT_SIGBUS;
   }
   const a = Math.floor(addr / 4096) * 4096;
+  yield* refuseIfBusySteps(fn, vma.mm, a, a + 4096);
   const table = yield* walkToPteTableSteps(fn, vma.mm, a);
   if (!table) {
     k.note(fn, me, "get_locked_pte() found a huge leaf where a PTE table would be", { address: a, ret: VM_FAULT_OOM });
@@ -122,6 +124,7 @@ function* insertHugeSteps(level: HugeLevel, vmf: Vmf, pfn: number, write: boolea
     k.note(fn, me, `aligned addr ${hex(addr)} outside ${vma}`, { address: addr, ret: VM_FAULT_SIGBUS });
     return VM_FAULT_SIGBUS;
   }
+  yield* refuseIfBusySteps(fn, mm, addr, addr + size);
   // The slot: vmf->pmd / vmf->pud from the fault walk, or walk (allocating) here.
   let slot: EntryRef | undefined = level === "pmd" ? vmf.pmd : vmf.pud;
   if (!slot) {

@@ -11,6 +11,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as M from "../../src/mm/index";
+import * as N from "../../src/notifiers/index";
 import { PfnlabError, formatValue, PAGE_SHARED, PMD_SIZE, FAULT_FLAG_WRITE } from "../../src/mm/index";
 import type { Steps } from "../../src/sched/effect";
 import { modelSnapshot } from "../support/model-snapshot";
@@ -55,6 +56,9 @@ const stepwise = (name: keyof typeof M, args: Spec["args"], fns?: string[]): Spe
 });
 /** A plain function and its stepwise twin, same arguments. */
 const both = (name: keyof typeof M, args: Spec["args"], fns?: string[]): Spec[] => [plain(name, args, fns), stepwise(`${String(name)}Steps` as keyof typeof M, args, fns)];
+const notifier = (name: keyof typeof N, args: Spec["args"], fns?: string[]): Spec => ({
+  name, args, fns, call: (_w, a) => (N[name] as F)(...(a as never[])),
+});
 const method = (name: string, args: Spec["args"], call: Spec["call"], fns?: string[]): Spec => ({ name, args, call, fns: fns ?? [name.split(".").pop()!] });
 
 const mmapOpts = (w: FuzzWorld) => ({ length: 2 * 4096, vmFlags: M.VM_READ | M.VM_WRITE | M.VM_SHARED, align: 4096, pgoff: 0, name: "x" });
@@ -136,6 +140,17 @@ const SPECS: Spec[] = [
   plain("entryFlagNames", () => [0x1234067, "pte"], ["entryFlagNames"]),
   plain("describeEntry", () => [0x1234067, "pte"]),
   plain("formatValue", () => [1]),
+  // the MMU notifier registration API (src/notifiers)
+  notifier("mmuNotifierRegister", (w) => [w.mm, { name: "n2", invalidateRangeStart: () => 0 }]),
+  notifier("mmuNotifierUnregister", (w) => [w.notifier]),
+  { ...notifier("mmuNotifierUnregisterSteps", (w) => [w.notifier], ["mmuNotifierUnregister"]), call: (w, a) => w.k.run((N.mmuNotifierUnregisterSteps as F)(...(a as never[])) as Steps<unknown>) },
+  notifier("mmHasNotifiers", (w) => [w.mm]),
+  notifier("mmuIntervalNotifierInsert", (w) => [w.mm, w.anon.vmStart, 4096, { invalidate: () => true }]),
+  { ...notifier("mmuIntervalNotifierRemoveSteps", (w) => [w.interval], ["mmuIntervalNotifierRemove"]), call: (w, a) => w.k.run((N.mmuIntervalNotifierRemoveSteps as F)(...(a as never[])) as Steps<unknown>) },
+  { ...notifier("mmuIntervalReadBeginSteps", (w) => [w.interval], ["mmuIntervalReadBegin"]), call: (w, a) => w.k.run((N.mmuIntervalReadBeginSteps as F)(...(a as never[])) as Steps<unknown>) },
+  notifier("mmuIntervalReadRetry", (w) => [w.interval, 0]),
+  notifier("mmuIntervalCheckRetry", (w) => [w.interval, 0]),
+  notifier("mmuIntervalSetSeq", (w) => [w.interval, 1]),
 ];
 
 /** Exported functions the suite does not call, and why. */

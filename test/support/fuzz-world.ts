@@ -11,6 +11,7 @@ import {
   VM_SHARED, VM_WRITE, createKernel, createVfioPciBarDevice, followPfnmapArgs, followPfnmapStart, handleMmFault,
   mmapReadLock, remapPfnRange, vmInsertPage, vmfInsertPfnPmd,
 } from "../../src/mm/index";
+import { mmuIntervalNotifierInsert, mmuIntervalSetSeq, mmuNotifierRegister } from "../../src/notifiers/index";
 
 export interface WorldVariant {
   /** A follow_pfnmap lookup on pf's first page is started (holds that PTE lock). */
@@ -41,6 +42,11 @@ export function fuzzWorld(variant: WorldVariant) {
   mm.munmap(dead.vmStart, 4096);
   const freedPage = k.allocPage();
   k.freePage(freedPage);
+  // A secondary MMU on the classic list and one on an interval: every zap calls them.
+  const notifier = mmuNotifierRegister(mm, { name: "fuzz", invalidateRangeStart: () => 0, invalidateRangeEnd: () => undefined });
+  const interval = mmuIntervalNotifierInsert(mm, pf.vmStart, pf.vmEnd - pf.vmStart, {
+    invalidate: (sub, _range, seq) => (mmuIntervalSetSeq(sub, seq), true),
+  });
   const args = followPfnmapArgs(pf, pf.vmStart);
   if (variant.lookup) followPfnmapStart(args);
   if (variant.mmapLocked) mmapReadLock(mm);
@@ -48,7 +54,7 @@ export function fuzzWorld(variant: WorldVariant) {
   const otherBar = other.addIoRegion({ name: "obar", size: PMD_SIZE });
   const otherMm = other.createMm("other");
   const otherVma = otherMm.mmap({ length: PMD_SIZE, vmFlags: pfFlags });
-  return { k, bar, mm, dev, io, pf, mixed, page, anon, dead, freedPage, args, other, otherBar, otherMm, otherVma, mapping: dev.mapping };
+  return { k, bar, mm, dev, io, pf, mixed, page, anon, dead, freedPage, args, other, otherBar, otherMm, otherVma, mapping: dev.mapping, notifier, interval };
 }
 
 export type FuzzWorld = ReturnType<typeof fuzzWorld>;
@@ -64,7 +70,7 @@ export function badValues(w: FuzzWorld): unknown[] {
     [], [4096], [w.pf], {}, { vma: null, address: 0 }, Object.create(null), new Number(4096), new String("x"), new Boolean(true),
     () => 0, function* gen() { yield 1; }, new Date(0), /x/, new Map(), new Set(), new Uint8Array(4),
     w.k, w.mm, w.pf, w.bar, w.page, w.args, w.mapping, w.dev, w.mm.pgd, w.mm.mmapLock,
-    w.dead, w.freedPage, w.other, w.otherMm, w.otherVma, w.otherBar,
+    w.dead, w.freedPage, w.other, w.otherMm, w.otherVma, w.otherBar, w.notifier, w.interval,
     { table: w.mm.pgd, index: 0 }, { table: null, index: 0 }, { vma: w.dead, address: w.dead.vmStart },
   ];
 }
