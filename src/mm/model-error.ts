@@ -39,7 +39,8 @@ function clip(s: string): string {
 }
 
 /**
- * A value as a message shows it, safe for anything a user can pass: integers in hex,
+ * A value as a message shows it, safe for anything a user can pass: integers in hex
+ * (from 10 up),
  * strings quoted, and values that merely look like numbers said for what they are
  * ("array [4096]", "bigint 4096n", "Number object 4096"), so "must be an integer" is
  * never said of something printed as an integer. Never throws (objects without a
@@ -50,7 +51,8 @@ export function formatValue(v: unknown): string {
     switch (typeof v) {
       case "number":
         if (Object.is(v, -0)) return "-0";
-        return Number.isInteger(v) ? hex(v) : String(v);
+        // Addresses, sizes and pfns read best in hex; digits alone read the same either way.
+        return Number.isInteger(v) && (v >= 10 || v <= -10) ? hex(v) : String(v);
       case "bigint":
         return `bigint ${v}n`;
       case "string":

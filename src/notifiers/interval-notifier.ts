@@ -66,7 +66,7 @@ export function mmuIntervalNotifierInsert(mm: Mm, start: number, length: number,
   checkInteger(fn, "start", start);
   if (start < 0) throw new PfnlabError(fn, "start", start, "must be >= 0");
   checkInteger(fn, "length", length);
-  if (length <= 0) throw new PfnlabError(fn, "length", length, "must be positive (the kernel returns -EOVERFLOW for 0)");
+  if (length <= 0) throw new PfnlabError(fn, "length", length, "must be a positive integer (the kernel returns -EOVERFLOW for 0)");
   if (start + length > 2 ** 53) throw new PfnlabError(fn, "length", length, `overflows from start ${hex(start)} (the kernel returns -EOVERFLOW)`);
   const subs = subscriptionsOf(mm);
   subs.hasItree = true;

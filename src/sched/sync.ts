@@ -47,7 +47,9 @@ export function runSteps<T>(steps: Steps<T>, ctx: SyncContext, fn?: string): T {
           break;
         case "acquire": {
           lockdep.beforeAcquire(ctx.checker, ctx.task, e.lock, e.mode, e.site);
-          if (!e.lock.available(e.mode)) throw wouldBlock(e.site, e.lock, fn);
+          // Held already, by anyone (this task too: a recursive read would leave one holder
+          // entry for two acquisitions, so its first release would drop both).
+          if (e.lock.holders.size !== 0 && (!e.lock.available(e.mode) || e.lock.holders.has(ctx.task))) throw wouldBlock(e.site, e.lock, fn, ctx.task);
           e.lock.holders.set(ctx.task, e.mode);
           ctx.task.held.push(heldEntry(e.lock, e.mode, e.site));
           (taken ??= []).push(e.lock);
@@ -81,12 +83,13 @@ export function runSteps<T>(steps: Steps<T>, ctx: SyncContext, fn?: string): T {
  * The error of a plain acquisition that would wait forever. `fn` is the model function
  * the user called (default: the function named by the site).
  */
-export function wouldBlock(site: string, lock: Lock, fn?: string): PfnlabError {
+export function wouldBlock(site: string, lock: Lock, fn?: string, me?: Task): PfnlabError {
   const owners = [...lock.holders.keys()].map((t) => t.name).join(", ");
   const colon = site.indexOf(":");
+  const self = me !== undefined && lock.holders.has(me);
   return new PfnlabError(
     fn ?? (colon > 0 ? site.slice(0, colon) : site), "lock", lock,
-    `is held by ${owners}: ${site} would wait forever, as outside the scheduler nothing can release it ` +
+    `is held by ${owners}${self ? " (this task: recursive locking)" : ""}: ${site} would wait forever, as outside the scheduler nothing can release it ` +
       `(likely cause: a missing unlock or followPfnmapEnd() before this call)`,
   );
 }
