@@ -22,11 +22,6 @@ export class PfnlabError extends Error {
   }
 }
 
-/** Throw a PfnlabError (an expression-friendly shorthand). */
-export function fail(fn: string, field: string, value: unknown, rule: string): never {
-  throw new PfnlabError(fn, field, value, rule);
-}
-
 /** The pure helpers (entries, flags, names) take numbers only; one typeof test guards them. */
 export function checkNumber(fn: string, field: string, v: unknown): asserts v is number {
   if (typeof v !== "number") throw new PfnlabError(fn, field, v, "must be a number");

@@ -11,12 +11,6 @@ export function checkInteger(fn: string, field: string, v: unknown): asserts v i
   if (typeof v !== "number" || !Number.isInteger(v)) throw new PfnlabError(fn, field, v, "must be an integer");
 }
 
-/** An integer that is exact as a double (|v| <= 2^53): addresses, sizes, pfns. */
-export function checkSafeInteger(fn: string, field: string, v: unknown): asserts v is number {
-  checkInteger(fn, field, v);
-  if (!Number.isSafeInteger(v)) throw new PfnlabError(fn, field, v, "must be below 2^53 (addresses and sizes are exact only there)");
-}
-
 export function checkUserAddress(fn: string, field: string, v: unknown): asserts v is number {
   checkInteger(fn, field, v);
   if (v < 0 || v > TASK_SIZE) throw new PfnlabError(fn, field, v, `is outside user space [0, ${hex(TASK_SIZE)}]`);
