@@ -126,6 +126,8 @@ export class Kernel {
 
   /** Run a stepwise function as a plain call in task "main" (or the given context). */
   run<T>(steps: Steps<T>, ctx: SyncContext = this.ctx, fn?: string): T {
+    if (typeof steps !== "object" || steps === null || typeof steps.next !== "function") throw new PfnlabError("run", "steps", steps, "must be a stepwise call (what a *Steps function returns)");
+    if (typeof ctx !== "object" || ctx === null || typeof ctx.task !== "object" || ctx.task === null || !Array.isArray(ctx.task.held)) throw new PfnlabError("run", "ctx", ctx, "must be a plain-call context (kernel.ctx or kernel.createContext())");
     return runSteps(steps, ctx, fn);
   }
 

@@ -77,6 +77,7 @@ const SPECS: Spec[] = [
   method("kernel.getPage", (w) => [w.page], (w, a) => w.k.getPage(...(a as [never]))),
   method("kernel.putPage", (w) => [w.page], (w, a) => w.k.putPage(...(a as [never]))),
   method("kernel.describePfn", (w) => [w.bar.startPfn], (w, a) => w.k.describePfn(...(a as [number]))),
+  method("kernel.run", (w) => [M.mmapReadLockSteps(w.mm)], (w, a) => w.k.run(...(a as [never]))),
   method("kernel.traceText", () => [5], (w, a) => w.k.traceText(...(a as [number]))),
   // vmas
   method("mm.mmap", (w) => [mmapOpts(w)], (w, a) => w.mm.mmap(...(a as [never]))),
