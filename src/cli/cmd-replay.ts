@@ -15,7 +15,8 @@ const USAGE = `usage: pfnlab replay <scenario> <replay> [-p key=value]... [--loc
 
 Re-runs the schedule named by <replay> (as printed by pfnlab explore, e.g. 'ab' or
 'variant=v6.12/a3b') and prints every step: step, simulated time, task, effect, site.
-Params in the replay string are applied; -p may add others but not contradict them.`;
+Params in the replay string are applied; -p may add others but not contradict them.
+A replay string lists at most 100000 steps (run lengths included) and tasks a-z, [26]..[999].`;
 
 export const command: CliCommand = {
   name: "replay",
@@ -41,10 +42,13 @@ export const command: CliCommand = {
       given[kv.slice(0, i)] = kv.slice(i + 1);
     }
     let r;
+    const rs = a.positional[1]!;
     try {
-      r = replay(scenario, a.positional[1]!, { params: given });
+      r = replay(scenario, rs, { params: given });
     } catch (e) {
-      throw new CliUsageError(`pfnlab replay: ${(e as Error).message}`);
+      const msg = (e as Error).message;
+      const where = msg.startsWith("replay string ") ? "" : `replay string '${rs.length > 60 ? `${rs.slice(0, 57)}...` : rs}': `;
+      throw new CliUsageError(`pfnlab replay: ${where}${msg}`);
     }
     const lines = traceLines(r);
     if (a.flags.has("json")) {

@@ -8,10 +8,36 @@
 import { describeFailures } from "../runner/execute";
 import { numberOption, parseArgs } from "../grading/cli-args";
 import { basename } from "node:path";
-import { readNotebook } from "../runner/notebook";
+import { readFileSync } from "node:fs";
+import type { Notebook } from "../runner/notebook";
 import { injectParameters, parseAssignment, runNotebook } from "../grading/run";
 
 export const USAGE = "usage: pfnlab run <notebook.ipynb> [-p name=value ...] [-o out.ipynb] [--html] [--timeout S]";
+
+/** The notebook at `path`, or an error naming the file and what is wrong with it. */
+function readNotebookFile(path: string): Notebook {
+  const name = basename(path);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (e as Error).message;
+    throw new Error(`pfnlab run: cannot read ${name}: ${why}`);
+  }
+  let nb: unknown;
+  try {
+    nb = JSON.parse(text);
+  } catch {
+    throw new Error(`pfnlab run: ${name} is not a Jupyter notebook: not JSON (it begins ${JSON.stringify(text.trimStart().slice(0, 24))})`);
+  }
+  if (typeof nb !== "object" || nb === null || !Array.isArray((nb as Notebook).cells)) {
+    throw new Error(`pfnlab run: ${name} is not a Jupyter notebook: it has no "cells" list (give an .ipynb file)`);
+  }
+  const bad = (nb as Notebook).cells.findIndex((c) => typeof c !== "object" || c === null || typeof c.cell_type !== "string" || !(typeof c.source === "string" || Array.isArray(c.source)));
+  if (bad >= 0) throw new Error(`pfnlab run: ${name} is not a Jupyter notebook: cell ${bad} has no cell_type and source`);
+  return nb as Notebook;
+}
 
 export async function main(argv: string[]): Promise<number> {
   let args;
@@ -41,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     timeout = numberOption("run", args, "timeout", 60);
     // Every parameter is checked before anything runs.
-    injectParameters(readNotebook(path), basename(path), params);
+    injectParameters(readNotebookFile(path), basename(path), params);
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     return 2;

@@ -5,6 +5,7 @@
  * up to 52-bit physical addresses fit exactly in a double, so the model computes with
  * arithmetic (never JS 32-bit bitwise operators) on them.
  */
+import { checkNumber } from "./model-error";
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 4096;
@@ -72,6 +73,7 @@ export const VM_FLAG_NAMES: ReadonlyArray<[number, string]> = [
 ];
 
 export function vmFlagNames(flags: number): string {
+  if (typeof flags !== "number") checkNumber("vmFlagNames", "flags", flags);
   const names = VM_FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, n]) => n);
   return names.length ? names.join("|") : "VM_NONE";
 }
@@ -100,5 +102,6 @@ export const GUP_PIN_COUNTING_BIAS = 1024;
 
 /** "0x7f0000001000" */
 export function hex(n: number): string {
+  if (typeof n !== "number") checkNumber("hex", "n", n);
   return n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`;
 }

@@ -3,6 +3,7 @@
  * (include/linux/mm_types.h enum vm_fault_reason). Functions return them as the
  * kernel does: 0 or a negative errno, or a VM_FAULT_* bit mask.
  */
+import { checkNumber } from "./model-error";
 export const EPERM = 1;
 export const EAGAIN = 11;
 export const ENOMEM = 12;
@@ -44,6 +45,7 @@ const FAULT_NAMES: ReadonlyArray<[number, string]> = [
 
 /** "0", "-EINVAL" ... */
 export function errnoName(ret: number): string {
+  if (typeof ret !== "number") checkNumber("errnoName", "ret", ret);
   if (ret === 0) return "0";
   const n = ERRNO_NAMES[-ret];
   return n ? `-${n}` : String(ret);
@@ -51,6 +53,7 @@ export function errnoName(ret: number): string {
 
 /** "VM_FAULT_NOPAGE", "VM_FAULT_FALLBACK", "0" ... */
 export function vmFaultName(code: number): string {
+  if (typeof code !== "number") checkNumber("vmFaultName", "code", code);
   if (code === 0) return "0";
   const names = FAULT_NAMES.filter(([bit]) => (code & bit) !== 0).map(([, n]) => n);
   return names.join("|") || String(code);

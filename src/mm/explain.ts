@@ -8,6 +8,8 @@ import { PMD_SIZE, PUD_SIZE, VM_IO, VM_PFNMAP, hex } from "./constants";
 import { FOLLOW_REASONS } from "./follow";
 import type { LeafLevel } from "./follow-args";
 import type { Mm } from "./mm";
+import { checkInteger, checkMm } from "./validate";
+import { PfnlabError } from "./model-error";
 import { ENTRY_SPAN, pmdLockptr, pteLockptr, pudLockptr, tableIndex, type PageTablePage, type TableLevel } from "./pagetable";
 import { entryBadTable, entryFlagNames, entryHugeLeaf, entryNone, entryPfn, entryPresent } from "./pte";
 
@@ -49,6 +51,9 @@ export interface WalkExplanation {
 const LEVEL_NAME: Record<TableLevel, WalkLevel["level"]> = { pgd: "p4d", pud: "pud", pmd: "pmd", pte: "pte" };
 
 export function walkData(mm: Mm, address: number): WalkExplanation {
+  checkMm("walkData", mm);
+  checkInteger("walkData", "address", address);
+  if (address < 0 || address >= 2 ** 48) throw new PfnlabError("walkData", "address", address, "is outside the 48-bit virtual address space");
   const levels: WalkLevel[] = [];
   let t: PageTablePage | null = mm.pgd;
   let leaf: LeafLevel | null = null;

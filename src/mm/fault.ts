@@ -24,7 +24,9 @@ import { pteLockptr, tableIndex, type PageTablePage } from "./pagetable";
 import { PFNMAP_RULES, reportWithoutMmapLock } from "./pfnmap-checks";
 import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_RW, entryHugeLeaf, entryNone, entryPresent, entrySpecial, entryWrite, mkEntry } from "./pte";
 import { callMaybe } from "./steps-util";
-import { checkFlags, checkInteger, checkVma } from "./validate";
+import { checkBoolean, checkFlags, checkInteger, checkMm, checkVma, kernelOf } from "./validate";
+import { PfnlabError } from "./model-error";
+import { refuseIfBusySteps } from "./plain-locks";
 import { linearPageIndex, type Vma, type Vmf } from "./vma";
 import { pmdAllocSteps, pteAllocSteps, pudAllocSteps } from "./walk-alloc";
 import { zapPageRangeSingleSteps } from "./zap";
@@ -72,10 +74,11 @@ export function* handleMmFaultSteps(vma: Vma, address: number, flags = 0): Steps
   checkVma(FN, vma);
   checkInteger(FN, "address", address);
   checkFlags(FN, "flags", flags, FAULT_FLAG_KNOWN);
-  if (!vma.contains(address)) throw new Error(`${FN}: address ${hex(address)} is not inside ${vma} (the caller looks the vma up first)`);
+  if (!vma.contains(address)) throw new PfnlabError(FN, "address", address, `is not inside ${vma} (the caller looks the vma up first)`);
   const mm = vma.mm;
   const k = mm.kernel;
   const me = yield* current();
+  yield* refuseIfBusySteps(FN, mm, address, address + 1);
   if (!holds(me, mm.mmapLock)) reportWithoutMmapLock(k, me, mm, PFNMAP_RULES.faultWithoutLock, "handle_mm_fault", FN);
   const write = (flags & FAULT_FLAG_WRITE) !== 0;
   const vmf: Vmf = { vma, address: Math.floor(address / 4096) * 4096, realAddress: address, flags, pgoff: linearPageIndex(vma, address) };
@@ -238,8 +241,7 @@ function* doAnonymousPageSteps(mm: Mm, vmf: Vmf, pmdTable: PageTablePage, write:
 
 /** handle_mm_fault(vma, address, flags) as a plain call; the caller holds mmap_lock (checker report otherwise). */
 export function handleMmFault(vma: Vma, address: number, flags = 0): number {
-  checkVma(FN, vma);
-  return vma.mm.kernel.run(handleMmFaultSteps(vma, address, flags));
+  return kernelOf(FN, vma).run(handleMmFaultSteps(vma, address, flags), undefined, FN);
 }
 
 /**
@@ -248,7 +250,9 @@ export function handleMmFault(vma: Vma, address: number, flags = 0): number {
  * mmap_read_unlock. Returns VM_FAULT_* (VM_FAULT_SIGSEGV when no vma covers it).
  */
 export function* doUserAddrFaultSteps(mm: Mm, address: number, write = false): Steps<number> {
+  checkMm("doUserAddrFault", mm);
   checkInteger("doUserAddrFault", "address", address);
+  checkBoolean("doUserAddrFault", "write", write);
   yield* mmapReadLockSteps(mm);
   try {
     const vma = mm.findVma(address);
@@ -261,7 +265,8 @@ export function* doUserAddrFaultSteps(mm: Mm, address: number, write = false): S
 }
 
 export function doUserAddrFault(mm: Mm, address: number, write = false): number {
-  return mm.kernel.run(doUserAddrFaultSteps(mm, address, write));
+  checkMm("doUserAddrFault", mm);
+  return mm.kernel.run(doUserAddrFaultSteps(mm, address, write), undefined, "doUserAddrFault");
 }
 
 /**
@@ -271,6 +276,9 @@ export function doUserAddrFault(mm: Mm, address: number, write = false): number 
  * or vma flags forbid it) or -EFAULT for a fault error.
  */
 export function* fixupUserFaultSteps(mm: Mm, address: number, faultFlags = 0): Steps<number> {
+  checkMm("fixupUserFault", mm);
+  checkInteger("fixupUserFault", "address", address);
+  checkFlags("fixupUserFault", "faultFlags", faultFlags, FAULT_FLAG_KNOWN);
   const vma = mm.findVma(address);
   if (!vma) return -14;
   const write = (faultFlags & FAULT_FLAG_WRITE) !== 0;
@@ -281,6 +289,7 @@ export function* fixupUserFaultSteps(mm: Mm, address: number, faultFlags = 0): S
 }
 
 export function fixupUserFault(mm: Mm, address: number, faultFlags = 0): number {
-  return mm.kernel.run(fixupUserFaultSteps(mm, address, faultFlags));
+  checkMm("fixupUserFault", mm);
+  return mm.kernel.run(fixupUserFaultSteps(mm, address, faultFlags), undefined, "fixupUserFault");
 }
 

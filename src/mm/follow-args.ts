@@ -10,6 +10,8 @@ import type { Task } from "../sched/effect";
 import type { ActiveLookup } from "./mm";
 import { reportUseAfterEnd } from "./pfnmap-checks";
 import type { EntryRef, Vma } from "./vma";
+import { PfnlabError } from "./model-error";
+import { checkInteger, checkVma } from "./validate";
 
 export type LeafLevel = "pte" | "pmd" | "pud";
 
@@ -79,6 +81,11 @@ export class FollowPfnmapArgs implements FollowPfnmapInputs, ActiveLookup {
     return { ...this.out };
   }
 
+  /** How error messages show args: "args for 0x7f... (started)". */
+  toString(): string {
+    return `args for ${typeof this.address === "number" ? "0x" + this.address.toString(16) : String(this.address)} (${this.state})`;
+  }
+
   private useAfterEnd(field: string): void {
     reportUseAfterEnd(this.vma.mm.kernel, this.taskName, field, this.address);
   }
@@ -106,10 +113,13 @@ export function followPfnmapArgs(vma: Vma, address: number): FollowPfnmapArgs {
  */
 export function asFollowArgs(x: FollowPfnmapArgs | FollowPfnmapInputs): FollowPfnmapArgs {
   if (x instanceof FollowPfnmapArgs) return x;
-  if (!x || typeof x !== "object") throw new Error(`followPfnmapStart: args ${String(x)} must be { vma, address }`);
+  if (!x || typeof x !== "object") throw new PfnlabError("followPfnmapStart", "args", x, "must be { vma, address }");
   for (const k of ["pfn", "pgprot", "writable", "special"]) {
-    if (Object.prototype.hasOwnProperty.call(x, k)) throw new Error(`followPfnmapStart: args.${k} is an output; pass only { vma, address }`);
+    if (Object.prototype.hasOwnProperty.call(x, k)) throw new PfnlabError("followPfnmapStart", `args.${k}`, (x as unknown as Record<string, unknown>)[k], "is an output; pass only { vma, address }");
   }
+  // Check the inputs before the object is turned into args, so a refused call leaves it as it was.
+  checkVma("followPfnmapStart", x.vma);
+  checkInteger("followPfnmapStart", "address", x.address);
   Object.setPrototypeOf(x, FollowPfnmapArgs.prototype);
   resetFollowArgs(x as FollowPfnmapArgs);
   return x as FollowPfnmapArgs;

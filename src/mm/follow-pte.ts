@@ -7,13 +7,15 @@
  * its lock are handed back; the caller reads the pte and must pte_unmap_unlock().
  */
 import { current, holds, release, step, type Steps } from "../sched/effect";
-import type { Lock } from "../sched/lock";
+import { Lock } from "../sched/lock";
 import { VM_IO, VM_PFNMAP, hex } from "./constants";
 import { EINVAL } from "./errors";
 import { pteOffsetMapLockSteps } from "./follow";
 import { pfnmapLockdepAssert } from "./pfnmap-checks";
 import { entryBadTable, entryHugeLeaf, entryNone, entryPresent } from "./pte";
-import { checkInteger, checkVma } from "./validate";
+import { checkInteger, checkVma, kernelOf } from "./validate";
+import { PfnlabError } from "./model-error";
+import { PageTablePage } from "./pagetable";
 import type { EntryRef, Vma } from "./vma";
 
 /** Out-parameters of follow_pte (pte_t **ptepp, spinlock_t **ptlp), plus the model's reason. */
@@ -28,6 +30,7 @@ const FN = "followPte";
 export function* followPteSteps(vma: Vma, address: number, out: FollowPteOut): Steps<number> {
   checkVma(FN, vma);
   checkInteger(FN, "address", address);
+  if (typeof out !== "object" || out === null || Object.getPrototypeOf(out) !== Object.prototype) throw new PfnlabError(FN, "out", out, "must be a plain object { ptep, ptl, reason } to fill");
   const mm = vma.mm;
   const k = mm.kernel;
   const me = yield* current();
@@ -69,25 +72,38 @@ export function* followPteSteps(vma: Vma, address: number, out: FollowPteOut): S
 
 /** follow_pte(vma, address, &ptep, &ptl): 0 with out.ptep/out.ptl set and the lock held, or -EINVAL. */
 export function followPte(vma: Vma, address: number, out: FollowPteOut = { ptep: null, ptl: null, reason: "" }): number {
-  checkVma(FN, vma);
-  return vma.mm.kernel.run(followPteSteps(vma, address, out));
+  return kernelOf(FN, vma).run(followPteSteps(vma, address, out), undefined, FN);
 }
 
 /** ptep_get(): read the entry (a scheduling point in the stepwise form). */
 export function* ptepGetSteps(ptep: EntryRef): Steps<number> {
+  checkEntryRef("ptepGet", ptep);
   yield* step("ptRead", "ptep_get");
   return ptep.table.entries[ptep.index];
 }
 export function ptepGet(ptep: EntryRef): number {
+  checkEntryRef("ptepGet", ptep);
   return ptep.table.entries[ptep.index];
 }
 
 /** pte_unmap_unlock(ptep, ptl). */
 export function* pteUnmapUnlockSteps(ptep: EntryRef | null, ptl: Lock): Steps<void> {
-  void ptep;
+  if (ptep !== null) checkEntryRef("pteUnmapUnlock", ptep);
+  if (!(ptl instanceof Lock)) throw new PfnlabError("pteUnmapUnlock", "ptl", ptl, "is not a lock (the out.ptl of followPte)");
   yield* release(ptl, "write", "pte_unmap_unlock");
 }
 export function pteUnmapUnlock(vma: Vma, ptep: EntryRef | null, ptl: Lock): void {
-  vma.mm.kernel.run(pteUnmapUnlockSteps(ptep, ptl));
+  const k = kernelOf("pteUnmapUnlock", vma);
+  if (ptep !== null) checkEntryRef("pteUnmapUnlock", ptep);
+  if (!(ptl instanceof Lock)) throw new PfnlabError("pteUnmapUnlock", "ptl", ptl, "is not a lock (the out.ptl of followPte)");
+  k.run(pteUnmapUnlockSteps(ptep, ptl), undefined, "pteUnmapUnlock");
 }
 
+
+/** A pte_t *: { table, index } into a live PTE table page. */
+function checkEntryRef(fn: string, ptep: unknown): asserts ptep is EntryRef {
+  const p = ptep as EntryRef | null;
+  if (typeof p !== "object" || p === null || !(p.table instanceof PageTablePage) || p.table.level !== "pte" || p.table.freed || !Number.isInteger(p.index) || p.index < 0 || p.index >= 512) {
+    throw new PfnlabError(fn, "ptep", ptep, "is not a pointer into a live PTE table ({ table, index } from followPte)");
+  }
+}

@@ -43,7 +43,7 @@
 import { acquire, current, release, step, type Steps, type Task } from "../sched/effect";
 import type { Lock } from "../sched/lock";
 import { lockdep } from "../sched/lockdep";
-import { heldEntry } from "../sched/sync";
+import { heldEntry, wouldBlock } from "../sched/sync";
 import { VM_IO, VM_PFNMAP, hex } from "./constants";
 import { EINVAL } from "./errors";
 import {
@@ -57,6 +57,7 @@ import {
 } from "./pfnmap-checks";
 import { entryBadTable, entryHugeLeaf, entryNone, entryPresent } from "./pte";
 import { checkInteger, checkVma } from "./validate";
+import { PfnlabError } from "./model-error";
 import type { EntryRef, Vma } from "./vma";
 
 const FN = "followPfnmapStart";
@@ -80,16 +81,23 @@ export const FOLLOW_REASONS = {
 // Shared pieces
 
 function beginStart(args: FollowPfnmapArgs, k: Kernel, task: Task): void {
-  if (args.state === "started") {
-    reportStartWhileActive(k, task, args.address, FN);
-    removeActive(args);
-  }
+  if (args.state === "started") refuseStartWhileActive(args, k, task);
   args.lock = null;
   args.ptep = null;
   args.leaf = null;
   args.leafSize = 0;
   args.reason = "";
   markStarted(args, task);
+}
+
+/**
+ * start() on args that were never ended: the kernel would overwrite args->lock and never
+ * release the first lock (or spin on it forever). Report the misuse, then refuse before
+ * anything changes. (Out of line: beginStart stays small enough to inline.)
+ */
+function refuseStartWhileActive(args: FollowPfnmapArgs, k: Kernel, task: Task): never {
+  reportStartWhileActive(k, task, args.address, FN);
+  throw new PfnlabError(FN, "args", args, `are still started (a lookup at ${hex(args.address)} holds ${args.lock ?? "its lock"}); call followPfnmapEnd(args) first`);
 }
 
 function fail(args: FollowPfnmapArgs, k: Kernel, task: Task, reason: string): number {
@@ -243,6 +251,7 @@ export function* followPfnmapStartSteps(input: FollowPfnmapArgs | FollowPfnmapIn
 
 /** follow_pfnmap_end(): unlock args.lock and pte_unmap(args.ptep). Every output is invalid afterwards. */
 export function* followPfnmapEndSteps(args: FollowPfnmapArgs): Steps<void> {
+  if (!(args instanceof FollowPfnmapArgs)) notStartedArgs(args);
   const me = yield* current();
   const k = args.vma.mm.kernel;
   if (!endCheck(args, k, me)) return;
@@ -250,8 +259,11 @@ export function* followPfnmapEndSteps(args: FollowPfnmapArgs): Steps<void> {
   finishEnd(args);
 }
 
+function notStartedArgs(args: unknown): never {
+  throw new PfnlabError("followPfnmapEnd", "args", args, "were never passed to followPfnmapStart (pass the FollowPfnmapArgs start() used)");
+}
+
 function endCheck(args: FollowPfnmapArgs, k: Kernel, me: Task): boolean {
-  if (!(args instanceof FollowPfnmapArgs)) throw new Error(`followPfnmapEnd: args ${String(args)} were never passed to followPfnmapStart`);
   if (args.state === "ended") {
     reportEndTwice(k, me, args.address, "followPfnmapEnd");
     return false;
@@ -328,10 +340,7 @@ function syncAcquire(k: Kernel, task: Task, lock: Lock, site: string): void {
 /** The lock is held already: lockdep's checks, then fail (nothing could ever release it). */
 function syncAcquireBusy(k: Kernel, task: Task, lock: Lock, site: string): void {
   lockdep.beforeAcquire(k.checker, task, lock, "write", site);
-  if (!lock.available("write")) {
-    const owners = [...lock.holders.keys()].map((t) => t.name).join(", ");
-    throw new Error(`${site}: would block on ${lock} held by ${owners}; outside the scheduler nothing can release it (likely cause: a missing unlock or followPfnmapEnd() before this call)`);
-  }
+  if (!lock.available("write")) throw wouldBlock(site, lock, FN);
 }
 
 /** Release `lock` in the sync context (lockdep reports a release of a lock not held, and nothing happens). */
@@ -440,6 +449,7 @@ export function followPfnmapStart(input: FollowPfnmapArgs | FollowPfnmapInputs):
 
 /** follow_pfnmap_end(args) as a plain call. */
 export function followPfnmapEnd(args: FollowPfnmapArgs): void {
+  if (!(args instanceof FollowPfnmapArgs)) notStartedArgs(args);
   const k = args.vma.mm.kernel;
   const me = k.ctx.task;
   if (!(args instanceof FollowPfnmapArgs && args.state === "started") && !endCheck(args, k, me)) return;

@@ -16,7 +16,9 @@ import { lookupLeaf } from "./pagetable";
 import { PFNMAP_RULES, reportWithoutMmapLock } from "./pfnmap-checks";
 import type { Page } from "./physmem";
 import { entryWrite } from "./pte";
-import { checkFlags, checkInteger, checkPageAligned } from "./validate";
+import { checkFlags, checkInteger, checkMm, checkPage, checkPageAligned } from "./validate";
+import { PfnlabError } from "./model-error";
+import { refuseIfBusySteps } from "./plain-locks";
 
 export interface GupResult {
   /** Pages taken, or -errno if none could be. */
@@ -29,11 +31,13 @@ export interface GupResult {
 const FN = "getUserPages";
 
 export function* getUserPagesSteps(mm: Mm, start: number, nrPages: number, gupFlags: number): Steps<GupResult> {
+  checkMm(FN, mm);
   checkPageAligned(FN, "start", start);
   checkInteger(FN, "nrPages", nrPages);
-  if (nrPages <= 0) throw new Error(`${FN}: nrPages ${nrPages} must be positive`);
+  if (nrPages <= 0 || nrPages > 2 ** 31) throw new PfnlabError(FN, "nrPages", nrPages, "must be in [1, 2^31]");
   checkFlags(FN, "gupFlags", gupFlags, FOLL_KNOWN);
   const me = yield* current();
+  yield* refuseIfBusySteps(FN, mm, start, start + nrPages * 4096);
   const k = mm.kernel;
   if (!holds(me, mm.mmapLock)) reportWithoutMmapLock(k, me, mm, PFNMAP_RULES.gupWithoutLock, "get_user_pages", FN);
   const pages: Page[] = [];
@@ -70,15 +74,21 @@ export function* getUserPagesSteps(mm: Mm, start: number, nrPages: number, gupFl
 
 /** get_user_pages(): references (FOLL_GET) on nrPages pages from start. */
 export function getUserPages(mm: Mm, start: number, nrPages: number, gupFlags = 0): GupResult {
-  return mm.kernel.run(getUserPagesSteps(mm, start, nrPages, gupFlags));
+  checkMm(FN, mm);
+  return mm.kernel.run(getUserPagesSteps(mm, start, nrPages, gupFlags), undefined, FN);
 }
 
 /** pin_user_pages(): like getUserPages with FOLL_PIN. */
 export function pinUserPages(mm: Mm, start: number, nrPages: number, gupFlags = 0): GupResult {
-  return mm.kernel.run(getUserPagesSteps(mm, start, nrPages, gupFlags | FOLL_PIN));
+  checkMm("pinUserPages", mm);
+  checkFlags("pinUserPages", "gupFlags", gupFlags, FOLL_KNOWN);
+  return mm.kernel.run(getUserPagesSteps(mm, start, nrPages, gupFlags | FOLL_PIN), undefined, "pinUserPages");
 }
 
 /** unpin_user_page(). */
 export function unpinUserPage(mm: Mm, page: Page): void {
+  checkMm("unpinUserPage", mm);
+  checkPage("unpinUserPage", "page", mm.kernel, page);
+  if (page.use === "free" || page.refcount < GUP_PIN_COUNTING_BIAS) throw new PfnlabError("unpinUserPage", "page", page, `holds no pin (refcount ${page.refcount} < GUP_PIN_COUNTING_BIAS ${GUP_PIN_COUNTING_BIAS})`);
   mm.kernel.physmem.putPage(page, GUP_PIN_COUNTING_BIAS);
 }

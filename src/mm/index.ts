@@ -8,6 +8,7 @@
  */
 export * from "./constants";
 export * from "./errors";
+export { PfnlabError, formatValue } from "./model-error";
 export {
   _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, _PAGE_PWT, _PAGE_PCD, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PSE, _PAGE_PAT,
   _PAGE_GLOBAL, _PAGE_SPECIAL, _PAGE_PAT_LARGE, _PAGE_TABLE, PAGE_NONE, PAGE_SHARED, PAGE_COPY, PAGE_READONLY,

@@ -17,7 +17,9 @@ import { EBUSY, EFAULT, EINVAL, ENOMEM } from "./errors";
 import { pteLockptr, tableIndex } from "./pagetable";
 import type { Page } from "./physmem";
 import { entryNone, mkEntry } from "./pte";
-import { checkInteger, checkVma } from "./validate";
+import { checkInteger, checkVma, kernelOf } from "./validate";
+import { PfnlabError } from "./model-error";
+import { refuseIfBusySteps } from "./plain-locks";
 import type { Vma } from "./vma";
 import { walkToPteTableSteps } from "./walk-alloc";
 
@@ -26,9 +28,9 @@ const FN = "vmInsertPage";
 export function* vmInsertPageSteps(vma: Vma, addr: number, page: Page): Steps<number> {
   checkVma(FN, vma);
   checkInteger(FN, "addr", addr);
-  if (!page || typeof page !== "object" || typeof page.pfn !== "number") throw new Error(`${FN}: page ${String(page)} is not a struct page`);
+  if (!page || typeof page !== "object" || typeof page.pfn !== "number") throw new PfnlabError(FN, "page", page, "is not a struct page (kernel.allocPage())");
   const k = vma.mm.kernel;
-  if (k.physmem.anyPageOf(page.pfn) !== page) throw new Error(`${FN}: page at pfn ${hex(page.pfn)} is not a RAM page of this kernel`);
+  if (k.physmem.anyPageOf(page.pfn) !== page) throw new PfnlabError(FN, "page", page, "is not a RAM page of this kernel");
   const me = yield* current();
   const note = (reason: string, ret: number) => {
     k.note(FN, me, reason, { address: addr, ret });
@@ -37,11 +39,12 @@ export function* vmInsertPageSteps(vma: Vma, addr: number, page: Page): Steps<nu
   if (addr < vma.vmStart || addr >= vma.vmEnd) return note(`addr outside ${vma}`, -EFAULT);
   if (page.refcount === 0 || page.use === "free") return note(`page pfn ${hex(page.pfn)} is free (page_count 0)`, -EINVAL);
   if ((vma.vmFlags & VM_MIXEDMAP) === 0) {
-    if (vma.vmFlags & VM_PFNMAP) throw new Error(`${FN}: ${vma} is VM_PFNMAP; struct pages go into VM_MIXEDMAP vmas only (BUG_ON in vm_insert_page)`);
-    vma.vmFlags |= VM_MIXEDMAP;
+    if (vma.vmFlags & VM_PFNMAP) throw new PfnlabError(FN, "vma", vma, "is VM_PFNMAP; struct pages go into VM_MIXEDMAP vmas only (BUG_ON in vm_insert_page)");
   }
   if (page.use === "anon" || page.use === "pagetable") return note(`page pfn ${hex(page.pfn)} is ${page.use === "anon" ? "anonymous" : "a page-table page"} (validate_page_before_insert)`, -EINVAL);
   const a = Math.floor(addr / 4096) * 4096;
+  yield* refuseIfBusySteps(FN, vma.mm, a, a + 4096);
+  if ((vma.vmFlags & VM_MIXEDMAP) === 0) vma.vmFlags |= VM_MIXEDMAP;
   const table = yield* walkToPteTableSteps(FN, vma.mm, a);
   if (!table) return note("get_locked_pte() found a huge leaf where a PTE table would be", -ENOMEM);
   const lock = pteLockptr(vma.mm, table);
@@ -63,6 +66,5 @@ export function* vmInsertPageSteps(vma: Vma, addr: number, page: Page): Steps<nu
 
 /** vm_insert_page(vma, addr, page): 0 or -errno (see the file comment). */
 export function vmInsertPage(vma: Vma, addr: number, page: Page): number {
-  checkVma(FN, vma);
-  return vma.mm.kernel.run(vmInsertPageSteps(vma, addr, page));
+  return kernelOf(FN, vma).run(vmInsertPageSteps(vma, addr, page), undefined, FN);
 }

@@ -20,12 +20,14 @@
 import { acquire, current, release, step, type Steps } from "../sched/effect";
 import { PAGES_PER_PMD, PAGES_PER_PUD, PMD_SIZE, PUD_SIZE, VM_MIXEDMAP, VM_PFNMAP, VM_WRITE, hex } from "./constants";
 import { VM_FAULT_NOPAGE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from "./errors";
-import { pmdLockptr, pteLockptr, pudLockptr, tableIndex, type PageTablePage } from "./pagetable";
+import { PageTablePage, TABLE_SPAN, pmdLockptr, pteLockptr, pudLockptr, tableIndex } from "./pagetable";
 import {
   _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PAT, _PAGE_PAT_LARGE, _PAGE_PSE, _PAGE_RW, _PAGE_SPECIAL,
   entryNone, entryPfn, mkEntry,
 } from "./pte";
-import { checkInteger, checkVma } from "./validate";
+import { checkInteger, checkObject, checkVma, kernelOf } from "./validate";
+import { PfnlabError } from "./model-error";
+import { refuseIfBusySteps } from "./plain-locks";
 import { isCowMapping, type EntryRef, type Vma, type Vmf } from "./vma";
 import { pmdAllocSteps, pudAllocSteps, walkToPteTableSteps } from "./walk-alloc";
 
@@ -35,12 +37,12 @@ function checkInsert(fn: string, vma: Vma, pfn: number, nrPages: number, level: 
   checkInteger(fn, "pfn", pfn);
   const f = vma.vmFlags;
   const file = level === "pte" ? "mm/memory.c vmf_insert_pfn_prot" : `mm/huge_memory.c vmf_insert_pfn_${level}`;
-  if ((f & (VM_PFNMAP | VM_MIXEDMAP)) === 0) throw new Error(`${fn}: ${vma} has neither VM_PFNMAP nor VM_MIXEDMAP (BUG_ON in ${file})`);
-  if ((f & (VM_PFNMAP | VM_MIXEDMAP)) === (VM_PFNMAP | VM_MIXEDMAP)) throw new Error(`${fn}: ${vma} has both VM_PFNMAP and VM_MIXEDMAP (BUG_ON in ${file})`);
-  if ((f & VM_PFNMAP) !== 0 && isCowMapping(f)) throw new Error(`${fn}: ${vma} is VM_PFNMAP and a private COW mapping (BUG_ON in ${file}: use remap_pfn_range for those)`);
+  if ((f & (VM_PFNMAP | VM_MIXEDMAP)) === 0) throw new PfnlabError(fn, "vma", vma, `has neither VM_PFNMAP nor VM_MIXEDMAP (BUG_ON in ${file})`);
+  if ((f & (VM_PFNMAP | VM_MIXEDMAP)) === (VM_PFNMAP | VM_MIXEDMAP)) throw new PfnlabError(fn, "vma", vma, `has both VM_PFNMAP and VM_MIXEDMAP (BUG_ON in ${file})`);
+  if ((f & VM_PFNMAP) !== 0 && isCowMapping(f)) throw new PfnlabError(fn, "vma", vma, `is VM_PFNMAP and a private COW mapping (BUG_ON in ${file}: use remap_pfn_range for those)`);
   const physmem = vma.mm.kernel.physmem;
-  if (level === "pte" && (f & VM_MIXEDMAP) !== 0 && physmem.isRamPfn(pfn)) throw new Error(`${fn}: pfn ${hex(pfn)} has a struct page; VM_MIXEDMAP must use vm_insert_page (BUG_ON(pfn_valid) in ${file})`);
-  if (!physmem.rangeBacked(pfn, nrPages)) throw new Error(`${fn}: pfn range [${hex(pfn)}, ${hex(pfn + nrPages)}) is outside any RAM or IO region`);
+  if (level === "pte" && (f & VM_MIXEDMAP) !== 0 && physmem.isRamPfn(pfn)) throw new PfnlabError(fn, "pfn", pfn, `has a struct page; VM_MIXEDMAP must use vm_insert_page (BUG_ON(pfn_valid) in ${file})`);
+  if (!physmem.rangeBacked(pfn, nrPages)) throw new PfnlabError(fn, "pfn", pfn, `starts a range [${hex(pfn)}, ${hex(pfn + nrPages)}) that is outside any RAM or IO region`);
 }
 
 /** Convert a 4 KiB pgprot to a huge-leaf one (PAT moves from bit 7; PSE is set). */
@@ -67,6 +69,7 @@ export function* vmfInsertPfnSteps(vma: Vma, addr: number, pfn: number): Steps<n
     return VM_FAULT_SIGBUS;
   }
   const a = Math.floor(addr / 4096) * 4096;
+  yield* refuseIfBusySteps(fn, vma.mm, a, a + 4096);
   const table = yield* walkToPteTableSteps(fn, vma.mm, a);
   if (!table) {
     k.note(fn, me, "get_locked_pte() found a huge leaf where a PTE table would be", { address: a, ret: VM_FAULT_OOM });
@@ -87,19 +90,37 @@ export function* vmfInsertPfnSteps(vma: Vma, addr: number, pfn: number): Steps<n
 }
 
 export function vmfInsertPfn(vma: Vma, addr: number, pfn: number): number {
-  return vma.mm.kernel.run(vmfInsertPfnSteps(vma, addr, pfn));
+  return kernelOf("vmfInsertPfn", vma).run(vmfInsertPfnSteps(vma, addr, pfn), undefined, "vmfInsertPfn");
 }
 
 type HugeLevel = "pmd" | "pud";
 
+/**
+ * A caller-given vmf.pmd / vmf.pud must be what the fault walk would have found: an
+ * entry of a live table of that level in this mm, the one covering vmf.address.
+ */
+function checkSlot(fn: string, level: HugeLevel, vmf: Vmf): void {
+  const field = `vmf.${level}`;
+  const slot = level === "pmd" ? vmf.pmd : vmf.pud;
+  if (slot === undefined) return;
+  const rule = `must be the ${level} entry covering vmf.address: { table, index } from the fault walk`;
+  if (typeof slot !== "object" || slot === null || !(slot.table instanceof PageTablePage)) throw new PfnlabError(fn, field, slot, rule);
+  const t = slot.table;
+  if (t.level !== level) throw new PfnlabError(fn, field, slot, `points into a ${t.level} table; it ${rule}`);
+  if (t.mm !== vmf.vma.mm || t.freed) throw new PfnlabError(fn, field, slot, `points into a table that is not live in ${vmf.vma.mm.name}; it ${rule}`);
+  const addr = vmf.address;
+  if (addr < t.base || addr >= t.base + TABLE_SPAN[level] || slot.index !== tableIndex(addr, level)) throw new PfnlabError(fn, field, slot, rule);
+}
+
 function* insertHugeSteps(level: HugeLevel, vmf: Vmf, pfn: number, write: boolean): Steps<number> {
   const fn = level === "pmd" ? "vmfInsertPfnPmd" : "vmfInsertPfnPud";
-  if (!vmf || typeof vmf !== "object") throw new Error(`${fn}: vmf ${String(vmf)} must be { vma, address }`);
+  checkObject(fn, "vmf", vmf, "{ vma, address }");
   const vma = vmf.vma;
   const nr = level === "pmd" ? PAGES_PER_PMD : PAGES_PER_PUD;
   checkInsert(fn, vma, pfn, nr, level);
   checkInteger(fn, "vmf.address", vmf.address);
-  if (typeof write !== "boolean") throw new Error(`${fn}: write ${String(write)} must be a boolean`);
+  if (typeof write !== "boolean") throw new PfnlabError(fn, "write", write, "must be a boolean");
+  checkSlot(fn, level, vmf);
   const mm = vma.mm;
   const k = mm.kernel;
   const me = yield* current();
@@ -109,6 +130,7 @@ function* insertHugeSteps(level: HugeLevel, vmf: Vmf, pfn: number, write: boolea
     k.note(fn, me, `aligned addr ${hex(addr)} outside ${vma}`, { address: addr, ret: VM_FAULT_SIGBUS });
     return VM_FAULT_SIGBUS;
   }
+  yield* refuseIfBusySteps(fn, mm, addr, addr + size);
   // The slot: vmf->pmd / vmf->pud from the fault walk, or walk (allocating) here.
   let slot: EntryRef | undefined = level === "pmd" ? vmf.pmd : vmf.pud;
   if (!slot) {
@@ -163,8 +185,10 @@ export function* vmfInsertPfnPudSteps(vmf: Vmf, pfn: number, write: boolean): St
   return yield* insertHugeSteps("pud", vmf, pfn, write);
 }
 export function vmfInsertPfnPmd(vmf: Vmf, pfn: number, write: boolean): number {
-  return vmf.vma.mm.kernel.run(vmfInsertPfnPmdSteps(vmf, pfn, write));
+  checkObject("vmfInsertPfnPmd", "vmf", vmf, "{ vma, address }");
+  return kernelOf("vmfInsertPfnPmd", vmf.vma).run(vmfInsertPfnPmdSteps(vmf, pfn, write), undefined, "vmfInsertPfnPmd");
 }
 export function vmfInsertPfnPud(vmf: Vmf, pfn: number, write: boolean): number {
-  return vmf.vma.mm.kernel.run(vmfInsertPfnPudSteps(vmf, pfn, write));
+  checkObject("vmfInsertPfnPud", "vmf", vmf, "{ vma, address }");
+  return kernelOf("vmfInsertPfnPud", vmf.vma).run(vmfInsertPfnPudSteps(vmf, pfn, write), undefined, "vmfInsertPfnPud");
 }

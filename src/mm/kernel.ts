@@ -7,6 +7,8 @@ import { Checker, type CheckerMode } from "../checks/checker";
 import type { Steps, Task } from "../sched/effect";
 import { createSyncTask, runSteps, type SyncContext } from "../sched/sync";
 import { hex } from "./constants";
+import { PfnlabError } from "./model-error";
+import { checkInteger } from "./validate";
 import { AddressSpace } from "./mapping";
 import { Mm } from "./mm";
 import { PhysMem, type AddIoRegionOptions, type IoRegion, type Page, type PfnInfo } from "./physmem";
@@ -66,24 +68,38 @@ export interface TraceEntry {
 
 const KNOWN_OPTIONS = ["hugePfnmap", "followPfnmapVariant", "checkerMode", "checker", "splitPtlocks", "ramSize", "traceLimit"];
 
+/** An object of booleans with only `keys` (hugePfnmap, splitPtlocks); missing keys take `d`. */
+function levelFlags<K extends string>(name: string, v: unknown, keys: readonly K[], d: boolean): Record<K, boolean> {
+  const out = {} as Record<K, boolean>;
+  for (const key of keys) out[key] = d;
+  if (v === undefined) return out;
+  const shape = `an object { ${keys.map((key) => `${key}?: boolean`).join(", ")} }`;
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new PfnlabError("createKernel", name, v, `must be ${shape}`);
+  for (const key of Object.keys(v)) if (!(keys as readonly string[]).includes(key)) throw new PfnlabError("createKernel", name, v, `has an unknown key ${key}; it must be ${shape}`);
+  for (const key of keys) {
+    const b = (v as Record<string, unknown>)[key];
+    if (b === undefined) continue;
+    if (typeof b !== "boolean") throw new PfnlabError("createKernel", `${name}.${key}`, b, "must be a boolean");
+    out[key] = b;
+  }
+  return out;
+}
+
 function resolveOptions(o: KernelOptions): ResolvedKernelOptions {
-  for (const k of Object.keys(o)) if (!KNOWN_OPTIONS.includes(k)) throw new Error(`createKernel: unknown option ${k} (known: ${KNOWN_OPTIONS.join(", ")})`);
+  if (typeof o !== "object" || o === null || Array.isArray(o)) throw new PfnlabError("createKernel", "options", o, "must be an object");
+  for (const k of Object.keys(o)) if (!KNOWN_OPTIONS.includes(k)) throw new PfnlabError("createKernel", "options", o, `has an unknown option ${k} (known: ${KNOWN_OPTIONS.join(", ")})`);
   const variant = o.followPfnmapVariant ?? "fixed";
-  if (variant !== "v6.12" && variant !== "fixed") throw new Error(`createKernel: followPfnmapVariant ${String(variant)} must be "v6.12" or "fixed"`);
+  if (variant !== "v6.12" && variant !== "fixed") throw new PfnlabError("createKernel", "followPfnmapVariant", variant, `must be "v6.12" or "fixed"`);
   const mode = o.checkerMode ?? "record";
-  if (mode !== "record" && mode !== "throw") throw new Error(`createKernel: checkerMode ${String(mode)} must be "record" or "throw"`);
-  const bool = (name: string, v: unknown, d: boolean) => {
-    if (v === undefined) return d;
-    if (typeof v !== "boolean") throw new Error(`createKernel: ${name} ${String(v)} must be a boolean`);
-    return v;
-  };
+  if (mode !== "record" && mode !== "throw") throw new PfnlabError("createKernel", "checkerMode", mode, `must be "record" or "throw"`);
+  if (o.checker !== undefined && !(o.checker instanceof Checker)) throw new PfnlabError("createKernel", "checker", o.checker, "must be a Checker (new Checker(), or another kernel's kernel.checker)");
   const traceLimit = o.traceLimit ?? 10000;
-  if (!Number.isInteger(traceLimit) || traceLimit < 0) throw new Error(`createKernel: traceLimit ${String(traceLimit)} must be a non-negative integer`);
+  if (typeof traceLimit !== "number" || !Number.isSafeInteger(traceLimit) || traceLimit < 0) throw new PfnlabError("createKernel", "traceLimit", traceLimit, "must be a non-negative integer");
   return {
-    hugePfnmap: { pmd: bool("hugePfnmap.pmd", o.hugePfnmap?.pmd, true), pud: bool("hugePfnmap.pud", o.hugePfnmap?.pud, true) },
+    hugePfnmap: levelFlags("hugePfnmap", o.hugePfnmap, ["pmd", "pud"] as const, true),
     followPfnmapVariant: variant,
     checkerMode: mode,
-    splitPtlocks: { pte: bool("splitPtlocks.pte", o.splitPtlocks?.pte, true), pmd: bool("splitPtlocks.pmd", o.splitPtlocks?.pmd, true) },
+    splitPtlocks: levelFlags("splitPtlocks", o.splitPtlocks, ["pte", "pmd"] as const, true),
     ramSize: o.ramSize ?? 16 * 2 ** 30,
     traceLimit,
   };
@@ -109,12 +125,16 @@ export class Kernel {
   }
 
   /** Run a stepwise function as a plain call in task "main" (or the given context). */
-  run<T>(steps: Steps<T>, ctx: SyncContext = this.ctx): T {
-    return runSteps(steps, ctx);
+  run<T>(steps: Steps<T>, ctx: SyncContext = this.ctx, fn?: string): T {
+    if (typeof steps !== "object" || steps === null || typeof steps.next !== "function") throw new PfnlabError("run", "steps", steps, "must be a stepwise call (what a *Steps function returns)");
+    if (typeof ctx !== "object" || ctx === null || typeof ctx.task !== "object" || ctx.task === null || !Array.isArray(ctx.task.held)) throw new PfnlabError("run", "ctx", ctx, "must be a plain-call context (kernel.ctx or kernel.createContext())");
+    return runSteps(steps, ctx, fn);
   }
 
   /** Another context for plain calls (a second "CPU" that never runs concurrently). */
   createContext(name: string, id = 1): SyncContext {
+    if (typeof name !== "string" || name === "") throw new PfnlabError("createContext", "name", name, "must be a non-empty string");
+    checkInteger("createContext", "id", id);
     return { task: createSyncTask(name, id), checker: this.checker };
   }
 
@@ -127,6 +147,7 @@ export class Kernel {
 
   /** The trace as text lines. */
   traceText(last = 50): string {
+    if (typeof last !== "number" || !(last >= 0)) throw new PfnlabError("traceText", "last", last, "must be a number >= 0");
     return this.trace
       .slice(-last)
       .map((e) => `#${e.seq} [${e.task}] ${e.fn}${e.address !== undefined ? ` @${hex(e.address)}` : ""}: ${e.reason}${e.ret !== undefined ? ` -> ${e.ret}` : ""}`)
@@ -134,6 +155,7 @@ export class Kernel {
   }
 
   createMm(name?: string): Mm {
+    if (name !== undefined && (typeof name !== "string" || name === "")) throw new PfnlabError("createMm", "name", name, "must be a non-empty string");
     const id = this.nextMmId++;
     const mm = new Mm(this, id, name ?? `mm${id}`);
     this.mms.push(mm);
@@ -142,6 +164,7 @@ export class Kernel {
 
   /** A file's address_space (e.g. a device inode's i_mapping, as vfio-pci uses). */
   createAddressSpace(name: string): AddressSpace {
+    if (typeof name !== "string" || name === "") throw new PfnlabError("createAddressSpace", "name", name, "must be a non-empty string");
     return new AddressSpace(this, name);
   }
 

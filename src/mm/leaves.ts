@@ -5,6 +5,9 @@
  */
 import type { LeafLevel } from "./follow-args";
 import type { Mm } from "./mm";
+import { hex } from "./constants";
+import { PfnlabError } from "./model-error";
+import { checkInteger, checkMm } from "./validate";
 import { ENTRY_SPAN, TABLE_SPAN, type PageTablePage } from "./pagetable";
 import { entryHugeLeaf, entryPfn, entryPresent } from "./pte";
 
@@ -42,7 +45,10 @@ function walkTable(t: PageTablePage, start: number, end: number, out: MappedLeaf
 
 /** All leaves mapping [start, end) in `mm`, in address order. */
 export function mappedLeaves(mm: Mm, start = 0, end: number = TABLE_SPAN.pgd): MappedLeaf[] {
-  if (!(end > start)) throw new Error(`mappedLeaves: end ${end} must be above start ${start}`);
+  checkMm("mappedLeaves", mm);
+  checkInteger("mappedLeaves", "start", start);
+  checkInteger("mappedLeaves", "end", end);
+  if (!(end > start)) throw new PfnlabError("mappedLeaves", "end", end, `must be above start ${hex(start)}`);
   const out: MappedLeaf[] = [];
   walkTable(mm.pgd, start, end, out);
   return out;

@@ -8,6 +8,7 @@ import { Lock } from "../sched/lock";
 import { acquire, release, type Steps } from "../sched/effect";
 import type { Kernel } from "./kernel";
 import type { Vma } from "./vma";
+import { PfnlabError } from "./model-error";
 
 export class AddressSpace {
   readonly iMmapRwsem: Lock;
@@ -20,24 +21,35 @@ export class AddressSpace {
 
 /** i_mmap_lock_read() (include/linux/fs.h). */
 export function* iMmapLockReadSteps(mapping: AddressSpace): Steps<void> {
+  checkMapping("iMmapLockRead", mapping);
   yield* acquire(mapping.iMmapRwsem, "read", "i_mmap_lock_read");
 }
 /** i_mmap_unlock_read(). */
 export function* iMmapUnlockReadSteps(mapping: AddressSpace): Steps<void> {
+  checkMapping("iMmapUnlockRead", mapping);
   yield* release(mapping.iMmapRwsem, "read", "i_mmap_unlock_read");
 }
 /** i_mmap_lock_write(). */
 export function* iMmapLockWriteSteps(mapping: AddressSpace): Steps<void> {
+  checkMapping("iMmapLockWrite", mapping);
   yield* acquire(mapping.iMmapRwsem, "write", "i_mmap_lock_write");
 }
 /** i_mmap_unlock_write(). */
 export function* iMmapUnlockWriteSteps(mapping: AddressSpace): Steps<void> {
+  checkMapping("iMmapUnlockWrite", mapping);
   yield* release(mapping.iMmapRwsem, "write", "i_mmap_unlock_write");
 }
 
 export function iMmapLockRead(mapping: AddressSpace): void {
-  mapping.kernel.run(iMmapLockReadSteps(mapping));
+  checkMapping("iMmapLockRead", mapping);
+  mapping.kernel.run(iMmapLockReadSteps(mapping), undefined, "iMmapLockRead");
 }
 export function iMmapUnlockRead(mapping: AddressSpace): void {
-  mapping.kernel.run(iMmapUnlockReadSteps(mapping));
+  checkMapping("iMmapUnlockRead", mapping);
+  mapping.kernel.run(iMmapUnlockReadSteps(mapping), undefined, "iMmapUnlockRead");
+}
+
+/** i_mmap_* take an address_space (a circular import with validate.ts, so checked here). */
+function checkMapping(fn: string, mapping: unknown): void {
+  if (!(mapping instanceof AddressSpace)) throw new PfnlabError(fn, "mapping", mapping, "is not an address_space (kernel.createAddressSpace(), or a device's mapping)");
 }

@@ -13,6 +13,7 @@ import { allocTable, allTables, type PageTablePage, type TableLevel } from "./pa
 import type { Vma } from "./vma";
 import { mmapSteps, type MmapOptions } from "./mmap";
 import { munmapSteps } from "./munmap";
+import { checkNumber } from "./model-error";
 
 /** The pieces of an in-flight follow_pfnmap lookup the checker needs (see follow.ts). */
 export interface ActiveLookup {
@@ -61,6 +62,7 @@ export class Mm {
 
   /** find_vma_intersection(mm, addr, addr+1): the vma containing addr. */
   findVma(addr: number): Vma | undefined {
+    if (typeof addr !== "number") checkNumber("findVma", "addr", addr);
     const v = this.vmas;
     let lo = 0, hi = v.length - 1;
     while (lo <= hi) {
@@ -74,17 +76,19 @@ export class Mm {
 
   /** VMAs intersecting [start, end). */
   vmasIn(start: number, end: number): Vma[] {
+    if (typeof start !== "number") checkNumber("vmasIn", "start", start);
+    if (typeof end !== "number") checkNumber("vmasIn", "end", end);
     return this.vmas.filter((v) => v.vmStart < end && v.vmEnd > start);
   }
 
   /** mmap(2) from a driver's or user's point of view; see {@link MmapOptions}. Takes mmap_lock for write. */
   mmap(opts: MmapOptions): Vma {
-    return this.kernel.run(mmapSteps(this, opts));
+    return this.kernel.run(mmapSteps(this, opts), undefined, "mmap");
   }
 
   /** munmap(2): returns 0; takes mmap_lock for write. */
   munmap(addr: number, length: number): number {
-    return this.kernel.run(munmapSteps(this, addr, length));
+    return this.kernel.run(munmapSteps(this, addr, length), undefined, "munmap");
   }
 
   /** Page-table pages in use (all levels, pgd included). */

@@ -4,15 +4,19 @@
  * free_pgtables() and remove_vma() (->close). Runs under mmap_lock held for write, so
  * no follow_pfnmap lookup that obeys the rules can be in flight.
  */
-import { acquire, release, step, type Steps } from "../sched/effect";
+import { acquire, current, release, step, type Steps } from "../sched/effect";
+import { wouldBlock } from "../sched/sync";
 import { mmuNotifierInvalidateRangeEndSteps, mmuNotifierInvalidateRangeStartSteps } from "../notifiers/mmu-notifier";
-import { PTRS_PER_TABLE, hex } from "./constants";
+import { PTRS_PER_TABLE, TASK_SIZE, hex } from "./constants";
+import { EINVAL } from "./errors";
+import { PfnlabError } from "./model-error";
 import { insertVma } from "./mmap";
+import { busyLockIn } from "./plain-locks";
 import { mmapWriteLockSteps, mmapWriteUnlockSteps } from "./mmap-lock";
 import type { Mm } from "./mm";
 import { ENTRY_SPAN, freeTable, lookupLeaf, tableIndex, unpopulate, type PageTablePage } from "./pagetable";
 import { entryHugeLeaf, entryPresent } from "./pte";
-import { checkPageAligned, checkSize } from "./validate";
+import { checkMm, checkPageAligned, checkSize } from "./validate";
 import { Vma } from "./vma";
 import { unmapPageRangeSteps, zapPageRangeSingleSteps } from "./zap";
 
@@ -86,17 +90,32 @@ export function* freePgtablesSteps(mm: Mm, start: number, end: number): Steps<nu
   return freed;
 }
 
-/** munmap(2) as a stepwise function. Returns 0 (also when nothing was mapped there). */
+/**
+ * munmap(2) as a stepwise function: 0, or -EINVAL for a range that leaves user space
+ * (do_vmi_munmap() in mm/vma.c, v6.12: start > TASK_SIZE || len > TASK_SIZE - start),
+ * with nothing unmapped. Bad values (not integers, unaligned addr) throw.
+ */
 export function* munmapSteps(mm: Mm, addr: number, length: number): Steps<number> {
   const fn = "munmap";
+  checkMm(fn, mm);
   checkPageAligned(fn, "addr", addr);
   checkSize(fn, "length", length);
-  if (addr < 0) throw new Error(`${fn}: addr ${hex(addr)} must be >= 0`);
+  if (addr < 0) throw new PfnlabError(fn, "addr", addr, "must be >= 0");
+  if (addr > TASK_SIZE || length > TASK_SIZE - addr) {
+    const me = yield* current();
+    mm.kernel.note(fn, me, `[${hex(addr)}, +${hex(length)}) leaves user space (TASK_SIZE ${hex(TASK_SIZE)}): do_vmi_munmap returns -EINVAL`, { address: addr, ret: -EINVAL });
+    return -EINVAL;
+  }
   const end = addr + length;
   yield* mmapWriteLockSteps(mm);
   try {
     let vmas = mm.vmasIn(addr, end);
     if (vmas.length === 0) return 0;
+    const me = yield* current();
+    if (me.plain) {
+      const busy = busyLockIn(mm, addr, end, vmas.map((v) => v.vmFile?.mapping.iMmapRwsem ?? null));
+      if (busy) throw wouldBlock("munmap: unmap_vmas", busy, fn);
+    }
     if (vmas[0].vmStart < addr) yield* splitVmaSteps(vmas[0], addr);
     vmas = mm.vmasIn(addr, end);
     const last = vmas[vmas.length - 1];
@@ -131,5 +150,6 @@ export function* munmapSteps(mm: Mm, addr: number, length: number): Steps<number
 }
 
 export function munmap(mm: Mm, addr: number, length: number): number {
-  return mm.kernel.run(munmapSteps(mm, addr, length));
+  checkMm("munmap", mm);
+  return mm.kernel.run(munmapSteps(mm, addr, length), undefined, "munmap");
 }

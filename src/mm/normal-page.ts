@@ -19,6 +19,8 @@ import { VM_MIXEDMAP, VM_PFNMAP, hex } from "./constants";
 import type { Page } from "./physmem";
 import { entryPfn, entryPresent, entrySpecial } from "./pte";
 import type { Vma } from "./vma";
+import { checkNumber } from "./model-error";
+import { checkVma } from "./validate";
 
 export interface NormalPageResult {
   page: Page | null;
@@ -27,10 +29,14 @@ export interface NormalPageResult {
 
 /** highest_memmap_pfn: the last pfn the memmap covers (the model's last RAM pfn). */
 export function highestMemmapPfn(vma: Vma): number {
+  checkVma("highestMemmapPfn", vma);
   return vma.mm.kernel.physmem.ramEndPfn - 1;
 }
 
 export function vmNormalPageWhy(vma: Vma, addr: number, pte: number): NormalPageResult {
+  checkVma("vmNormalPage", vma);
+  checkNumber("vmNormalPage", "addr", addr);
+  checkNumber("vmNormalPage", "pte", pte);
   if (!entryPresent(pte)) return { page: null, reason: "entry not present" };
   const pfn = entryPfn(pte);
   const physmem = vma.mm.kernel.physmem;

@@ -17,6 +17,8 @@ import { PTRS_PER_TABLE, hex } from "./constants";
 import type { Page } from "./physmem";
 import { _PAGE_TABLE, entryBadTable, entryHugeLeaf, entryNone, entryPresent, mkEntry } from "./pte";
 import type { Mm } from "./mm";
+import { PfnlabError } from "./model-error";
+import { checkInteger, checkMm } from "./validate";
 
 export type TableLevel = "pgd" | "pud" | "pmd" | "pte";
 
@@ -89,6 +91,11 @@ export class PageTablePage {
       const cls = this.level === "pte" ? "ptlock (PTE)" : "ptlock (PMD)";
       this.lockObj = new Lock("spinlock", cls, `${this.mm.name} ${this.level}-table@${hex(this.base)}`);
     }
+    return this.lockObj;
+  }
+
+  /** The split ptlock if anybody ever took it (null otherwise; never creates one). */
+  get ptlIfCreated(): Lock | null {
     return this.lockObj;
   }
 
@@ -194,6 +201,10 @@ export function* allocChildSteps(fn: string, parent: PageTablePage, index: numbe
 
 /** The table at `level` covering address, without allocating (null when missing or a leaf is above). */
 export function findTable(mm: Mm, address: number, level: TableLevel): PageTablePage | null {
+  checkMm("findTable", mm);
+  checkInteger("findTable", "address", address);
+  if (address < 0 || address >= 2 ** 48) throw new PfnlabError("findTable", "address", address, "is outside the 48-bit virtual address space");
+  if (level !== "pgd" && level !== "pud" && level !== "pmd" && level !== "pte") throw new PfnlabError("findTable", "level", level, 'must be "pgd", "pud", "pmd" or "pte"');
   let t: PageTablePage | null = mm.pgd;
   for (const l of ["pgd", "pud", "pmd"] as TableLevel[]) {
     if (l === level) return t;
@@ -217,6 +228,9 @@ export interface LeafLookup {
 }
 
 export function lookupLeaf(mm: Mm, address: number): LeafLookup {
+  checkMm("lookupLeaf", mm);
+  checkInteger("lookupLeaf", "address", address);
+  if (address < 0 || address >= 2 ** 48) throw new PfnlabError("lookupLeaf", "address", address, "is outside the 48-bit virtual address space");
   let t = mm.pgd;
   let level: TableLevel = "pgd";
   for (;;) {
@@ -234,6 +248,7 @@ export function lookupLeaf(mm: Mm, address: number): LeafLookup {
 
 /** Every live table page of mm (for checks and figures). */
 export function allTables(mm: Mm): PageTablePage[] {
+  checkMm("allTables", mm);
   const out: PageTablePage[] = [];
   const visit = (t: PageTablePage) => {
     out.push(t);

@@ -9,6 +9,9 @@ import { hex } from "./constants";
 import type { Kernel } from "./kernel";
 import type { Mm } from "./mm";
 import type { Vma } from "./vma";
+import { Checker } from "../checks/checker";
+import { PfnlabError } from "./model-error";
+import { checkVma } from "./validate";
 
 export const PFNMAP_RULES = {
   /** start() without mmap_lock (or, for a file vma, i_mmap_rwsem) held. */
@@ -38,6 +41,11 @@ const DOC = "kernel-doc of follow_pfnmap_start(), mm/memory.c";
  * file, holding that file mapping's i_mmap_rwsem is accepted instead.
  */
 export function pfnmapLockdepAssert(k: Kernel, task: Task, vma: Vma, site: string): void {
+  const fn = "pfnmapLockdepAssert";
+  if (typeof k !== "object" || k === null || !(k.checker instanceof Checker)) throw new PfnlabError(fn, "k", k, "is not a kernel (createKernel())");
+  if (typeof task !== "object" || task === null || !Array.isArray(task.held) || typeof task.name !== "string") throw new PfnlabError(fn, "task", task, "is not a task (kernel.ctx.task, or a scheduler task)");
+  checkVma(fn, vma);
+  if (typeof site !== "string") throw new PfnlabError(fn, "site", site, "must be a string");
   if (holds(task, vma.mm.mmapLock)) return;
   const mapping = vma.vmFile?.mapping;
   if (mapping && holds(task, mapping.iMmapRwsem)) return;

@@ -7,6 +7,7 @@
  * pfn stops being what it was (page freed and reused, device reset, BAR moved), so a
  * later sanitizer can tell a use of a stale pfn from a use of live memory.
  */
+import { PfnlabError } from "./model-error";
 import { PAGE_SIZE, hex } from "./constants";
 
 export type PageUse = "free" | "anon" | "pagetable" | "kernel";
@@ -66,10 +67,8 @@ function isPow2(n: number): boolean {
 }
 
 function checkSize(fn: string, field: string, v: unknown): asserts v is number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) {
-    throw new Error(`${fn}: ${field} ${String(v)} must be a positive integer`);
-  }
-  if (v % PAGE_SIZE !== 0) throw new Error(`${fn}: ${field} ${hex(v)} is not page aligned`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new PfnlabError(fn, field, v, "must be a positive integer");
+  if (v % PAGE_SIZE !== 0) throw new PfnlabError(fn, field, v, "is not page aligned");
 }
 
 export class PhysMem {
@@ -89,6 +88,11 @@ export class PhysMem {
 
   constructor(ramBytes: number) {
     checkSize("createKernel", "ramSize", ramBytes);
+    // RAM sits below the IO space (IO regions are placed from ioBasePfn up).
+    if (this.ramStartPfn + ramBytes / PAGE_SIZE > this.ioBasePfn) {
+      const most = (this.ioBasePfn - this.ramStartPfn) * PAGE_SIZE;
+      throw new PfnlabError("createKernel", "ramSize", ramBytes, `would end at pfn ${hex(this.ramStartPfn + ramBytes / PAGE_SIZE)} and so overlaps the IO space from pfn ${hex(this.ioBasePfn)} (at most ${hex(most)} bytes)`);
+    }
     this.ramPages = ramBytes / PAGE_SIZE;
     this.bump = this.ramStartPfn;
   }
@@ -105,7 +109,7 @@ export class PhysMem {
   allocPage(use: Exclude<PageUse, "free"> = "kernel"): Page {
     let pfn = this.freeList.pop();
     if (pfn === undefined) {
-      if (this.bump >= this.ramEndPfn) throw new Error(`allocPage: out of memory (ramSize ${this.ramPages} pages all in use)`);
+      if (this.bump >= this.ramEndPfn) throw new PfnlabError("allocPage", "ramSize", this.ramPages * PAGE_SIZE, "is all in use (out of memory)");
       pfn = this.bump++;
     }
     let page = this.pages.get(pfn);
@@ -124,25 +128,26 @@ export class PhysMem {
 
   /** __free_page(): the page must have no references left besides the caller's one. */
   freePage(page: Page): void {
-    if (page.use === "free") throw new Error(`freePage: pfn ${hex(page.pfn)} is already free (double free)`);
+    this.checkPage("freePage", page);
+    if (page.use === "free") throw new PfnlabError("freePage", "page", page.pfn, "is already free (double free)");
     if (page.refcount > 1 || page.mapcount > 0) {
-      throw new Error(
-        `freePage: pfn ${hex(page.pfn)} still referenced (refcount ${page.refcount}, mapcount ${page.mapcount}); free only the last reference`,
-      );
+      throw new PfnlabError("freePage", "page", page.pfn, `is still referenced (refcount ${page.refcount}, mapcount ${page.mapcount}); free only the last reference`);
     }
     this.release(page);
   }
 
   /** get_page(). */
   getPage(page: Page, n = 1): void {
-    if (page.use === "free") throw new Error(`getPage: pfn ${hex(page.pfn)} is free (use after free)`);
+    this.checkPage("getPage", page);
+    if (page.use === "free") throw new PfnlabError("getPage", "page", page.pfn, "is free (use after free)");
     page.refcount += n;
   }
 
   /** put_page(): drops a reference; the page is freed when the count reaches zero. */
   putPage(page: Page, n = 1): void {
+    this.checkPage("putPage", page);
     if (page.use === "free" || page.refcount < n) {
-      throw new Error(`putPage: pfn ${hex(page.pfn)} refcount ${page.refcount} cannot drop by ${n}`);
+      throw new PfnlabError("putPage", "page", page.pfn, `has refcount ${page.refcount}, which cannot drop by ${n}`);
     }
     page.refcount -= n;
     if (page.refcount === 0) this.release(page);
@@ -154,6 +159,14 @@ export class PhysMem {
     page.mapcount = 0;
     page.use = "free";
     this.freeList.push(page.pfn);
+  }
+
+  /** A struct page of this RAM (page objects are never copied). */
+  private checkPage(fn: string, page: unknown): asserts page is Page {
+    const p = page as Page | null;
+    if (typeof p !== "object" || p === null || typeof p.pfn !== "number" || this.pages.get(p.pfn) !== p) {
+      throw new PfnlabError(fn, "page", page, "is not a struct page of this kernel (kernel.allocPage())");
+    }
   }
 
   /** pfn_to_page() for an allocated RAM page, else undefined. */
@@ -169,14 +182,16 @@ export class PhysMem {
 
   addIoRegion(opts: AddIoRegionOptions): IoRegion {
     const fn = "addIoRegion";
-    if (!opts || typeof opts.name !== "string" || opts.name === "") throw new Error(`${fn}: name ${String(opts?.name)} must be a non-empty string`);
+    if (typeof opts !== "object" || opts === null) throw new PfnlabError(fn, "options", opts, "must be an object { name, size, align? }");
     for (const k of Object.keys(opts)) {
-      if (k !== "name" && k !== "size" && k !== "align") throw new Error(`${fn}: unknown option ${k}`);
+      if (k !== "name" && k !== "size" && k !== "align") throw new PfnlabError(fn, "options", opts, `has an unknown option ${k} (known: name, size, align)`);
     }
+    if (typeof opts.name !== "string" || opts.name === "") throw new PfnlabError(fn, "name", opts.name, "must be a non-empty string");
     checkSize(fn, "size", opts.size);
+    if (opts.size > 2 ** 52) throw new PfnlabError(fn, "size", opts.size, "is larger than the physical address space (2^52 bytes)");
     const align = opts.align ?? 2 ** Math.ceil(Math.log2(opts.size));
-    if (!isPow2(align) || align < PAGE_SIZE) throw new Error(`${fn}: align ${String(align)} must be a power of two >= PAGE_SIZE`);
-    if (this.regions.some((r) => r.name === opts.name && r.state === "active")) throw new Error(`${fn}: name ${opts.name} is already used by an active region`);
+    if (!isPow2(align) || align < PAGE_SIZE || align > 2 ** 52) throw new PfnlabError(fn, "align", align, "must be a power of two in [PAGE_SIZE, 2^52]");
+    if (this.regions.some((r) => r.name === opts.name && r.state === "active")) throw new PfnlabError(fn, "name", opts.name, "is already used by an active region");
     const startPfn = this.placeRegion(opts.size / PAGE_SIZE, align / PAGE_SIZE);
     const region: IoRegion = {
       id: this.nextRegionId++, name: opts.name, startPfn, nrPages: opts.size / PAGE_SIZE, size: opts.size, align,
@@ -197,7 +212,7 @@ export class PhysMem {
       if (cand + nrPages <= s) break;
       if (cand < e) cand = Math.ceil(e / alignPages) * alignPages;
     }
-    if (cand + nrPages > 2 ** 40) throw new Error(`addIoRegion: no room for ${nrPages} pages below 2^52 bytes`);
+    if (cand + nrPages > 2 ** 40) throw new PfnlabError("addIoRegion", "size", nrPages * PAGE_SIZE, "finds no room below 2^52 bytes of physical address space");
     return cand;
   }
 
@@ -226,8 +241,8 @@ export class PhysMem {
   }
 
   private checkActive(fn: string, region: IoRegion): void {
-    if (!this.regions.includes(region)) throw new Error(`${fn}: region ${String(region?.name)} is not a region of this kernel`);
-    if (region.state !== "active") throw new Error(`${fn}: region ${region.name} is ${region.state}`);
+    if (!this.regions.includes(region)) throw new PfnlabError(fn, "region", region, "is not a region of this kernel (kernel.addIoRegion())");
+    if (region.state !== "active") throw new PfnlabError(fn, "region", region.name, `is ${region.state}`);
   }
 
   /** Active region containing pfn, if any. */
@@ -237,6 +252,7 @@ export class PhysMem {
   }
 
   describePfn(pfn: number): PfnInfo {
+    if (typeof pfn !== "number") throw new PfnlabError("describePfn", "pfn", pfn, "must be a number");
     if (this.isRamPfn(pfn)) {
       const page = this.pageOf(pfn);
       return page ? { kind: "ram", page } : { kind: "ram-unallocated", pfn };

@@ -8,6 +8,7 @@
  * PAT bit of a huge leaf at bit 12 (inside the address bits), the model keeps it at
  * bit 11 ({@link _PAGE_PAT_LARGE}) so that every flag stays below 4096.
  */
+import { PfnlabError, checkNumber } from "./model-error";
 import { hex } from "./constants";
 
 export const _PAGE_PRESENT = 0x001;
@@ -40,21 +41,27 @@ export const PAGE_READONLY = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
 
 /** pgprot_noncached(): UC- on x86 (cache-mode bits PCD). */
 export function pgprotNoncached(prot: number): number {
+  if (typeof prot !== "number") checkNumber("pgprotNoncached", "prot", prot);
   return ((prot & ~(_PAGE_PWT | _PAGE_PCD | _PAGE_PAT)) | _PAGE_PCD) >>> 0;
 }
 
 /** pgprot_writecombine(): WC on x86 (PWT in the default PAT layout). */
 export function pgprotWritecombine(prot: number): number {
+  if (typeof prot !== "number") checkNumber("pgprotWritecombine", "prot", prot);
   return ((prot & ~(_PAGE_PWT | _PAGE_PCD | _PAGE_PAT)) | _PAGE_PWT) >>> 0;
 }
 
 export function mkEntry(pfn: number, flags: number): number {
+  if (typeof pfn !== "number") checkNumber("mkEntry", "pfn", pfn);
+  if (typeof flags !== "number") checkNumber("mkEntry", "flags", flags);
   return pfn * 4096 + flags;
 }
 export function entryPfn(v: number): number {
+  if (typeof v !== "number") checkNumber("entryPfn", "v", v);
   return Math.floor(v / 4096);
 }
 export function entryFlags(v: number): number {
+  if (typeof v !== "number") checkNumber("entryFlags", "v", v);
   return v % 4096;
 }
 /** pte_none/pmd_none/pud_none: the whole entry is zero. */
@@ -62,16 +69,20 @@ export function entryNone(v: number): boolean {
   return v === 0;
 }
 export function entryPresent(v: number): boolean {
+  if (typeof v !== "number") checkNumber("entryPresent", "v", v);
   return (v % 4096 & _PAGE_PRESENT) !== 0;
 }
 /** pmd_leaf/pud_leaf on x86: PSE set (the model has no non-present PSE entries). */
 export function entryHugeLeaf(v: number): boolean {
+  if (typeof v !== "number") checkNumber("entryHugeLeaf", "v", v);
   return (v % 4096 & _PAGE_PSE) !== 0;
 }
 export function entryWrite(v: number): boolean {
+  if (typeof v !== "number") checkNumber("entryWrite", "v", v);
   return (v % 4096 & _PAGE_RW) !== 0;
 }
 export function entrySpecial(v: number): boolean {
+  if (typeof v !== "number") checkNumber("entrySpecial", "v", v);
   return (v % 4096 & _PAGE_SPECIAL) !== 0;
 }
 /**
@@ -80,6 +91,7 @@ export function entrySpecial(v: number): boolean {
  * "PSE set or RW/PRESENT missing" which is what matters for user tables).
  */
 export function entryBadTable(v: number): boolean {
+  if (typeof v !== "number") checkNumber("entryBadTable", "v", v);
   const f = v % 4096;
   return (f & _PAGE_PSE) !== 0 || (f & (_PAGE_PRESENT | _PAGE_RW)) !== (_PAGE_PRESENT | _PAGE_RW);
 }
@@ -92,6 +104,8 @@ const FLAG_NAMES: ReadonlyArray<[number, string]> = [
 
 /** Flag names of an entry; bit 7 is named "pse" for pud/pmd entries and "pat" for ptes. */
 export function entryFlagNames(v: number, level: "pgd" | "pud" | "pmd" | "pte"): string[] {
+  if (typeof v !== "number") checkNumber("entryFlagNames", "v", v);
+  if (level !== "pgd" && level !== "pud" && level !== "pmd" && level !== "pte") throw new PfnlabError("entryFlagNames", "level", level, 'must be "pgd", "pud", "pmd" or "pte"');
   const f = v % 4096;
   const bit7 = level === "pte" ? "pat" : "pse";
   return FLAG_NAMES.filter(([bit]) => (f & bit) !== 0).map(([, n]) => (n === "bit7" ? bit7 : n));
@@ -99,12 +113,15 @@ export function entryFlagNames(v: number, level: "pgd" | "pud" | "pmd" | "pte"):
 
 /** "pfn 0x1234 [present|rw|user|special]" or "none". */
 export function describeEntry(v: number, level: "pgd" | "pud" | "pmd" | "pte"): string {
+  if (typeof v !== "number") checkNumber("describeEntry", "v", v);
+  if (level !== "pgd" && level !== "pud" && level !== "pmd" && level !== "pte") throw new PfnlabError("describeEntry", "level", level, 'must be "pgd", "pud", "pmd" or "pte"');
   if (v === 0) return "none";
   return `pfn ${hex(entryPfn(v))} [${entryFlagNames(v, level).join("|")}]`;
 }
 
 /** Cache mode of a pgprot, for display ("WB", "WC", "UC-", "UC"). */
 export function cacheModeName(prot: number): string {
+  if (typeof prot !== "number") checkNumber("cacheModeName", "prot", prot);
   const pwt = (prot & _PAGE_PWT) !== 0;
   const pcd = (prot & _PAGE_PCD) !== 0;
   if (!pwt && !pcd) return "WB";

@@ -16,9 +16,11 @@ import { EINVAL } from "./errors";
 import type { Mm } from "./mm";
 import { ENTRY_SPAN, findTable, lookupLeaf, pteLockptr, tableIndex } from "./pagetable";
 import { _PAGE_KNOWN, _PAGE_PSE, _PAGE_SPECIAL, entryPfn } from "./pte";
-import { checkFlags, checkInteger, checkPageAligned, checkSize, checkVma } from "./validate";
+import { checkFlags, checkInteger, checkPageAligned, checkSize, checkVma, kernelOf } from "./validate";
 import { isCowMapping, type Vma } from "./vma";
 import { walkToPteTableSteps } from "./walk-alloc";
+import { PfnlabError } from "./model-error";
+import { refuseIfBusySteps } from "./plain-locks";
 
 /** First populated entry in [start, end), described, or null (BUG_ON(!pte_none) in remap_pte_range). */
 export function firstPopulated(mm: Mm, start: number, end: number): string | null {
@@ -49,16 +51,17 @@ export function* remapPfnRangeSteps(vma: Vma, addr: number, pfn: number, size: n
   checkSize(fn, "size", size);
   checkInteger(fn, "pfn", pfn);
   checkFlags(fn, "prot", prot, _PAGE_KNOWN);
-  if ((prot & _PAGE_PSE) !== 0) throw new Error(`${fn}: prot ${hex(prot)} has _PAGE_PSE; remap_pfn_range maps 4 KiB ptes only`);
+  if ((prot & _PAGE_PSE) !== 0) throw new PfnlabError(fn, "prot", prot, "has _PAGE_PSE; remap_pfn_range maps 4 KiB ptes only");
   const end = addr + size;
-  if (addr < vma.vmStart || end > vma.vmEnd) throw new Error(`${fn}: range [${hex(addr)}, ${hex(end)}) is not inside ${vma}`);
+  if (addr < vma.vmStart || end > vma.vmEnd) throw new PfnlabError(fn, "addr", addr, `starts a range [${hex(addr)}, ${hex(end)}) that is not inside ${vma}`);
   const nr = size / 4096;
   const mm = vma.mm;
   const k = mm.kernel;
-  if (!k.physmem.rangeBacked(pfn, nr)) throw new Error(`${fn}: pfn range [${hex(pfn)}, ${hex(pfn + nr)}) is outside any RAM or IO region`);
+  if (!k.physmem.rangeBacked(pfn, nr)) throw new PfnlabError(fn, "pfn", pfn, `starts a range [${hex(pfn)}, ${hex(pfn + nr)}) that is outside any RAM or IO region`);
   const busy = firstPopulated(mm, addr, end);
-  if (busy) throw new Error(`${fn}: ${busy} already populated in [${hex(addr)}, ${hex(end)}) (BUG_ON(!pte_none) in remap_pte_range)`);
+  if (busy) throw new PfnlabError(fn, "addr", addr, `starts a range [${hex(addr)}, ${hex(end)}) where ${busy} is already populated (BUG_ON(!pte_none) in remap_pte_range)`);
   const me = yield* current();
+  yield* refuseIfBusySteps(fn, mm, addr, end);
 
   if (isCowMapping(vma.vmFlags)) {
     if (addr !== vma.vmStart || end !== vma.vmEnd) {
@@ -73,7 +76,7 @@ export function* remapPfnRangeSteps(vma: Vma, addr: number, pfn: number, size: n
   for (let a = addr; a < end; ) {
     const next = Math.min(end, (Math.floor(a / PMD_SIZE) + 1) * PMD_SIZE);
     const table = yield* walkToPteTableSteps(fn, mm, a);
-    if (!table) throw new Error(`${fn}: a huge leaf appeared at ${hex(a)} while remapping (concurrent fault?)`);
+    if (!table) throw new PfnlabError(fn, "addr", a, "is now under a huge leaf that appeared while remapping (concurrent fault?)");
     const lock = pteLockptr(mm, table);
     yield* acquire(lock, "write", `${fn}: remap_pte_range pte_alloc_map_lock`);
     const e = table.entries;
@@ -93,6 +96,5 @@ export function* remapPfnRangeSteps(vma: Vma, addr: number, pfn: number, size: n
 
 /** remap_pfn_range(vma, addr, pfn, size, prot): 0 or -EINVAL. */
 export function remapPfnRange(vma: Vma, addr: number, pfn: number, size: number, prot: number): number {
-  checkVma("remapPfnRange", vma);
-  return vma.mm.kernel.run(remapPfnRangeSteps(vma, addr, pfn, size, prot));
+  return kernelOf("remapPfnRange", vma).run(remapPfnRangeSteps(vma, addr, pfn, size, prot), undefined, "remapPfnRange");
 }

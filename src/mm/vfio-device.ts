@@ -25,15 +25,16 @@
  */
 import { Lock } from "../sched/lock";
 import { acquire, release, type Steps } from "../sched/effect";
-import { PAGE_SIZE, PMD_ORDER, PUD_ORDER, VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, hex } from "./constants";
+import { PAGE_SIZE, PMD_ORDER, PUD_ORDER, VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, VM_KNOWN_FLAGS, hex } from "./constants";
 import { VM_FAULT_FALLBACK, VM_FAULT_SIGBUS } from "./errors";
 import { vmfInsertPfnPmdSteps, vmfInsertPfnPudSteps, vmfInsertPfnSteps } from "./insert";
-import type { Kernel } from "./kernel";
+import { Kernel } from "./kernel";
 import type { AddressSpace } from "./mapping";
 import type { Mm } from "./mm";
 import type { IoRegion } from "./physmem";
 import { pgprotNoncached } from "./pte";
-import { checkInteger } from "./validate";
+import { checkFlags, checkInteger, checkMm, checkObject, checkSize } from "./validate";
+import { PfnlabError } from "./model-error";
 import { vmGetPageProt, type Vma, type VmOps, type Vmf } from "./vma";
 import { unmapMappingRangeSteps, type ZapStats } from "./zap";
 
@@ -70,7 +71,8 @@ export class VfioPciBarDevice {
 
   constructor(readonly kernel: Kernel, readonly bar: IoRegion, opts: { alignRule?: VfioAlignRule; name?: string } = {}) {
     const rule = opts.alignRule ?? "v6.12";
-    if (rule !== "v6.12" && rule !== "pfn" && rule !== "align-down") throw new Error(`createVfioPciBarDevice: alignRule ${String(rule)} must be "v6.12", "pfn" or "align-down"`);
+    if (rule !== "v6.12" && rule !== "pfn" && rule !== "align-down") throw new PfnlabError("createVfioPciBarDevice", "alignRule", rule, `must be "v6.12", "pfn" or "align-down"`);
+    if (opts.name !== undefined && (typeof opts.name !== "string" || opts.name === "")) throw new PfnlabError("createVfioPciBarDevice", "name", opts.name, "must be a non-empty string");
     this.alignRule = rule;
     const name = opts.name ?? `vfio-${bar.name}`;
     this.mapping = kernel.createAddressSpace(name);
@@ -126,11 +128,16 @@ export class VfioPciBarDevice {
   /** vfio_pci_core_mmap(): map [offset, offset+length) of the BAR into mm. */
   mmapBar(mm: Mm, opts: MmapBarOptions = {}): Vma {
     const fn = "mmapBar";
+    checkMm(fn, mm);
+    checkObject(fn, "options", opts, "an object { length?, offset?, addr?, align?, vmFlags? }");
+    for (const k of Object.keys(opts)) if (!["length", "offset", "addr", "align", "vmFlags"].includes(k)) throw new PfnlabError(fn, "options", opts, `has an unknown option ${k} (known: length, offset, addr, align, vmFlags)`);
     const offset = opts.offset ?? 0;
     checkInteger(fn, "offset", offset);
-    if (offset < 0 || offset % PAGE_SIZE !== 0) throw new Error(`${fn}: offset ${hex(offset)} must be page aligned and >= 0`);
+    if (offset < 0 || offset % PAGE_SIZE !== 0) throw new PfnlabError(fn, "offset", offset, "must be page aligned and >= 0");
     const length = opts.length ?? this.bar.size - offset;
-    if (offset + length > this.bar.size) throw new Error(`${fn}: [${hex(offset)}, ${hex(offset + length)}) is beyond the BAR size ${hex(this.bar.size)}`);
+    checkSize(fn, "length", length);
+    if (offset + length > this.bar.size) throw new PfnlabError(fn, "length", length, `reaches [${hex(offset)}, ${hex(offset + length)}), beyond the BAR size ${hex(this.bar.size)}`);
+    if (opts.vmFlags !== undefined) checkFlags(fn, "vmFlags", opts.vmFlags, VM_KNOWN_FLAGS);
     const flags = (opts.vmFlags ?? VM_READ | VM_WRITE | VM_SHARED) | VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
     const align = opts.align ?? (length >= 2 ** 30 ? 2 ** 30 : length >= 2 ** 21 ? 2 ** 21 : PAGE_SIZE);
     return mm.mmap({
@@ -160,14 +167,17 @@ export class VfioPciBarDevice {
   }
 
   reset(): ZapStats {
-    return this.kernel.run(this.resetSteps());
+    return this.kernel.run(this.resetSteps(), undefined, "reset");
   }
   zapBars(): ZapStats {
-    return this.kernel.run(this.zapBarsSteps());
+    return this.kernel.run(this.zapBarsSteps(), undefined, "zapBars");
   }
 }
 
 export function createVfioPciBarDevice(kernel: Kernel, opts: VfioPciBarOptions): VfioPciBarDevice {
-  if (!opts || !opts.bar) throw new Error(`createVfioPciBarDevice: bar ${String(opts?.bar)} must be an IO region`);
+  const fn = "createVfioPciBarDevice";
+  if (!(kernel instanceof Kernel)) throw new PfnlabError(fn, "kernel", kernel, "is not a kernel (createKernel())");
+  checkObject(fn, "options", opts, "an object { bar, alignRule?, name? }");
+  if (!kernel.physmem.regions.includes(opts.bar) || opts.bar.state !== "active") throw new PfnlabError(fn, "bar", opts.bar, "must be an active IO region of this kernel (kernel.addIoRegion())");
   return new VfioPciBarDevice(kernel, opts.bar, { alignRule: opts.alignRule, name: opts.name });
 }

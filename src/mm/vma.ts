@@ -2,6 +2,7 @@
  * struct vm_area_struct, struct vm_operations_struct and struct vm_fault
  * (include/linux/mm_types.h, include/linux/mm.h), reduced to what the model uses.
  */
+import { PfnlabError, checkNumber } from "./model-error";
 import type { Steps } from "../sched/effect";
 import { VM_MAYWRITE, VM_SHARED, hex, vmFlagNames } from "./constants";
 import type { AddressSpace } from "./mapping";
@@ -92,11 +93,13 @@ export interface Vmf {
 
 /** is_cow_mapping(): private and may be written (include/linux/mm.h). */
 export function isCowMapping(flags: number): boolean {
+  if (typeof flags !== "number") checkNumber("isCowMapping", "flags", flags);
   return (flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
 }
 
 /** vm_get_page_prot() for x86 (mm/mmap.c protection_map): shared writable -> PAGE_SHARED, private writable -> PAGE_COPY. */
 export function vmGetPageProt(flags: number): number {
+  if (typeof flags !== "number") checkNumber("vmGetPageProt", "flags", flags);
   const r = (flags & 0x1) !== 0, w = (flags & 0x2) !== 0, x = (flags & 0x4) !== 0;
   if (!r && !w && !x) return PAGE_NONE;
   if (w) return (flags & VM_SHARED) !== 0 ? PAGE_SHARED : PAGE_COPY;
@@ -105,5 +108,7 @@ export function vmGetPageProt(flags: number): number {
 
 /** linear_page_index(): the file page (vm_pgoff units) at addr. */
 export function linearPageIndex(vma: Vma, addr: number): number {
+  if (!(vma instanceof Vma)) throw new PfnlabError("linearPageIndex", "vma", vma, "is not a vma");
+  checkNumber("linearPageIndex", "addr", addr);
   return vma.vmPgoff + Math.floor((addr - vma.vmStart) / 4096);
 }

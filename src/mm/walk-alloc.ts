@@ -7,12 +7,13 @@
  */
 import type { Steps } from "../sched/effect";
 import type { Mm } from "./mm";
+import { PfnlabError } from "./model-error";
 import { allocChildSteps, pmdLockptr, pudLockptr, tableIndex, type PageTablePage } from "./pagetable";
 
 /** The PUD table covering addr (allocated if missing). */
 export function* pudAllocSteps(fn: string, mm: Mm, addr: number): Steps<PageTablePage> {
   const t = yield* allocChildSteps(fn, mm.pgd, tableIndex(addr, "pgd"), mm.pageTableLock);
-  if (!t) throw new Error(`${fn}: p4d entry for ${addr} is a leaf; x86-64 has no 512 GiB leaves`);
+  if (!t) throw new PfnlabError(fn, "address", addr, "is under a p4d leaf; x86-64 has no 512 GiB leaves");
   return t;
 }
 

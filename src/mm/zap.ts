@@ -20,7 +20,9 @@ import type { AddressSpace } from "./mapping";
 import { iMmapLockReadSteps, iMmapUnlockReadSteps } from "./mapping";
 import { ENTRY_SPAN, TABLE_SPAN, pmdLockptr, pteLockptr, pudLockptr, tableIndex, type PageTablePage } from "./pagetable";
 import { entryHugeLeaf, entryNone, entryPfn, entryPresent, entrySpecial } from "./pte";
-import { checkInteger, checkPageAligned, checkVma } from "./validate";
+import { checkBoolean, checkInteger, checkMapping, checkPageAligned, checkVma, kernelOf } from "./validate";
+import { PfnlabError } from "./model-error";
+import { refuseIfBusySteps } from "./plain-locks";
 import type { Vma } from "./vma";
 
 /** Leaves cleared by a zap, per level. */
@@ -169,7 +171,7 @@ export function* zapVmaPtesSteps(vma: Vma, address: number, size: number): Steps
   checkVma(fn, vma);
   checkPageAligned(fn, "address", address);
   checkPageAligned(fn, "size", size);
-  if (size <= 0) throw new Error(`${fn}: size ${hex(size)} must be positive`);
+  if (size <= 0) throw new PfnlabError(fn, "size", size, "must be positive");
   const me = yield* current();
   if (address < vma.vmStart || address + size > vma.vmEnd) {
     vma.mm.kernel.note(fn, me, `range [${hex(address)}, ${hex(address + size)}) not inside ${vma}: nothing zapped (range_in_vma)`, { address });
@@ -179,11 +181,12 @@ export function* zapVmaPtesSteps(vma: Vma, address: number, size: number): Steps
     vma.mm.kernel.note(fn, me, `${vma} is not VM_PFNMAP: nothing zapped`, { address });
     return null;
   }
+  yield* refuseIfBusySteps(fn, vma.mm, address, address + size);
   return yield* zapPageRangeSingleSteps(vma, address, size, { site: "zap_vma_ptes" });
 }
 
 export function zapVmaPtes(vma: Vma, address: number, size: number): ZapStats | null {
-  return vma.mm.kernel.run(zapVmaPtesSteps(vma, address, size));
+  return kernelOf("zapVmaPtes", vma).run(zapVmaPtesSteps(vma, address, size), undefined, "zapVmaPtes");
 }
 
 /**
@@ -194,10 +197,17 @@ export function zapVmaPtes(vma: Vma, address: number, size: number): ZapStats | 
  */
 export function* unmapMappingRangeSteps(mapping: AddressSpace, holebegin: number, holelen: number, evenCows = false): Steps<ZapStats> {
   const fn = "unmapMappingRange";
+  checkMapping(fn, mapping);
   checkInteger(fn, "holebegin", holebegin);
   checkInteger(fn, "holelen", holelen);
-  if (holebegin < 0 || holelen < 0) throw new Error(`${fn}: holebegin ${holebegin} / holelen ${holelen} must be >= 0`);
-  void evenCows;
+  if (holebegin < 0) throw new PfnlabError(fn, "holebegin", holebegin, "must be >= 0");
+  if (holelen < 0) throw new PfnlabError(fn, "holelen", holelen, "must be >= 0");
+  checkBoolean(fn, "evenCows", evenCows);
+  const me = yield* current();
+  if (me.plain === true) {
+    // A plain call must not stop half way: every vma it may zap must be free to lock.
+    for (const vma of mapping.iMmap) yield* refuseIfBusySteps(fn, vma.mm, vma.vmStart, vma.vmEnd, [mapping.iMmapRwsem.available("read") ? null : mapping.iMmapRwsem]);
+  }
   const first = Math.floor(holebegin / 4096);
   const last = holelen === 0 ? Number.MAX_SAFE_INTEGER : first + Math.ceil(holelen / 4096) - 1;
   const total: ZapStats = { ptes: 0, pmds: 0, puds: 0 };
@@ -218,7 +228,8 @@ export function* unmapMappingRangeSteps(mapping: AddressSpace, holebegin: number
 }
 
 export function unmapMappingRange(mapping: AddressSpace, holebegin: number, holelen: number, evenCows = false): ZapStats {
-  return mapping.kernel.run(unmapMappingRangeSteps(mapping, holebegin, holelen, evenCows));
+  checkMapping("unmapMappingRange", mapping);
+  return mapping.kernel.run(unmapMappingRangeSteps(mapping, holebegin, holelen, evenCows), undefined, "unmapMappingRange");
 }
 
 /** Number of present leaves in a table (used by free_pgtables checks). */

@@ -21,6 +21,8 @@ import { cpuRelax, mightSleep, step, type Steps } from "../sched/effect";
 import { EAGAIN } from "../mm/errors";
 import { hex } from "../mm/constants";
 import type { Mm } from "../mm/mm";
+import { PfnlabError } from "../mm/model-error";
+import { checkInteger, checkMm, checkObject } from "../mm/validate";
 import {
   callMaybe, subscriptionsOf, type MmuIntervalNotifier, type MmuIntervalNotifierOps, type MmuNotifierRange,
   type MmuNotifierSubscriptions,
@@ -58,9 +60,14 @@ function treeRemove(subs: MmuNotifierSubscriptions, sub: MmuIntervalNotifier): v
  */
 export function mmuIntervalNotifierInsert(mm: Mm, start: number, length: number, ops: MmuIntervalNotifierOps): MmuIntervalNotifier {
   const fn = "mmuIntervalNotifierInsert";
-  if (!ops || typeof ops.invalidate !== "function") throw new Error(`${fn}: ops.invalidate must be a function`);
-  if (!Number.isInteger(start) || start < 0) throw new Error(`${fn}: start ${String(start)} must be an integer >= 0`);
-  if (!Number.isInteger(length) || length <= 0) throw new Error(`${fn}: length ${String(length)} must be a positive integer (the kernel returns -EOVERFLOW for 0)`);
+  checkMm(fn, mm);
+  checkObject(fn, "ops", ops, "{ invalidate(sub, range, curSeq) }");
+  if (typeof ops.invalidate !== "function") throw new PfnlabError(fn, "ops.invalidate", ops.invalidate, "must be a function");
+  checkInteger(fn, "start", start);
+  if (start < 0) throw new PfnlabError(fn, "start", start, "must be >= 0");
+  checkInteger(fn, "length", length);
+  if (length <= 0) throw new PfnlabError(fn, "length", length, "must be a positive integer (the kernel returns -EOVERFLOW for 0)");
+  if (start + length > 2 ** 53) throw new PfnlabError(fn, "length", length, `overflows from start ${hex(start)} (the kernel returns -EOVERFLOW)`);
   const subs = subscriptionsOf(mm);
   subs.hasItree = true;
   const sub: MmuIntervalNotifier = {
@@ -86,7 +93,8 @@ export function mmuIntervalNotifierInsert(mm: Mm, start: number, length: number,
  * (so no callback runs after this returns).
  */
 export function* mmuIntervalNotifierRemoveSteps(sub: MmuIntervalNotifier): Steps<void> {
-  if (sub.state !== "inserted") throw new Error(`mmuIntervalNotifierRemove: interval notifier ${sub.id} is not inserted`);
+  checkInterval("mmuIntervalNotifierRemove", sub);
+  if (sub.state !== "inserted") throw new PfnlabError("mmuIntervalNotifierRemove", "sub", sub.id, "is an interval notifier that is not inserted");
   yield* mightSleep("mmu_interval_notifier_remove");
   const subs = subscriptionsOf(sub.mm);
   let seq = 0;
@@ -112,6 +120,7 @@ export function* mmuIntervalNotifierRemoveSteps(sub: MmuIntervalNotifier): Steps
  * returned seq goes to mmuIntervalReadRetry() under the user lock.
  */
 export function* mmuIntervalReadBeginSteps(sub: MmuIntervalNotifier): Steps<number> {
+  checkInterval("mmuIntervalReadBegin", sub);
   const subs = subscriptionsOf(sub.mm);
   yield* step("work", "mmu_interval_read_begin: read seqs under subscriptions->lock");
   const seq = sub.invalidateSeq;
@@ -128,16 +137,22 @@ export function* mmuIntervalReadBeginSteps(sub: MmuIntervalNotifier): Steps<numb
 
 /** mmu_interval_read_retry(): true when an invalidation ran since read_begin. Call it holding the user lock. */
 export function mmuIntervalReadRetry(sub: MmuIntervalNotifier, seq: number): boolean {
+  checkInterval("mmuIntervalReadRetry", sub);
+  checkInteger("mmuIntervalReadRetry", "seq", seq);
   return sub.invalidateSeq !== seq;
 }
 
 /** mmu_interval_check_retry(): the same test without the lock, only as an early hint. */
 export function mmuIntervalCheckRetry(sub: MmuIntervalNotifier, seq: number): boolean {
+  checkInterval("mmuIntervalCheckRetry", sub);
+  checkInteger("mmuIntervalCheckRetry", "seq", seq);
   return sub.invalidateSeq !== seq;
 }
 
 /** mmu_interval_set_seq(): from the invalidate callback, under the user lock. */
 export function mmuIntervalSetSeq(sub: MmuIntervalNotifier, curSeq: number): void {
+  checkInterval("mmuIntervalSetSeq", sub);
+  checkInteger("mmuIntervalSetSeq", "curSeq", curSeq);
   sub.invalidateSeq = curSeq;
 }
 
@@ -179,5 +194,13 @@ export function mnItreeInvEnd(subs: MmuNotifierSubscriptions): void {
   for (const d of subs.deferred.splice(0)) {
     if (d.op === "insert") treeInsert(subs, d.sub);
     else treeRemove(subs, d.sub);
+  }
+}
+
+/** An interval notifier made by mmuIntervalNotifierInsert(). */
+function checkInterval(fn: string, sub: unknown): asserts sub is MmuIntervalNotifier {
+  const s = sub as MmuIntervalNotifier | null;
+  if (typeof s !== "object" || s === null || typeof s.invalidateSeq !== "number" || typeof s.mm !== "object" || s.mm === null || !s.mm.notifierSubscriptions) {
+    throw new PfnlabError(fn, "sub", sub, "is not an interval notifier (mmuIntervalNotifierInsert())");
   }
 }

@@ -13,6 +13,8 @@
  */
 import { mightSleep, step, type Steps } from "../sched/effect";
 import type { Mm } from "../mm/mm";
+import { PfnlabError } from "../mm/model-error";
+import { checkMm, checkObject } from "../mm/validate";
 import { mnItreeInvEnd, mnItreeInvalidateSteps } from "./interval-notifier";
 import {
   MmuNotifierSubscriptions, callMaybe, stripRange, subscriptionsOf, type MmuNotifier, type MmuNotifierOps,
@@ -31,12 +33,22 @@ let nextNotifierId = 1;
  */
 const counted = new WeakSet<MmuNotifierRange>();
 
+/** A notifier from mmuNotifierRegister() that is still registered. */
+function checkNotifier(fn: string, sub: unknown): asserts sub is MmuNotifier {
+  const s = sub as MmuNotifier | null;
+  if (typeof s !== "object" || s === null || typeof s.mm !== "object" || s.mm === null || !s.mm.notifierSubscriptions?.list.includes(s)) {
+    throw new PfnlabError(fn, "notifier", sub, "is not a registered notifier (mmuNotifierRegister())");
+  }
+}
+
 /**
  * mmu_notifier_register() (mm/mmu_notifier.c). The kernel takes mmap_lock for write
  * around it; the model's list change is atomic, so this form takes no lock.
  */
 export function mmuNotifierRegister(mm: Mm, ops: MmuNotifierOps): MmuNotifier {
-  if (!ops || typeof ops !== "object") throw new Error(`mmuNotifierRegister: ops ${String(ops)} must be an object`);
+  checkMm("mmuNotifierRegister", mm);
+  checkObject("mmuNotifierRegister", "ops", ops, "an object of callbacks { invalidateRangeStart?, invalidateRangeEnd?, release? }");
+  for (const [k, v] of Object.entries(ops)) if (k !== "name" && typeof v !== "function") throw new PfnlabError("mmuNotifierRegister", `ops.${k}`, v, "must be a function");
   const sub: MmuNotifier = { id: nextNotifierId++, mm, ops, registered: true };
   // hlist_add_head_rcu: the newest subscription is called first.
   subscriptionsOf(mm).list.unshift(sub);
@@ -45,7 +57,7 @@ export function mmuNotifierRegister(mm: Mm, ops: MmuNotifierOps): MmuNotifier {
 
 /** mmu_notifier_unregister(): calls ->release first, as the kernel does. */
 export function* mmuNotifierUnregisterSteps(sub: MmuNotifier): Steps<void> {
-  if (!sub.registered) throw new Error(`mmuNotifierUnregister: notifier ${sub.id} is not registered`);
+  checkNotifier("mmuNotifierUnregister", sub);
   if (sub.ops.release) yield* callMaybe(sub.ops.release(sub, sub.mm));
   const list = sub.mm.notifierSubscriptions!.list;
   list.splice(list.indexOf(sub), 1);
@@ -53,11 +65,13 @@ export function* mmuNotifierUnregisterSteps(sub: MmuNotifier): Steps<void> {
 }
 
 export function mmuNotifierUnregister(sub: MmuNotifier): void {
-  sub.mm.kernel.run(mmuNotifierUnregisterSteps(sub));
+  checkNotifier("mmuNotifierUnregister", sub);
+  sub.mm.kernel.run(mmuNotifierUnregisterSteps(sub), undefined, "mmuNotifierUnregister");
 }
 
 /** mm_has_notifiers(). */
 export function mmHasNotifiers(mm: Mm): boolean {
+  checkMm("mmHasNotifiers", mm);
   const s = mm.notifierSubscriptions;
   return s !== null && (s.list.length > 0 || s.hasItree);
 }

@@ -61,6 +61,12 @@ export interface Task {
   readonly name: string;
   /** Locks this task holds now, in acquisition order (maintained by the drivers). */
   readonly held: HeldLock[];
+  /**
+   * True for the tasks of plain calls (runSteps): nothing runs beside them, so a lock
+   * somebody holds is never released and a call must find that out before it changes
+   * anything (see munmap).
+   */
+  readonly plain?: boolean;
 }
 
 export interface HeldLock {

@@ -54,3 +54,35 @@ describe("pfnlab run argument errors", () => {
     expect((await run([fixture, "--frobnicate"])).err).toContain("unknown option --frobnicate");
   });
 });
+
+describe("pfnlab run on files that are not notebooks (issue 15)", () => {
+  const root = join(__dirname, "..", "..");
+  it.each([
+    ["package.json", /pfnlab run: package\.json is not a Jupyter notebook: it has no "cells" list/],
+    ["README.md", /pfnlab run: README\.md is not a Jupyter notebook: not JSON \(/],
+    ["no-such-notebook.ipynb", /pfnlab run: cannot read no-such-notebook\.ipynb: no such file/],
+  ])("%s exits 2 with a message naming the file", async (file, msg) => {
+    const r = await run([join(root, file)]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(msg);
+    expect(r.err).not.toMatch(/Cannot read properties|Unexpected token|ENOENT/);
+  });
+
+  it("the instructors' doc example names parameters 03-huge-pfnmaps really has", async () => {
+    const { readFileSync } = await import("node:fs");
+    const doc = readFileSync(join(root, "docs", "instructors.md"), "utf8");
+    const line = doc.split("\n").find((l) => l.startsWith("pfnlab run notebooks/03-huge-pfnmaps.ipynb"));
+    expect(line).toBeDefined();
+    const tokens = line!.split(/\s+/).slice(2);
+    const { injectParameters } = await import("../../src/grading/run");
+    const { readNotebook } = await import("../../src/runner/notebook");
+    const params: Record<string, string> = {};
+    for (let i = 0; i < tokens.length; i++) {
+      if (tokens[i] !== "-p") continue;
+      const [k, v] = tokens[i + 1].split("=");
+      params[k] = v;
+    }
+    expect(Object.keys(params).length).toBeGreaterThan(0);
+    expect(() => injectParameters(readNotebook(join(root, tokens[0])), "03-huge-pfnmaps.ipynb", params)).not.toThrow();
+  });
+});

@@ -125,6 +125,6 @@ describe("lockdep", () => {
     const l = new Lock("spinlock", "&ptl");
     const other = createSyncTask("other", 1);
     l.holders.set(other, "write");
-    expect(() => runSteps(acquire(l, "write", "start"), { task: createSyncTask(), checker })).toThrow(/would block on &ptl held by other/);
+    expect(() => runSteps(acquire(l, "write", "start"), { task: createSyncTask(), checker })).toThrow(/lock &ptl is held by other: start would wait forever/);
   });
 });

@@ -10,9 +10,23 @@
  * runnable task with the lowest index. Explorers print the shortest such prefix.
  * The optional params part names the scenario params that differ from their defaults,
  * so the string alone reproduces the run.
+ *
+ * Limits (a string is user input, and every listed step is kept in memory): at most
+ * MAX_REPLAY_STEPS steps in all (a run length above it is refused before it is expanded)
+ * and task indices below MAX_REPLAY_TASKS. Every scenario runs far fewer steps.
  */
 import type { ParamValues, Scenario } from "../../scenarios/scenario";
 import { resolveParams } from "../../scenarios/scenario";
+
+/** Most steps a replay string may list (run lengths included). */
+export const MAX_REPLAY_STEPS = 100_000;
+/** Task indices a replay string may name: [0, MAX_REPLAY_TASKS). */
+export const MAX_REPLAY_TASKS = 1000;
+
+/** The string as error messages quote it (long ones cut). */
+function quoted(text: string): string {
+  return `'${text.length > 60 ? `${text.slice(0, 57)}...` : text}'`;
+}
 
 export function encodeSchedule(ids: readonly number[]): string {
   let out = "";
@@ -34,6 +48,7 @@ function taskCode(id: number): string {
 
 export function decodeSchedule(text: string): number[] {
   const out: number[] = [];
+  const bad = (what: string) => new Error(`replay string ${quoted(text)}: ${what}`);
   let i = 0;
   while (i < text.length) {
     let id: number;
@@ -44,16 +59,21 @@ export function decodeSchedule(text: string): number[] {
     } else if (c === "[") {
       const j = text.indexOf("]", i);
       const inner = j < 0 ? "" : text.slice(i + 1, j);
-      if (!/^\d+$/.test(inner)) throw new Error(`replay: '${text}' has a bad task index at position ${i} (expected [number])`);
+      if (!/^\d+$/.test(inner)) throw bad(`bad task index at position ${i} (expected [number])`);
+      if (inner.length > 4 || Number(inner) >= MAX_REPLAY_TASKS) throw bad(`task index ${inner} at position ${i} is over the limit of ${MAX_REPLAY_TASKS} tasks`);
       id = Number(inner);
       i = j + 1;
     } else {
-      throw new Error(`replay: '${text}' has an unexpected '${c}' at position ${i} (expected a task letter a-z or [index])`);
+      throw bad(`unexpected '${c}' at position ${i} (expected a task letter a-z or [index])`);
     }
+    const at = i;
     let digits = "";
     while (i < text.length && text[i]! >= "0" && text[i]! <= "9") digits += text[i++];
+    // Checked on the digits, before expanding: "a99999999999999999999" must not allocate.
+    if (digits.length > 6 || Number(digits) > MAX_REPLAY_STEPS) throw bad(`run length ${digits} at position ${at} is over the limit of ${MAX_REPLAY_STEPS} steps`);
     const n = digits === "" ? 1 : Number(digits);
-    if (n < 1) throw new Error(`replay: '${text}' repeats a task 0 times`);
+    if (n < 1) throw bad(`repeats a task 0 times at position ${at}`);
+    if (out.length + n > MAX_REPLAY_STEPS) throw bad(`lists ${out.length + n}+ steps, which is over the limit of ${MAX_REPLAY_STEPS} steps in all`);
     for (let k = 0; k < n; k++) out.push(id);
   }
   return out;
@@ -88,20 +108,24 @@ export function parseReplay(s: Scenario<any>, text: string, extra: Record<string
   const slash = text.lastIndexOf("/");
   const paramText = slash >= 0 ? text.slice(0, slash) : "";
   const schedText = slash >= 0 ? text.slice(slash + 1) : text;
-  if (schedText === "") throw new Error(`replay: '${text}' has an empty schedule`);
+  if (schedText === "") throw new Error(`replay string ${quoted(text)}: the schedule is empty`);
   const given: Record<string, string | number | boolean> = {};
   if (paramText) {
     for (const kv of paramText.split(",")) {
       const i = kv.indexOf("=");
-      if (i <= 0) throw new Error(`replay: '${text}': param part '${kv}' must be key=value`);
-      given[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1));
+      if (i <= 0) throw new Error(`replay string ${quoted(text)}: param part '${kv}' must be key=value`);
+      try {
+        given[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1));
+      } catch {
+        throw new Error(`replay string ${quoted(text)}: param value '${kv.slice(i + 1)}' has a malformed %-escape (write %XX with two hex digits, as encodeURIComponent does)`);
+      }
     }
   }
   const fromString = resolveParams(s, given);
   const merged = resolveParams(s, { ...given, ...extra });
   for (const k of Object.keys(extra)) {
     if (k in given && merged[k] !== fromString[k]) {
-      throw new Error(`replay: param ${k}=${String(extra[k])} contradicts ${k}=${String(fromString[k])} in the replay string '${text}'`);
+      throw new Error(`replay string ${quoted(text)}: param ${k}=${String(extra[k])} given with -p contradicts ${k}=${String(fromString[k])} in the string`);
     }
   }
   return { params: merged, schedule: decodeSchedule(schedText) };

@@ -127,7 +127,7 @@ export function prefixChooser(prefix: readonly number[], strict: boolean, names?
       if (strict) {
         const n = names?.()[want];
         throw new Error(
-          `replay: step ${ctx.step} wants task ${want < 26 ? String.fromCharCode(97 + want) : `[${want}]`}${n ? ` (${n})` : ""}, ` +
+          `step ${ctx.step} wants task ${want < 26 ? String.fromCharCode(97 + want) : `[${want}]`}${n ? ` (${n})` : ""}, ` +
             `which cannot run there (runnable: ${ctx.eligible.map((x) => `${String.fromCharCode(97 + x.id)}=${x.name}`).join(", ")}); ` +
             `the replay string does not match this scenario and params`,
         );
