@@ -12,7 +12,7 @@ export {
 } from "./bundle";
 export { htmlOutput, LOADER_JS, PLOTLY_SERVER_PATH } from "./htmlOutput";
 export { lockStatRows, lockStatBundle, showLockStat, type LockStatTableRow, type LockStatBundleOptions } from "./lockstat-table";
-export { showTable, tableBundle, showPre, preBundle, type TableColumn, type TableOptions, type TableBundle, type TableCell, type PreOptions } from "./table";
+export { showTable, tableBundle, showPre, preBundle, countsText, type TableColumn, type TableOptions, type TableBundle, type TableCell, type PreOptions } from "./table";
 export { renderPng, renderSvg, type PngOptions } from "./png/renderPng";
 export { pngFontsAvailable } from "./png/fonts";
 export { tslabDisplayWriter, inTslabKernel } from "./tslabChannel";

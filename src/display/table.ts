@@ -151,3 +151,10 @@ export function preBundle(text: string, opts: PreOptions = {}): TableBundle {
 export function showPre(text: string, opts: PreOptions = {}): TableBundle | undefined {
   return displayBundle(preBundle(text, opts));
 }
+
+/** Counts as words for a printed line: {ok: 514, "pud none": 512} -> "ok 514, pud none 512" (zeros left out). */
+export function countsText(counts: Readonly<Record<string, number>>): string {
+  if (typeof counts !== "object" || counts === null) throw new Error(`countsText: counts must be an object of numbers, got ${counts === null ? "null" : typeof counts}`);
+  const parts = Object.entries(counts).filter(([, n]) => n !== 0).map(([k, n]) => `${k} ${n}`);
+  return parts.length ? parts.join(", ") : "none";
+}

@@ -1,6 +1,6 @@
 // `npm run export` output in a real browser, offline (file://, no server): every figure
 // renders with the copied plotly.js, and with scripts off every figure still shows its PNG.
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
@@ -30,6 +30,14 @@ describe("exported HTML renders offline", () => {
     for (const e of exported) {
       if (/^0[1-4]-/.test(e.notebook)) expect(e.figures, e.notebook).toBeGreaterThanOrEqual(3);
       if (e.notebook.startsWith("00-")) expect(e.figures, e.notebook).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it("numbers every executed code cell: no empty In [ ]: prompt", () => {
+    for (const e of exported) {
+      const html = readFileSync(e.html, "utf8");
+      expect(html, `${e.notebook}: empty input prompts`).not.toMatch(/In(&nbsp;|\s)\[(&nbsp;|\s)*\]:/);
+      expect(html, `${e.notebook}: numbered prompts`).toMatch(/In(&nbsp;|\s)\[1\]:/);
     }
   });
 

@@ -7,8 +7,9 @@ import type { Page } from "playwright-core";
 /** One thing that does not fit, described so that a failing test says where to look. */
 export interface LayoutProblem {
   /** "scroll" (an element scrolls sideways), "outside" (plotly text/legend outside its figure),
-   * "under-legend" (text drawn under a plotly legend), "legend-scroll" (legend too tall). */
-  kind: "scroll" | "outside" | "under-legend" | "legend-scroll";
+   * "under-legend" (text drawn under a plotly legend), "legend-scroll" (legend too tall),
+   * "wrap" (a line of printed text is wider than the output and wraps mid-line). */
+  kind: "scroll" | "outside" | "under-legend" | "legend-scroll" | "wrap";
   /** Index of the output among all outputs on the page, and a short text of where it is. */
   output: number;
   where: string;
@@ -52,7 +53,18 @@ export function pageLayoutProblems(opts: LayoutCheckOptions): LayoutProblem[] {
         problems.push({ kind: "scroll", output: i, where, detail: `${label(el)} scrollWidth ${el.scrollWidth} > clientWidth ${el.clientWidth}` });
       }
     }
-    // 2. Plotly figures: legend and every text inside the figure's own box.
+    // 2. Printed text (stream output, a <pre> that wraps long lines): a line wider than
+    //    the output breaks mid-column. Measure it unwrapped, then restore.
+    for (const pre of Array.from(out.querySelectorAll("pre"))) {
+      if (!(pre instanceof HTMLElement) || pre.clientWidth === 0 || pre.closest(".pfnlab-pre")) continue;
+      const old = pre.style.whiteSpace;
+      pre.style.whiteSpace = "pre";
+      const wide = pre.scrollWidth > pre.clientWidth + tol;
+      const longest = wide ? Array.from((pre.textContent ?? "").split("\n")).sort((a, b) => b.length - a.length)[0] ?? "" : "";
+      pre.style.whiteSpace = old;
+      if (wide) problems.push({ kind: "wrap", output: i, where, detail: `a printed line wraps (${longest.length} characters): "${longest.slice(0, 80)}"` });
+    }
+    // 3. Plotly figures: legend and every text inside the figure's own box.
     for (const plot of Array.from(out.querySelectorAll(".js-plotly-plot"))) {
       const svg = plot.querySelector("svg.main-svg");
       if (!svg) continue;

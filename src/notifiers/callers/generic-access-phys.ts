@@ -20,6 +20,7 @@ import { followPfnmapEndSteps } from "../../mm/follow";
 import { followPfnmapArgs } from "../../mm/follow-args";
 import { mmapReadLockSteps, mmapReadUnlockSteps } from "../../mm/mmap-lock";
 import { EINVAL } from "../../mm/errors";
+import { hex } from "../../mm/constants";
 import { checkAttempts, siteOf, startAndClassify, type CallerEnv, type CallerInstance } from "./types";
 
 export interface GenericAccessPhysOptions {
@@ -70,7 +71,7 @@ export function genericAccessPhysCaller(env: CallerEnv, opts: GenericAccessPhysO
           break;
         }
         if (again.pgprot !== prot || again.pfn !== pfn || again.writable !== writable) {
-          env.san.retried(me.name, who, `recheck under the lock: pfn ${pfn} -> ${again.pfn}, pgprot ${prot} -> ${again.pgprot}, writable ${writable} -> ${again.writable}`);
+          env.san.retried(me.name, who, `recheck under the lock: pfn ${hex(pfn)} -> ${hex(again.pfn)}, pgprot ${prot} -> ${again.pgprot}, writable ${writable} -> ${again.writable}`);
           yield* followPfnmapEndSteps(again);
           yield* step("work", `${name}: values changed: iounmap, goto retry`);
           env.san.release(h, me.name);
