@@ -51,8 +51,22 @@ export interface LockStatBundleOptions {
 
 /** The bundle: html table + the kernel's text folded; text/plain = the kernel's text. */
 export function lockStatBundle(data: LockStatData, opts: LockStatBundleOptions = {}): TableBundle {
-  const rows = lockStatRows(data);
-  const columns: TableColumn[] = Object.keys(rows[0] ?? { "class name": "" }).map((key, i) => (i === 0 ? { key, code: true } : { key, align: "right" }));
+  // lock_stat's 13 columns do not fit 960 px as a table either: the four wait times and
+  // the four hold times share a cell each (min / max / total / avg, µs).
+  const times = (...t: string[]): string => t.join(" / ");
+  const rows = lockStatRows(data).map((r) => ({
+    "class name": r["class name"], "con-bounces": r["con-bounces"], contentions: r.contentions,
+    waittime: times(r["waittime-min"], r["waittime-max"], r["waittime-total"], r["waittime-avg"]),
+    "acq-bounces": r["acq-bounces"], acquisitions: r.acquisitions,
+    holdtime: times(r["holdtime-min"], r["holdtime-max"], r["holdtime-total"], r["holdtime-avg"]),
+  }));
+  const count = (key: string): TableColumn => ({ key, align: "right" });
+  const columns: TableColumn[] = [
+    { key: "class name", code: true }, count("con-bounces"), count("contentions"),
+    { key: "waittime", header: "waittime (µs) min / max / total / avg", align: "right", nowrap: true },
+    count("acq-bounces"), count("acquisitions"),
+    { key: "holdtime", header: "holdtime (µs) min / max / total / avg", align: "right", nowrap: true },
+  ];
   const table = tableBundle(rows, { columns, caption: opts.caption, emphasize: (r) => r.contentions > 0 });
   const text = formatLockStat(data);
   const kernel = preBundle(text, { collapsed: "the same as the kernel prints it (/proc/lock_stat, 221 columns, with the contention points)" });

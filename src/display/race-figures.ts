@@ -207,8 +207,10 @@ export function raceTableBundle(rows: readonly RaceTableRow[], opts: { maxSite?:
   return tableBundle(shown, {
     caption: opts.caption,
     columns: [
-      { key: "step", align: "right", nowrap: true }, { key: "task", nowrap: true }, { key: "site", header: "site in our mirror", code: true },
-      { key: "mirror", header: "mirror line (kernel function)", code: true }, { key: "what", header: "what happened" }, { key: "verdict", header: "sanitizer" },
+      { key: "step", align: "right", nowrap: true, width: "6%" }, { key: "task", width: "8%" },
+      { key: "site", header: "site in our mirror", code: true, width: "23%" },
+      { key: "mirror", header: "mirror line (kernel function)", code: true, width: "22%" },
+      { key: "what", header: "what happened", width: "16%" }, { key: "verdict", header: "sanitizer", width: "25%" },
     ],
     emphasize: (r) => /(stale-pfn|use-after-free|misuse)/.test(r.verdict),
   });

@@ -25,6 +25,9 @@ export interface TableColumn {
   code?: boolean;
   /** Cells of this column never wrap (short values such as "-EINVAL" or hex pfns). */
   nowrap?: boolean;
+  /** CSS width of the column, e.g. "20%". When any column has one, the table spans the
+   * output area with fixed column widths (long texts wrap inside their column). */
+  width?: string;
 }
 
 export interface TableOptions<R> {
@@ -66,7 +69,7 @@ function resolveColumns<R extends object>(fn: string, rows: readonly R[], column
     const values = rows.map((r) => (r as Record<string, unknown>)[c.key]).filter((v) => v !== null && v !== undefined && v !== "");
     const numeric = values.length > 0 && values.every((v) => typeof v === "number");
     const align: "left" | "right" = c.align ?? (numeric ? "right" : "left");
-    return { key: c.key, header: c.header ?? c.key, align, code: c.code ?? false, nowrap: c.nowrap ?? false };
+    return { key: c.key, header: c.header ?? c.key, align, code: c.code ?? false, nowrap: c.nowrap ?? false, width: c.width ?? "" };
   });
 }
 
@@ -85,7 +88,8 @@ export function tableBundle<R extends object>(rows: readonly R[], opts: TableOpt
   const cols = resolveColumns(fn, rows, opts.columns);
   const get = (r: R, key: string): string => cellText((r as Record<string, TableCell>)[key]);
 
-  const th = cols.map((c) => `<th style="${CELL_STYLE};text-align:${c.align};border-bottom:1px solid #888;font-weight:600">${escapeHtml(c.header)}</th>`).join("");
+  const fixed = cols.some((c) => c.width);
+  const th = cols.map((c) => `<th style="${CELL_STYLE};text-align:${c.align};${c.width ? `width:${c.width};` : ""}border-bottom:1px solid #888;font-weight:600;overflow-wrap:normal">${escapeHtml(c.header)}</th>`).join("");
   const body = rows.map((r, i) => {
     const strong = opts.emphasize?.(r, i) ?? false;
     const tds = cols.map((c) => {
@@ -95,7 +99,8 @@ export function tableBundle<R extends object>(rows: readonly R[], opts: TableOpt
     return `<tr${strong ? ' style="font-weight:600;background:#fdecea"' : ""}>${tds}</tr>`;
   }).join("\n");
   const caption = opts.caption ? `<caption style="caption-side:top;text-align:left;color:#444;padding:2px 0">${escapeHtml(opts.caption)}</caption>` : "";
-  const html = `<table class="pfnlab-table" style="${TABLE_STYLE}">${caption}<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
+  const tableStyle = fixed ? `${TABLE_STYLE};table-layout:fixed;width:100%` : TABLE_STYLE;
+  const html = `<table class="pfnlab-table" style="${tableStyle}">${caption}<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
 
   const widths = cols.map((c) => Math.max(c.header.length, ...rows.map((r) => get(r, c.key).length)));
   const line = (cells: string[]): string => cells.map((s, j) => (cols[j]!.align === "right" ? s.padStart(widths[j]!) : s.padEnd(widths[j]!))).join("  ").trimEnd();
@@ -142,7 +147,7 @@ export function preBundle(text: string, opts: PreOptions = {}): TableBundle {
   const caption = opts.caption ? `<div style="color:#444;margin:2px 0">${escapeHtml(opts.caption)}</div>` : "";
   const pre = `<pre class="pfnlab-pre" style="font-family:${MONO};font-size:${size}px;line-height:1.3;white-space:pre;overflow-x:auto;max-width:100%;margin:2px 0;padding:4px 6px;background:#f7f7f7;border:1px solid #e4e4e4">${escapeHtml(text)}</pre>`;
   const html = opts.collapsed
-    ? `${caption}<details class="pfnlab-details"><summary style="cursor:pointer;color:#444">${escapeHtml(opts.collapsed)}</summary>${pre}</details>`
+    ? `${caption}<details class="pfnlab-details"><summary style="display:list-item;cursor:pointer;color:#444">${escapeHtml(opts.collapsed)}</summary>${pre}</details>`
     : caption + pre;
   return { "text/html": html, "text/plain": opts.caption ? `${opts.caption}\n${text}` : text };
 }

@@ -8,7 +8,8 @@ import type { Page } from "playwright-core";
 export interface LayoutProblem {
   /** "scroll" (an element scrolls sideways), "outside" (plotly text/legend outside its figure),
    * "under-legend" (text drawn under a plotly legend), "legend-scroll" (legend too tall),
-   * "wrap" (a line of printed text is wider than the output and wraps mid-line). */
+   * "wrap" (a printed table row, columns padded with spaces, is wider than the output
+   * and wraps mid-column: Notebook 6 breaks it anywhere, even inside a word). */
   kind: "scroll" | "outside" | "under-legend" | "legend-scroll" | "wrap";
   /** Index of the output among all outputs on the page, and a short text of where it is. */
   output: number;
@@ -53,16 +54,25 @@ export function pageLayoutProblems(opts: LayoutCheckOptions): LayoutProblem[] {
         problems.push({ kind: "scroll", output: i, where, detail: `${label(el)} scrollWidth ${el.scrollWidth} > clientWidth ${el.clientWidth}` });
       }
     }
-    // 2. Printed text (stream output, a <pre> that wraps long lines): a line wider than
-    //    the output breaks mid-column. Measure it unwrapped, then restore.
+    // 2. Printed tables (stream output, a <pre> that wraps long lines): a row wider than
+    //    the output breaks mid-column. Each row that looks like a table row (two or more
+    //    gaps of 2+ spaces between words) is measured alone, unwrapped. A long sentence
+    //    may wrap: it reads on.
     for (const pre of Array.from(out.querySelectorAll("pre"))) {
       if (!(pre instanceof HTMLElement) || pre.clientWidth === 0 || pre.closest(".pfnlab-pre")) continue;
-      const old = pre.style.whiteSpace;
-      pre.style.whiteSpace = "pre";
-      const wide = pre.scrollWidth > pre.clientWidth + tol;
-      const longest = wide ? Array.from((pre.textContent ?? "").split("\n")).sort((a, b) => b.length - a.length)[0] ?? "" : "";
-      pre.style.whiteSpace = old;
-      if (wide) problems.push({ kind: "wrap", output: i, where, detail: `a printed line wraps (${longest.length} characters): "${longest.slice(0, 80)}"` });
+      const rows = (pre.textContent ?? "").split("\n").filter((l) => /\S {2,}\S.*\S {2,}\S/.test(l));
+      if (rows.length === 0) continue;
+      const probe = document.createElement("pre");
+      probe.style.cssText = "position:absolute;visibility:hidden;white-space:pre;margin:0;padding:0;border:0;width:auto;max-width:none";
+      probe.style.font = getComputedStyle(pre).font;
+      document.body.appendChild(probe);
+      for (const row of rows) {
+        probe.textContent = row;
+        if (probe.getBoundingClientRect().width > pre.clientWidth + tol) {
+          problems.push({ kind: "wrap", output: i, where, detail: `a printed table row wraps (${row.length} characters): "${row.slice(0, 90)}"` });
+        }
+      }
+      probe.remove();
     }
     // 3. Plotly figures: legend and every text inside the figure's own box.
     for (const plot of Array.from(out.querySelectorAll(".js-plotly-plot"))) {
@@ -90,7 +100,9 @@ export function pageLayoutProblems(opts: LayoutCheckOptions): LayoutProblem[] {
         }
         if (t.closest("g.legend")) continue;
         for (const l of legends) {
-          if (overlap(r, l)) problems.push({ kind: "under-legend", output: i, where: `figure "${title}"`, detail: `text ${text} overlaps the legend` });
+          // A text that touches the legend reads as part of it: count 2 px around it too.
+          const near = { left: l.left - 2, right: l.right + 2, top: l.top - 2, bottom: l.bottom + 2, width: l.width + 4, height: l.height + 4 };
+          if (overlap(r, near)) problems.push({ kind: "under-legend", output: i, where: `figure "${title}"`, detail: `text ${text} overlaps the legend` });
         }
       }
     }
