@@ -91,6 +91,29 @@ export function pageLayoutProblems(opts: LayoutCheckOptions): LayoutProblem[] {
           problems.push({ kind: "legend-scroll", output: i, where: `figure "${title}"`, detail: "the legend is taller than its space and scrolls" });
         }
       }
+      // Traces drawn under a legend (a line or bar passing behind it): sample the legend's
+      // box every 3 px against each trace path's stroke and fill.
+      const paths = Array.from(plot.querySelectorAll(".scatterlayer path.js-line, .barlayer path, .boxlayer path")) as SVGGeometryElement[];
+      for (const l of legends) {
+        const hit = paths.find((p) => {
+          const ctm = p.getScreenCTM();
+          if (!ctm) return false;
+          const inv = ctm.inverse();
+          const svgRoot = p.ownerSVGElement;
+          if (!svgRoot) return false;
+          for (let y = l.top + 2; y < l.bottom - 2; y += 3) {
+            for (let x = l.left + 2; x < l.right - 2; x += 3) {
+              const pt = svgRoot.createSVGPoint();
+              pt.x = x;
+              pt.y = y;
+              const q = pt.matrixTransform(inv);
+              if (p.isPointInStroke(q) || (p.closest(".barlayer, .boxlayer") && p.isPointInFill(q))) return true;
+            }
+          }
+          return false;
+        });
+        if (hit) problems.push({ kind: "under-legend", output: i, where: `figure "${title}"`, detail: `a trace (${hit.closest("g.trace")?.getAttribute("class") ?? "path"}) passes under the legend` });
+      }
       for (const t of Array.from(plot.querySelectorAll("text"))) {
         const r = t.getBoundingClientRect();
         if (!visible(r) || !(t.textContent ?? "").trim()) continue;
