@@ -47,9 +47,12 @@ describe("layout checks (test/support/layout-check.ts)", () => {
     expect(problems.map((p) => p.kind)).toContain("scroll");
   });
 
-  it("finds a legend placed outside its figure", async () => {
-    const problems = await check("", { data: [line, other], layout: { width: 600, height: 300, legend: { x: 1.6 } } });
-    expect(problems.some((p) => p.kind === "outside" && /legend/.test(p.detail))).toBe(true);
+  it("finds a text placed outside its figure", async () => {
+    const problems = await check("", {
+      data: [line],
+      layout: { width: 600, height: 300, annotations: [{ x: 1.3, y: 0.5, xref: "paper", yref: "paper", xanchor: "left", text: "a label past the right edge", showarrow: false }] },
+    });
+    expect(problems.some((p) => p.kind === "outside" && /a label past the right edge/.test(p.detail))).toBe(true);
   });
 
   it("finds a line that passes under a legend inside the plot", async () => {
