@@ -76,7 +76,8 @@ function resolveColumns<R extends object>(fn: string, rows: readonly R[], column
 /** Style of the whole table: fits the output area, wraps long cells, left-aligned headers. */
 const TABLE_STYLE = "border-collapse:collapse;margin:2px 0;font-size:12.5px;line-height:1.35;table-layout:auto;width:auto;max-width:100%";
 const CELL_STYLE = "padding:2px 8px;border:none;border-bottom:1px solid #e4e4e4;vertical-align:top;overflow-wrap:anywhere";
-const MONO = '"DejaVu Sans Mono",Menlo,Consolas,monospace';
+// Single quotes: this goes inside style="..." attributes.
+const MONO = "'DejaVu Sans Mono',Menlo,Consolas,monospace";
 
 /** The table as html and fixed-width text. Rows are objects; cells are text or numbers. */
 export function tableBundle<R extends object>(rows: readonly R[], opts: TableOptions<R> = {}): TableBundle {

@@ -115,3 +115,12 @@ describe("figures fit a 960 px output area", () => {
     expect(wrapWords("one two three four", 4, 2)).toEqual(["one", "two…"]);
   });
 });
+
+describe("table html attributes", () => {
+  it("keep every style inside its attribute (a code column's font and nowrap survive)", () => {
+    const html = tableBundle([{ s: "vfio-type1-vs-zap" }], { columns: [{ key: "s", code: true, nowrap: true }] })["text/html"];
+    const td = /<td style="([^"]*)">vfio-type1-vs-zap<\/td>/.exec(html);
+    expect(td?.[1]).toMatch(/font-family:'DejaVu Sans Mono'.*white-space:nowrap/);
+    expect(preBundle("x")["text/html"]).toMatch(/<pre class="pfnlab-pre" style="[^"]*font-family:'DejaVu Sans Mono'[^"]*white-space:pre;[^"]*">x<\/pre>/);
+  });
+});
