@@ -2,7 +2,7 @@
 // problem is found, and a figure from show() that fits raises none.
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { figureBundle, showTable, tableBundle } from "../../src/display/index";
+import { figureBundle, preBundle, showTable, tableBundle } from "../../src/display/index";
 import { CHROMIUM, chromiumArgs } from "../support/browser";
 import { layoutProblems, type LayoutProblem } from "../support/layout-check";
 
@@ -75,6 +75,13 @@ describe("layout checks (test/support/layout-check.ts)", () => {
     const row = `${"a".padEnd(40)}${"b".padEnd(60)}${"c".padEnd(60)}d`;
     expect((await check(`<pre>${row}</pre>`)).map((p) => p.kind)).toEqual(["wrap"]);
     expect(await check(`<pre>${"a long sentence that goes on ".repeat(8)}</pre>`)).toEqual([]);
+  });
+
+  it("ignores a wide block folded in a closed <details>, finds it scrolling once opened", async () => {
+    const wide = preBundle("x".repeat(300), { collapsed: "the raw text" })["text/html"];
+    expect(await check(wide)).toEqual([]);
+    const open = await check(wide.replace("<details", "<details open"));
+    expect(open.some((p) => p.kind === "scroll" && /pfnlab-pre/.test(p.detail))).toBe(true);
   });
 
   it("passes what show() and showTable() make: a fitted figure and a long table", async () => {

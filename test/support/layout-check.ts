@@ -48,8 +48,10 @@ export function pageLayoutProblems(opts: LayoutCheckOptions): LayoutProblem[] {
     const where = label(out);
     // 1. Nothing in the output scrolls sideways (an element wider than its box makes
     //    its scrolling ancestor's scrollWidth grow, so the output itself catches it too).
+    // Content of a closed <details> is not shown (Chrome still lays it out): a reader who
+    // opens one (showPre's folded kernel text) asked for the wide, scrollable block.
     for (const el of [out, ...Array.from(out.querySelectorAll("*"))]) {
-      if (!(el instanceof HTMLElement) || el.clientWidth === 0) continue;
+      if (!(el instanceof HTMLElement) || el.clientWidth === 0 || el.closest("details:not([open]) > :not(summary)")) continue;
       if (el.scrollWidth > el.clientWidth + tol) {
         problems.push({ kind: "scroll", output: i, where, detail: `${label(el)} scrollWidth ${el.scrollWidth} > clientWidth ${el.clientWidth}` });
       }
