@@ -16,6 +16,7 @@ import { resolveScenario } from "../sched/explore/explorer";
 import { finishRun, prepareRun } from "../sched/explore/runner";
 import type { TraceRecord } from "../sched/trace";
 import { outcomeBars } from "./figures/outcomeBars";
+import { wrapWords } from "./figures/pageTableWalkDiagram";
 import { axis, baseLayout, lockClassColor, MAX_FIGURE_WIDTH, outcomeColor } from "./theme";
 import { displayBundle, tableBundle, type TableBundle } from "./table";
 import type { PlotlyFigure, PlotlyTrace } from "./types";
@@ -524,8 +525,16 @@ export function callerOutcomeBars(rows: readonly Pick<CallerOutcomes, "caller" |
     groups, title: opts.title ?? "Outcome per schedule, by caller (worst class of each schedule)",
     countOf: "schedules", groupAxis: opts.groupAxis ?? "caller", percent: opts.percent,
   });
-  fig.layout.xaxis = { ...(fig.layout.xaxis as object), tickangle: -25, automargin: true };
-  fig.layout.margin = { l: 70, r: 20, t: 60, b: 130 };
   fig.layout.width = Math.min(MAX_FIGURE_WIDTH, Math.max(760, 110 * rows.length + 260));
+  // Caller names wrap under their bar (tilted labels ran into the axis title): as many
+  // characters a line as a bar slot holds at ~6.3 px a character.
+  const slot = ((fig.layout.width as number) - 70 - 20 - 140) / rows.length;
+  const perLine = Math.max(8, Math.floor(slot / 6.3));
+  const names = groups.map((g) => g.group);
+  fig.layout.xaxis = {
+    ...(fig.layout.xaxis as object), tickangle: 0, automargin: true,
+    tickmode: "array", tickvals: names, ticktext: names.map((n) => wrapWords(n, perLine, 3).join("<br>")),
+  };
+  fig.layout.margin = { l: 70, r: 20, t: 60, b: 60 };
   return fig;
 }

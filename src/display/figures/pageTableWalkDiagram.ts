@@ -38,12 +38,13 @@ const BOX = { x0: 0.1, x1: 0.9, y0: 0.18, y1: 0.78 };
 export function wrapWords(text: string, max: number, maxLines: number): string[] {
   const lines: string[] = [];
   let cur = "";
-  // Words longer than a line (flag lists like VM_READ|VM_WRITE|...) break after a "|", else anywhere.
+  // Words longer than a line (flag lists like VM_READ|VM_WRITE|..., snake_case names,
+  // paths) break after a "|", "_" or "/", else anywhere.
   const words = text.split(/\s+/).filter(Boolean).flatMap((w) => {
     const parts: string[] = [];
     let rest = w;
     while (rest.length > max) {
-      const bar = rest.lastIndexOf("|", max - 1);
+      const bar = Math.max(rest.lastIndexOf("|", max - 1), rest.lastIndexOf("_", max - 1), rest.lastIndexOf("/", max - 1));
       const at = bar > 0 ? bar + 1 : max;
       parts.push(rest.slice(0, at));
       rest = rest.slice(at);
