@@ -60,12 +60,13 @@ export function lockStatBundle(data: LockStatData, opts: LockStatBundleOptions =
     "acq-bounces": r["acq-bounces"], acquisitions: r.acquisitions,
     holdtime: times(r["holdtime-min"], r["holdtime-max"], r["holdtime-total"], r["holdtime-avg"]),
   }));
-  const count = (key: string): TableColumn => ({ key, align: "right" });
+  // Fixed widths that fit 960 px: a class name on one line, a time quadruple per cell.
+  const count = (key: string, width: string): TableColumn => ({ key, align: "right", width });
   const columns: TableColumn[] = [
-    { key: "class name", code: true }, count("con-bounces"), count("contentions"),
-    { key: "waittime", header: "waittime (µs) min / max / total / avg", align: "right", nowrap: true },
-    count("acq-bounces"), count("acquisitions"),
-    { key: "holdtime", header: "holdtime (µs) min / max / total / avg", align: "right", nowrap: true },
+    { key: "class name", code: true, nowrap: true, width: "19%" }, count("con-bounces", "9%"), count("contentions", "10%"),
+    { key: "waittime", header: "waittime (µs) min / max / total / avg", align: "right", width: "22%" },
+    count("acq-bounces", "9%"), count("acquisitions", "10%"),
+    { key: "holdtime", header: "holdtime (µs) min / max / total / avg", align: "right", width: "21%" },
   ];
   const table = tableBundle(rows, { columns, caption: opts.caption, emphasize: (r) => r.contentions > 0 });
   const text = formatLockStat(data);

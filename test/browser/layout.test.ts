@@ -29,7 +29,7 @@ describe("every notebook's outputs fit a 1280 px window in Notebook 6", () => {
     server?.child.kill("SIGINT");
   });
 
-  it.each(notebooks)("%s: no output scrolls sideways, no figure text or legend outside its figure", async (name) => {
+  it.each(notebooks)("%s: no output scrolls sideways, no printed table row wraps, no figure text, legend or trace out of place", async (name) => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
       await openAndRunAll(page, server, name);
