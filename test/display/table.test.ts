@@ -95,17 +95,17 @@ describe("figures fit a 960 px output area", () => {
   });
 
   it("callerOutcomeBars with many callers stays within MAX_FIGURE_WIDTH", () => {
-    const rows = Array.from({ length: 9 }, (_, i) => ({ caller: `caller number ${i}`, outcomes: { ok: 3, "stale-pfn": i } }));
+    const rows = Array.from({ length: 9 }, (_, i) => ({ caller: `caller number ${i}`, outcomes: { ok: 3, einval: 0, retried: 0, "stale-pfn": i, "use-after-free": 0, misuse: 0 } }));
     expect(callerOutcomeBars(rows).layout.width).toBe(theme.MAX_FIGURE_WIDTH);
   });
 
   it("show() narrows a wider figure to MAX_FIGURE_WIDTH, and its PNG with it; an explicit width stays", () => {
     const fig = { data: [{ type: "bar", x: ["a"], y: [1] }], layout: { width: 1400, height: 300 } };
     const out = figureOutput(fig, { png: false });
-    expect((out.data["application/vnd.plotly.v1+json"] as { layout: { width: number } }).layout.width).toBe(theme.MAX_FIGURE_WIDTH);
+    expect(out.data["application/vnd.plotly.v1+json"]!.layout.width).toBe(theme.MAX_FIGURE_WIDTH);
     expect(fig.layout.width).toBe(1400); // the caller's figure is not changed
     const kept = figureOutput(fig, { png: false, width: 1400 });
-    expect((kept.data["application/vnd.plotly.v1+json"] as { layout: { width: number } }).layout.width).toBe(1400);
+    expect(kept.data["application/vnd.plotly.v1+json"]!.layout.width).toBe(1400);
   });
 
   it("wrapWords breaks at spaces within the width and ends a cut text with …", () => {
