@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import type { PlotlyFigure } from "./types";
 import { htmlOutput } from "./htmlOutput";
 import { renderPng, resolvePngSize, type PngOptions } from "./png/renderPng";
+import { MAX_FIGURE_WIDTH } from "./theme";
 
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
@@ -88,9 +89,20 @@ export function plainFigure(figure: PlotlyFigure, fn = "figureBundle"): PlotlyFi
   return copy;
 }
 
+/**
+ * A figure wider than a notebook's output area gets cut off on the right, legend first:
+ * narrow it to MAX_FIGURE_WIDTH (plotly lays it out again in the smaller box). An
+ * explicit `options.width` is the caller's choice and stays.
+ */
+function fitOutputArea(fig: PlotlyFigure, options: ShowOptions): PlotlyFigure {
+  const w = fig.layout.width;
+  if (options.width === undefined && typeof w === "number" && w > MAX_FIGURE_WIDTH) fig.layout.width = MAX_FIGURE_WIDTH;
+  return fig;
+}
+
 /** The data and metadata of the display_data output for a figure. */
 export function figureOutput(figure: PlotlyFigure, options: ShowOptions = {}): FigureOutput {
-  const fig = plainFigure(figure);
+  const fig = fitOutputArea(plainFigure(figure), options);
   const size = resolvePngSize(fig, options);
   const divId = options.divId ?? defaultDivId(JSON.stringify(fig));
   let png: string | null = null;

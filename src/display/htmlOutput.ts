@@ -91,6 +91,10 @@ ${LOADER_JS}
       if (img) div.appendChild(img);
     };
     if (img) div.removeChild(img);
+    // Responsive: a fixed-width figure wider than its output area (a narrow window) is
+    // laid out again at the width there is, instead of being cut off.
+    var room = div.clientWidth;
+    if (room && typeof fig.layout.width === "number" && fig.layout.width > room) fig.layout.width = room;
     try {
       window.Plotly.newPlot(div, fig.data, fig.layout, fig.config).catch(restore);
     } catch (e) { restore(e); }

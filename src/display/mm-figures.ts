@@ -265,7 +265,8 @@ export function stripFigure(rows: StripRow[], colors: Record<string, string>, ti
     layout: baseLayout(title, {
       barmode: "overlay",
       bargap: 0.35,
-      height: Math.max(220, 120 + 60 * rows.length),
+      // Tall enough for the legend (title + one line per class), which must not scroll.
+      height: Math.max(220, 120 + 60 * rows.length, 140 + 20 * (classes.length + 1)),
       xaxis: axis(xTitle, unit.name, { zeroline: true, zerolinecolor: "#444" }),
       yaxis: axis("", undefined, { type: "category", autorange: "reversed", ticks: "" }),
       legend: { title: { text: legendTitle }, traceorder: "normal" },
@@ -390,7 +391,8 @@ export function touchFigure(series: TouchSeries[], title = "Pages appear when to
     layout: baseLayout(title, {
       xaxis: axis("touches (loads from random pages of the vma)", "count", { rangemode: "tozero" }),
       yaxis: axis("leaves / faults", "count", { rangemode: "tozero" }),
-      legend: { x: 0.98, y: 0.06, xanchor: "right", yanchor: "bottom", bgcolor: "rgba(255,255,255,0.9)" },
+      // Legend outside the plot area: no curve can pass under it, whatever the parameters.
+      width: 900,
     }),
   };
 }

@@ -29,7 +29,8 @@ export function walkDiagram(mm: Mm, address: number, title?: string): PlotlyFigu
   }));
   const result = w.lookup.ret === 0
     ? { pfn: w.pfn ?? undefined, outcome: "ok", text: "start() = 0" }
-    : { outcome: "einval", text: `-EINVAL: ${w.lookup.reason}` };
+    // The vma's full description is printed elsewhere; in the box it is "the vma".
+    : { outcome: "einval", text: `-EINVAL: ${w.vma ? w.lookup.reason.replace(`vma ${w.vma}`, "the vma").replace(w.vma, "the vma") : w.lookup.reason}` };
   return pageTableWalkDiagram({ address, steps, result, title });
 }
 

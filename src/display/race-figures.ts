@@ -16,7 +16,9 @@ import { resolveScenario } from "../sched/explore/explorer";
 import { finishRun, prepareRun } from "../sched/explore/runner";
 import type { TraceRecord } from "../sched/trace";
 import { outcomeBars } from "./figures/outcomeBars";
-import { axis, baseLayout, lockClassColor, outcomeColor } from "./theme";
+import { wrapWords } from "./figures/pageTableWalkDiagram";
+import { axis, baseLayout, lockClassColor, MAX_FIGURE_WIDTH, outcomeColor } from "./theme";
+import { displayBundle, tableBundle, type TableBundle } from "./table";
 import type { PlotlyFigure, PlotlyTrace } from "./types";
 
 // ---------------------------------------------------------------------------------
@@ -187,12 +189,45 @@ export function raceTableText(rows: readonly RaceTableRow[], opts: { maxSite?: n
     .join("\n");
 }
 
+/**
+ * The rows as a rich table (html + text/plain): step (⚡ marks a preemption), task, site,
+ * mirror line, what happened, sanitizer verdict; rows with a bug verdict in bold.
+ * `showRaceTable` displays it in a notebook; `raceTableBundle` returns it.
+ */
+export function raceTableBundle(rows: readonly RaceTableRow[], opts: { maxSite?: number; caption?: string } = {}): TableBundle {
+  if (!Array.isArray(rows)) throw new Error("showRaceTable: rows must be an array of RaceTableRow (see raceTable)");
+  const max = opts.maxSite ?? 60;
+  const shown = rows.map((r) => ({
+    step: r.switchIn === "preemption" ? `⚡${r.step}` : String(r.step),
+    task: r.task,
+    site: clip(r.site, max),
+    mirror: r.mirrorFile ? `${r.mirrorFile}${r.kernelFn ? ` (${r.kernelFn})` : ""}` : "",
+    what: r.what,
+    verdict: r.verdict,
+  }));
+  return tableBundle(shown, {
+    caption: opts.caption,
+    columns: [
+      { key: "step", align: "right", nowrap: true, width: "6%" }, { key: "task", width: "8%" },
+      { key: "site", header: "site in our mirror", code: true, width: "23%" },
+      { key: "mirror", header: "mirror line (kernel function)", code: true, width: "22%" },
+      { key: "what", header: "what happened", width: "16%" }, { key: "verdict", header: "sanitizer", width: "25%" },
+    ],
+    emphasize: (r) => /(stale-pfn|use-after-free|misuse)/.test(r.verdict),
+  });
+}
+
+/** Displays raceTable rows as a table (see raceTableBundle). */
+export function showRaceTable(rows: readonly RaceTableRow[], opts: { maxSite?: number; caption?: string } = {}): TableBundle | undefined {
+  return displayBundle(raceTableBundle(rows, opts));
+}
+
 // ---------------------------------------------------------------------------------
 // The step chart
 
 export interface RaceStepChartOptions {
   title?: string;
-  /** Longest site label drawn next to a step (the full site is in the hover). Default 54. */
+  /** Longest site label drawn next to a step (the full site is in the hover). Default: what fits a column, at most 54. */
   maxLabel?: number;
 }
 
@@ -225,9 +260,13 @@ function markerStyle(r: TraceRecord): StepMarkerStyle {
 export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {}): PlotlyFigure {
   const fn = "raceStepChart";
   if (!trace || !trace.report || !Array.isArray(trace.report.trace)) throw new Error(`${fn}: trace must be a RaceTrace (from raceTrace(scenario, replay))`);
-  const maxLabel = opts.maxLabel ?? 54;
   const recs = trace.report.trace;
   const tasks = [...trace.report.taskNames];
+  // Fit the output area: the columns share the plot width, and a site label may take
+  // what is left of its column after the marker (~6 px a character at 10 px DejaVu Sans).
+  const width = Math.min(MAX_FIGURE_WIDTH, 120 + 380 * (tasks.length + 1));
+  const pxPerColumn = (width - 80) / (tasks.length + 1.35);
+  const maxLabel = opts.maxLabel ?? Math.max(16, Math.min(54, Math.floor((pxPerColumn - 24) / 6.1)));
   const col = new Map(tasks.map((t, i) => [t, i]));
   const sanCol = tasks.length;
   const data: PlotlyTrace[] = [];
@@ -343,7 +382,7 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
   return {
     data,
     layout: baseLayout(title, {
-      width: 120 + 380 * (tasks.length + 1),
+      width,
       height: Math.max(360, 170 + 24 * nSteps),
       margin: { l: 60, r: 20, t: 60, b: 110 },
       xaxis: axis("", undefined, {
@@ -486,8 +525,16 @@ export function callerOutcomeBars(rows: readonly Pick<CallerOutcomes, "caller" |
     groups, title: opts.title ?? "Outcome per schedule, by caller (worst class of each schedule)",
     countOf: "schedules", groupAxis: opts.groupAxis ?? "caller", percent: opts.percent,
   });
-  fig.layout.xaxis = { ...(fig.layout.xaxis as object), tickangle: -25, automargin: true };
-  fig.layout.margin = { l: 70, r: 20, t: 60, b: 130 };
-  fig.layout.width = Math.max(760, 110 * rows.length + 260);
+  fig.layout.width = Math.min(MAX_FIGURE_WIDTH, Math.max(760, 110 * rows.length + 260));
+  // Caller names wrap under their bar (tilted labels ran into the axis title): as many
+  // characters a line as a bar slot holds at ~6.3 px a character.
+  const slot = ((fig.layout.width as number) - 70 - 20 - 140) / rows.length;
+  const perLine = Math.max(8, Math.floor(slot / 6.3));
+  const names = groups.map((g) => g.group);
+  fig.layout.xaxis = {
+    ...(fig.layout.xaxis as object), tickangle: 0, automargin: true,
+    tickmode: "array", tickvals: names, ticktext: names.map((n) => wrapWords(n, perLine, 3).join("<br>")),
+  };
+  fig.layout.margin = { l: 70, r: 20, t: 60, b: 60 };
   return fig;
 }

@@ -112,7 +112,25 @@ function sizeName(n: number): string {
   return n >= PUD_SIZE ? `${n / PUD_SIZE} GiB` : n >= PMD_SIZE ? `${n / PMD_SIZE * 2} MiB` : `${n / 1024} KiB`;
 }
 
-/** The walk as readable text, one line per level. */
+/** Width of explainWalk's lines: a notebook's output area shows ~116 monospace columns. */
+const EXPLAIN_WIDTH = 114;
+
+/** Breaks a long line at spaces or "|" (flag lists) so it fits EXPLAIN_WIDTH; continuation lines indented. */
+function wrapLine(line: string, indent: string): string[] {
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > EXPLAIN_WIDTH) {
+    const head = rest.slice(0, EXPLAIN_WIDTH);
+    const cut = Math.max(head.lastIndexOf(" "), head.lastIndexOf("|") + 1);
+    const at = cut > indent.length + 10 ? cut : EXPLAIN_WIDTH;
+    out.push(rest.slice(0, at).trimEnd());
+    rest = indent + rest.slice(at).trimStart();
+  }
+  out.push(rest);
+  return out;
+}
+
+/** The walk as readable text, one line per level (long lines wrapped to fit a notebook). */
 export function explainWalk(mm: Mm, address: number): string {
   const w = walkData(mm, address);
   const lines: string[] = [];
@@ -121,7 +139,7 @@ export function explainWalk(mm: Mm, address: number): string {
   lines.push(`  pgd: folded into p4d (4-level paging: pgd_none()/pgd_bad() are always false)`);
   for (const l of w.levels) {
     const what = l.none ? "none" : l.leaf ? `LEAF pfn ${hex(l.pfn!)}` : l.present ? `table at pfn ${hex(l.pfn!)}` : "not present";
-    lines.push(`  ${l.level.padEnd(3)}[${String(l.index).padStart(3)}] = ${hex(l.entry).padEnd(16)} ${what}${l.flags.length ? ` [${l.flags.join("|")}]` : ""}  covers ${hex(l.start)}..${hex(l.end)}`);
+    lines.push(`  ${l.level.padEnd(3)}[${String(l.index).padStart(3)}] = ${hex(l.entry).padEnd(16)} ${what}${l.flags.length ? ` [${l.flags.join("|")}]` : ""}  covers ${hex(l.start)} +${sizeName(l.end - l.start)}`);
   }
   if (w.leaf) {
     lines.push(`  leaf: ${w.leaf.toUpperCase()} (${sizeName(w.leafSize)}), pfn at this address ${hex(w.pfn!)}`);
@@ -130,5 +148,5 @@ export function explainWalk(mm: Mm, address: number): string {
     lines.push(`  leaf: none`);
   }
   lines.push(`  follow_pfnmap_start (${mm.kernel.options.followPfnmapVariant}): ${w.lookup.ret === 0 ? "0" : "-EINVAL"} (${w.lookup.reason})`);
-  return lines.join("\n");
+  return lines.flatMap((l) => wrapLine(l, " ".repeat(Math.min(l.search(/\S/) + 4, 24)))).join("\n");
 }

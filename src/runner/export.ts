@@ -53,6 +53,7 @@ export async function exportNotebooks(outDir: string, notebooks?: string[]): Pro
     const t0 = process.hrtime.bigint();
     const r = await executeNotebook(src, { outPath: executed, cellTimeout: 120, cwd: dir });
     if (r.failures.length) throw new Error(`export: ${describeFailures(src, r.failures)}`);
+    numberExecutedCells(executed);
     const conv = spawnSync(jupyterBinary(), ["nbconvert", "--to", "html", "--output-dir", outDir, executed], { encoding: "utf8" });
     if (conv.status !== 0) throw new Error(`export: nbconvert failed on ${executed}: ${conv.stderr.slice(-1500)}`);
     const html = join(outDir, basename(src, ".ipynb") + ".html");
@@ -65,6 +66,18 @@ export async function exportNotebooks(outDir: string, notebooks?: string[]): Pro
   }
   writeFileSync(join(outDir, "index.html"), indexPage(done));
   return done;
+}
+
+/**
+ * tslab sends no execute_input message, so nbclient leaves execution_count null and the
+ * exported page shows "In [ ]:" on cells that ran. The export runs every code cell once,
+ * top to bottom, in a fresh kernel: the kernel's own counter would have given 1, 2, 3...
+ */
+export function numberExecutedCells(ipynb: string): void {
+  const nb = JSON.parse(readFileSync(ipynb, "utf8")) as { cells: { cell_type: string; execution_count?: number | null }[] };
+  let n = 0;
+  for (const c of nb.cells) if (c.cell_type === "code") c.execution_count = ++n;
+  writeFileSync(ipynb, JSON.stringify(nb, null, 1) + "\n");
 }
 
 function indexPage(done: ExportedNotebook[]): string {

@@ -1,6 +1,6 @@
 // `npm run export` output in a real browser, offline (file://, no server): every figure
 // renders with the copied plotly.js, and with scripts off every figure still shows its PNG.
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
@@ -37,6 +37,14 @@ describe("exported HTML renders offline", () => {
   it("writes no solution marker or hidden check into the export folder", () => {
     expect(exported.map((e) => e.notebook)).toContain("05-exercises.ipynb");
     expect(leaksUnder(outDir)).toEqual([]);
+  });
+
+  it("numbers every executed code cell: no empty In [ ]: prompt", () => {
+    for (const e of exported) {
+      const html = readFileSync(e.html, "utf8");
+      expect(html, `${e.notebook}: empty input prompts`).not.toMatch(/In(&nbsp;|\s)\[(&nbsp;|\s)*\]:/);
+      expect(html, `${e.notebook}: numbered prompts`).toMatch(/In(&nbsp;|\s)\[1\]:/);
+    }
   });
 
   it("renders every figure with plotly.js from the export folder (no network)", async () => {

@@ -51,7 +51,8 @@ describe("notebook 02: follow_pfnmap_start/end", () => {
   });
 
   it("every -EINVAL exit, in the kernel's order", () => {
-    const rows = [...nb.text.matchAll(/^(\d)\s+(.{43}) (-EINVAL|0)\s+(.+)$/gm)].map((m) => [m[1], m[3], m[4].trim()]);
+    // The table's text/plain rows: step, experiment, ret, cause, reason (columns 2+ spaces apart).
+    const rows = [...nb.text.matchAll(/^(\d) {2,}\S.*? {2,}(-EINVAL|0) {2,}(\S.*?) {2,}\S/gm)].map((m) => [m[1], m[2], m[3]]);
     expect(rows).toEqual([
       ["1", "-EINVAL", "outside vma"],
       ["1", "-EINVAL", "outside vma"],
@@ -67,7 +68,7 @@ describe("notebook 02: follow_pfnmap_start/end", () => {
   });
 
   it("overview sweep: 1 GiB outside, 1 GiB + 4 MiB ok, 510 empty pmds, 1 GiB empty pud", () => {
-    expect(nb.text).toContain('overview (2048 lookups): {"ok":514,"outside vma":512,"pud none":512,"pmd none":510}');
+    expect(nb.text).toContain("overview (2048 lookups): ok 514, outside vma 512, pud none 512, pmd none 510");
     const f = fig(nb.figs, /across the 3 GiB vma/);
     expect(width(f, "ok")).toBeCloseTo(1 + 4 / 1024, 10); // GiB
     expect(width(f, "outside vma")).toBe(1);
@@ -76,7 +77,7 @@ describe("notebook 02: follow_pfnmap_start/end", () => {
   });
 
   it("zoom sweep: the zapped 256 KiB are 'pte none', the empty 4 MiB 'pmd none'", () => {
-    expect(nb.text).toContain('zoom     (2560 lookups): {"ok":1472,"pmd none":1024,"pte none":64}');
+    expect(nb.text).toContain("zoom     (2560 lookups): ok 1472, pmd none 1024, pte none 64");
     const f = fig(nb.figs, /^Zoom on the 1 GiB boundary/);
     expect(width(f, "ok")).toBe((1472 * 4096) / MiB);
     expect(width(f, "pte none")).toBe(0.25);

@@ -18,9 +18,18 @@ export function figuresOf(r: ExecuteResult): NbFig[] {
   return outputsOf(r).map((o) => o.data?.[PLOTLY_MIME] as NbFig | undefined).filter((f): f is NbFig => !!f);
 }
 
-/** Everything the notebook printed on stdout, concatenated. */
+/**
+ * Everything the notebook printed, concatenated: stdout, and the text/plain part of the
+ * tables it displayed (showTable, showLockStat, showRaceTable: rows as fixed-width text).
+ */
 export function stdoutOf(r: ExecuteResult): string {
-  return outputsOf(r).filter((o) => o.output_type === "stream").map((o) => [o.text ?? ""].flat().join("")).join("");
+  return outputsOf(r)
+    .map((o) => {
+      if (o.output_type === "stream") return [o.text ?? ""].flat().join("");
+      if (o.data && !(PLOTLY_MIME in o.data) && o.data["text/plain"] !== undefined) return `${[o.data["text/plain"] as string | string[]].flat().join("")}\n`;
+      return "";
+    })
+    .join("");
 }
 
 /** The figure whose title matches; the error lists the titles there are. */

@@ -1,6 +1,6 @@
 /** Which leaf level each fault installed across a vma: the PUD -> PMD -> PTE fallback. */
 import type { PlotlyFigure, PlotlyTrace } from "../types";
-import { axis, baseLayout, LEAF_LEVEL_COLORS, LEAF_LEVEL_LABELS, type LeafLevel } from "../theme";
+import { axis, baseLayout, MAX_FIGURE_WIDTH, LEAF_LEVEL_COLORS, LEAF_LEVEL_LABELS, type LeafLevel } from "../theme";
 import { checkArray, checkNonNegative, hex } from "./format";
 
 /** Bytes a leaf at each level maps on x86-64. */
@@ -113,6 +113,8 @@ export function faultLevelsFigure(input: FaultLevelsInput): PlotlyFigure {
     layout: baseLayout(input.title ?? "Leaf level installed by each fault", {
       barmode: "overlay",
       height: Math.max(260, 140 + 60 * rows.length),
+      // As wide as an output area: 230 px of row labels leave a narrow plot otherwise.
+      width: MAX_FIGURE_WIDTH,
       margin: { l: 230, r: 20, t: 60, b: 60 },
       xaxis: axis("offset in vma", `${unit}; dotted: 2 MiB boundaries, solid: 1 GiB`, { rangemode: "tozero", range: [0, maxLen / div] }),
       yaxis: axis("", undefined, { type: "category", categoryorder: "array", categoryarray: rows.map((r) => r.label), autorange: "reversed", ticks: "" }),

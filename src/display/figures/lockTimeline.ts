@@ -87,10 +87,12 @@ export function lockTimeline(input: LockTimelineInput): PlotlyFigure {
       base: ivs.map((iv) => iv.startNs),
       x: ivs.map((iv) => iv.endNs - iv.startNs),
       customdata: ivs.map((iv) => [iv.endNs, iv.site ?? "", iv.mode ?? ""]),
+      // Waits hatched, holds solid: the legend shows the difference too (an opacity
+      // alone is drawn the same in plotly's legend).
       marker:
         phase === "hold"
           ? { color, line: { color, width: 1 } }
-          : { color, opacity: 0.35, line: { color, width: 1.5 } },
+          : { color: "white", pattern: { shape: "/", fgcolor: color, size: 6, solidity: 0.35 }, line: { color, width: 1.5 } },
       width: phase === "hold" ? 0.6 : 0.35,
       hovertemplate: `%{y}<br>${phase} %{customdata[2]} from %{base} to %{customdata[0]} ${UNITS.time}<br>%{customdata[1]}<extra>${cls}</extra>`,
     });

@@ -34,6 +34,33 @@ export interface WalkDiagramInput {
 
 const BOX = { x0: 0.1, x1: 0.9, y0: 0.18, y1: 0.78 };
 
+/** Breaks text at spaces into lines of at most `max` characters; after `maxLines` lines, "…". */
+export function wrapWords(text: string, max: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  let cur = "";
+  // Words longer than a line (flag lists like VM_READ|VM_WRITE|..., snake_case names,
+  // paths) break after a "|", "_" or "/", else anywhere.
+  const words = text.split(/\s+/).filter(Boolean).flatMap((w) => {
+    const parts: string[] = [];
+    let rest = w;
+    while (rest.length > max) {
+      const bar = Math.max(rest.lastIndexOf("|", max - 1), rest.lastIndexOf("_", max - 1), rest.lastIndexOf("/", max - 1));
+      const at = bar > 0 ? bar + 1 : max;
+      parts.push(rest.slice(0, at));
+      rest = rest.slice(at);
+    }
+    return [...parts, rest];
+  });
+  for (const word of words) {
+    if (cur && cur.length + 1 + word.length > max) {
+      lines.push(cur);
+      cur = word;
+    } else cur = cur ? `${cur} ${word}` : word;
+  }
+  if (cur) lines.push(cur);
+  return lines.length > maxLines ? [...lines.slice(0, maxLines - 1), `${lines[maxLines - 1]!.slice(0, max - 1)}…`] : lines;
+}
+
 /**
  * Boxes left to right, one per level and one for the result, linked by arrows.
  * Each box shows the level, index and entry value; the leaf is coloured by its
@@ -49,6 +76,9 @@ export function pageTableWalkDiagram(input: WalkDiagramInput): PlotlyFigure {
   const annotations: Record<string, unknown>[] = [];
   const hover: string[] = [];
   const n = steps.length + (input.result ? 1 : 0);
+  const width = Math.max(500, 170 * n + 40);
+  // Characters that fit a box (~7 px each at 12 px): longer result texts wrap inside it.
+  const boxChars = Math.floor(((width - 40) / Math.max(n, 1)) * (BOX.x1 - BOX.x0) / 7);
 
   steps.forEach((s, i) => {
     const leafColor = s.leaf && s.level in LEAF_LEVEL_COLORS ? LEAF_LEVEL_COLORS[s.level as keyof typeof LEAF_LEVEL_COLORS] : null;
@@ -82,9 +112,9 @@ export function pageTableWalkDiagram(input: WalkDiagramInput): PlotlyFigure {
     const lines = ["<b>result</b>"];
     if (r.pfn !== undefined) lines.push(`pfn ${mono(hex(r.pfn))}`);
     if (r.outcome) lines.push(r.outcome);
-    if (r.text) lines.push(r.text);
+    if (r.text) lines.push(...wrapWords(r.text, boxChars, 6));
     annotations.push({ x: i + 0.5, y: (BOX.y0 + BOX.y1) / 2, xref: "x", yref: "y", text: lines.join("<br>"), showarrow: false });
-    hover.push(lines.slice(1).join(", ").replace(/<[^>]*>/g, ""));
+    hover.push([r.pfn !== undefined ? `pfn ${hex(r.pfn)}` : "", r.outcome ?? "", r.text ?? ""].filter(Boolean).join(", "));
   }
 
   const split = steps.map((s) => `${s.level} ${s.index}`).join(" · ");
@@ -100,7 +130,7 @@ export function pageTableWalkDiagram(input: WalkDiagramInput): PlotlyFigure {
       text: hover, hoverinfo: "text", marker: { size: 30, opacity: 0 },
     }],
     layout: baseLayout(input.title ?? `Page-table walk of ${hex(input.address)}`, {
-      width: Math.max(500, 170 * n + 40),
+      width,
       height: 300,
       margin: { l: 20, r: 20, t: 50, b: 20 },
       xaxis: { ...hidden, range: [0, Math.max(n, 1)] },

@@ -123,13 +123,14 @@ function lengthPx(v: string | null, fs: number): number {
 }
 
 /** Lines of a text element: plotly puts each <br>-separated line into a tspan.line. */
-function textLines(el: Element): { node: Node; x: number | null; dy: number }[] {
+function textLines(el: Element): { node: Node; x: number | null; y: number | null; dy: number }[] {
   const fs = fontSizeOf(el);
   const lines = Array.from(el.children).filter((c) => c.tagName === "tspan" && c.classList.contains("line"));
-  if (lines.length === 0) return [{ node: el, x: null, dy: 0 }];
+  if (lines.length === 0) return [{ node: el, x: null, y: null, dy: 0 }];
   return lines.map((l) => ({
     node: l,
     x: l.hasAttribute("x") ? num(l, "x") : null,
+    y: l.hasAttribute("y") ? num(l, "y") : null,
     dy: lengthPx(l.getAttribute("dy"), fs),
   }));
 }
@@ -155,7 +156,9 @@ function textBox(el: Element): Box | null {
   let y = num(el, "y") + lengthPx(el.getAttribute("dy"), fs);
   let box: Box | null = null;
   for (const line of textLines(el)) {
-    y += line.dy;
+    // SVG: a tspan with its own y starts there (plotly gives each line y plus dy = 1.3em * index);
+    // without one, dy shifts from where the previous line was.
+    y = line.y !== null ? line.y + line.dy : y + line.dy;
     const w = nodeWidth(line.node, fs);
     if (w === 0) continue;
     const lx = line.x ?? x;

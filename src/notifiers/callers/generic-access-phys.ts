@@ -100,7 +100,7 @@ export function genericAccessPhysCaller(env: CallerEnv, opts: GenericAccessPhysO
           break;
         }
         if (again.pgprot !== prot || again.pfn !== pfn || again.writable !== writable) {
-          env.san.retried(me.name, who, `recheck under the lock: pfn ${pfn} -> ${again.pfn}, pgprot ${prot} -> ${again.pgprot}, writable ${writable} -> ${again.writable}`);
+          env.san.retried(me.name, who, `recheck under the lock: pfn ${hex(pfn)} -> ${hex(again.pfn)}, pgprot ${prot} -> ${again.pgprot}, writable ${writable} -> ${again.writable}`);
           yield* followPfnmapEndSteps(again);
           yield* step("work", `${name}: values changed: iounmap, goto retry`);
           env.san.release(h, me.name);

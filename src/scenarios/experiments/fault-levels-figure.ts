@@ -35,8 +35,12 @@ export function faultLevelsResultFigure(results: readonly FaultLevelsResult[], t
       const off = w.expectedPfn - w.mappedPfn;
       const same = r.wrongPfn.every((x) => x.expectedPfn - x.mappedPfn === off);
       const text = n === 1 ? `wrong pfn: ${exactBytes(off * PAGE_SIZE)} too low` : `${n} leaves at the wrong pfn${same ? `, each ${exactBytes(off * PAGE_SIZE)} too low` : ""}`;
+      // Start at the first wrong leaf; from the middle of the axis on, end at the axis end
+      // instead, so the label stays inside the plot (and off the legend).
+      const x = (w.addressVa - r.vmStart) / div;
+      const right = x > maxLen / div / 2;
       annotations.push({
-        xref: "x", yref: "y", x: (w.addressVa - r.vmStart) / div, y: r.label, yshift: 19, xanchor: "left", showarrow: false,
+        xref: "x", yref: "y", x: right ? maxLen / div : x, y: r.label, yshift: 19, xanchor: right ? "right" : "left", showarrow: false,
         text, font: { color: "#d62728", size: 11 }, bgcolor: "rgba(255,255,255,0.9)", borderpad: 1,
       });
     });
