@@ -1,0 +1,302 @@
+/**
+ * Exhaustive exploration with dynamic partial-order reduction: source-set DPOR with sleep
+ * sets (Abdulla, Aronis, Jonsson, Sagonas, "Optimal dynamic partial order reduction",
+ * POPL 2014, Algorithm 1; after Flanagan & Godefroid, POPL 2005), stateless like dfs.ts.
+ *
+ * Two schedules that differ only in the order of independent adjacent steps (footprint.ts)
+ * end in the same state with the same outcome: they are one Mazurkiewicz trace. DPOR runs
+ * at least one schedule of every trace, and the sleep sets make it run at most one
+ * complete schedule per trace; a run whose every eligible task is asleep is cut short
+ * (its continuations were all covered elsewhere) and not counted as a schedule.
+ *
+ * How: every step gets a vector clock of the happens-before order (program order plus
+ * conflicting steps). When a new step e' races with an earlier step e of another task
+ * (they conflict and nothing in between orders them), the schedule that reverses them
+ * must be tried: at the state before e, some task that can start that reversal (an
+ * "initial" of the steps after e that do not depend on e, followed by e') is added to
+ * the backtrack set, unless one is there already.
+ *
+ * With a preemption bound (Coons, Musuvathi, McKinley, "Bounded partial-order
+ * reduction", OOPSLA 2013), the reversal may cost a preemption too many at e; so the task
+ * is also added where the task of e was last switched to, sleep sets are off (a sleeping
+ * task may have been covered only by a schedule the bound cut), and alternatives beyond
+ * the bound are skipped. Like loom's bounded DPOR (src/rt/path.rs), this is conservative.
+ *
+ * The alternatives at each step are tried default first (continue the task that ran
+ * last), as in dfs.ts, so the first schedule is the same non-preemptive one.
+ */
+import type { ChoiceContext, Chooser, Scheduler } from "../scheduler";
+import type { SimTask } from "../task";
+import { conflicts, footprintOf, type Footprint } from "./footprint";
+import type { Strategy } from "./strategy";
+
+/** Thrown by the chooser when every eligible task sleeps: the rest of the run is covered. */
+export class SleepBlocked extends Error {
+  constructor() {
+    super("dpor: every eligible task is in the sleep set (run covered elsewhere)");
+  }
+}
+
+interface Frame {
+  /** Eligible task ids at this state, default first. */
+  enabled: number[];
+  /** Footprint of each eligible task's next step at this state. */
+  fps: Map<number, Footprint>;
+  /** Task run at this step by the current schedule. */
+  chosen: number;
+  backtrack: Set<number>;
+  done: Set<number>;
+  /** Inherited sleep set: tasks whose next step (still pending) was covered elsewhere. */
+  sleep: Set<number>;
+  before: number;
+  prevEligibleId: number | null;
+  /** A task that is runnable but not eligible here because it just called cpu_relax(). */
+  relaxing: number | null;
+  /** Where the task that runs here was last switched to (for the bounded case). */
+  blockStart: number;
+  // The executed step (valid once analysed):
+  fp: Footprint;
+  /** Happens-before clock: per task, how many of its steps happen before or are this one. */
+  vc: Int32Array;
+  /** 1-based index of this step among its task's steps. */
+  count: number;
+}
+
+export class DporStrategy implements Strategy {
+  readonly name = "dpor";
+  private frames: Frame[] = [];
+  private done = false;
+  private started = false;
+  private sched: Scheduler | null = null;
+  /** Steps below this index are the unchanged prefix of the previous schedule (already analysed). */
+  private analysedUpTo = 0;
+  private tasks = 0;
+  private readonly useSleep: boolean;
+  /** Runs cut short because every eligible task slept. */
+  sleepBlocked = 0;
+  /** Backtrack points added (races found). */
+  races = 0;
+
+  constructor(readonly bound: number = Infinity) {
+    if (!(bound >= 0)) throw new Error(`DporStrategy: preemption bound ${bound} must be >= 0`);
+    this.useSleep = bound === Infinity;
+  }
+
+  get exhausted(): boolean {
+    return this.done;
+  }
+
+  /** The scheduler of the run about to start (the chooser looks at lock state and waiters). */
+  attach(sched: Scheduler): void {
+    this.sched = sched;
+  }
+
+  nextRun(_run: number, tasks: number): Chooser | null {
+    if (this.started && !this.backtrack()) {
+      this.done = true;
+      return null;
+    }
+    this.started = true;
+    this.tasks = Math.max(this.tasks, tasks);
+    let preempts = 0;
+    let afterRelax = false;
+    return (ctx) => {
+      const s = ctx.step;
+      if (s > 0) this.analyse(s - 1);
+      let f = this.frames[s];
+      if (!f) {
+        f = this.newFrame(ctx, preempts, afterRelax);
+        this.frames.push(f);
+      } else {
+        // Replaying the prefix: the world was rebuilt, so footprints name this run's objects.
+        f.fps = this.footprints(ctx.eligible, afterRelax);
+      }
+      const id = f.chosen;
+      if (f.prevEligibleId !== null && id !== f.prevEligibleId) preempts++;
+      const t = ctx.eligible.find((x) => x.id === id);
+      if (!t) throw new Error(`DporStrategy: task ${id} is not eligible at step ${s}: the scenario is not deterministic (setup must build the same state every time)`);
+      f.fp = f.fps.get(id)!;
+      afterRelax = t.pending?.kind === "cpuRelax";
+      return t;
+    };
+  }
+
+  /** Coverage estimate (progress.ts): backtrack sets still grow, so this runs ahead of the truth. */
+  coverage(): number {
+    let covered = 0;
+    let weight = 1;
+    for (const f of this.frames) {
+      const alts = f.backtrack.size;
+      weight /= alts;
+      covered += f.done.size * weight;
+    }
+    return covered;
+  }
+
+  /** The run ended (or was cut): analyse its last step. */
+  finished(): void {
+    this.endRun();
+  }
+
+  private endRun(): void {
+    const n = this.sched ? this.sched.steps : this.frames.length;
+    if (n > 0 && n <= this.frames.length) this.analyse(n - 1);
+  }
+
+  private footprints(eligible: readonly SimTask[], afterRelax: boolean): Map<number, Footprint> {
+    const m = new Map<number, Footprint>();
+    for (const t of eligible) m.set(t.id, footprintOf(t, this.sched!, afterRelax));
+    return m;
+  }
+
+  private newFrame(ctx: ChoiceContext, preempts: number, afterRelax: boolean): Frame {
+    const s = ctx.step;
+    const enabled = [ctx.defaultTask.id];
+    for (const t of ctx.eligible) if (t !== ctx.defaultTask) enabled.push(t.id);
+    const fps = this.footprints(ctx.eligible, afterRelax);
+    // Sleep set: what slept at the parent (plus its covered alternatives), minus what the parent's step conflicts with.
+    const sleep = new Set<number>();
+    if (this.useSleep && s > 0) {
+      const p = this.frames[s - 1]!;
+      const add = (id: number): void => {
+        const fp = p.fps.get(id);
+        if (id !== p.chosen && fp !== undefined && !conflicts(fp, p.fp)) sleep.add(id);
+      };
+      for (const id of p.sleep) add(id);
+      for (const id of p.done) add(id);
+    }
+    let chosen = -1;
+    for (const id of enabled) {
+      if (!sleep.has(id)) {
+        chosen = id;
+        break;
+      }
+    }
+    if (chosen < 0) {
+      this.sleepBlocked++;
+      throw new SleepBlocked();
+    }
+    const prevEligibleId = ctx.prevEligible ? ctx.prev!.id : null;
+    const prevFrame = s > 0 ? this.frames[s - 1]! : null;
+    const blockStart = prevFrame && prevFrame.chosen === chosen ? prevFrame.blockStart : s;
+    return {
+      enabled, fps, chosen, backtrack: new Set([chosen]), done: new Set(), sleep, before: preempts, prevEligibleId, blockStart,
+      relaxing: ctx.prev && !ctx.prevEligible && ctx.prev.state === "runnable" ? ctx.prev.id : null,
+      fp: null, vc: new Int32Array(0), count: 0,
+    };
+  }
+
+  /** Happens-before clock of step j and the races it closes (steps below analysedUpTo are done). */
+  private analyse(j: number): void {
+    if (j < this.analysedUpTo) return;
+    const frames = this.frames;
+    const f = frames[j]!;
+    const p = f.chosen;
+    const fp = f.fp;
+    const n = this.tasks;
+    // Clock of p's previous step.
+    let prev: Frame | null = null;
+    for (let k = j - 1; k >= 0; k--) {
+      if (frames[k]!.chosen === p) {
+        prev = frames[k]!;
+        break;
+      }
+    }
+    const vc = new Int32Array(n);
+    if (prev) vc.set(prev.vc.subarray(0, n));
+    f.count = (prev ? prev.count : 0) + 1;
+    // Conflicting earlier steps of other tasks, latest first; a race is one not already
+    // ordered before j through p's own past or a later conflicting step.
+    const races: number[] = [];
+    for (let i = j - 1; i >= 0; i--) {
+      const e = frames[i]!;
+      if (e.chosen === p) continue;
+      if (!conflicts(e.fp, fp)) continue;
+      if (vc[e.chosen]! < e.count) races.push(i);
+      const ev = e.vc;
+      for (let q = 0; q < n; q++) if (ev[q]! > vc[q]!) vc[q] = ev[q]!;
+    }
+    vc[p] = f.count;
+    f.vc = vc;
+    this.analysedUpTo = j + 1;
+    for (const i of races) this.reverse(i, j);
+  }
+
+  /** Steps i < j race: make sure some schedule runs j's side first from the state before i. */
+  private reverse(i: number, j: number): void {
+    const frames = this.frames;
+    const e = frames[i]!;
+    const p = frames[j]!.chosen;
+    // j's task blocked (waiting for a lock) at i: only a release at i itself can have
+    // woken it, and a wake-up cannot run before the release that grants it.
+    if (!e.enabled.includes(p) && e.relaxing !== p) return;
+    const target = this.initialFor(i, j);
+    this.addBacktrack(i, target);
+    if (this.bound !== Infinity && e.blockStart < i) this.addBacktrack(e.blockStart, target);
+  }
+
+  /**
+   * The tasks that can start the reversal at the state before step i: those whose first
+   * step among v (the steps after i not ordered after it, then j) has no step of v before
+   * it in happens-before order.
+   */
+  private initialFor(i: number, j: number): number[] {
+    const frames = this.frames;
+    const ei = frames[i]!;
+    const ti = ei.chosen;
+    const n = this.tasks;
+    const firstInV = new Int32Array(n); // count of each task's first step in v (0: none yet)
+    const initials: number[] = [];
+    for (let k = i + 1; k <= j; k++) {
+      const ek = frames[k]!;
+      if (k < j && ek.vc[ti]! >= ei.count) continue; // ordered after i: not in v
+      const q = ek.chosen;
+      if (firstInV[q]! !== 0) continue; // not q's first step in v
+      firstInV[q] = ek.count;
+      let initial = true;
+      for (let r = 0; r < n; r++) {
+        if (r !== q && firstInV[r]! !== 0 && ek.vc[r]! >= firstInV[r]!) {
+          initial = false;
+          break;
+        }
+      }
+      if (initial) initials.push(q);
+    }
+    return initials;
+  }
+
+  private addBacktrack(i: number, initials: number[]): void {
+    const f = this.frames[i]!;
+    for (const q of initials) if (f.backtrack.has(q) || f.sleep.has(q)) return;
+    const pick = initials.find((q) => f.enabled.includes(q));
+    this.races++;
+    if (pick === undefined) {
+      // Not expected (an initial is enabled there); stay sound: try everything.
+      for (const q of f.enabled) f.backtrack.add(q);
+      return;
+    }
+    f.backtrack.add(pick);
+  }
+
+  /** Next schedule: deepest step with a backtrack alternative not yet run, not asleep, within the bound. */
+  private backtrack(): boolean {
+    const frames = this.frames;
+    while (frames.length > 0) {
+      const k = frames.length - 1;
+      const f = frames[k]!;
+      f.done.add(f.chosen);
+      for (const id of f.enabled) {
+        if (!f.backtrack.has(id) || f.done.has(id) || f.sleep.has(id)) continue;
+        const cost = f.before + (f.prevEligibleId !== null && id !== f.prevEligibleId ? 1 : 0);
+        if (cost > this.bound) continue;
+        f.chosen = id;
+        const prevFrame = k > 0 ? frames[k - 1]! : null;
+        f.blockStart = prevFrame && prevFrame.chosen === id ? prevFrame.blockStart : k;
+        this.analysedUpTo = k;
+        return true;
+      }
+      frames.pop();
+    }
+    return false;
+  }
+}
