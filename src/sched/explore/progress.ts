@@ -69,7 +69,7 @@ export function formatProgress(p: ExploreProgress): string {
   const parts = [`${n(p.schedules)} schedules`];
   if (p.pruned > 0) parts.push(`${n(p.pruned)} cut`);
   parts.push(`${n(p.rate)}/s`, `${(p.elapsedMs / 1000).toFixed(1)} s`);
-  if (p.covered !== null && !p.done) parts.push(`~${(p.covered * 100).toFixed(p.covered < 0.01 ? 2 : 0)}% of the space`);
+  if (p.covered !== null && !p.done) parts.push(p.covered < 0.001 ? "< 0.1% of the space" : `~${(p.covered * 100).toFixed(p.covered < 0.1 ? 1 : 0)}% of the space`);
   if (p.etaMs !== null && Number.isFinite(p.etaMs)) parts.push(`~${formatDuration(p.etaMs)} left`);
   if (p.done) parts.push(p.exhausted ? "done: space covered" : "stopped");
   return parts.join(", ");
