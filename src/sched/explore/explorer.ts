@@ -53,6 +53,8 @@ export interface ExploreOptions {
   /** Called about every `progressMs` (default 500) of wall time while exploring, and once at the end. */
   onProgress?: (p: ExploreProgress) => void;
   progressMs?: number;
+  /** Asked before every schedule: true stops the exploration there (a time budget, a stop button). */
+  stop?: () => boolean;
 }
 
 export type ReductionName = "none" | "dpor";
@@ -95,7 +97,7 @@ export interface ExploreResult {
   maxSteps: number;
   reduction: ReductionName;
   /** Why exploration stopped: the space was covered, the schedule cap was hit, or a failure was found (stopAtFirstFailure). */
-  stoppedBy: "exhausted" | "cap" | "first-failure";
+  stoppedBy: "exhausted" | "cap" | "first-failure" | "stopped";
   /** The schedule cap in force. */
   cap: number;
   /** dpor: runs cut short because all their continuations were covered elsewhere (not counted in `schedules`). */
@@ -176,6 +178,10 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
   let exhausted = false;
   let maxSteps = 0;
   while (schedules < limit) {
+    if (opts.stop?.()) {
+      stoppedBy = "stopped";
+      break;
+    }
     const prepared = prepareRun(scenario, params, runOpts);
     if (dpor) dpor.attach(prepared.sched);
     const choose = strategy.nextRun(schedules, prepared.sched.tasks.length);
@@ -212,7 +218,7 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
     }
   }
   // A dfs that ran exactly `limit` schedules may also have finished: ask for one more.
-  if (!exhausted && (strategy instanceof DfsStrategy || dpor) && schedules === limit && stoppedBy !== "first-failure") {
+  if (!exhausted && (strategy instanceof DfsStrategy || dpor) && schedules === limit && stoppedBy === "cap") {
     if (dpor) dpor.attach(prepareRun(scenario, params, runOpts).sched);
     exhausted = strategy.nextRun(schedules, 0) === null;
   }
