@@ -127,7 +127,7 @@ export const command: CliCommand = {
     for (const [k, v] of Object.entries(r.outcomes)) io.out(`  ${k.padEnd(w)} ${String(v).padStart(8)}${failuresOf(scenario).includes(k) ? "  (failure)" : ""}`);
     const f = r.firstFailure;
     if (!f) {
-      io.out(r.exhausted ? "no failure in the whole space explored" : r.stoppedBy === "cap" ? "no failure found in the part explored (not a proof: the cap stopped the search)" : "no failure found");
+      io.out(r.exhausted ? (r.preemptionBound === Infinity ? "no failure in the whole space" : `no failure in any schedule with at most ${r.preemptionBound} preemption(s)`) : r.stoppedBy === "cap" ? "no failure found in the part explored (not a proof: the cap stopped the search)" : "no failure found");
       return 0;
     }
     io.out(`first failure: ${f.failure} with ${f.preemptions} preemption(s), ${f.steps} steps; replay ${f.replay}` + (f.found.replay !== f.replay ? ` (found as ${f.found.replay}, shrunk in ${f.shrinkRuns} runs)` : ""));
