@@ -37,17 +37,21 @@ export class SleepBlocked extends Error {
   }
 }
 
+/** Task sets are bit masks (a scenario has at most MAX_TASKS tasks under dpor). */
+const MAX_TASKS = 30;
+const bit = (id: number): number => 1 << id;
+
 interface Frame {
   /** Eligible task ids at this state, default first. */
   enabled: number[];
-  /** Footprint of each eligible task's next step at this state. */
-  fps: Map<number, Footprint>;
+  /** Footprint of a task's next step at this state, computed for those that need it (undefined: not yet). */
+  fps: (Footprint | undefined)[];
   /** Task run at this step by the current schedule. */
   chosen: number;
-  backtrack: Set<number>;
-  done: Set<number>;
+  backtrack: number;
+  done: number;
   /** Inherited sleep set: tasks whose next step (still pending) was covered elsewhere. */
-  sleep: Set<number>;
+  sleep: number;
   before: number;
   prevEligibleId: number | null;
   /** A task that is runnable but not eligible here because it just called cpu_relax(). */
@@ -60,6 +64,12 @@ interface Frame {
   vc: Int32Array;
   /** 1-based index of this step among its task's steps. */
   count: number;
+}
+
+function popcount(m: number): number {
+  let c = 0;
+  for (; m !== 0; m &= m - 1) c++;
+  return c;
 }
 
 export class DporStrategy implements Strategy {
@@ -96,6 +106,7 @@ export class DporStrategy implements Strategy {
       this.done = true;
       return null;
     }
+    if (tasks > MAX_TASKS) throw new Error(`DporStrategy: ${tasks} tasks; partial-order reduction handles at most ${MAX_TASKS}`);
     this.started = true;
     this.tasks = Math.max(this.tasks, tasks);
     let preempts = 0;
@@ -108,17 +119,29 @@ export class DporStrategy implements Strategy {
         f = this.newFrame(ctx, preempts, afterRelax);
         this.frames.push(f);
       } else {
-        // Replaying the prefix: the world was rebuilt, so footprints name this run's objects.
-        f.fps = this.footprints(ctx.eligible, afterRelax);
+        // Replaying the prefix: the world was rebuilt, so footprints must name this run's objects.
+        f.fps = [];
+        this.fillFootprints(f, ctx.eligible, f.sleep | f.done, afterRelax);
       }
       const id = f.chosen;
       if (f.prevEligibleId !== null && id !== f.prevEligibleId) preempts++;
-      const t = ctx.eligible.find((x) => x.id === id);
+      const t = this.taskOf(ctx.eligible, id);
       if (!t) throw new Error(`DporStrategy: task ${id} is not eligible at step ${s}: the scenario is not deterministic (setup must build the same state every time)`);
-      f.fp = f.fps.get(id)!;
+      f.fp = f.fps[id] ?? (f.fps[id] = footprintOf(t, this.sched!, afterRelax));
       afterRelax = t.pending?.kind === "cpuRelax";
       return t;
     };
+  }
+
+  private taskOf(eligible: readonly SimTask[], id: number): SimTask | undefined {
+    for (const t of eligible) if (t.id === id) return t;
+    return undefined;
+  }
+
+  /** Footprints of the eligible tasks in `mask` (the ones the next step's sleep set looks at). */
+  private fillFootprints(f: Frame, eligible: readonly SimTask[], mask: number, afterRelax: boolean): void {
+    if (mask === 0) return;
+    for (const t of eligible) if ((mask & bit(t.id)) !== 0) f.fps[t.id] = footprintOf(t, this.sched!, afterRelax);
   }
 
   /** Coverage estimate (progress.ts): backtrack sets still grow, so this runs ahead of the truth. */
@@ -126,9 +149,8 @@ export class DporStrategy implements Strategy {
     let covered = 0;
     let weight = 1;
     for (const f of this.frames) {
-      const alts = f.backtrack.size;
-      weight /= alts;
-      covered += f.done.size * weight;
+      weight /= popcount(f.backtrack);
+      covered += popcount(f.done) * weight;
     }
     return covered;
   }
@@ -143,31 +165,24 @@ export class DporStrategy implements Strategy {
     if (n > 0 && n <= this.frames.length) this.analyse(n - 1);
   }
 
-  private footprints(eligible: readonly SimTask[], afterRelax: boolean): Map<number, Footprint> {
-    const m = new Map<number, Footprint>();
-    for (const t of eligible) m.set(t.id, footprintOf(t, this.sched!, afterRelax));
-    return m;
-  }
-
   private newFrame(ctx: ChoiceContext, preempts: number, afterRelax: boolean): Frame {
     const s = ctx.step;
     const enabled = [ctx.defaultTask.id];
     for (const t of ctx.eligible) if (t !== ctx.defaultTask) enabled.push(t.id);
-    const fps = this.footprints(ctx.eligible, afterRelax);
     // Sleep set: what slept at the parent (plus its covered alternatives), minus what the parent's step conflicts with.
-    const sleep = new Set<number>();
+    let sleep = 0;
     if (this.useSleep && s > 0) {
       const p = this.frames[s - 1]!;
-      const add = (id: number): void => {
-        const fp = p.fps.get(id);
-        if (id !== p.chosen && fp !== undefined && !conflicts(fp, p.fp)) sleep.add(id);
-      };
-      for (const id of p.sleep) add(id);
-      for (const id of p.done) add(id);
+      const cands = (p.sleep | p.done) & ~bit(p.chosen);
+      for (let m = cands; m !== 0; m &= m - 1) {
+        const id = 31 - Math.clz32(m & -m);
+        const fp = p.fps[id];
+        if (fp !== undefined && !conflicts(fp, p.fp)) sleep |= bit(id);
+      }
     }
     let chosen = -1;
     for (const id of enabled) {
-      if (!sleep.has(id)) {
+      if ((sleep & bit(id)) === 0) {
         chosen = id;
         break;
       }
@@ -179,11 +194,13 @@ export class DporStrategy implements Strategy {
     const prevEligibleId = ctx.prevEligible ? ctx.prev!.id : null;
     const prevFrame = s > 0 ? this.frames[s - 1]! : null;
     const blockStart = prevFrame && prevFrame.chosen === chosen ? prevFrame.blockStart : s;
-    return {
-      enabled, fps, chosen, backtrack: new Set([chosen]), done: new Set(), sleep, before: preempts, prevEligibleId, blockStart,
+    const f: Frame = {
+      enabled, fps: [], chosen, backtrack: bit(chosen), done: 0, sleep, before: preempts, prevEligibleId,
       relaxing: ctx.prev && !ctx.prevEligible && ctx.prev.state === "runnable" ? ctx.prev.id : null,
-      fp: null, vc: new Int32Array(0), count: 0,
+      blockStart, fp: null, vc: EMPTY, count: 0,
     };
+    this.fillFootprints(f, ctx.eligible, sleep, afterRelax);
+    return f;
   }
 
   /** Happens-before clock of step j and the races it closes (steps below analysedUpTo are done). */
@@ -205,23 +222,22 @@ export class DporStrategy implements Strategy {
     const vc = new Int32Array(n);
     if (prev) vc.set(prev.vc.subarray(0, n));
     f.count = (prev ? prev.count : 0) + 1;
-    // Conflicting earlier steps of other tasks, latest first; a race is one not already
-    // ordered before j through p's own past or a later conflicting step.
-    const races: number[] = [];
+    // Conflicting earlier steps of other tasks, latest first. One already ordered before j
+    // (through p's own past or a later conflicting step) adds nothing; any other is a race.
+    let races: number[] | null = null;
     for (let i = j - 1; i >= 0; i--) {
       const e = frames[i]!;
-      if (e.chosen === p) continue;
+      if (e.chosen === p || vc[e.chosen]! >= e.count) continue;
       if (!conflicts(e.fp, fp)) continue;
-      if (vc[e.chosen]! < e.count) races.push(i);
+      (races ??= []).push(i);
       const ev = e.vc;
       for (let q = 0; q < n; q++) if (ev[q]! > vc[q]!) vc[q] = ev[q]!;
     }
     vc[p] = f.count;
     f.vc = vc;
     this.analysedUpTo = j + 1;
-    for (const i of races) this.reverse(i, j);
+    if (races) for (const i of races) this.reverse(i, j);
   }
-
   /** Steps i < j race: make sure some schedule runs j's side first from the state before i. */
   private reverse(i: number, j: number): void {
     const frames = this.frames;
@@ -267,15 +283,15 @@ export class DporStrategy implements Strategy {
 
   private addBacktrack(i: number, initials: number[]): void {
     const f = this.frames[i]!;
-    for (const q of initials) if (f.backtrack.has(q) || f.sleep.has(q)) return;
+    for (const q of initials) if (((f.backtrack | f.sleep) & bit(q)) !== 0) return;
     const pick = initials.find((q) => f.enabled.includes(q));
     this.races++;
     if (pick === undefined) {
       // Not expected (an initial is enabled there); stay sound: try everything.
-      for (const q of f.enabled) f.backtrack.add(q);
+      for (const q of f.enabled) f.backtrack |= bit(q);
       return;
     }
-    f.backtrack.add(pick);
+    f.backtrack |= bit(pick);
   }
 
   /** Next schedule: deepest step with a backtrack alternative not yet run, not asleep, within the bound. */
@@ -284,19 +300,24 @@ export class DporStrategy implements Strategy {
     while (frames.length > 0) {
       const k = frames.length - 1;
       const f = frames[k]!;
-      f.done.add(f.chosen);
-      for (const id of f.enabled) {
-        if (!f.backtrack.has(id) || f.done.has(id) || f.sleep.has(id)) continue;
-        const cost = f.before + (f.prevEligibleId !== null && id !== f.prevEligibleId ? 1 : 0);
-        if (cost > this.bound) continue;
-        f.chosen = id;
-        const prevFrame = k > 0 ? frames[k - 1]! : null;
-        f.blockStart = prevFrame && prevFrame.chosen === id ? prevFrame.blockStart : k;
-        this.analysedUpTo = k;
-        return true;
+      f.done |= bit(f.chosen);
+      const open = f.backtrack & ~f.done & ~f.sleep;
+      if (open !== 0) {
+        for (const id of f.enabled) {
+          if ((open & bit(id)) === 0) continue;
+          const cost = f.before + (f.prevEligibleId !== null && id !== f.prevEligibleId ? 1 : 0);
+          if (cost > this.bound) continue;
+          f.chosen = id;
+          const prevFrame = k > 0 ? frames[k - 1]! : null;
+          f.blockStart = prevFrame && prevFrame.chosen === id ? prevFrame.blockStart : k;
+          this.analysedUpTo = k;
+          return true;
+        }
       }
       frames.pop();
     }
     return false;
   }
 }
+
+const EMPTY = new Int32Array(0);
