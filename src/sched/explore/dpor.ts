@@ -64,6 +64,8 @@ interface Frame {
   vc: Int32Array;
   /** 1-based index of this step among its task's steps. */
   count: number;
+  /** History id of every task at this state (symmetry: equal ids = identical local states). */
+  hist: Int32Array;
 }
 
 function popcount(m: number): number {
@@ -86,19 +88,31 @@ export class DporStrategy implements Strategy {
   sleepBlocked = 0;
   /** Backtrack points added (races found). */
   races = 0;
+  /** Alternatives skipped because a symmetric task in the same local state was tried there. */
+  symmetric = 0;
+  /** Symmetry name of each task (null: none), from the scenario's task specs. */
+  private symmetry: (string | null)[] = [];
+  private readonly useSymmetry: boolean;
+  /** Interned task histories: "parent id|step" -> id (exact, no hashing). */
+  private readonly histIds = new Map<string, number>();
 
-  constructor(readonly bound: number = Infinity) {
+  constructor(readonly bound: number = Infinity, symmetry = true) {
     if (!(bound >= 0)) throw new Error(`DporStrategy: preemption bound ${bound} must be >= 0`);
     this.useSleep = bound === Infinity;
+    this.useSymmetry = symmetry && bound === Infinity;
   }
 
   get exhausted(): boolean {
     return this.done;
   }
 
-  /** The scheduler of the run about to start (the chooser looks at lock state and waiters). */
-  attach(sched: Scheduler): void {
+  /**
+   * The scheduler of the run about to start (the chooser looks at lock state and waiters),
+   * and each task's symmetry name (TaskSpec.symmetry).
+   */
+  attach(sched: Scheduler, symmetry: readonly (string | null | undefined)[] = []): void {
     this.sched = sched;
+    this.symmetry = symmetry.map((x) => x ?? null);
   }
 
   nextRun(_run: number, tasks: number): Chooser | null {
@@ -111,6 +125,12 @@ export class DporStrategy implements Strategy {
     this.tasks = Math.max(this.tasks, tasks);
     let preempts = 0;
     let afterRelax = false;
+    // Task histories for symmetry: each step adds its site and, for every cell it touches,
+    // the step that last wrote that cell (what it read), so equal histories of tasks running
+    // the same code mean equal local states.
+    const hist = new Int32Array(tasks);
+    const lastWrite = new Map<unknown, number>();
+    let lastGlobal = -1;
     return (ctx) => {
       const s = ctx.step;
       if (s > 0) this.analyse(s - 1);
@@ -128,6 +148,21 @@ export class DporStrategy implements Strategy {
       const t = this.taskOf(ctx.eligible, id);
       if (!t) throw new Error(`DporStrategy: task ${id} is not eligible at step ${s}: the scenario is not deterministic (setup must build the same state every time)`);
       f.fp = f.fps[id] ?? (f.fps[id] = footprintOf(t, this.sched!, afterRelax));
+      if (this.useSymmetry) {
+        f.hist = hist.slice();
+        let key = `${hist[id]}|${t.pending!.kind}:${t.pending!.site}`;
+        const fp = f.fp;
+        if (fp === null) {
+          key += `|G${s}`;
+          lastGlobal = s;
+        } else {
+          for (const x of fp) key += `|${Math.max(lastWrite.get(x.cell) ?? -1, lastGlobal)}`;
+          for (const x of fp) if (x.write) lastWrite.set(x.cell, s);
+        }
+        let h = this.histIds.get(key);
+        if (h === undefined) this.histIds.set(key, (h = this.histIds.size + 1));
+        hist[id] = h;
+      }
       afterRelax = t.pending?.kind === "cpuRelax";
       return t;
     };
@@ -197,7 +232,7 @@ export class DporStrategy implements Strategy {
     const f: Frame = {
       enabled, fps: [], chosen, backtrack: bit(chosen), done: 0, sleep, before: preempts, prevEligibleId,
       relaxing: ctx.prev && !ctx.prevEligible && ctx.prev.state === "runnable" ? ctx.prev.id : null,
-      blockStart, fp: null, vc: EMPTY, count: 0,
+      blockStart, fp: null, vc: EMPTY, count: 0, hist: EMPTY,
     };
     this.fillFootprints(f, ctx.eligible, sleep, afterRelax);
     return f;
@@ -294,6 +329,20 @@ export class DporStrategy implements Strategy {
     f.backtrack |= bit(pick);
   }
 
+  /**
+   * A task symmetric to `id`, in the same local state (same history) at this state, was
+   * already run here: the schedules starting with `id` are those with the two swapped.
+   */
+  private mirrorsDone(f: Frame, id: number): boolean {
+    const sym = this.symmetry[id];
+    if (!sym) return false;
+    for (let m = f.done; m !== 0; m &= m - 1) {
+      const q = 31 - Math.clz32(m & -m);
+      if (q !== id && this.symmetry[q] === sym && f.hist[q] === f.hist[id]) return true;
+    }
+    return false;
+  }
+
   /** Next schedule: deepest step with a backtrack alternative not yet run, not asleep, within the bound. */
   private backtrack(): boolean {
     const frames = this.frames;
@@ -307,6 +356,12 @@ export class DporStrategy implements Strategy {
           if ((open & bit(id)) === 0) continue;
           const cost = f.before + (f.prevEligibleId !== null && id !== f.prevEligibleId ? 1 : 0);
           if (cost > this.bound) continue;
+          if (this.useSymmetry && this.mirrorsDone(f, id)) {
+            // Its subtree is the mirror image of one already explored: count it as done.
+            f.done |= bit(id);
+            this.symmetric++;
+            continue;
+          }
           f.chosen = id;
           const prevFrame = k > 0 ? frames[k - 1]! : null;
           f.blockStart = prevFrame && prevFrame.chosen === id ? prevFrame.blockStart : k;

@@ -50,6 +50,12 @@ export interface ExploreOptions {
    * (dpor.ts), which finds the same outcome classes in far fewer runs.
    */
   reduction?: ReductionName;
+  /**
+   * With reduction "dpor" and no preemption bound: skip schedules that only swap tasks the
+   * scenario declares interchangeable (TaskSpec.symmetry), when they are in the same local
+   * state (default true).
+   */
+  symmetry?: boolean;
   /** Called about every `progressMs` (default 500) of wall time while exploring, and once at the end. */
   onProgress?: (p: ExploreProgress) => void;
   progressMs?: number;
@@ -162,7 +168,7 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
   const reduction = opts.reduction ?? "none";
   if (!REDUCTIONS.includes(reduction)) throw new Error(`explore: unknown reduction '${String(reduction)}' (known: ${REDUCTIONS.join(", ")})`);
   if (reduction !== "none" && strategyName !== "dfs") throw new Error(`explore: reduction ${reduction} needs strategy dfs (got ${strategyName})`);
-  const dpor = reduction === "dpor" ? new DporStrategy(bound) : null;
+  const dpor = reduction === "dpor" ? new DporStrategy(bound, opts.symmetry ?? true) : null;
   const strategy: Strategy =
     dpor ?? (strategyName === "dfs" ? new DfsStrategy(bound) : strategyName === "pct" ? new PctStrategy(seed, depth) : new RandomStrategy(seed));
   const meter = opts.onProgress ? new ProgressMeter(opts.onProgress, limit, opts.progressMs ?? 500, strategyName === "dfs", () => strategy.coverage?.() ?? null) : null;
@@ -183,7 +189,7 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
       break;
     }
     const prepared = prepareRun(scenario, params, runOpts);
-    if (dpor) dpor.attach(prepared.sched);
+    if (dpor) dpor.attach(prepared.sched, prepared.run.tasks.map((t) => t.symmetry));
     const choose = strategy.nextRun(schedules, prepared.sched.tasks.length);
     if (!choose) {
       exhausted = true;
