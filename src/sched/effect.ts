@@ -68,6 +68,13 @@ export interface Touch {
   readonly write: boolean;
 }
 
+/**
+ * The cell "all page tables". A finer cell, such as one entry (mm/pagetable.ts
+ * `entryCell`), names it as its `group`: a step touching the group conflicts with a step
+ * touching any cell of the group, so undeclared page-table accesses stay conservative.
+ */
+export const PAGE_TABLES = "page tables";
+
 /** The stepwise form of a function returning T. */
 export type Steps<T> = Generator<Effect, T, unknown>;
 

@@ -11,22 +11,22 @@
  *    lock writes it. Model code right after a lock effect may also read the page tables
  *    that lock protects: that read is ordered by the lock itself (writers hold it);
  *  - steps that declare `touches` (effect.ts `access()`) touch exactly those cells;
- *  - other steps get a default by cost: `ptRead` reads the page tables, `ptWrite` writes
+ *  - other steps get a default by cost: `ptRead` reads the page tables (all of them: the
+ *    hot paths of follow and zap declare the one entry they read or write instead), `ptWrite` writes
  *    them, `pfnUse` reads them (the sanitizer checks the pfn against them), `tlbFlush`
  *    writes only the TLB. Every other step (work, notifier calls, IOMMU, allocation
  *    after might_sleep...) is *global*: it conflicts with every step, which is always sound;
  *  - cpu_relax() is global, and so is the first step after it: the relaxing task becomes
  *    eligible again when someone else runs (scheduler.ts `eligible`), so that step enables it.
  */
-import type { Touch } from "../effect";
+import { PAGE_TABLES, type Touch } from "../effect";
 import type { Scheduler } from "../scheduler";
 import type { SimTask } from "../task";
 
 /** null = global (conflicts with everything). */
 export type Footprint = readonly Touch[] | null;
 
-/** The page tables of every mm, as one cell (scenarios have one leaf: finer cells would not reduce more). */
-export const PAGE_TABLES = "page tables";
+export { PAGE_TABLES };
 export const TLB = "tlb";
 
 const READ_PT: Footprint = [{ cell: PAGE_TABLES, write: false }];
@@ -71,12 +71,22 @@ export function footprintOf(task: SimTask, sched: Scheduler, afterRelax: boolean
   }
 }
 
+/** The group a cell belongs to (e.g. one page-table entry: all page tables), if any. */
+function groupOf(c: object | string): unknown {
+  return typeof c === "object" && c !== null ? (c as { group?: unknown }).group : undefined;
+}
+
+/** Same cell, or one is the group of the other. */
+function sameCell(a: object | string, b: object | string): boolean {
+  return a === b || groupOf(a) === b || groupOf(b) === a;
+}
+
 /** Whether two steps of different tasks conflict. */
 export function conflicts(a: Footprint, b: Footprint): boolean {
   if (a === null || b === null) return true;
   for (const x of a) {
     for (const y of b) {
-      if (x.cell === y.cell && (x.write || y.write)) return true;
+      if ((x.write || y.write) && sameCell(x.cell, y.cell)) return true;
     }
   }
   return false;
