@@ -13,11 +13,11 @@ function pfnlab(...args: string[]) {
 }
 
 describe("pfnlab explore: reduction, caps and progress", () => {
-  it("--reduce covers the whole space of two lookups in 63 schedules and finds the v6.12 stale pfn shrunk as plain dfs does", () => {
+  it("--reduce covers the whole space of two lookups in 39 schedules and finds the v6.12 stale pfn shrunk as plain dfs does", () => {
     const r = pfnlab("explore", "follow-vs-zap", "-p", "lookups=2", "--preemptions", "inf", "--reduce");
     expect(r.code).toBe(0);
     expect(r.out).toContain("(dfs with partial-order reduction, no preemption bound;");
-    expect(r.out).toContain("schedules: 63 (exhausted: one schedule of every class of equivalent schedules within the bound was run)");
+    expect(r.out).toContain("schedules: 39 (exhausted: one schedule of every class of equivalent schedules within the bound was run)");
     const plain = pfnlab("explore", "follow-vs-zap", "-p", "lookups=2", "--preemptions", "1");
     const shrunk = (s: string) => /first failure: stale-pfn with 1 preemption\(s\), \d+ steps; replay (\S+)/.exec(s)![1];
     expect(shrunk(r.out)).toBe(shrunk(plain.out));
@@ -26,7 +26,7 @@ describe("pfnlab explore: reduction, caps and progress", () => {
   it("the fixed variant with three lookups: no failure in the whole space, said as a proof", () => {
     const r = pfnlab("explore", "follow-vs-zap", "-p", "lookups=3", "-p", "variant=fixed", "--preemptions", "inf", "--reduce");
     expect(r.code).toBe(0);
-    expect(r.out).toContain("schedules: 745 (exhausted");
+    expect(r.out).toContain("schedules: 431 (exhausted");
     expect(r.out).toContain("no failure in the whole space");
   });
 
