@@ -19,7 +19,7 @@ export const followVsZap = defineScenario({
   models: "mm/memory.c follow_pfnmap_start/follow_pfnmap_end (v6.12 and after ffef67b93aa3) vs unmap_mapping_range/zap_vma_ptes/munmap",
   params: [
     variantParam("v6.12"), leafParam("pmd"), zapParam, releaseParam("none"), refaultParam(false),
-    { name: "lookups", type: "int", default: 1, min: 1, max: 8, doc: "concurrent lookup tasks (CPUs) racing the one zapper; the whole space grows ~20x per lookup, explore it with --reduce (dpor) beyond 1" },
+    { name: "lookups", type: "int", default: 1, min: 1, max: 8, doc: "concurrent lookup tasks (CPUs) racing the one zapper; the whole space grows fast with each lookup: explore it with --reduce (dpor) beyond 1" },
   ],
   failures: RACE_FAILURES,
   setup(p) {
