@@ -3,10 +3,11 @@ import type { Benchmark } from "./harness";
 import { lookupsBenchmark } from "./lookups";
 import { scaleBenchmark } from "./scale";
 import { explorationBenchmark } from "./exploration";
+import { raceScalingBenchmark } from "./race-scaling";
 import { figuresBenchmark } from "./figures";
 import { notebooksBenchmark } from "./notebooks";
 
-export const BENCHMARKS: readonly Benchmark[] = [lookupsBenchmark, scaleBenchmark, explorationBenchmark, figuresBenchmark, notebooksBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [lookupsBenchmark, scaleBenchmark, explorationBenchmark, raceScalingBenchmark, figuresBenchmark, notebooksBenchmark];
 
 /** The benchmarks named in `only` (all when empty); an unknown name is an error listing the known ones. */
 export function selectBenchmarks(only: readonly string[]): Benchmark[] {

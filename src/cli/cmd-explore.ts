@@ -1,6 +1,6 @@
 /** `pfnlab explore`: run many schedules of a scenario and count outcome classes. */
 import { listScenarios, getScenario, describeParams, parseParamArgs, failuresOf } from "../scenarios/index";
-import { explore, exploreJson, simulate, STRATEGIES } from "../sched/index";
+import { explore, exploreJson, formatProgress, simulate, STRATEGIES } from "../sched/index";
 import type { ExploreOptions, StrategyName } from "../sched/index";
 import { CliUsageError, flagInt, flagList, flagString, parseArgs } from "./command";
 import type { CliCommand, FlagSpec } from "./command";
@@ -16,17 +16,29 @@ const FLAGS: FlagSpec[] = [
   { name: "list", value: false },
   { name: "stop-at-first", value: false },
   { name: "no-shrink", value: false },
+  { name: "reduce", value: false },
+  { name: "progress", value: false },
   { name: "help", short: "h", value: false },
 ];
 
 const USAGE = `usage: pfnlab explore <scenario> [--strategy random|pct|dfs] [--preemptions N|inf] [--depth D]
-                      [--seed S] [--schedules N] [-p key=value]... [--stop-at-first] [--no-shrink] [--json]
+                      [--seed S] [--schedules N] [-p key=value]... [--reduce] [--stop-at-first]
+                      [--no-shrink] [--progress] [--json]
        pfnlab explore --list [--json]
 
 Runs schedules of <scenario> and counts, for each outcome class, the schedules where it
 occurred. dfs (default) is exhaustive within the preemption bound (default 2) and says
 whether it covered everything; random and pct are seeded (default seed 0). The first
-failure is shrunk and printed with its replay string (use it with pfnlab replay).`;
+failure is shrunk and printed with its replay string (use it with pfnlab replay).
+
+--reduce (dfs only) runs one schedule per class of schedules that differ only in the
+order of independent steps (dynamic partial-order reduction): the same outcome classes
+and first failure in far fewer schedules, so more CPUs fit, e.g.
+  pfnlab explore follow-vs-zap -p lookups=3 --preemptions inf --reduce
+The counts are then per explored schedule, not per schedule of the whole space.
+--progress prints schedules, rate and an estimate of the time left to stderr (default
+when stderr is a terminal). --schedules caps the run (default 100000 for dfs): a search
+stopped by the cap says so.`;
 
 export const command: CliCommand = {
   name: "explore",
@@ -80,6 +92,16 @@ export const command: CliCommand = {
     if (seed !== undefined) opts.seed = /^\d+$/.test(seed) ? Number(seed) : seed;
     if (a.flags.has("stop-at-first")) opts.stopAtFirstFailure = true;
     if (a.flags.has("no-shrink")) opts.shrink = false;
+    if (a.flags.has("reduce")) {
+      if (strategy !== "dfs") throw new CliUsageError(`pfnlab explore: --reduce needs --strategy dfs (got ${strategy})`);
+      opts.reduction = "dpor";
+    }
+    if (a.flags.has("progress") || (!json && process.stderr.isTTY)) {
+      opts.progressMs = 1000;
+      opts.onProgress = (p) => {
+        if (p.elapsedMs >= 1000) io.err(`explore: ${formatProgress(p)}`);
+      };
+    }
 
     const r = explore(scenario, opts);
     if (json) {
@@ -87,9 +109,19 @@ export const command: CliCommand = {
       return 0;
     }
     const ps = Object.entries(r.params).map(([k, v]) => `${k}=${String(v)}`).join(" ");
-    const how = r.strategy === "dfs" ? `preemption bound ${r.preemptionBound}` : r.strategy === "pct" ? `depth ${r.depth}, seed ${String(r.seed)}` : `seed ${String(r.seed)}`;
-    io.out(`scenario ${r.scenario} (${r.strategy}, ${how}${ps ? `; ${ps}` : ""})`);
-    io.out(`schedules: ${r.schedules}${r.exhausted ? " (exhausted: every schedule within the bound was run)" : ""}`);
+    const how = r.strategy === "dfs" ? (r.preemptionBound === Infinity ? "no preemption bound" : `preemption bound ${r.preemptionBound}`) : r.strategy === "pct" ? `depth ${r.depth}, seed ${String(r.seed)}` : `seed ${String(r.seed)}`;
+    io.out(`scenario ${r.scenario} (${r.strategy}${r.reduction === "dpor" ? " with partial-order reduction" : ""}, ${how}${ps ? `; ${ps}` : ""})`);
+    io.out(`  what it is for: ${scenario.summary}`);
+    const covered = r.reduction === "dpor" ? "one schedule of every class of equivalent schedules within the bound was run" : "every schedule within the bound was run";
+    io.out(`schedules: ${r.schedules}${r.exhausted ? ` (exhausted: ${covered})` : ""}`);
+    if (r.stoppedBy === "cap" && !r.exhausted) {
+      const hint = r.strategy === "dfs"
+        ? `raise --schedules, lower --preemptions${r.reduction === "dpor" ? "" : ", add --reduce"} or make the scenario smaller`
+        : "raise --schedules for more samples";
+      io.out(`stopped: the cap of ${r.cap} schedules was hit before ${r.strategy === "dfs" ? "the space was covered" : "the end"}; the counts below are from this part only (${hint})`);
+    } else if (r.stoppedBy === "first-failure") {
+      io.out("stopped: at the first failure (--stop-at-first)");
+    }
     io.out("outcomes:");
     const w = Math.max(...Object.keys(r.outcomes).map((k) => k.length), 4);
     for (const [k, v] of Object.entries(r.outcomes)) io.out(`  ${k.padEnd(w)} ${String(v).padStart(8)}${failuresOf(scenario).includes(k) ? "  (failure)" : ""}`);
@@ -102,7 +134,7 @@ export const command: CliCommand = {
     if (scenario.timedSummary) for (const line of scenario.timedSummary(simulate(scenario, { params }))) io.out(line);
     const f = r.firstFailure;
     if (!f) {
-      io.out("no failure found");
+      io.out(r.exhausted ? (r.preemptionBound === Infinity ? "no failure in the whole space" : `no failure in any schedule with at most ${r.preemptionBound} preemption(s)`) : r.stoppedBy === "cap" ? "no failure found in the part explored (not a proof: the cap stopped the search)" : "no failure found");
       return 0;
     }
     io.out(`first failure: ${f.failure} with ${f.preemptions} preemption(s), ${f.steps} steps; replay ${f.replay}` + (f.found.replay !== f.replay ? ` (found as ${f.found.replay}, shrunk in ${f.shrinkRuns} runs)` : ""));

@@ -40,7 +40,7 @@
  * unlocked read and the lock; `followPfnmapStart` is a straight-line twin for plain calls
  * (fast; a property test proves both agree on random states).
  */
-import { acquire, current, release, step, type Steps, type Task } from "../sched/effect";
+import { access, acquire, current, release, step, type Steps, type Task } from "../sched/effect";
 import type { Lock } from "../sched/lock";
 import { lockdep } from "../sched/lockdep";
 import { heldEntry, wouldBlock } from "../sched/sync";
@@ -51,7 +51,7 @@ import {
 } from "./follow-args";
 import type { Kernel } from "./kernel";
 import type { ActiveLookup, Mm } from "./mm";
-import { pmdLockptr, pteLockptr, pudLockptr, type PageTablePage } from "./pagetable";
+import { pmdLockptr, pteLockptr, pudLockptr, readsEntry, type PageTablePage } from "./pagetable";
 import {
   pfnmapLockdepAssert, reportEndTwice, reportEndWithoutStart, reportNonPfnmapVma, reportStartWhileActive,
 } from "./pfnmap-checks";
@@ -150,13 +150,13 @@ function validate(args: FollowPfnmapArgs): void {
 /** pte_offset_map_lock() (mm/pgtable-generic.c __pte_offset_map_lock): map, lock, recheck the pmd, retry if it moved. */
 export function* pteOffsetMapLockSteps(mm: Mm, pmdTable: PageTablePage, mi: number, site: string): Steps<{ table: PageTablePage; lock: Lock } | null> {
   for (;;) {
-    yield* step("ptRead", `${site}: pte_offset_map: pmdp_get_lockless`);
+    yield* access("ptRead", `${site}: pte_offset_map: pmdp_get_lockless`, readsEntry(pmdTable, mi));
     const pmdval = pmdTable.entries[mi];
     const table = pmdTable.children![mi];
     if (entryNone(pmdval) || !entryPresent(pmdval) || entryHugeLeaf(pmdval) || entryBadTable(pmdval) || !table) return null;
     const lock = pteLockptr(mm, table);
     yield* acquire(lock, "write", `${site}: pte_offset_map_lock spin_lock`);
-    yield* step("ptRead", `${site}: pte_offset_map_lock recheck pmd (pmd_same)`);
+    yield* access("ptRead", `${site}: pte_offset_map_lock recheck pmd (pmd_same)`, readsEntry(pmdTable, mi));
     if (pmdTable.entries[mi] === pmdval && pmdTable.children![mi] === table) return { table, lock };
     yield* release(lock, "write", `${site}: pte_offset_map_lock pmd changed, retry`);
   }
@@ -184,13 +184,13 @@ export function* followPfnmapStartSteps(input: FollowPfnmapArgs | FollowPfnmapIn
   const ti = Math.floor(address / 4096) % 512;
   for (;;) {
     // retry:
-    yield* step("ptRead", `${FN}: pgd_offset/p4dp_get`);
+    yield* access("ptRead", `${FN}: pgd_offset/p4dp_get`, readsEntry(mm.pgd, gi));
     const p4d = mm.pgd.entries[gi];
     const pudTable = mm.pgd.children![gi];
     if (entryNone(p4d)) return fail(args, k, me, FOLLOW_REASONS.p4dNone);
     if (entryBadTable(p4d) || !pudTable) return fail(args, k, me, FOLLOW_REASONS.p4dBad);
 
-    yield* step("ptRead", `${FN}: pudp_get (no lock)`);
+    yield* access("ptRead", `${FN}: pudp_get (no lock)`, readsEntry(pudTable, ui));
     let pud = pudTable.entries[ui];
     const pmdTable = pudTable.children![ui];
     if (fixed ? !entryPresent(pud) : entryNone(pud)) return fail(args, k, me, fixed ? FOLLOW_REASONS.pudNotPresent : FOLLOW_REASONS.pudNone);
@@ -198,7 +198,7 @@ export function* followPfnmapStartSteps(input: FollowPfnmapArgs | FollowPfnmapIn
       const lock = pudLockptr(mm);
       yield* acquire(lock, "write", `${FN}: pud_lock`);
       if (fixed) {
-        yield* step("ptRead", `${FN}: pudp_get under pud_lock`);
+        yield* access("ptRead", `${FN}: pudp_get under pud_lock`, readsEntry(pudTable, ui));
         pud = pudTable.entries[ui];
         if (!entryPresent(pud)) {
           yield* release(lock, "write", `${FN}: spin_unlock (pud gone)`);
@@ -215,14 +215,14 @@ export function* followPfnmapStartSteps(input: FollowPfnmapArgs | FollowPfnmapIn
     }
     if (!pmdTable) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
 
-    yield* step("ptRead", `${FN}: pmdp_get_lockless`);
+    yield* access("ptRead", `${FN}: pmdp_get_lockless`, readsEntry(pmdTable, mi));
     let pmd = pmdTable.entries[mi];
     if (fixed && !entryPresent(pmd)) return fail(args, k, me, FOLLOW_REASONS.pmdNotPresent);
     if (entryHugeLeaf(pmd)) {
       const lock = pmdLockptr(mm, pmdTable);
       yield* acquire(lock, "write", `${FN}: pmd_lock`);
       if (fixed) {
-        yield* step("ptRead", `${FN}: pmdp_get under pmd_lock`);
+        yield* access("ptRead", `${FN}: pmdp_get under pmd_lock`, readsEntry(pmdTable, mi));
         pmd = pmdTable.entries[mi];
         if (!entryPresent(pmd)) {
           yield* release(lock, "write", `${FN}: spin_unlock (pmd gone)`);
@@ -239,7 +239,7 @@ export function* followPfnmapStartSteps(input: FollowPfnmapArgs | FollowPfnmapIn
 
     const m = yield* pteOffsetMapLockSteps(mm, pmdTable, mi, FN);
     if (!m) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
-    yield* step("ptRead", `${FN}: ptep_get under the PTE lock`);
+    yield* access("ptRead", `${FN}: ptep_get under the PTE lock`, readsEntry(m.table, ti));
     const pte = m.table.entries[ti];
     if (!entryPresent(pte)) {
       yield* release(m.lock, "write", `${FN}: pte_unmap_unlock (pte not present)`);

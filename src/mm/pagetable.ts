@@ -12,7 +12,7 @@
  * parent entry, install only if the entry is still empty, else free the new page.
  */
 import { Lock } from "../sched/lock";
-import { acquire, mightSleep, release, step, type Steps } from "../sched/effect";
+import { PAGE_TABLES, acquire, mightSleep, release, step, type Steps, type Touch } from "../sched/effect";
 import { PTRS_PER_TABLE, hex } from "./constants";
 import type { Page } from "./physmem";
 import { _PAGE_TABLE, entryBadTable, entryHugeLeaf, entryNone, entryPresent, mkEntry } from "./pte";
@@ -107,6 +107,41 @@ export class PageTablePage {
 const CHILD_LEVEL: Record<TableLevel, TableLevel | null> = { pgd: "pud", pud: "pmd", pmd: "pte", pte: null };
 
 /** Allocate a table page for `level` covering `base` (pud_alloc_one / pmd_alloc_one / pte_alloc_one). */
+interface EntryTouches {
+  cell: object;
+  r: Touch[];
+  w: Touch[];
+}
+const entryCells = new WeakMap<PageTablePage, Map<number, EntryTouches>>();
+
+function touchesOf(table: PageTablePage, index: number): EntryTouches {
+  let m = entryCells.get(table);
+  if (!m) entryCells.set(table, (m = new Map()));
+  let t = m.get(index);
+  if (!t) {
+    const cell = { group: PAGE_TABLES, level: table.level, index };
+    m.set(index, (t = { cell, r: [{ cell, write: false }], w: [{ cell, write: true }] }));
+  }
+  return t;
+}
+
+/**
+ * The explorer's name for one entry of a table (a cell of the group "page tables"): steps
+ * that read or write only this entry declare it, so they commute with steps on other
+ * entries (explore/footprint.ts).
+ */
+export function entryCell(table: PageTablePage, index: number): object {
+  return touchesOf(table, index).cell;
+}
+
+/** Touch lists for one entry (shared, never mutated). */
+export function readsEntry(table: PageTablePage, index: number): readonly Touch[] {
+  return touchesOf(table, index).r;
+}
+export function writesEntry(table: PageTablePage, index: number): readonly Touch[] {
+  return touchesOf(table, index).w;
+}
+
 export function allocTable(mm: Mm, level: TableLevel, base: number): PageTablePage {
   const page = mm.kernel.physmem.allocPage("pagetable");
   mm.pgtableCounts[level]++;

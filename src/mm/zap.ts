@@ -11,14 +11,14 @@
  * Locks per level as the kernel takes them: pud leaf under pud_lock (page_table_lock),
  * pmd leaf under pmd_lock, ptes under the PTE table's ptlock, one table page at a time.
  */
-import { acquire, release, step, current, type Steps } from "../sched/effect";
+import { access, acquire, release, step, current, type Steps } from "../sched/effect";
 import {
   mmuNotifierInvalidateRangeEndSteps, mmuNotifierInvalidateRangeStartSteps, type MmuNotifierEvent,
 } from "../notifiers/mmu-notifier";
 import { PTRS_PER_TABLE, VM_PFNMAP, hex } from "./constants";
 import type { AddressSpace } from "./mapping";
 import { iMmapLockReadSteps, iMmapUnlockReadSteps } from "./mapping";
-import { ENTRY_SPAN, TABLE_SPAN, pmdLockptr, pteLockptr, pudLockptr, tableIndex, type PageTablePage } from "./pagetable";
+import { ENTRY_SPAN, TABLE_SPAN, pmdLockptr, pteLockptr, pudLockptr, readsEntry, tableIndex, writesEntry, type PageTablePage } from "./pagetable";
 import { entryHugeLeaf, entryNone, entryPfn, entryPresent, entrySpecial } from "./pte";
 import { checkBoolean, checkInteger, checkMapping, checkPageAligned, checkVma, kernelOf } from "./validate";
 import { PfnlabError } from "./model-error";
@@ -74,10 +74,10 @@ function* zapHugeLeafSteps(
   const lock = level === "pud" ? pudLockptr(vma.mm) : pmdLockptr(vma.mm, table);
   const what = partial ? `__split_huge_${level} (a partial zap clears the whole leaf)` : `zap_huge_${level}`;
   yield* acquire(lock, "write", `${site}: ${what} ${level}_lock`);
-  yield* step("ptRead", `${site}: ${what} recheck ${level} under lock`);
+  yield* access("ptRead", `${site}: ${what} recheck ${level} under lock`, readsEntry(table, index));
   const v = table.entries[index];
   if (entryPresent(v) && entryHugeLeaf(v)) {
-    yield* step("ptWrite", `${site}: ${what} clears the ${level} leaf`);
+    yield* access("ptWrite", `${site}: ${what} clears the ${level} leaf`, writesEntry(table, index));
     table.entries[index] = 0;
     if (level === "pud") stats.puds++;
     else stats.pmds++;
@@ -96,13 +96,13 @@ export function* unmapPageRangeSteps(vma: Vma, start: number, end: number, site:
   for (let a = start; a < end; ) {
     const aNext = nextBoundary(a, ENTRY_SPAN.pgd, end);
     const gi = tableIndex(a, "pgd");
-    yield* step("ptRead", `${site}: read p4d`);
+    yield* access("ptRead", `${site}: read p4d`, readsEntry(pgd, gi));
     const pudTable = entryPresent(pgd.entries[gi]) ? pgd.children![gi] : null;
     if (pudTable) {
       for (let b = a; b < aNext; ) {
         const bNext = nextBoundary(b, ENTRY_SPAN.pud, aNext);
         const ui = tableIndex(b, "pud");
-        yield* step("ptRead", `${site}: read pud`);
+        yield* access("ptRead", `${site}: read pud`, readsEntry(pudTable, ui));
         const pv = pudTable.entries[ui];
         if (entryNone(pv)) {
           // nothing mapped here
@@ -124,7 +124,7 @@ function* zapPmdRangeSteps(vma: Vma, pmdTable: PageTablePage, start: number, end
   for (let c = start; c < end; ) {
     const cNext = nextBoundary(c, ENTRY_SPAN.pmd, end);
     const mi = tableIndex(c, "pmd");
-    yield* step("ptRead", `${site}: read pmd`);
+    yield* access("ptRead", `${site}: read pmd`, readsEntry(pmdTable, mi));
     const mv = pmdTable.entries[mi];
     if (entryNone(mv)) {
       // empty

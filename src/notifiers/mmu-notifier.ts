@@ -11,7 +11,7 @@
  * Callbacks may be plain functions or stepwise generators (so a callback can take a
  * lock, e.g. KVM's mmu_lock, and be interleaved by the scheduler).
  */
-import { mightSleep, step, type Steps } from "../sched/effect";
+import { mightSleep, step, writes, type Steps } from "../sched/effect";
 import type { Mm } from "../mm/mm";
 import { PfnlabError } from "../mm/model-error";
 import { checkMm, checkObject } from "../mm/validate";
@@ -76,6 +76,15 @@ export function mmHasNotifiers(mm: Mm): boolean {
   return s !== null && (s.list.length > 0 || s.hasItree);
 }
 
+const notifierCells = new WeakMap<Mm, object>();
+
+/** The explorer's name for an mm's notifier bookkeeping (subscriptions, sequence counts). */
+export function notifierCell(mm: Mm): object {
+  let c = notifierCells.get(mm);
+  if (!c) notifierCells.set(mm, (c = { notifiersOf: mm }));
+  return c;
+}
+
 /**
  * mmu_notifier_invalidate_range_start(): might_sleep() when blockable, then the
  * interval notifiers overlapping the range, then every classic subscription's
@@ -83,7 +92,8 @@ export function mmHasNotifiers(mm: Mm): boolean {
  * range; the model's zaps are all blockable).
  */
 export function* mmuNotifierInvalidateRangeStartSteps(range: MmuNotifierRange): Steps<number> {
-  if (range.blockable) yield* mightSleep(`mmu_notifier_invalidate_range_start (${range.site})`);
+  // What runs next touches only this mm's notifier bookkeeping (the explorer's footprint).
+  if (range.blockable) yield* mightSleep(`mmu_notifier_invalidate_range_start (${range.site})`, [writes(notifierCell(range.mm))]);
   const subs = range.mm.notifierSubscriptions;
   if (!subs) return 0;
   counted.add(range);

@@ -35,9 +35,15 @@ export type Effect = EffectKind & { at?: string };
 type EffectKind =
   | { kind: "acquire"; lock: Lock; mode: LockMode; site: string }
   | { kind: "release"; lock: Lock; mode: LockMode; site: string }
-  | { kind: "step"; cost: CostName; site: string; units?: number }
+  /**
+   * `touches`: what the code run right after this effect (up to the next one) reads and
+   * writes, for the explorer's partial-order reduction (explore/footprint.ts). Absent:
+   * the explorer assumes a default for the cost (page-table reads and writes touch the
+   * page tables; most others may touch anything, so they conflict with every step).
+   */
+  | { kind: "step"; cost: CostName; site: string; units?: number; touches?: readonly Touch[] }
   /** might_sleep(): the checker reports it when a spinlock is held. */
-  | { kind: "mightSleep"; site: string }
+  | { kind: "mightSleep"; site: string; touches?: readonly Touch[] }
   /** Ask the driver which task is running; the driver sends the Task back. */
   | { kind: "current" }
   /**
@@ -51,6 +57,23 @@ type EffectKind =
    * the driver records it and resumes the task at once.
    */
   | { kind: "note"; text: string };
+
+/**
+ * One thing a step reads or writes: a memory cell, a page-table entry, a notifier
+ * sequence... identified by any object or string (the same identity means the same thing).
+ * Two steps of different tasks conflict when they touch the same thing and one writes it.
+ */
+export interface Touch {
+  readonly cell: object | string;
+  readonly write: boolean;
+}
+
+/**
+ * The cell "all page tables". A finer cell, such as one entry (mm/pagetable.ts
+ * `entryCell`), names it as its `group`: a step touching the group conflicts with a step
+ * touching any cell of the group, so undeclared page-table accesses stay conservative.
+ */
+export const PAGE_TABLES = "page tables";
 
 /** The stepwise form of a function returning T. */
 export type Steps<T> = Generator<Effect, T, unknown>;
@@ -100,8 +123,26 @@ export function* step(cost: CostName, site: string, units?: number): Steps<void>
   yield at(units === undefined ? { kind: "step", cost, site } : { kind: "step", cost, site, units });
 }
 
-export function* mightSleep(site: string): Steps<void> {
-  yield at({ kind: "mightSleep", site });
+/** might_sleep(); `touches`, when given, is what the code right after it touches (see the step effect). */
+export function* mightSleep(site: string, touches?: readonly Touch[]): Steps<void> {
+  yield at(touches === undefined ? { kind: "mightSleep", site } : { kind: "mightSleep", site, touches });
+}
+
+/**
+ * A step that reads or writes exactly the given cells (nothing else shared), so the
+ * explorer can tell it commutes with steps touching other cells. `touches: []` declares
+ * a step that touches nothing shared at all.
+ */
+export function* access(cost: CostName, site: string, touches: readonly Touch[], units?: number): Steps<void> {
+  yield at(units === undefined ? { kind: "step", cost, site, touches } : { kind: "step", cost, site, units, touches });
+}
+
+/** Touch helpers: `reads(cell)` and `writes(cell)`. */
+export function reads(cell: object | string): Touch {
+  return { cell, write: false };
+}
+export function writes(cell: object | string): Touch {
+  return { cell, write: true };
 }
 
 /** An explicit preemption point with no cost (cond_resched() in spirit). */

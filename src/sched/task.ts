@@ -17,6 +17,12 @@ export interface TaskSpec {
   /** Simulated CPU, for cache-line bounce accounting (default: the task's index). */
   cpu?: number;
   body: (self: Task) => Steps<unknown>;
+  /**
+   * Tasks with the same symmetry name run the same code on the same inputs and the run's
+   * outcome classes do not depend on which of them is which (e.g. N identical lookups).
+   * Exhaustive exploration with reduction then skips schedules that only swap them.
+   */
+  symmetry?: string;
 }
 
 export type TaskState = "runnable" | "blocked" | "done" | "crashed";

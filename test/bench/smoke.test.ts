@@ -34,7 +34,7 @@ describe("harness", () => {
     const a = parseArgs(["--quick", "--only", "lookups,scale", "--reps", "2"]);
     expect(a).toMatchObject({ quick: true, only: ["lookups", "scale"], reps: 2 });
     expect(selectBenchmarks(a.only).map((b) => b.name)).toEqual(["lookups", "scale"]);
-    expect(BENCHMARKS.map((b) => b.name)).toEqual(["lookups", "scale", "exploration", "figures", "notebooks"]);
+    expect(BENCHMARKS.map((b) => b.name)).toEqual(["lookups", "scale", "exploration", "race-scaling", "figures", "notebooks"]);
     expect(() => selectBenchmarks(["nope"])).toThrow(/unknown benchmark 'nope' \(known: lookups, scale/);
     expect(() => parseArgs(["--fast"])).toThrow(/unknown argument '--fast'/);
   });

@@ -67,6 +67,12 @@ describe("notebook 04: why callers need MMU notifiers", () => {
     expect(f.data.find((d) => d.name === "sanitizer: use-after-free")!.y).toEqual([23]);
   });
 
+  it("more CPUs: the whole space with partial-order reduction finds the stale pfn with 1-3 lookups in v6.12 and proves the fix", () => {
+    expect(nb.text).toContain('v6.12, pmd leaf, 1 lookup(s):      5 schedules cover the whole space (exhausted true), outcomes {"einval":1,"ok":2,"stale-pfn":2}');
+    expect(nb.text).toContain('v6.12, pmd leaf, 3 lookup(s):    431 schedules cover the whole space (exhausted true), outcomes {"einval":109,"ok":115,"stale-pfn":273}');
+    expect(nb.text).toContain('fixed, pmd leaf, 3 lookup(s):    431 schedules cover the whole space (exhausted true), outcomes {"einval":316,"ok":115}');
+  });
+
   it("KVM: retried, never use-after-free at bound 2; without the retry check, use-after-free", () => {
     expect(nb.text).toContain('kvm-vs-zap, bound 2: 519 schedules, exhausted true: einval 433, ok 86, retried 254');
     expect(nb.text).toMatch(/kvm-vs-zap check=skip, bound 1: 34 schedules: [^;\n]*use-after-free 2/);

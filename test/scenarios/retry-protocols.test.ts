@@ -79,6 +79,6 @@ describe("pfnlab explore prints the run classes and, apart, the lookup events", 
     expect(classes).not.toMatch(/stale-pfn/);
     expect(classes).toMatch(/retried/);
     expect(text).toMatch(/events \(schedules in which they occurred; not outcome classes\):\n\s+lookup:stale-pfn\s+\d+/);
-    expect(text).toMatch(/no failure found/);
+    expect(text).toMatch(/no failure in any schedule with at most 2 preemption\(s\)/);
   });
 });

@@ -35,7 +35,7 @@ export function verifyRaceByHand(answerReplay: unknown, p: RaceByHandParams): Ve
   if (parsed.error !== null) return fail(EX, `answerReplay ${describeValue(text)} is not a replay string of follow-vs-zap: ${parsed.error}`);
   const got = parsed.value.params;
   const wrong = (["variant", "leaf", "release"] as const).filter((k) => got[k] !== { variant: "v6.12", leaf: p.leaf, release: p.release }[k]);
-  if (wrong.length || got.zap !== "unmap_mapping_range" || got.refault !== false || got.callers !== 1) {
+  if (wrong.length || got.zap !== "unmap_mapping_range" || got.refault !== false || got.lookups !== 1) {
     return fail(EX, `answerReplay ${describeValue(text)} is a schedule of another race (${wrong.map((k) => `${k}=${String(got[k])}`).join(", ") || "other params"}): find yours in ${want}.`);
   }
   const run = attempt(() => replay(scenario, text));

@@ -10,7 +10,7 @@
  */
 import { genericAccessPhysCaller } from "../../notifiers/callers/generic-access-phys";
 import { defineScenario } from "../scenario";
-import { RACE_FAILURES, leafParam, refaultParam, releaseParam, variantParam, zapParam } from "./params";
+import { RACE_FAILURES, callersParam, manyCallers, leafParam, refaultParam, releaseParam, variantParam, zapParam } from "./params";
 import { raceRun, raceWorldFromParams } from "./world";
 
 export const genericAccessPhysVsZap = defineScenario({
@@ -20,10 +20,11 @@ export const genericAccessPhysVsZap = defineScenario({
   params: [
     leafParam("pmd"), variantParam("fixed"), zapParam, releaseParam("move-bar"), refaultParam(true),
     { name: "ioremap", type: "string", default: "unlocked", choices: ["unlocked", "under-lock"], doc: "unlocked: ioremap_prot between end() and the second start() (the kernel); under-lock: while the PTL is held (sleeping in atomic context)" },
+    callersParam("generic_access_phys (ptrace)"),
   ],
   failures: RACE_FAILURES,
   setup(p) {
     const w = raceWorldFromParams("generic-access-phys-vs-zap", p);
-    return raceRun(w, [genericAccessPhysCaller(w, { ioremapUnderLock: p.ioremap === "under-lock" })]);
+    return raceRun(w, manyCallers(p.callers as number, "ptrace", (name) => genericAccessPhysCaller(w, { ioremapUnderLock: p.ioremap === "under-lock", name })));
   },
 });

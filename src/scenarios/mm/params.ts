@@ -39,5 +39,18 @@ export function refaultParam(dflt = false): ParamSpec {
   return { name: "refault", type: "bool", default: dflt, doc: "after the zap (and release) the process touches the page again, so the fault handler maps it anew" };
 }
 
+/** Concurrent instances of the scenario's caller (one task each, one CPU each) racing the one zapper. */
+export function callersParam(what: string, max = 4): ParamSpec {
+  return {
+    name: "callers", type: "int", default: 1, min: 1, max,
+    doc: `concurrent ${what} tasks racing the one zapper; beyond 1 explore the whole space with --reduce (dpor)`,
+  };
+}
+
+/** n callers made by `make(name)`: the base name alone for one, name0..name(n-1) for more. */
+export function manyCallers<T>(n: number, base: string, make: (name: string) => T): T[] {
+  return Array.from({ length: n }, (_, i) => make(n === 1 ? base : `${base}${i}`));
+}
+
 /** Failure classes of every race scenario: the worst first, so it is the one reported. */
 export const RACE_FAILURES = ["use-after-free", "stale-pfn", "misuse", "deadlock", "livelock", "crash"] as const;

@@ -190,8 +190,10 @@ export function* withSanitizerNotes<T>(san: Sanitizer, body: Steps<T>): Steps<T>
 }
 
 /** Package callers + the zapper as a scenario run classified by the sanitizer. */
-export function raceRun(w: RaceWorld, callers: CallerInstance[], zapperName = "zap"): ScenarioRun {
-  const tasks: TaskSpec[] = callers.map((c) => ({ name: c.name, body: (self) => withSanitizerNotes(w.san, c.body(self)) }));
+export function raceRun(w: RaceWorld, callers: CallerInstance[], zapperName = "zap", symmetry?: string): ScenarioRun {
+  const tasks: TaskSpec[] = callers.map((c) => ({
+    name: c.name, body: (self) => withSanitizerNotes(w.san, c.body(self)), ...(symmetry && callers.length > 1 ? { symmetry } : {}),
+  }));
   const z = w.zapper(zapperName);
   tasks.push({ name: z.name, body: (self) => withSanitizerNotes(w.san, z.body(self) as Steps<unknown>) });
   return {

@@ -2,7 +2,7 @@
  * Toy: the lost-update counter made correct with a lock around load and store. Exhaustive
  * exploration shows no lost update; the timed run shows the lock's contention in lock_stat.
  */
-import { acquire, release, step } from "../../sched/effect";
+import { access, acquire, reads, release, writes } from "../../sched/effect";
 import { Lock } from "../../sched/lock";
 import type { LockKind } from "../../sched/lock";
 import type { TaskSpec } from "../../sched/task";
@@ -31,9 +31,9 @@ export const lockedCounter = defineScenario({
         body: function* () {
           for (let j = 0; j < k; j++) {
             yield* acquire(lock, "write", "inc: lock");
-            yield* step("work", "load counter");
+            yield* access("work", "load counter", [reads(state)]);
             const v = state.counter;
-            yield* step("work", "store counter+1", p.work as number);
+            yield* access("work", "store counter+1", [writes(state)], p.work as number);
             state.counter = v + 1;
             yield* release(lock, "write", "inc: unlock");
           }

@@ -4,7 +4,7 @@
  * data race, and the shape of every "read, then act on what was read" bug in the course
  * (follow_pfnmap's unlocked read, a caller's use of a pfn after end()).
  */
-import { step } from "../../sched/effect";
+import { access, reads, writes } from "../../sched/effect";
 import type { TaskSpec } from "../../sched/task";
 import { defineScenario } from "../scenario";
 
@@ -27,9 +27,9 @@ export const lostUpdate = defineScenario({
         name: `inc${i}`,
         body: function* () {
           for (let j = 0; j < k; j++) {
-            yield* step("work", "load counter");
+            yield* access("work", "load counter", [reads(state)]);
             const v = state.counter;
-            yield* step("work", "store counter+1");
+            yield* access("work", "store counter+1", [writes(state)]);
             state.counter = v + 1;
           }
           return state.counter;

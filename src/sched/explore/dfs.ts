@@ -65,6 +65,25 @@ export class DfsStrategy implements Strategy {
 
   finished(): void {}
 
+  coverage(): number {
+    let covered = 0;
+    let weight = 1;
+    for (const f of this.frames) {
+      let alts = 0;
+      for (let j = 0; j < f.alts.length; j++) {
+        if (f.before + (f.prevEligibleId !== null && f.alts[j] !== f.prevEligibleId ? 1 : 0) <= this.bound) alts++;
+      }
+      if (alts === 0) break;
+      let before = 0;
+      for (let j = 0; j < f.chosen; j++) {
+        if (f.before + (f.prevEligibleId !== null && f.alts[j] !== f.prevEligibleId ? 1 : 0) <= this.bound) before++;
+      }
+      weight /= alts;
+      covered += before * weight;
+    }
+    return covered;
+  }
+
   /** Move to the next schedule: deepest frame with an untried alternative within the bound. */
   private backtrack(): boolean {
     while (this.frames.length > 0) {

@@ -13,6 +13,8 @@ import type { CostModel } from "../cost-model";
 import { formatTraceLines } from "../trace";
 import { describeLivelock } from "../deadlock";
 import { DfsStrategy } from "./dfs";
+import { DporStrategy, SleepBlocked } from "./dpor";
+import { ProgressMeter, type ExploreProgress } from "./progress";
 import { PctStrategy } from "./pct";
 import { RandomStrategy } from "./random";
 import { parseReplay } from "./replay-string";
@@ -43,7 +45,27 @@ export interface ExploreOptions {
   stopAtFirstFailure?: boolean;
   /** Shrink the first failure before reporting it (default true). */
   shrink?: boolean;
+  /**
+   * Partial-order reduction of dfs: "none" (default) runs every schedule; "dpor" runs one
+   * schedule per class of schedules that differ only in the order of independent steps
+   * (dpor.ts), which finds the same outcome classes in far fewer runs.
+   */
+  reduction?: ReductionName;
+  /**
+   * With reduction "dpor" and no preemption bound: skip schedules that only swap tasks the
+   * scenario declares interchangeable (TaskSpec.symmetry), when they are in the same local
+   * state (default true).
+   */
+  symmetry?: boolean;
+  /** Called about every `progressMs` (default 500) of wall time while exploring, and once at the end. */
+  onProgress?: (p: ExploreProgress) => void;
+  progressMs?: number;
+  /** Asked before every schedule: true stops the exploration there (a time budget, a stop button). */
+  stop?: () => boolean;
 }
+
+export type ReductionName = "none" | "dpor";
+export const REDUCTIONS: readonly ReductionName[] = ["none", "dpor"];
 
 export interface FailureReport {
   /** Replay string of the (shrunk) failing schedule. */
@@ -82,6 +104,15 @@ export interface ExploreResult {
   seed: number | string;
   /** Longest run, in steps. */
   maxSteps: number;
+  reduction: ReductionName;
+  /** Why exploration stopped: the space was covered, the schedule cap was hit, or a failure was found (stopAtFirstFailure). */
+  stoppedBy: "exhausted" | "cap" | "first-failure" | "stopped";
+  /** The schedule cap in force. */
+  cap: number;
+  /** dpor: runs cut short because all their continuations were covered elsewhere (not counted in `schedules`). */
+  pruned: number;
+  /** Steps executed over all runs (the work done). */
+  steps: number;
 }
 
 /** The exact shape `pfnlab explore --json` prints. */
@@ -139,8 +170,15 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
   if (opts.costs) runOpts.costs = opts.costs;
   if (opts.livelockBound !== undefined) runOpts.livelockBound = opts.livelockBound;
 
+  const reduction = opts.reduction ?? "none";
+  if (!REDUCTIONS.includes(reduction)) throw new Error(`explore: unknown reduction '${String(reduction)}' (known: ${REDUCTIONS.join(", ")})`);
+  if (reduction !== "none" && strategyName !== "dfs") throw new Error(`explore: reduction ${reduction} needs strategy dfs (got ${strategyName})`);
+  const dpor = reduction === "dpor" ? new DporStrategy(bound, opts.symmetry ?? true) : null;
   const strategy: Strategy =
-    strategyName === "dfs" ? new DfsStrategy(bound) : strategyName === "pct" ? new PctStrategy(seed, depth) : new RandomStrategy(seed);
+    dpor ?? (strategyName === "dfs" ? new DfsStrategy(bound) : strategyName === "pct" ? new PctStrategy(seed, depth) : new RandomStrategy(seed));
+  const meter = opts.onProgress ? new ProgressMeter(opts.onProgress, limit, opts.progressMs ?? 500, strategyName === "dfs", () => strategy.coverage?.() ?? null) : null;
+  let totalSteps = 0;
+  let stoppedBy: ExploreResult["stoppedBy"] = "cap";
 
   const counts = new Map<string, number>();
   const eventCounts = new Map<string, number>();
@@ -152,28 +190,53 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
   let exhausted = false;
   let maxSteps = 0;
   while (schedules < limit) {
+    if (opts.stop?.()) {
+      stoppedBy = "stopped";
+      break;
+    }
     const prepared = prepareRun(scenario, params, runOpts);
+    if (dpor) dpor.attach(prepared.sched, prepared.run.tasks.map((t) => t.symmetry));
     const choose = strategy.nextRun(schedules, prepared.sched.tasks.length);
     if (!choose) {
       exhausted = true;
       break;
     }
-    prepared.sched.run(choose);
+    if (dpor) {
+      try {
+        prepared.sched.run(choose);
+      } catch (e) {
+        if (!(e instanceof SleepBlocked)) throw e;
+        totalSteps += prepared.sched.steps;
+        dpor.finished();
+        meter?.tick(schedules, dpor.sleepBlocked, totalSteps, counts, false);
+        continue;
+      }
+    } else {
+      prepared.sched.run(choose);
+    }
     const report = finishRun(scenario, params, prepared);
     strategy.finished(report);
     schedules++;
+    totalSteps += report.end.steps;
     if (report.end.steps > maxSteps) maxSteps = report.end.steps;
     for (const c of report.outcomes) counts.set(c, (counts.get(c) ?? 0) + 1);
     for (const e of report.events) eventCounts.set(e, (eventCounts.get(e) ?? 0) + 1);
+    meter?.tick(schedules, dpor?.sleepBlocked ?? 0, totalSteps, counts, false);
     if (report.failed) {
       for (const c of report.failures) if (!firstByClass.has(c)) firstByClass.set(c, report);
-      if (opts.stopAtFirstFailure) break;
+      if (opts.stopAtFirstFailure) {
+        stoppedBy = "first-failure";
+        break;
+      }
     }
   }
   // A dfs that ran exactly `limit` schedules may also have finished: ask for one more.
-  if (!exhausted && strategy instanceof DfsStrategy && schedules === limit) {
+  if (!exhausted && (strategy instanceof DfsStrategy || dpor) && schedules === limit && stoppedBy === "cap") {
+    if (dpor) dpor.attach(prepareRun(scenario, params, runOpts).sched);
     exhausted = strategy.nextRun(schedules, 0) === null;
   }
+  if (exhausted) stoppedBy = "exhausted";
+  meter?.tick(schedules, dpor?.sleepBlocked ?? 0, totalSteps, counts, true, exhausted);
 
   let firstFailing: RunReport | null = null;
   let keep = "";
@@ -202,6 +265,11 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
     depth: strategyName === "pct" ? depth : null,
     seed,
     maxSteps,
+    reduction,
+    stoppedBy,
+    cap: limit,
+    pruned: dpor?.sleepBlocked ?? 0,
+    steps: totalSteps,
   };
 }
 

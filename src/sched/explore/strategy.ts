@@ -10,4 +10,6 @@ export interface Strategy {
   readonly name: string;
   nextRun(run: number, tasks: number): Chooser | null;
   finished(report: RunReport): void;
+  /** Exhaustive strategies: estimated fraction of the space covered so far (progress.ts). */
+  coverage?(): number;
 }
