@@ -6,24 +6,31 @@ import { jupyterEnv, readEnv, root } from "./env.mjs";
  * Arguments for a server rooted at the project (so `/files/node_modules/...` serves
  * plotly.js to figures) that opens on notebooks/.
  */
-export function serverArgs(env, extra = []) {
+export function serverArgs(env, extra = [], app = env.frontend) {
   // Jupyter refuses to run as root without this; containers and CI run as root.
   if (process.getuid?.() === 0 && !extra.includes("--allow-root")) extra = ["--allow-root", ...extra];
-  if (env.frontend === "notebook" && Number(String(env.version).split(".")[0]) < 7) {
+  if (app === "lab" && !env.lab) {
+    throw new Error(`pfnlab: ${env.jupyter} has no JupyterLab; "npm start -- --lab" installs one into .venv (needs pip)`);
+  }
+  if (app === "notebook" && env.frontend === "notebook" && Number(String(env.version).split(".")[0]) < 7) {
     return ["notebook", `--notebook-dir=${root}`, "--NotebookApp.default_url=/tree/notebooks", ...extra];
   }
-  const app = env.frontend === "notebook" ? "notebook" : "lab";
   const url = app === "lab" ? "/lab/tree/notebooks" : "/tree/notebooks";
   return [app, `--ServerApp.root_dir=${root}`, `--ServerApp.default_url=${url}`, ...extra];
 }
 
 /**
  * Spawn Jupyter; resolves with { child, url } once it prints its URL with token.
- * `extra` goes to Jupyter unchanged (e.g. --no-browser --port 8899).
+ * `extra` goes to Jupyter unchanged (e.g. --no-browser --port 8899). `env` is a set-up
+ * description ({ jupyter, python, frontend, version, lab }; default: the one setup.mjs
+ * found) and `app` the front end ("notebook" or "lab"; default: env.frontend).
  */
-export function startJupyter(extra = [], { stdio = "pipe", echo = true } = {}) {
-  const env = readEnv();
-  const child = spawn(env.jupyter, serverArgs(env, extra), { cwd: root, env: jupyterEnv(), stdio: ["ignore", "pipe", "pipe"] });
+export function startJupyter(extra = [], { echo = true, env = readEnv(), app = env.frontend, processEnv = {} } = {}) {
+  const child = spawn(env.jupyter, serverArgs(env, extra, app), {
+    cwd: root,
+    env: jupyterEnv({ ...process.env, ...processEnv }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return new Promise((resolve, reject) => {
     let seen = "";
     const onData = (chunk) => {
@@ -36,6 +43,5 @@ export function startJupyter(extra = [], { stdio = "pipe", echo = true } = {}) {
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
     child.on("exit", (code) => reject(new Error(`jupyter exited with ${code} before serving:\n${seen.slice(-2000)}`)));
-    void stdio;
   });
 }
