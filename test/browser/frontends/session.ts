@@ -120,7 +120,12 @@ export async function runNotebook(fe: FrontEnd, server: Server, browser: Browser
     const screenshots: string[] = [];
     const figs = page.locator(".js-plotly-plot");
     for (let i = 0; i < (await figs.count()); i++) {
-      await figs.nth(i).scrollIntoViewIfNeeded();
+      // Centred, then two frames: JupyterLab paints an offscreen cell only once it is in view.
+      await figs.nth(i).evaluate(async (el) => {
+        el.scrollIntoView({ block: "center" });
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      });
+      await page.waitForTimeout(200);
       const file = join(shots, `figure-${String(i + 1).padStart(2, "0")}.png`);
       await page.screenshot({ path: file });
       screenshots.push(file);
