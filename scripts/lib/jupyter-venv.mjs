@@ -14,8 +14,8 @@ export const requirementsFile = join(root, "requirements-jupyter.txt");
 export const testVenv = join(root, ".cache", "jupyter-venv");
 const stampName = ".pfnlab-requirements";
 
-function requirementsHash() {
-  return createHash("sha256").update(readFileSync(requirementsFile)).digest("hex");
+function requirementsHash(file = requirementsFile) {
+  return createHash("sha256").update(readFileSync(file)).digest("hex");
 }
 
 /**
@@ -41,9 +41,9 @@ export function pipReachable() {
 }
 
 /** True when `dir` is a venv installed from the current requirements file. */
-export function venvIsCurrent(dir) {
+export function venvIsCurrent(dir, file = requirementsFile) {
   const stamp = join(dir, stampName);
-  return existsSync(join(dir, "bin", "jupyter")) && existsSync(stamp) && readFileSync(stamp, "utf8") === requirementsHash();
+  return existsSync(join(dir, "bin", "jupyter")) && existsSync(stamp) && readFileSync(stamp, "utf8") === requirementsHash(file);
 }
 
 /** True when `dir` was made by ensureJupyterVenv (whatever the requirements were then). */
@@ -52,22 +52,22 @@ export function venvIsOurs(dir) {
 }
 
 /**
- * Makes (or brings up to date) a venv at `dir` from requirements-jupyter.txt; returns the
- * path of its `jupyter`. Throws, saying what to do, when pip cannot reach its index.
+ * Makes (or brings up to date) a venv at `dir` from requirements-jupyter.txt (or `file`);
+ * returns the path of its `jupyter`. Throws, saying what to do, when pip cannot reach its index.
  */
-export function ensureJupyterVenv(dir, py = null) {
+export function ensureJupyterVenv(dir, py = null, file = requirementsFile) {
   const jupyter = join(dir, "bin", "jupyter");
-  if (venvIsCurrent(dir)) return jupyter;
+  if (venvIsCurrent(dir, file)) return jupyter;
   py ??= pipReachable();
   if (!py) {
     throw new Error(
       `pfnlab: JupyterLab 4 / Notebook 7 need pip and its package index, and neither was reached.\n` +
-        `  install them yourself: python3 -m pip install -r ${requirementsFile}`,
+        `  install them yourself: python3 -m pip install -r ${file}`,
     );
   }
-  log(`installing JupyterLab 4, Notebook 7 and plotly (${requirementsFile}) into ${dir} with pip`);
+  log(`installing JupyterLab 4, Notebook 7 and plotly (${file}) into ${dir} with pip`);
   if (!existsSync(join(dir, "bin", "pip"))) run(py, ["-m", "venv", dir]);
-  run(join(dir, "bin", "pip"), ["install", "-q", "--disable-pip-version-check", "-r", requirementsFile]);
-  writeFileSync(join(dir, stampName), requirementsHash());
+  run(join(dir, "bin", "pip"), ["install", "-q", "--disable-pip-version-check", "-r", file]);
+  writeFileSync(join(dir, stampName), requirementsHash(file));
   return jupyter;
 }

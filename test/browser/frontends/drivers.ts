@@ -35,14 +35,23 @@ const labLike = {
     const figs = page.locator(".jp-RenderedPlotly");
     for (let i = 0; i < (await figs.count()); i++) {
       const fig = figs.nth(i);
-      await fig.scrollIntoViewIfNeeded();
-      const img = fig.locator("img.plot-img");
-      const box = (await img.isVisible()) ? await img.boundingBox() : null;
-      if (box) {
-        await page.mouse.move(1, 1);
-        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 2 });
+      const svg = fig.locator("svg.main-svg").first();
+      // Cells above settle to their real heights as they come into view (content-visibility),
+      // so the image can move after scrolling: aim again until the figure is built.
+      for (let attempt = 0; attempt < 8 && !(await svg.isVisible()); attempt++) {
+        await fig.evaluate(async (el) => {
+          el.scrollIntoView({ block: "center" });
+          await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        });
+        const img = fig.locator("img.plot-img");
+        const box = (await img.isVisible()) ? await img.boundingBox() : null;
+        if (box) {
+          await page.mouse.move(1, 1);
+          await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 2 });
+        }
+        await svg.waitFor({ timeout: 5_000 }).catch(() => undefined);
       }
-      await fig.locator("svg.main-svg").first().waitFor({ timeout: 60_000 });
+      await svg.waitFor({ timeout: 60_000 });
     }
   },
   outputSelector: ".jp-OutputArea-output",

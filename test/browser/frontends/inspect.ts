@@ -67,7 +67,8 @@ export function inspectPage(page: Page, outputSelector: string): Promise<PageRep
       const plots = area.matches(".js-plotly-plot") ? [area] : [...area.querySelectorAll(".js-plotly-plot")];
       for (const gd of plots) {
         const g = gd as HTMLElement & { data?: unknown[]; _fullData?: { visible: unknown }[]; _fullLayout?: { showlegend?: boolean } };
-        const r = g.getBoundingClientRect();
+        // The drawing, not its container: plotly's renderer clips a too-wide svg to the output.
+        const r = (g.querySelector("svg.main-svg") ?? g).getBoundingClientRect();
         const legend = g.querySelector("g.legend");
         const l = legend?.getBoundingClientRect();
         const seen = !!l && l.width > 0 && l.height > 0 && l.left >= a.left - 1 && l.right <= a.right + 1 && l.left >= r.left - 1 && l.right <= r.right + 1;

@@ -64,8 +64,14 @@ export interface Server {
  * A server as `npm start` runs it (rooted at the project), on a free port, with fresh
  * JupyterLab user settings under `stateDir`: the news prompt off (a student answers it
  * once; here it would cover outputs), no workspace carried over from another run.
+ * SIGTERM stops it cleanly, kernels included. `dir`/`projectKernel`: see startJupyter.
  */
-export async function startServer(env: JupyterEnv, app: "lab" | "notebook", stateDir: string): Promise<Server> {
+export async function startServer(
+  env: JupyterEnv,
+  app: "lab" | "notebook",
+  stateDir: string,
+  { dir = projectRoot, projectKernel = true }: { dir?: string; projectKernel?: boolean } = {},
+): Promise<Server> {
   rmSync(stateDir, { recursive: true, force: true });
   const settings = join(stateDir, "user-settings", "@jupyterlab", "apputils-extension");
   mkdirSync(settings, { recursive: true });
@@ -76,13 +82,15 @@ export async function startServer(env: JupyterEnv, app: "lab" | "notebook", stat
     echo: false,
     env,
     app,
+    dir,
+    projectKernel,
     processEnv: {
       JUPYTERLAB_SETTINGS_DIR: join(stateDir, "user-settings"),
       JUPYTERLAB_WORKSPACES_DIR: join(stateDir, "workspaces"),
     },
   })) as { child: ChildProcess; url: string };
   const u = new URL(url);
-  return { child, origin: u.origin, token: u.searchParams.get("token") ?? "", stop: () => child.kill("SIGINT") };
+  return { child, origin: u.origin, token: u.searchParams.get("token") ?? "", stop: () => child.kill("SIGTERM") };
 }
 
 export { projectRoot };

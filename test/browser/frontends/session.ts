@@ -17,6 +17,8 @@ export interface SentFigure {
   cell: number;
   traces: number;
   title: string;
+  /** Its application/vnd.plotly.v1+json part. */
+  payload: unknown;
 }
 
 export interface NotebookRun extends PageReport {
@@ -52,7 +54,10 @@ function sentFigures(cells: Cell[]): SentFigure[] {
   return cells.flatMap((c, cell) =>
     (c.outputs ?? [])
       .filter((o) => o.data?.[PLOTLY_MIME])
-      .map((o) => ({ cell, traces: o.data![PLOTLY_MIME].data.length, title: String(o.data![PLOTLY_MIME].layout?.title?.text ?? "") })),
+      .map((o) => {
+        const p = o.data![PLOTLY_MIME];
+        return { cell, traces: p.data.length, title: String(p.layout?.title?.text ?? ""), payload: p };
+      }),
   );
 }
 
@@ -88,13 +93,24 @@ async function kernelReady(server: Server, path: string): Promise<Session> {
   throw new Error(`no idle kernel connected for ${path} after 240 s`);
 }
 
-/** Runs notebooks/<name> in a copy under test-output/frontends/<front end>/ and reports. */
-export async function runNotebook(fe: FrontEnd, server: Server, browser: Browser, name: string): Promise<NotebookRun> {
-  const outDir = join(projectRoot, "test-output", "frontends", fe.name);
-  const shots = join(outDir, name.replace(/\.ipynb$/, ""));
+/**
+ * Runs <dir>/notebooks/<name> in a copy under <dir>/test-output/frontends/<label>/ (`dir`:
+ * the server's root, default the project) and reports; screenshots go to the project's
+ * test-output/frontends/<label>/<notebook>/.
+ */
+export async function runNotebook(
+  fe: FrontEnd,
+  server: Server,
+  browser: Browser,
+  name: string,
+  { dir = projectRoot, label = fe.name }: { dir?: string; label?: string } = {},
+): Promise<NotebookRun> {
+  const outDir = join(dir, "test-output", "frontends", label);
+  const shots = join(projectRoot, "test-output", "frontends", label, name.replace(/\.ipynb$/, ""));
   mkdirSync(shots, { recursive: true });
+  mkdirSync(outDir, { recursive: true });
   const copy = join(outDir, basename(name));
-  copyFileSync(join(projectRoot, "notebooks", name), copy);
+  copyFileSync(join(dir, "notebooks", name), copy);
   const codeCells = readCells(copy).filter((c) => c.cell_type === "code").length;
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
@@ -106,10 +122,10 @@ export async function runNotebook(fe: FrontEnd, server: Server, browser: Browser
   page.on("pageerror", (e) => consoleErrors.push(`page error: ${e.message.slice(0, 400)}`));
   let session: Session | null = null;
   try {
-    const url = new URL(fe.notebookPath(relative(projectRoot, copy)), server.origin);
+    const url = new URL(fe.notebookPath(relative(dir, copy)), server.origin);
     url.searchParams.set("token", server.token);
     await page.goto(url.href);
-    session = await kernelReady(server, relative(projectRoot, copy));
+    session = await kernelReady(server, relative(dir, copy));
     await fe.waitForKernel(page);
     await fe.runAll(page);
     await fe.waitForRun(page, codeCells);
