@@ -62,8 +62,8 @@ export interface Server {
 
 /**
  * A server as `npm start` runs it (rooted at the project), on a free port, with fresh
- * JupyterLab user settings under `stateDir`: the news prompt off (a student answers it
- * once; here it would cover outputs), no workspace carried over from another run.
+ * JupyterLab user settings under `stateDir`: JupyterLab's news prompt off (a student
+ * answers it once; here it would cover outputs), no workspace carried over from another run.
  * SIGTERM stops it cleanly, kernels included. `dir`/`projectKernel`: see startJupyter.
  */
 export async function startServer(
@@ -75,7 +75,9 @@ export async function startServer(
   rmSync(stateDir, { recursive: true, force: true });
   const settings = join(stateDir, "user-settings", "@jupyterlab", "apputils-extension");
   mkdirSync(settings, { recursive: true });
-  writeFileSync(join(settings, "notification.jupyterlab-settings"), JSON.stringify({ fetchNews: "false", checkForUpdates: false }));
+  // Notebook 7 asks no news question, and a user setting of a plugin it lacks makes its
+  // shortcut registry throw: JupyterLab only.
+  if (app === "lab") writeFileSync(join(settings, "notification.jupyterlab-settings"), JSON.stringify({ fetchNews: "false", checkForUpdates: false }));
   mkdirSync(join(stateDir, "workspaces"), { recursive: true });
   const port = await freePort();
   const { child, url } = (await startJupyter(["--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0"], {

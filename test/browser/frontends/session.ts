@@ -119,7 +119,7 @@ export async function runNotebook(
   page.on("console", (m) => {
     if (m.type() === "error" || (m.type() === "warning" && m.text().includes("pfnlab"))) consoleErrors.push(`${m.type()}: ${m.text().slice(0, 400)}`);
   });
-  page.on("pageerror", (e) => consoleErrors.push(`page error: ${e.message.slice(0, 400)}`));
+  page.on("pageerror", (e) => consoleErrors.push(`page error: ${(e.stack ?? e.message).split("\n").slice(0, 4).join(" | ").slice(0, 600)}`));
   let session: Session | null = null;
   try {
     const url = new URL(fe.notebookPath(relative(dir, copy)), server.origin);
