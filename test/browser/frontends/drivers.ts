@@ -86,8 +86,8 @@ const labLike = {
 export const jupyterLab: FrontEnd = {
   name: "lab",
   app: "lab",
-  // ?reset: a fresh workspace, not one that reopens the notebooks run before.
-  notebookPath: (ipynb) => `/lab/tree/${ipynb}?reset`,
+  // A workspace of its own per notebook: the default one would reopen the notebooks run before.
+  notebookPath: (ipynb) => `/lab/workspaces/${ipynb.replace(/\W+/g, "-")}/tree/${ipynb}`,
   ...labLike,
 };
 
