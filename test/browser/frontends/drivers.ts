@@ -11,6 +11,13 @@ export interface FrontEnd {
   app: "lab" | "notebook";
   /** Path of the page that opens a notebook (server-relative path of the .ipynb). */
   notebookPath(ipynb: string): string;
+  /**
+   * Whether the server's /api/sessions execution_state follows the kernel (Jupyter Server
+   * 2 does; Notebook 6 leaves a tslab kernel at "starting": its page is asked instead).
+   */
+  serverTracksKernelState: boolean;
+  /** Console errors of the front end itself, not of the notebook: why each is ignored. */
+  ignoreConsole(text: string, url: string): boolean;
   /** What must draw the figures (RenderedFigure.renderer). */
   renderer: "plotly-mime" | "pfnlab-html";
   /** Does what a student does to make every figure interactive, and waits for it. */
@@ -28,6 +35,8 @@ const long = { timeout: Number(process.env.PFNLAB_UI_TIMEOUT_MS ?? 240_000) };
 
 // JupyterLab 4 and Notebook 7: the same notebook widget and toolbar.
 const labLike = {
+  serverTracksKernelState: true,
+  ignoreConsole: () => false,
   renderer: "plotly-mime" as const,
   // plotly's renderer shows the bundle's PNG first and builds the interactive figure when
   // the mouse enters the image (jupyterlab-plotly's RenderedPlotly): hover each one.
@@ -104,6 +113,10 @@ export const notebook6: FrontEnd = {
   name: "notebook6",
   app: "notebook",
   notebookPath: (ipynb) => `/notebooks/${ipynb}`,
+  serverTracksKernelState: false,
+  // Debian's Notebook 6 enables the ipywidgets nbextension without shipping it: every page
+  // logs a 404 for /nbextensions/widgets/... (the page works; nothing of ours).
+  ignoreConsole: (text, url) => url.includes("/nbextensions/") || text.includes("/nbextensions/"),
   renderer: "pfnlab-html",
   // The html output's loader draws each figure as soon as plotly.js has loaded.
   async activateFigures() {},

@@ -83,11 +83,11 @@ async function api(server: Server, path: string, method = "GET"): Promise<any> {
  * Waits until the page's kernel for `path` answered and is idle: the server's own view
  * (front ends show "idle" before the kernel is even started; tslab takes seconds to start).
  */
-async function kernelReady(server: Server, path: string): Promise<Session> {
+async function kernelReady(server: Server, path: string, trackState: boolean): Promise<Session> {
   for (let i = 0; i < 2400; i++) {
     const sessions = (await api(server, "/api/sessions")) as Session[];
     const s = sessions.find((x) => x.path === path);
-    if (s && s.kernel.execution_state === "idle" && (s.kernel.connections ?? 1) > 0) return s;
+    if (s && (!trackState || s.kernel.execution_state === "idle") && (s.kernel.connections ?? 1) > 0) return s;
     await sleep(100);
   }
   throw new Error(`no idle kernel connected for ${path} after 240 s`);
@@ -117,6 +117,7 @@ export async function runNotebook(
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   page.on("console", (m) => {
+    if (fe.ignoreConsole(m.text(), m.location().url)) return;
     if (m.type() === "error" || (m.type() === "warning" && m.text().includes("pfnlab"))) consoleErrors.push(`${m.type()}: ${m.text().slice(0, 400)}`);
   });
   page.on("pageerror", (e) => consoleErrors.push(`page error: ${(e.stack ?? e.message).split("\n").slice(0, 4).join(" | ").slice(0, 600)}`));
@@ -125,7 +126,7 @@ export async function runNotebook(
     const url = new URL(fe.notebookPath(relative(dir, copy)), server.origin);
     url.searchParams.set("token", server.token);
     await page.goto(url.href);
-    session = await kernelReady(server, relative(dir, copy));
+    session = await kernelReady(server, relative(dir, copy), fe.serverTracksKernelState);
     await fe.waitForKernel(page);
     await fe.runAll(page);
     await fe.waitForRun(page, codeCells);
