@@ -112,7 +112,6 @@ function linkSelf() {
 // 4. Jupyter: one that is there, else pip into .venv (JupyterLab 4 + Notebook 7 + plotly,
 //    pinned in requirements-jupyter.txt), else Debian packages, else say how.
 //    --modern: make that .venv even when another Jupyter is there (it is found first after).
-
 function findJupyter() {
   const candidates = [join(venv, "bin", "jupyter"), probe("sh", ["-c", "command -v jupyter"]), "/usr/bin/jupyter"];
   for (const c of candidates) {
@@ -126,8 +125,15 @@ function findJupyter() {
 
 function jupyter() {
   let found = args.has("--modern") ? null : findJupyter();
-  // A .venv this script made from older pins: bring it up to the current ones.
-  if (found && found.jupyter === join(venv, "bin", "jupyter") && venvIsOurs(venv) && !venvIsCurrent(venv)) found = null;
+  // A .venv this script made from older pins: bring it up to the current ones where pip can
+  // (else it stays as it is: still a usable Jupyter).
+  if (found && found.jupyter === join(venv, "bin", "jupyter") && venvIsOurs(venv) && !venvIsCurrent(venv)) {
+    const py = pipReachable();
+    if (py) {
+      ensureJupyterVenv(venv, py);
+      found = findJupyter();
+    }
+  }
   if (!found) {
     const py = pipReachable();
     if (py) {
