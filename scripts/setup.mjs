@@ -5,12 +5,15 @@
 //   node scripts/setup.mjs               node packages, build, Jupyter, project kernelspec
 //   node scripts/setup.mjs --for-test    ... and a Chromium for the browser tests
 //   node scripts/setup.mjs --user-kernel ... and a user-level kernelspec (VS Code, your JupyterLab)
+//   node scripts/setup.mjs --modern      ... with JupyterLab 4 + Notebook 7 in .venv (pip), even
+//                                            when another Jupyter is installed
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { envFile, jupyterData, log, probe, root, run, venv } from "./lib/env.mjs";
 import { aptLockWaitSeconds, waitForAptLocks } from "./lib/apt-lock.mjs";
+import { describeJupyter } from "./lib/find-jupyter.mjs";
+import { ensureJupyterVenv, pipReachable, requirementsFile, venvIsCurrent, venvIsOurs } from "./lib/jupyter-venv.mjs";
 
 const args = new Set(process.argv.slice(2));
 const t0 = process.hrtime.bigint();
@@ -114,17 +117,9 @@ function linkSelf() {
   symlinkSync("..", link, "dir");
 }
 
-// 4. Jupyter: one that is there, else pip into .venv, else Debian packages, else say how.
-function describeJupyter(jupyter) {
-  const nb = probe(jupyter, ["notebook", "--version"]);
-  const lab = nb === null ? probe(jupyter, ["lab", "--version"]) : null;
-  if (nb === null && lab === null) return null;
-  const shebang = readFileSync(jupyter, "utf8").split("\n")[0];
-  const python = shebang.startsWith("#!") ? shebang.slice(2).trim().split(/\s+/)[0] : "python3";
-  if (probe(python, ["-c", "import nbclient, jupyter_client"]) === null) return null;
-  return { jupyter, python, frontend: nb !== null ? "notebook" : "lab", version: nb ?? lab };
-}
-
+// 4. Jupyter: one that is there, else pip into .venv (JupyterLab 4 + Notebook 7 + plotly,
+//    pinned in requirements-jupyter.txt), else Debian packages, else say how.
+//    --modern: make that .venv even when another Jupyter is there (it is found first after).
 function findJupyter() {
   const candidates = [join(venv, "bin", "jupyter"), probe("sh", ["-c", "command -v jupyter"]), "/usr/bin/jupyter"];
   for (const c of candidates) {
@@ -136,31 +131,31 @@ function findJupyter() {
   return null;
 }
 
-function pipReachable() {
-  const py = probe("sh", ["-c", "command -v python3"]);
-  if (!py || probe(py, ["-m", "venv", "--help"]) === null) return null;
-  const dir = join(tmpdir(), `pfnlab-pipcheck-${process.pid}`);
-  const ok = probe(py, ["-m", "pip", "download", "--no-deps", "-q", "-d", dir, "nbclient"], 60000) !== null;
-  rmSync(dir, { recursive: true, force: true });
-  return ok ? py : null;
-}
-
 function jupyter() {
-  let found = findJupyter();
+  let found = args.has("--modern") ? null : findJupyter();
+  // A .venv this script made from older pins: bring it up to the current ones where pip can
+  // (else it stays as it is: still a usable Jupyter).
+  if (found && found.jupyter === join(venv, "bin", "jupyter") && venvIsOurs(venv) && !venvIsCurrent(venv)) {
+    const py = pipReachable();
+    if (py) {
+      ensureJupyterVenv(venv, py);
+      found = findJupyter();
+    }
+  }
   if (!found) {
     const py = pipReachable();
     if (py) {
-      log("no Jupyter found: installing Notebook into .venv with pip");
-      run(py, ["-m", "venv", venv]);
-      run(join(venv, "bin", "pip"), ["install", "-q", "notebook", "nbclient", "nbconvert"]);
+      ensureJupyterVenv(venv, py);
+    } else if (args.has("--modern")) {
+      throw new Error(`pfnlab: --modern needs pip and its package index; install them yourself:\n  python3 -m pip install -r ${requirementsFile}`);
     } else if (isRoot && isDebian) {
       log(`no Jupyter found and no Python package index: installing Debian's ${debianJupyter.join(" ")}`);
       aptInstall(debianJupyter);
     } else {
       throw new Error(
         "pfnlab: no Jupyter found. Install one, then re-run:\n" +
-          `  sudo apt-get install -y --no-install-recommends ${debianJupyter.join(" ")}   # Debian/Ubuntu\n` +
-          "  python3 -m pip install notebook nbclient                                    # elsewhere",
+          `  python3 -m pip install -r ${requirementsFile}   # JupyterLab 4 + Notebook 7 + plotly\n` +
+          `  sudo apt-get install -y --no-install-recommends ${debianJupyter.join(" ")}   # Debian/Ubuntu, Notebook 6`,
       );
     }
     found = findJupyter();
@@ -213,7 +208,8 @@ try {
   }
   if (args.has("--for-test")) chromium();
   const ms = Number((process.hrtime.bigint() - t0) / 1000000n);
-  log(`ready in ${ms} ms: ${j.frontend} ${j.version} (${j.jupyter}), kernel "tslab" in ${jupyterData}`);
+  const lab = j.lab && j.frontend !== "lab" ? ` + JupyterLab ${j.lab}` : "";
+  log(`ready in ${ms} ms: ${j.frontend} ${j.version}${lab} (${j.jupyter}), kernel "tslab" in ${jupyterData}`);
 } catch (e) {
   process.stderr.write(`${e.message}\n`);
   process.exit(1);
