@@ -28,6 +28,11 @@ export interface NotebookRun extends PageReport {
   problems: string[];
   consoleErrors: string[];
   screenshots: string[];
+  /** Stepper outputs (showStepper) the kernel sent, and how many the page made live (its script ran). */
+  steppersSent: number;
+  steppersLive: number;
+  /** The first stepper after clicking a a a a b and "run default to the end": its outcome line. */
+  stepperOutcome: string | null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -59,6 +64,10 @@ function sentFigures(cells: Cell[]): SentFigure[] {
         return { cell, traces: p.data.length, title: String(p.layout?.title?.text ?? ""), payload: p };
       }),
   );
+}
+
+function steppersOf(cells: Cell[]): number {
+  return cells.flatMap((c) => c.outputs ?? []).filter((o) => [o.data?.["text/html"] ?? ""].flat().join("").includes('class="pfnlab-stepper"')).length;
 }
 
 function problemsOf(cells: Cell[]): string[] {
@@ -147,7 +156,24 @@ export async function runNotebook(
       await page.screenshot({ path: file });
       screenshots.push(file);
     }
-    return { notebook: name, sent: sentFigures(cells), problems: problemsOf(cells), consoleErrors, screenshots, ...report };
+    // Be the scheduler (issue 19): every stepper came alive, and the first one plays the v6.12 race.
+    const steppers = page.locator(".pfnlab-stepper");
+    const steppersLive = await page.locator(".pfnlab-stepper [data-role=status]").count();
+    let stepperOutcome: string | null = null;
+    if (steppersLive > 0) {
+      const st = steppers.first();
+      await st.scrollIntoViewIfNeeded();
+      for (const l of "aaaab") await st.locator(`[data-role=step-${l}]`).click();
+      await st.locator("[data-role=auto]").click();
+      stepperOutcome = await st.locator("[data-role=outcome]").textContent();
+      const file = join(shots, "stepper.png");
+      await st.screenshot({ path: file });
+      screenshots.push(file);
+    }
+    return {
+      notebook: name, sent: sentFigures(cells), problems: problemsOf(cells), consoleErrors, screenshots, ...report,
+      steppersSent: steppersOf(cells), steppersLive, stepperOutcome,
+    };
   } catch (e) {
     const file = join(shots, "failure.png");
     await page.screenshot({ path: file }).catch(() => undefined);

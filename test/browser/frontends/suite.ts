@@ -62,6 +62,9 @@ export function expectRendered(fe: FrontEnd, run: NotebookRun, label = fe.name):
     expect(f.figureRight, `${what}: right edge within the output area`).toBeLessThanOrEqual(f.areaRight + 1);
   }
   expect(run.overflows, `${where}: outputs that scroll sideways`).toEqual([]);
+  // Steppers: each one the kernel sent runs its script here; clicking a a a a b causes the v6.12 stale pfn (notebook 04).
+  expect(run.steppersLive, `${where}: live steppers vs steppers sent`).toBe(run.steppersSent);
+  if (run.steppersSent > 0) expect(run.stepperOutcome, `${where}: the first stepper after a a a a b, end`).toContain("Finished: stale-pfn");
   expect(run.consoleErrors, `${where}: console errors`).toEqual([]);
   // What VS Code's renderer would get from the same outputs: plotly JSON plotly.js accepts.
   for (const [i, s] of run.sent.entries()) expect(plotlyProblems(s.payload), `${where} figure ${i + 1} "${s.title}": Plotly.validate`).toEqual([]);
