@@ -44,7 +44,7 @@ describe("an error in a cell shows the message and the student's lines only", ()
   it("names the rule, then the line of this cell and the line of the helper's cell, and hides the rest", () => {
     expect(viaHelper.failures.map((f) => f.cell)).toEqual([3]);
     const lines = stderrOf(viaHelper).trim().split("\n");
-    expect(lines[0]).toBe("Error: remapPfnRange: size 0x2001 is not page aligned");
+    expect(lines[0]).toBe("PfnlabError: remapPfnRange: size 0x2001 is not page aligned");
     expect(lines[1]).toBe("    at line 4 of cell In[3]: remapPfnRange(vma, vma.vmStart, bar.startPfn, bytes, vma.vmPageProt);");
     expect(lines[2]).toBe("    at line 2 of this cell: mapPages(n);");
     expect(lines[3]).toMatch(/^    \(\d+ frames inside pfnlab, tslab and Node hidden; cellErrorDetails\(true\) shows them\)$/);
