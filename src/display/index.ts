@@ -30,5 +30,5 @@ export * as figures from "./figures/index";
 export { walkDiagram, physMemoryFigure, physRegions, layoutFigure, LAYOUT_FLAGS } from "./model-figures";
 export * from "./mm-figures";
 export { lockClassTimes, lockTimesFigure, timelineIntervals, lockTimelineFigure, contentionSweepFigure, type LabelledLockStat, type TimelineOptions, type ContentionPoint } from "./sched-figures";
-export { raceTable, raceTableMarkdown, raceTableText, raceTableBundle, showRaceTable, raceStepChart, contextSwitches, callerOutcomeBars, tallyOutcomes, worstOutcomes, worstOutcomeOf, paramGridCases, parseSanitizerNote, type RaceTableRow, type ContextSwitch, type RaceStepChartOptions, type OutcomeTally, type TallyOptions, type WorstOutcomesOptions, type CallerOutcomeBarsOptions } from "./race-figures";
+export { raceTable, raceTableMarkdown, raceTableText, raceTableBundle, showRaceTable, raceStepChart, contextSwitches, callerOutcomeBars, tallyOutcomes, worstOutcomes, worstOutcomeOf, paramGridCases, sanitizerEventOf, type RaceTableRow, type ContextSwitch, type RaceStepChartOptions, type OutcomeTally, type TallyOptions, type WorstOutcomesOptions, type CallerOutcomeBarsOptions } from "./race-figures";
 export { showStepper, stepperOutput, packStepTree, unpackNode, stepperHtml, type StepperOutput, type PackedStepTree } from "./stepper/index";

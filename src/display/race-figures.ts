@@ -14,7 +14,7 @@ import { resolveParams, type ParamValue } from "../scenarios/scenario";
 import { DfsStrategy } from "../sched/explore/dfs";
 import { resolveScenario } from "../sched/explore/explorer";
 import { finishRun, prepareRun } from "../sched/explore/runner";
-import type { TraceRecord } from "../sched/trace";
+import type { TraceEvent, TraceRecord } from "../sched/trace";
 import { outcomeBars } from "./figures/outcomeBars";
 import { wrapWords } from "./figures/pageTableWalkDiagram";
 import { axis, baseLayout, lockClassColor, MAX_FIGURE_WIDTH, outcomeColor } from "./theme";
@@ -23,12 +23,6 @@ import type { PlotlyFigure, PlotlyTrace } from "./types";
 
 // ---------------------------------------------------------------------------------
 // Reading a trace
-
-/** "ptlock (PMD) (proc pmd-table@0x7f..)" -> { cls: "ptlock (PMD)", name: "proc pmd-table@0x7f.." }. */
-export function splitLockName(lock: string): { cls: string; name: string } {
-  const m = /^(.*) \(([^()]*)\)$/.exec(lock);
-  return m ? { cls: m[1]!, name: m[2]! } : { cls: lock, name: lock };
-}
 
 const COST_WORDS: Record<string, string> = {
   ptRead: "reads a page-table entry",
@@ -44,7 +38,7 @@ const COST_WORDS: Record<string, string> = {
 
 /** What one trace record did, in words ("takes ptlock (PMD) [W]", "reads a page-table entry"). */
 export function describeRecord(r: TraceRecord): string {
-  const lock = r.lock ? splitLockName(r.lock).cls : "";
+  const lock = r.lockClass ?? r.lock ?? "";
   const mode = r.mode ? ` [${r.mode === "read" ? "R" : "W"}]` : "";
   switch (r.kind) {
     case "acquire": return `takes ${lock}${mode}`;
@@ -60,12 +54,9 @@ export function describeRecord(r: TraceRecord): string {
   }
 }
 
-/** A sanitizer note ("sanitizer: lookup stale-pfn: ...") split into kind, outcome class and detail; null for other notes. */
-export function parseSanitizerNote(text: string): { kind: string; outcome: string | null; detail: string } | null {
-  const m = /^sanitizer: (\w+)(?: ([a-z-]+))?: (.*)$/.exec(text);
-  if (!m) return null;
-  const outcome = m[2] && (PFN_OUTCOMES as readonly string[]).includes(m[2]) ? m[2] : null;
-  return { kind: m[1]!, outcome, detail: m[2] && !outcome ? `${m[2]}: ${m[3]}` : m[3]! };
+/** The sanitizer's event behind a trace record (a note), or null for other records. */
+export function sanitizerEventOf(r: TraceRecord): TraceEvent | null {
+  return r.event?.source === "sanitizer" ? r.event : null;
 }
 
 /** The site without the caller's "task: " prefix (the task is in its own column). */
@@ -132,7 +123,7 @@ export function raceTable(trace: RaceTrace): RaceTableRow[] {
   const rows: RaceTableRow[] = [];
   for (const r of trace.report.trace) {
     if (r.kind === "note") {
-      const n = parseSanitizerNote(r.text ?? "");
+      const n = sanitizerEventOf(r);
       const row = rows[rows.length - 1];
       if (!row || !n) continue;
       const v = `${n.kind === "retry" ? "retried" : `${n.kind}${n.outcome ? ` ${n.outcome}` : ""}`}: ${n.detail}`;
@@ -272,7 +263,7 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
   const data: PlotlyTrace[] = [];
 
   // Lock holds: from acquire/acquired to release, per (task, lock), as vertical bars left of the task's column.
-  const open = new Map<string, { start: number; depth: number; cls: string; site: string }>();
+  const open = new Map<string, { task: string; lock: string; start: number; depth: number; cls: string; site: string }>();
   const depthOf = new Map<string, number>();
   const bars = new Map<string, { x: (number | null)[]; y: (number | null)[]; text: (string | null)[] }>();
   const lastStep = recs.reduce((m, r) => Math.max(m, r.step), 0);
@@ -296,12 +287,11 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
     if (r.kind === "acquire" || r.kind === "acquired") {
       const depth = depthOf.get(r.task) ?? 0;
       depthOf.set(r.task, depth + 1);
-      open.set(key, { start: r.step, depth, cls: splitLockName(r.lock).cls, site: r.site });
+      open.set(key, { task: r.task, lock: r.lock, start: r.step, depth, cls: r.lockClass ?? r.lock, site: r.site });
     } else if (r.kind === "release") closeBar(r.task, r.lock, r.step);
   }
-  for (const key of [...open.keys()]) {
-    const [task, lock] = key.split("\u0000");
-    closeBar(task!, lock!, lastStep);
+  for (const o of [...open.values()]) {
+    closeBar(o.task, o.lock, lastStep);
   }
   for (const [cls, b] of bars) {
     const color = lockClassColor(cls);
@@ -338,7 +328,7 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
   const perStep = new Map<number, number>();
   for (const r of recs) {
     if (r.kind !== "note") continue;
-    const n = parseSanitizerNote(r.text ?? "");
+    const n = sanitizerEventOf(r);
     // Verdicts, and faults of a secondary MMU (DMA blocked, EPT violation: nothing touched).
     const cls = n?.outcome ?? (n?.kind === "fault" ? FAULT : null);
     if (!n || !cls) continue;

@@ -10,6 +10,7 @@
  * So the model is written once and the exploration engine stays separate from it,
  * as loom keeps its engine apart from the primitives models use.
  */
+import type { TraceEvent } from "./trace";
 import type { Lock, LockMode } from "./lock";
 import { captureCallSite, callSitesEnabled } from "./call-site";
 
@@ -56,7 +57,7 @@ type EffectKind =
    * A line for the trace (e.g. "pfn 0x1234 used after zap"). Not a scheduling point:
    * the driver records it and resumes the task at once.
    */
-  | { kind: "note"; text: string };
+  | { kind: "note"; text: string; event?: TraceEvent };
 
 /**
  * One thing a step reads or writes: a memory cell, a page-table entry, a notifier

@@ -29,12 +29,30 @@ export interface TraceRecord {
   site: string;
   /** file:line of our model that yielded the effect (only while call sites are captured). */
   at?: string;
+  /** The lock as printed: its class, then its instance name in parentheses when they differ. */
   lock?: string;
+  /** lock_stat / lockdep class of the lock, e.g. "ptlock (PMD)". */
+  lockClass?: string;
+  /** The lock instance, e.g. "proc pmd-table@0x7effc0000000" (the class again when it has no own name). */
+  lockName?: string;
   mode?: LockMode;
   cost?: CostName;
   units?: number;
   /** Free text: note text, holders a task waits for, error message, return value. */
   text?: string;
+  /** A checker's event behind a note, as data (the note's text is its printed form). */
+  event?: TraceEvent;
+}
+
+/** An event a checker reports into the trace (e.g. a pfn sanitizer verdict). */
+export interface TraceEvent {
+  /** Who reported it, e.g. "sanitizer". */
+  source: string;
+  /** What happened, e.g. "lookup", "access", "retry", "fault". */
+  kind: string;
+  /** The outcome class it gives the run (e.g. "stale-pfn"), or null. */
+  outcome: string | null;
+  detail: string;
 }
 
 /**
