@@ -10,8 +10,9 @@
  * So the model is written once and the exploration engine stays separate from it,
  * as loom keeps its engine apart from the primitives models use.
  */
-import type { TraceEvent } from "./trace";
-import type { Lock, LockMode } from "./lock";
+import type { HeldLock, Lock, LockMode, Task } from "./lock";
+
+export type { HeldLock, Task };
 import { captureCallSite, callSitesEnabled } from "./call-site";
 
 /** Names of the costs in the cost model (cost-model.ts documents each). */
@@ -79,26 +80,15 @@ export const PAGE_TABLES = "page tables";
 /** The stepwise form of a function returning T. */
 export type Steps<T> = Generator<Effect, T, unknown>;
 
-/** A running context: a task of the scheduler, or the single context of `runSteps`. */
-export interface Task {
-  readonly id: number;
-  readonly name: string;
-  /** Locks this task holds now, in acquisition order (maintained by the drivers). */
-  readonly held: HeldLock[];
-  /**
-   * True for the tasks of plain calls (runSteps): nothing runs beside them, so a lock
-   * somebody holds is never released and a call must find that out before it changes
-   * anything (see munmap).
-   */
-  readonly plain?: boolean;
-}
-
-export interface HeldLock {
-  lock: Lock;
-  mode: LockMode;
-  site: string;
-  /** Simulated time at acquisition (0 outside the scheduler). */
-  since: number;
+/** An event a checker reports into the trace (e.g. a pfn sanitizer verdict). */
+export interface TraceEvent {
+  /** Who reported it, e.g. "sanitizer". */
+  source: string;
+  /** What happened, e.g. "lookup", "access", "retry", "fault". */
+  kind: string;
+  /** The outcome class it gives the run (e.g. "stale-pfn"), or null. */
+  outcome: string | null;
+  detail: string;
 }
 
 // Small helpers so model code reads like the kernel it mirrors.

@@ -3,7 +3,9 @@
  * execution order. Formatting is a pure function of the records, so the same scenario
  * and schedule print byte-identical traces.
  */
-import type { CostName } from "./effect";
+import type { CostName, TraceEvent } from "./effect";
+
+export type { TraceEvent };
 import type { LockMode } from "./lock";
 
 export type TraceKind =
@@ -44,16 +46,6 @@ export interface TraceRecord {
   event?: TraceEvent;
 }
 
-/** An event a checker reports into the trace (e.g. a pfn sanitizer verdict). */
-export interface TraceEvent {
-  /** Who reported it, e.g. "sanitizer". */
-  source: string;
-  /** What happened, e.g. "lookup", "access", "retry", "fault". */
-  kind: string;
-  /** The outcome class it gives the run (e.g. "stale-pfn"), or null. */
-  outcome: string | null;
-  detail: string;
-}
 
 /**
  * One record as one line: `step time task kind details @site`. `continued`: the record

@@ -7,8 +7,9 @@
  *    timelines.
  * A scenario may be given as an object or by its registered name.
  */
-import type { ParamValue, ParamValues, Scenario } from "../../scenarios/scenario";
-import { failuresOf, resolveParams } from "../../scenarios/scenario";
+import type { ParamValue, ParamValues, Scenario } from "../scenario";
+import { failuresOf, resolveParams } from "../scenario";
+import { getScenario } from "../scenario-registry";
 import type { CostModel } from "../cost-model";
 import { formatTraceLines } from "../trace";
 import { describeLivelock } from "../deadlock";
@@ -136,18 +137,9 @@ export function exploreJson(r: ExploreResult): {
   };
 }
 
-type ScenarioResolver = (name: string) => Scenario<any>;
-let resolver: ScenarioResolver | null = null;
-
-/** Lets the scenario registry resolve names here without an import cycle (registry.ts calls it). */
-export function setScenarioResolver(r: ScenarioResolver): void {
-  resolver = r;
-}
-
+/** A scenario given as itself or by its registered name. */
 export function resolveScenario(s: Scenario<any> | string): Scenario<any> {
-  if (typeof s !== "string") return s;
-  if (!resolver) throw new Error(`scenario '${s}': no scenario registry loaded (import from "pfnlab" or src/scenarios)`);
-  return resolver(s);
+  return typeof s === "string" ? getScenario(s) : s;
 }
 
 function positiveInt(what: string, v: number | undefined, dflt: number): number {
