@@ -10,10 +10,8 @@
  */
 import { PFN_OUTCOMES } from "../checks/sanitizer";
 import { CALLER_CASES, COMPARE_DEFAULTS, mirrorOf, type CallerCase, type CallerOutcomes, type RaceTrace } from "../scenarios/mm/compare";
-import { resolveParams, type ParamValue } from "../scenarios/scenario";
-import { DfsStrategy } from "../sched/explore/dfs";
-import { resolveScenario } from "../sched/explore/explorer";
-import { finishRun, prepareRun } from "../sched/explore/runner";
+import type { ParamValue } from "../sched/scenario";
+import { explore } from "../sched/explore/explorer";
 import type { TraceEvent, TraceRecord } from "../sched/trace";
 import { outcomeBars } from "./figures/outcomeBars";
 import { wrapWords } from "./figures/pageTableWalkDiagram";
@@ -431,36 +429,25 @@ export function tallyOutcomes(scenario: string, opts: TallyOptions = {}, caller 
   if (!Number.isInteger(bound) || bound < 0) throw new Error(`${fn}: preemptions ${String(bound)} must be an integer >= 0`);
   const limit = opts.limit ?? 20000;
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`${fn}: limit ${String(limit)} must be a positive integer`);
-  const sc = resolveScenario(scenario);
-  const params = resolveParams(sc, opts.params ?? {});
-  const dfs = new DfsStrategy(bound);
   const outcomes: Record<string, number> = Object.fromEntries(PFN_OUTCOMES.map((k) => [k, 0]));
   const occurred: Record<string, number> = Object.fromEntries(PFN_OUTCOMES.map((k) => [k, 0]));
   const firstReplay: Record<string, string> = {};
-  let schedules = 0;
-  let exhausted = false;
-  while (schedules < limit) {
-    const prepared = prepareRun(sc, params, { trace: false });
-    const choose = dfs.nextRun(schedules, prepared.sched.tasks.length);
-    if (!choose) {
-      exhausted = true;
-      break;
-    }
-    prepared.sched.run(choose);
-    const report = finishRun(sc, params, prepared);
-    dfs.finished();
-    schedules++;
-    const worst = worstOutcomeOf(report.outcomes);
-    outcomes[worst] = (outcomes[worst] ?? 0) + 1;
-    for (const c of report.outcomes) {
-      occurred[c] = (occurred[c] ?? 0) + 1;
-      if (!(c in firstReplay)) firstReplay[c] = report.replay;
-    }
-  }
-  if (!exhausted) exhausted = dfs.nextRun(schedules, 0) === null;
+  // The explorer runs the schedules (dfs, same order as explore()); we only tally each run.
+  const r = explore(scenario, {
+    strategy: "dfs", preemptions: bound, schedules: limit, params: opts.params ?? {}, shrink: false,
+    onRun: (report) => {
+      const worst = worstOutcomeOf(report.outcomes);
+      outcomes[worst] = (outcomes[worst] ?? 0) + 1;
+      for (const c of report.outcomes) {
+        occurred[c] = (occurred[c] ?? 0) + 1;
+        if (!(c in firstReplay)) firstReplay[c] = report.replay;
+      }
+    },
+  });
+  const { params, schedules, exhausted } = r;
   const worstFailure = [...SEVERITY].reverse().find((c) => c !== "ok" && c !== "einval" && c !== "retried" && firstReplay[c]);
   return {
-    caller, scenario: sc.name, params, schedules, exhausted, outcomes, occurred, firstReplay,
+    caller, scenario: r.scenario, params, schedules, exhausted, outcomes, occurred, firstReplay,
     replay: worstFailure ? firstReplay[worstFailure]! : null,
   };
 }

@@ -63,6 +63,8 @@ export interface ExploreOptions {
   progressMs?: number;
   /** Asked before every schedule: true stops the exploration there (a time budget, a stop button). */
   stop?: () => boolean;
+  /** Called with the report of every schedule run, in order (tallies of one's own, e.g. tallyOutcomes). */
+  onRun?: (report: RunReport) => void;
 }
 
 export type ReductionName = "none" | "dpor";
@@ -209,6 +211,7 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
     const report = finishRun(scenario, params, prepared);
     strategy.finished(report);
     schedules++;
+    opts.onRun?.(report);
     totalSteps += report.end.steps;
     if (report.end.steps > maxSteps) maxSteps = report.end.steps;
     for (const c of report.outcomes) counts.set(c, (counts.get(c) ?? 0) + 1);
