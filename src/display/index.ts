@@ -13,7 +13,7 @@ export {
 export { htmlOutput, LOADER_JS, PLOTLY_SERVER_PATH } from "./htmlOutput";
 export { lockStatRows, lockStatBundle, showLockStat, type LockStatTableRow, type LockStatBundleOptions } from "./lockstat-table";
 export { showTable, tableBundle, showPre, preBundle, countsText, type TableColumn, type TableOptions, type TableBundle, type TableCell, type PreOptions } from "./table";
-export { renderPng, renderSvg, type PngOptions } from "./png/renderPng";
+export { renderPng, renderSvg, type PngOptions } from "./png/render-png";
 export { pngFontsAvailable } from "./png/fonts";
 export { tslabDisplayWriter, inTslabKernel } from "./tslabChannel";
 // The theme as a namespace (theme.baseLayout, theme.UNITS, ...) so its generic names

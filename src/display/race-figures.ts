@@ -13,8 +13,8 @@ import { CALLER_CASES, COMPARE_DEFAULTS, mirrorOf, type CallerCase, type CallerO
 import type { ParamValue } from "../sched/scenario";
 import { explore } from "../sched/explore/explorer";
 import type { TraceEvent, TraceRecord } from "../sched/trace";
-import { outcomeBars } from "./figures/outcomeBars";
-import { wrapWords } from "./figures/pageTableWalkDiagram";
+import { outcomeBars } from "./figures/outcome-bars";
+import { wrapWords } from "./figures/page-table-walk-diagram";
 import { axis, baseLayout, lockClassColor, MAX_FIGURE_WIDTH, outcomeColor } from "./theme";
 import { displayBundle, tableBundle, type TableBundle } from "./table";
 import type { PlotlyFigure, PlotlyTrace } from "./types";

@@ -80,6 +80,19 @@ export const PAGE_TABLES = "page tables";
 /** The stepwise form of a function returning T. */
 export type Steps<T> = Generator<Effect, T, unknown>;
 
+/** A callback result that is either plain or stepwise (vm_ops handlers, notifier ops). */
+export type MaybeSteps<T> = Steps<T> | T;
+
+export function isSteps(x: unknown): x is Steps<unknown> {
+  return typeof x === "object" && x !== null && typeof (x as Steps<unknown>).next === "function" && typeof (x as Steps<unknown>).throw === "function";
+}
+
+/** Run a callback result: yield* it when it is a generator, return it otherwise. */
+export function* callMaybe<T>(x: MaybeSteps<T>): Steps<T> {
+  if (isSteps(x)) return (yield* x) as T;
+  return x as T;
+}
+
 /** An event a checker reports into the trace (e.g. a pfn sanitizer verdict). */
 export interface TraceEvent {
   /** Who reported it, e.g. "sanitizer". */
