@@ -36,6 +36,7 @@ import type { Mm } from "../mm/mm";
 import { lookupLeaf } from "../mm/pagetable";
 import { entryPfn } from "../mm/pte";
 import { hex } from "../mm/constants";
+import type { TraceEvent } from "../sched/trace";
 
 export type PfnOutcome = "ok" | "einval" | "retried" | "stale-pfn" | "use-after-free" | "misuse";
 
@@ -83,6 +84,11 @@ export interface PfnHold {
   fromStaleLookup: boolean;
   /** Accessed at least once (a kept stale hold that was never used still counts). */
   used: boolean;
+}
+
+/** A sanitizer event as a trace line: "sanitizer: lookup stale-pfn: ...". */
+export function formatSanitizerEvent(e: TraceEvent): string {
+  return `sanitizer: ${e.kind}${e.outcome ? ` ${e.outcome}` : ""}: ${e.detail}`;
 }
 
 export interface SanitizerEvent {
@@ -166,9 +172,12 @@ export class Sanitizer {
   /** Events not yet copied into the scheduler's trace (see `takeNotes`). */
   private unnoted = 0;
 
-  /** Lines for the events recorded since the last call (scenarios yield them as trace notes). */
-  takeNotes(): string[] {
-    const out = this.events.slice(this.unnoted).map((e) => `sanitizer: ${e.kind}${e.outcome ? ` ${e.outcome}` : ""}: ${e.detail}`);
+  /** The events recorded since the last call, as trace notes: the event as data and its printed line. */
+  takeNotes(): { text: string; event: TraceEvent }[] {
+    const out = this.events.slice(this.unnoted).map((e) => {
+      const event: TraceEvent = { source: "sanitizer", kind: e.kind, outcome: e.outcome, detail: e.detail };
+      return { text: formatSanitizerEvent(event), event };
+    });
     this.unnoted = this.events.length;
     return out;
   }

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import type { PlotlyFigure } from "./types";
 import { htmlOutput } from "./htmlOutput";
-import { renderPng, resolvePngSize, type PngOptions } from "./png/renderPng";
+import { renderPng, resolvePngSize, type PngOptions } from "./png/render-png";
 import { MAX_FIGURE_WIDTH } from "./theme";
 
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";

@@ -13,7 +13,7 @@ export {
 export { htmlOutput, LOADER_JS, PLOTLY_SERVER_PATH } from "./htmlOutput";
 export { lockStatRows, lockStatBundle, showLockStat, type LockStatTableRow, type LockStatBundleOptions } from "./lockstat-table";
 export { showTable, tableBundle, showPre, preBundle, countsText, type TableColumn, type TableOptions, type TableBundle, type TableCell, type PreOptions } from "./table";
-export { renderPng, renderSvg, type PngOptions } from "./png/renderPng";
+export { renderPng, renderSvg, type PngOptions } from "./png/render-png";
 export { pngFontsAvailable } from "./png/fonts";
 export { tslabDisplayWriter, inTslabKernel } from "./tslabChannel";
 // The theme as a namespace (theme.baseLayout, theme.UNITS, ...) so its generic names
@@ -30,5 +30,5 @@ export * as figures from "./figures/index";
 export { walkDiagram, physMemoryFigure, physRegions, layoutFigure, LAYOUT_FLAGS } from "./model-figures";
 export * from "./mm-figures";
 export { lockClassTimes, lockTimesFigure, timelineIntervals, lockTimelineFigure, contentionSweepFigure, type LabelledLockStat, type TimelineOptions, type ContentionPoint } from "./sched-figures";
-export { raceTable, raceTableMarkdown, raceTableText, raceTableBundle, showRaceTable, raceStepChart, contextSwitches, callerOutcomeBars, tallyOutcomes, worstOutcomes, worstOutcomeOf, paramGridCases, parseSanitizerNote, type RaceTableRow, type ContextSwitch, type RaceStepChartOptions, type OutcomeTally, type TallyOptions, type WorstOutcomesOptions, type CallerOutcomeBarsOptions } from "./race-figures";
+export { raceTable, raceTableMarkdown, raceTableText, raceTableBundle, showRaceTable, raceStepChart, contextSwitches, callerOutcomeBars, tallyOutcomes, worstOutcomes, worstOutcomeOf, paramGridCases, sanitizerEventOf, type RaceTableRow, type ContextSwitch, type RaceStepChartOptions, type OutcomeTally, type TallyOptions, type WorstOutcomesOptions, type CallerOutcomeBarsOptions } from "./race-figures";
 export { showStepper, stepperOutput, packStepTree, unpackNode, stepperHtml, type StepperOutput, type PackedStepTree } from "./stepper/index";

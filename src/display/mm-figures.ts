@@ -8,8 +8,8 @@
  */
 import { PAGE_SIZE, PMD_SIZE, TASK_SIZE, VM_IO, VM_MIXEDMAP, VM_PFNMAP, VM_SHARED, hex, vmFlagNames } from "../mm/constants";
 import { doUserAddrFault } from "../mm/fault";
-import { FOLLOW_REASONS, followPfnmapEnd, followPfnmapStart } from "../mm/follow";
-import { followPfnmapArgs, type LeafLevel } from "../mm/follow-args";
+import { followPfnmapEnd, followPfnmapStart } from "../mm/follow";
+import { followPfnmapArgs, type FollowFailure, type FollowPteFailure, type LeafLevel } from "../mm/follow-args";
 import { followPte, pteUnmapUnlock, type FollowPteOut } from "../mm/follow-pte";
 import { mappedLeaves } from "../mm/leaves";
 import { mmapReadLock, mmapReadUnlock } from "../mm/mmap-lock";
@@ -18,8 +18,8 @@ import { TABLE_SPAN, lookupLeaf } from "../mm/pagetable";
 import { entryPfn } from "../mm/pte";
 import type { Vma } from "../mm/vma";
 import { walkData } from "../mm/explain";
-import { outcomeBars } from "./figures/outcomeBars";
-import { virtToPhysLayout, type VirtPhysMapping } from "./figures/virtToPhysLayout";
+import { outcomeBars } from "./figures/outcome-bars";
+import { virtToPhysLayout, type VirtPhysMapping } from "./figures/virt-to-phys-layout";
 import { LAYOUT_FLAGS, layoutFigure, physRegions, walkDiagram } from "./model-figures";
 import { byteTicks, checkArray, formatBytes } from "./figures/format";
 import { axis, baseLayout, hashColor, LEAF_LEVEL_COLORS, LEAF_LEVEL_LABELS, lockClassColor } from "./theme";
@@ -61,37 +61,34 @@ export const LOOKUP_CAUSE_COLORS: Readonly<Record<LookupCause, string>> = {
   "PMD leaf (follow_pte)": "#ff9896",
 };
 
-/**
- * The cause of a lookup from the reason the model recorded (args.reason of
- * followPfnmapStart, out.reason of followPte). Unknown reasons throw: a new failure
- * path in the model must get a name here.
- */
-export function lookupCause(reason: string): LookupCause {
-  const exact: Record<string, LookupCause> = {
-    ok: "ok",
-    [FOLLOW_REASONS.p4dNone]: "p4d none",
-    [FOLLOW_REASONS.p4dBad]: "p4d bad",
-    [FOLLOW_REASONS.pudNone]: "pud none",
-    [FOLLOW_REASONS.pudNotPresent]: "pud none",
-    [FOLLOW_REASONS.pmdNotPresent]: "pmd none",
-    [FOLLOW_REASONS.pteMapNull]: "pte_offset_map_lock NULL",
-    [FOLLOW_REASONS.pteNotPresent]: "pte none",
-    [FOLLOW_REASONS.pudGoneUnderLock]: "zapped under lock",
-    [FOLLOW_REASONS.pmdGoneUnderLock]: "zapped under lock",
-    // follow_pte's own wording (follow-pte.ts)
-    "p4d none or bad": "p4d none",
-    "pud none": "pud none",
-    "pte not present": "pte none",
-    "vma lacks VM_IO|VM_PFNMAP": "no VM_IO|VM_PFNMAP",
-  };
-  if (exact[reason]) return exact[reason];
-  if (/outside the vma/.test(reason)) return "outside vma";
-  if (/lacks VM_IO\|VM_PFNMAP/.test(reason)) return "no VM_IO|VM_PFNMAP";
-  if (/^pud is a 1 GiB leaf/.test(reason)) return "PUD leaf (follow_pte)";
-  if (/^pmd is a 2 MiB leaf/.test(reason)) return "PMD leaf (follow_pte)";
+const CAUSE_OF: Readonly<Record<FollowFailure | FollowPteFailure, LookupCause>> = {
+  outsideVma: "outside vma",
+  notPfnmap: "no VM_IO|VM_PFNMAP",
+  p4dNone: "p4d none",
+  p4dBad: "p4d bad",
+  pudNone: "pud none",
+  pudNotPresent: "pud none",
+  pudGoneUnderLock: "zapped under lock",
+  pmdNotPresent: "pmd none",
+  pmdGoneUnderLock: "zapped under lock",
+  pteMapNull: "pte_offset_map_lock NULL",
+  pteNotPresent: "pte none",
+  // follow_pte's own exits
+  pudLeaf: "PUD leaf (follow_pte)",
+  pmdLeaf: "PMD leaf (follow_pte)",
   // follow_pte found the pmd empty when pte_offset_map_lock() returned NULL: same situation as "pmd none"
-  if (/^pmd none/.test(reason)) return "pmd none";
-  throw new Error(`lookupCause: reason "${reason}" has no cause name; add it to LOOKUP_CAUSES`);
+  pmdNone: "pmd none",
+};
+
+/**
+ * The cause of a lookup from the failure code the model recorded (args.failure of
+ * followPfnmapStart, out.failure of followPte); null or undefined (a success) is "ok".
+ */
+export function lookupCause(failure: FollowFailure | FollowPteFailure | null | undefined): LookupCause {
+  if (failure === null || failure === undefined) return "ok";
+  const c = CAUSE_OF[failure];
+  if (!c) throw new Error(`lookupCause: failure code "${String(failure)}" has no cause name; add it to LOOKUP_CAUSES`);
+  return c;
 }
 
 // ---------------------------------------------------------------------------------
@@ -169,7 +166,7 @@ export function sweepLookups(vma: Vma, opts: SweepOptions = {}): LookupPoint[] {
       if (api === "follow_pte") {
         const out: FollowPteOut = { ptep: null, ptl: null, reason: "" };
         const ret = followPte(vma, address, out);
-        if (ret !== 0) return { address, ret, cause: lookupCause(out.reason), reason: out.reason, leaf: null, pfn: null, lock: null };
+        if (ret !== 0) return { address, ret, cause: lookupCause(out.failure), reason: out.reason, leaf: null, pfn: null, lock: null };
         const pfn = entryPfn(out.ptep!.table.entries[out.ptep!.index]);
         const lock = out.ptl!.className;
         pteUnmapUnlock(vma, out.ptep, out.ptl!);
@@ -177,7 +174,7 @@ export function sweepLookups(vma: Vma, opts: SweepOptions = {}): LookupPoint[] {
       }
       const args = followPfnmapArgs(vma, address);
       const ret = followPfnmapStart(args);
-      if (ret !== 0) return { address, ret, cause: lookupCause(args.reason), reason: args.reason, leaf: null, pfn: null, lock: null };
+      if (ret !== 0) return { address, ret, cause: lookupCause(args.failure), reason: args.reason, leaf: null, pfn: null, lock: null };
       const point: LookupPoint = { address, ret, cause: "ok", reason: "ok", leaf: args.leaf, pfn: args.pfn, lock: args.lock!.className };
       followPfnmapEnd(args);
       return point;
@@ -453,7 +450,8 @@ export function walkFigure(mm: Mm, address: number, title?: string): PlotlyFigur
   const fig = walkDiagram(mm, address, title);
   const w = walkData(mm, address);
   if (w.lookup.ret !== 0) {
-    const cause = w.vma ? lookupCause(w.lookup.reason) : "no vma";
+    const f = w.lookup.failure;
+    const cause = f === "noVma" ? "no vma" : lookupCause(f);
     // No lock is held after a failed start(): drop the "lock:" label under the leaf.
     const anns = ((fig.layout.annotations ?? []) as { text?: string }[]).filter((a) => !(typeof a.text === "string" && a.text.startsWith("lock: ")));
     for (const a of anns) {

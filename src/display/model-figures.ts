@@ -8,9 +8,9 @@ import type { Kernel } from "../mm/kernel";
 import { mappedLeaves } from "../mm/leaves";
 import type { Mm } from "../mm/mm";
 import type { PlotlyFigure } from "./types";
-import { pageTableWalkDiagram, type WalkLevelStep } from "./figures/pageTableWalkDiagram";
-import { physMemoryMap, type PhysRegion } from "./figures/physMemoryMap";
-import { virtToPhysLayout, type VirtPhysMapping } from "./figures/virtToPhysLayout";
+import { pageTableWalkDiagram, type WalkLevelStep } from "./figures/page-table-walk-diagram";
+import { physMemoryMap, type PhysRegion } from "./figures/phys-memory-map";
+import { virtToPhysLayout, type VirtPhysMapping } from "./figures/virt-to-phys-layout";
 
 /** The page-table walk of `address` (what explainWalk prints), as a diagram. */
 export function walkDiagram(mm: Mm, address: number, title?: string): PlotlyFigure {

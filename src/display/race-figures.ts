@@ -10,25 +10,17 @@
  */
 import { PFN_OUTCOMES } from "../checks/sanitizer";
 import { CALLER_CASES, COMPARE_DEFAULTS, mirrorOf, type CallerCase, type CallerOutcomes, type RaceTrace } from "../scenarios/mm/compare";
-import { resolveParams, type ParamValue } from "../scenarios/scenario";
-import { DfsStrategy } from "../sched/explore/dfs";
-import { resolveScenario } from "../sched/explore/explorer";
-import { finishRun, prepareRun } from "../sched/explore/runner";
-import type { TraceRecord } from "../sched/trace";
-import { outcomeBars } from "./figures/outcomeBars";
-import { wrapWords } from "./figures/pageTableWalkDiagram";
+import type { ParamValue } from "../sched/scenario";
+import { explore } from "../sched/explore/explorer";
+import type { TraceEvent, TraceRecord } from "../sched/trace";
+import { outcomeBars } from "./figures/outcome-bars";
+import { wrapWords } from "./figures/page-table-walk-diagram";
 import { axis, baseLayout, lockClassColor, MAX_FIGURE_WIDTH, outcomeColor } from "./theme";
 import { displayBundle, tableBundle, type TableBundle } from "./table";
 import type { PlotlyFigure, PlotlyTrace } from "./types";
 
 // ---------------------------------------------------------------------------------
 // Reading a trace
-
-/** "ptlock (PMD) (proc pmd-table@0x7f..)" -> { cls: "ptlock (PMD)", name: "proc pmd-table@0x7f.." }. */
-export function splitLockName(lock: string): { cls: string; name: string } {
-  const m = /^(.*) \(([^()]*)\)$/.exec(lock);
-  return m ? { cls: m[1]!, name: m[2]! } : { cls: lock, name: lock };
-}
 
 const COST_WORDS: Record<string, string> = {
   ptRead: "reads a page-table entry",
@@ -44,7 +36,7 @@ const COST_WORDS: Record<string, string> = {
 
 /** What one trace record did, in words ("takes ptlock (PMD) [W]", "reads a page-table entry"). */
 export function describeRecord(r: TraceRecord): string {
-  const lock = r.lock ? splitLockName(r.lock).cls : "";
+  const lock = r.lockClass ?? r.lock ?? "";
   const mode = r.mode ? ` [${r.mode === "read" ? "R" : "W"}]` : "";
   switch (r.kind) {
     case "acquire": return `takes ${lock}${mode}`;
@@ -60,12 +52,9 @@ export function describeRecord(r: TraceRecord): string {
   }
 }
 
-/** A sanitizer note ("sanitizer: lookup stale-pfn: ...") split into kind, outcome class and detail; null for other notes. */
-export function parseSanitizerNote(text: string): { kind: string; outcome: string | null; detail: string } | null {
-  const m = /^sanitizer: (\w+)(?: ([a-z-]+))?: (.*)$/.exec(text);
-  if (!m) return null;
-  const outcome = m[2] && (PFN_OUTCOMES as readonly string[]).includes(m[2]) ? m[2] : null;
-  return { kind: m[1]!, outcome, detail: m[2] && !outcome ? `${m[2]}: ${m[3]}` : m[3]! };
+/** The sanitizer's event behind a trace record (a note), or null for other records. */
+export function sanitizerEventOf(r: TraceRecord): TraceEvent | null {
+  return r.event?.source === "sanitizer" ? r.event : null;
 }
 
 /** The site without the caller's "task: " prefix (the task is in its own column). */
@@ -132,7 +121,7 @@ export function raceTable(trace: RaceTrace): RaceTableRow[] {
   const rows: RaceTableRow[] = [];
   for (const r of trace.report.trace) {
     if (r.kind === "note") {
-      const n = parseSanitizerNote(r.text ?? "");
+      const n = sanitizerEventOf(r);
       const row = rows[rows.length - 1];
       if (!row || !n) continue;
       const v = `${n.kind === "retry" ? "retried" : `${n.kind}${n.outcome ? ` ${n.outcome}` : ""}`}: ${n.detail}`;
@@ -272,7 +261,7 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
   const data: PlotlyTrace[] = [];
 
   // Lock holds: from acquire/acquired to release, per (task, lock), as vertical bars left of the task's column.
-  const open = new Map<string, { start: number; depth: number; cls: string; site: string }>();
+  const open = new Map<string, { task: string; lock: string; start: number; depth: number; cls: string; site: string }>();
   const depthOf = new Map<string, number>();
   const bars = new Map<string, { x: (number | null)[]; y: (number | null)[]; text: (string | null)[] }>();
   const lastStep = recs.reduce((m, r) => Math.max(m, r.step), 0);
@@ -296,12 +285,11 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
     if (r.kind === "acquire" || r.kind === "acquired") {
       const depth = depthOf.get(r.task) ?? 0;
       depthOf.set(r.task, depth + 1);
-      open.set(key, { start: r.step, depth, cls: splitLockName(r.lock).cls, site: r.site });
+      open.set(key, { task: r.task, lock: r.lock, start: r.step, depth, cls: r.lockClass ?? r.lock, site: r.site });
     } else if (r.kind === "release") closeBar(r.task, r.lock, r.step);
   }
-  for (const key of [...open.keys()]) {
-    const [task, lock] = key.split("\u0000");
-    closeBar(task!, lock!, lastStep);
+  for (const o of [...open.values()]) {
+    closeBar(o.task, o.lock, lastStep);
   }
   for (const [cls, b] of bars) {
     const color = lockClassColor(cls);
@@ -338,7 +326,7 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
   const perStep = new Map<number, number>();
   for (const r of recs) {
     if (r.kind !== "note") continue;
-    const n = parseSanitizerNote(r.text ?? "");
+    const n = sanitizerEventOf(r);
     // Verdicts, and faults of a secondary MMU (DMA blocked, EPT violation: nothing touched).
     const cls = n?.outcome ?? (n?.kind === "fault" ? FAULT : null);
     if (!n || !cls) continue;
@@ -441,36 +429,25 @@ export function tallyOutcomes(scenario: string, opts: TallyOptions = {}, caller 
   if (!Number.isInteger(bound) || bound < 0) throw new Error(`${fn}: preemptions ${String(bound)} must be an integer >= 0`);
   const limit = opts.limit ?? 20000;
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`${fn}: limit ${String(limit)} must be a positive integer`);
-  const sc = resolveScenario(scenario);
-  const params = resolveParams(sc, opts.params ?? {});
-  const dfs = new DfsStrategy(bound);
   const outcomes: Record<string, number> = Object.fromEntries(PFN_OUTCOMES.map((k) => [k, 0]));
   const occurred: Record<string, number> = Object.fromEntries(PFN_OUTCOMES.map((k) => [k, 0]));
   const firstReplay: Record<string, string> = {};
-  let schedules = 0;
-  let exhausted = false;
-  while (schedules < limit) {
-    const prepared = prepareRun(sc, params, { trace: false });
-    const choose = dfs.nextRun(schedules, prepared.sched.tasks.length);
-    if (!choose) {
-      exhausted = true;
-      break;
-    }
-    prepared.sched.run(choose);
-    const report = finishRun(sc, params, prepared);
-    dfs.finished();
-    schedules++;
-    const worst = worstOutcomeOf(report.outcomes);
-    outcomes[worst] = (outcomes[worst] ?? 0) + 1;
-    for (const c of report.outcomes) {
-      occurred[c] = (occurred[c] ?? 0) + 1;
-      if (!(c in firstReplay)) firstReplay[c] = report.replay;
-    }
-  }
-  if (!exhausted) exhausted = dfs.nextRun(schedules, 0) === null;
+  // The explorer runs the schedules (dfs, same order as explore()); we only tally each run.
+  const r = explore(scenario, {
+    strategy: "dfs", preemptions: bound, schedules: limit, params: opts.params ?? {}, shrink: false,
+    onRun: (report) => {
+      const worst = worstOutcomeOf(report.outcomes);
+      outcomes[worst] = (outcomes[worst] ?? 0) + 1;
+      for (const c of report.outcomes) {
+        occurred[c] = (occurred[c] ?? 0) + 1;
+        if (!(c in firstReplay)) firstReplay[c] = report.replay;
+      }
+    },
+  });
+  const { params, schedules, exhausted } = r;
   const worstFailure = [...SEVERITY].reverse().find((c) => c !== "ok" && c !== "einval" && c !== "retried" && firstReplay[c]);
   return {
-    caller, scenario: sc.name, params, schedules, exhausted, outcomes, occurred, firstReplay,
+    caller, scenario: r.scenario, params, schedules, exhausted, outcomes, occurred, firstReplay,
     replay: worstFailure ? firstReplay[worstFailure]! : null,
   };
 }

@@ -5,8 +5,8 @@
  * Everything stays plain data, so a figure can be restyled after it is built.
  */
 import type { LockStatData, TimelineSpan } from "../sched/lockstat";
-import { lockTimesBoxPlot, type LockClassTimes } from "./figures/lockTimesBoxPlot";
-import { lockTimeline, type LockInterval } from "./figures/lockTimeline";
+import { lockTimesBoxPlot, type LockClassTimes } from "./figures/lock-times-box-plot";
+import { lockTimeline, type LockInterval } from "./figures/lock-timeline";
 import { axis, baseLayout, LEAF_LEVEL_COLORS, LEAF_LEVEL_LABELS, lockClassColor, UNITS, type LeafLevel } from "./theme";
 import type { PlotlyFigure, PlotlyTrace } from "./types";
 

@@ -77,7 +77,7 @@ export {
   injectedCell,
   withInjected,
 } from "./parameters";
-export type { Parameter, ParamType, ParamValue, VariantSpec, ParametersCell } from "./parameters";
+export type { Parameter, CellValueType, ParamValue, VariantSpec, ParametersCell } from "./parameters";
 export { parseRoster, readRoster, parseCsv, isValidStudentId } from "./roster";
 export type { Student } from "./roster";
 export { studentSeed, variantParameters, variantValue, courseSecret } from "./variants";

@@ -14,7 +14,8 @@
 import { hasTag, sourceOf, TAGS, codeCell } from "./cells";
 import type { Notebook, NotebookCell } from "../runner/notebook";
 
-export type ParamType = "number" | "string" | "boolean";
+/** The TypeScript type of a parameters-cell constant (as written in the cell; not a scenario ParamType). */
+export type CellValueType = "number" | "string" | "boolean";
 export type ParamValue = number | string | boolean;
 
 export type VariantSpec =
@@ -24,7 +25,7 @@ export type VariantSpec =
 
 export interface Parameter {
   name: string;
-  type: ParamType;
+  type: CellValueType;
   value: ParamValue;
   /** The literal was hexadecimal: injected values are written in hex too. */
   hex: boolean;
@@ -71,7 +72,7 @@ function parseStringLiteral(text: string): string | null {
 }
 
 /** A literal's value and type, or null when it is not a number, string or boolean literal. */
-export function parseLiteral(text: string): { type: ParamType; value: ParamValue; hex: boolean } | null {
+export function parseLiteral(text: string): { type: CellValueType; value: ParamValue; hex: boolean } | null {
   const t = text.trim();
   if (t === "true" || t === "false") return { type: "boolean", value: t === "true", hex: false };
   const n = parseNumberLiteral(t);
@@ -81,7 +82,7 @@ export function parseLiteral(text: string): { type: ParamType; value: ParamValue
   return null;
 }
 
-function parseVariant(spec: string, p: { name: string; type: ParamType }, where: string): VariantSpec {
+function parseVariant(spec: string, p: { name: string; type: CellValueType }, where: string): VariantSpec {
   const s = spec.trim();
   const fail = (rule: string): never => {
     throw new Error(`parseParameters: ${where}: @variant of ${p.name} ("${s}") ${rule}`);

@@ -6,7 +6,7 @@
  */
 import { PMD_SIZE, PUD_SIZE, VM_IO, VM_PFNMAP, hex } from "./constants";
 import { FOLLOW_REASONS } from "./follow";
-import type { LeafLevel } from "./follow-args";
+import type { FollowFailure, LeafLevel } from "./follow-args";
 import type { Mm } from "./mm";
 import { checkInteger, checkMm } from "./validate";
 import { PfnlabError } from "./model-error";
@@ -45,7 +45,8 @@ export interface WalkExplanation {
   /** That lock's class (lock_stat / lockdep name), e.g. "ptlock (PTE)". */
   lockClass: string | null;
   /** What follow_pfnmap_start would return now, with nobody racing. */
-  lookup: { ret: 0 | -22; reason: string };
+  /** failure: the code of follow_pfnmap_start's exit ("noVma" when no vma covers the address), null on success. */
+  lookup: { ret: 0 | -22; reason: string; failure: FollowFailure | "noVma" | null };
 }
 
 const LEVEL_NAME: Record<TableLevel, WalkLevel["level"]> = { pgd: "p4d", pud: "pud", pmd: "pmd", pte: "pte" };
@@ -93,15 +94,17 @@ export function walkData(mm: Mm, address: number): WalkExplanation {
   const vma = mm.findVma(address);
   let lookup: WalkExplanation["lookup"];
   const fixed = mm.kernel.options.followPfnmapVariant === "fixed";
-  if (!vma) lookup = { ret: -22, reason: `no vma covers ${hex(address)}: a caller would find none to pass` };
-  else if ((vma.vmFlags & (VM_IO | VM_PFNMAP)) === 0) lookup = { ret: -22, reason: FOLLOW_REASONS.notPfnmap(vma) };
-  else if (leaf) lookup = { ret: 0, reason: "ok" };
+  if (!vma) lookup = { ret: -22, reason: `no vma covers ${hex(address)}: a caller would find none to pass`, failure: "noVma" };
+  else if ((vma.vmFlags & (VM_IO | VM_PFNMAP)) === 0) lookup = { ret: -22, reason: FOLLOW_REASONS.notPfnmap(vma), failure: "notPfnmap" };
+  else if (leaf) lookup = { ret: 0, reason: "ok", failure: null };
   else {
     const last = levels[levels.length - 1];
-    if (last.level === "p4d") lookup = { ret: -22, reason: last.none ? FOLLOW_REASONS.p4dNone : FOLLOW_REASONS.p4dBad };
-    else if (last.level === "pud") lookup = { ret: -22, reason: fixed ? FOLLOW_REASONS.pudNotPresent : FOLLOW_REASONS.pudNone };
-    else if (last.level === "pmd") lookup = { ret: -22, reason: fixed ? FOLLOW_REASONS.pmdNotPresent : FOLLOW_REASONS.pteMapNull };
-    else lookup = { ret: -22, reason: FOLLOW_REASONS.pteNotPresent };
+    const failure: FollowFailure =
+      last.level === "p4d" ? (last.none ? "p4dNone" : "p4dBad")
+      : last.level === "pud" ? (fixed ? "pudNotPresent" : "pudNone")
+      : last.level === "pmd" ? (fixed ? "pmdNotPresent" : "pteMapNull")
+      : "pteNotPresent";
+    lookup = { ret: -22, reason: FOLLOW_REASONS[failure] as string, failure };
   }
   return {
     address, vma: vma ? `${vma.toString()}` : null, levels, leaf, leafSize, pfn, lock, lockClass, lookup,

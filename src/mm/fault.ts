@@ -14,16 +14,16 @@
  */
 import { acquire, current, holds, mightSleep, release, step, type Steps } from "../sched/effect";
 import {
-  FAULT_FLAG_KNOWN, FAULT_FLAG_WRITE, PMD_ORDER, PUD_ORDER, VM_EXEC, VM_MAYSHARE, VM_READ, VM_SHARED, VM_WRITE, hex,
+  FAULT_FLAG_KNOWN, FAULT_FLAG_REMOTE, FAULT_FLAG_USER, FAULT_FLAG_WRITE, PMD_ORDER, PUD_ORDER, VM_EXEC, VM_MAYSHARE, VM_READ, VM_SHARED, VM_WRITE, hex,
 } from "./constants";
 import {
-  VM_FAULT_FALLBACK, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, vmFaultName,
+  EFAULT, VM_FAULT_FALLBACK, VM_FAULT_HWPOISON, VM_FAULT_HWPOISON_LARGE, VM_FAULT_NOPAGE, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, vmFaultName,
 } from "./errors";
 import type { Mm } from "./mm";
 import { pteLockptr, tableIndex, type PageTablePage } from "./pagetable";
 import { PFNMAP_RULES, reportWithoutMmapLock } from "./pfnmap-checks";
-import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_RW, entryHugeLeaf, entryNone, entryPresent, entrySpecial, entryWrite, mkEntry } from "./pte";
-import { callMaybe } from "./steps-util";
+import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_RW, entryHugeLeaf, entryNone, entryPresent, entrySpecial, entryWrite, extraBits, mkEntry } from "./pte";
+import { callMaybe } from "../sched/effect";
 import { checkBoolean, checkFlags, checkInteger, checkMm, checkVma, kernelOf } from "./validate";
 import { PfnlabError } from "./model-error";
 import { refuseIfBusySteps } from "./plain-locks";
@@ -180,7 +180,7 @@ function* doWpPageSteps(vmf: Vmf, table: PageTablePage, ti: number, lock: import
       }
     }
     yield* step("ptWrite", `${FN}: wp_page_reuse (mkyoung, mkdirty, mkwrite)`);
-    table.entries[ti] = pte + extra(pte, _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_RW);
+    table.entries[ti] = pte + extraBits(pte, _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_RW);
     yield* release(lock, "write", `${FN}: pte_unmap_unlock`);
     return 0;
   }
@@ -189,9 +189,6 @@ function* doWpPageSteps(vmf: Vmf, table: PageTablePage, ti: number, lock: import
   return VM_FAULT_SIGBUS;
 }
 
-function extra(v: number, bits: number): number {
-  return (bits & ~(v % 4096)) >>> 0;
-}
 
 /** do_pte_missing(): anonymous vma -> do_anonymous_page; else do_fault -> ->fault(). */
 function* doPteMissingSteps(mm: Mm, vmf: Vmf, pmdTable: PageTablePage, write: boolean): Steps<number> {
@@ -258,7 +255,7 @@ export function* doUserAddrFaultSteps(mm: Mm, address: number, write = false): S
     const vma = mm.findVma(address);
     if (!vma) return VM_FAULT_SIGSEGV;
     if (write ? (vma.vmFlags & VM_WRITE) === 0 : (vma.vmFlags & (VM_READ | VM_WRITE | VM_EXEC)) === 0) return VM_FAULT_SIGSEGV;
-    return yield* handleMmFaultSteps(vma, address, write ? FAULT_FLAG_WRITE | 0x40 : 0x40);
+    return yield* handleMmFaultSteps(vma, address, write ? FAULT_FLAG_WRITE | FAULT_FLAG_USER : FAULT_FLAG_USER);
   } finally {
     yield* mmapReadUnlockSteps(mm);
   }
@@ -280,11 +277,12 @@ export function* fixupUserFaultSteps(mm: Mm, address: number, faultFlags = 0): S
   checkInteger("fixupUserFault", "address", address);
   checkFlags("fixupUserFault", "faultFlags", faultFlags, FAULT_FLAG_KNOWN);
   const vma = mm.findVma(address);
-  if (!vma) return -14;
+  if (!vma) return -EFAULT;
   const write = (faultFlags & FAULT_FLAG_WRITE) !== 0;
-  if (write && (vma.vmFlags & VM_WRITE) === 0) return -14;
-  const ret = yield* handleMmFaultSteps(vma, address, faultFlags | 0x80);
-  if (ret & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | 0x1 | 0x10 | 0x20)) return -14;
+  if (write && (vma.vmFlags & VM_WRITE) === 0) return -EFAULT;
+  const ret = yield* handleMmFaultSteps(vma, address, faultFlags | FAULT_FLAG_REMOTE);
+  // The kernel maps these through vm_fault_to_errno (-ENOMEM, -EHWPOISON, -EFAULT); the model reports -EFAULT for all.
+  if (ret & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_OOM | VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE)) return -EFAULT;
   return 0;
 }
 

@@ -34,6 +34,17 @@ export interface FollowPfnmapOutputs {
 
 export type FollowState = "new" | "started" | "failed" | "ended";
 
+/**
+ * Why a lookup failed, as a code: the exits of follow_pfnmap_start (texts in follow.ts
+ * FOLLOW_REASONS) and of the legacy follow_pte (pudLeaf, pmdLeaf, pmdNone).
+ */
+export type FollowFailure =
+  | "outsideVma" | "notPfnmap" | "p4dNone" | "p4dBad" | "pudNone" | "pudNotPresent" | "pudGoneUnderLock"
+  | "pmdNotPresent" | "pmdGoneUnderLock" | "pteMapNull" | "pteNotPresent";
+
+/** The exits only follow_pte has (it knows ptes only). */
+export type FollowPteFailure = "outsideVma" | "notPfnmap" | "p4dNone" | "pudNone" | "pudLeaf" | "pmdLeaf" | "pmdNone" | "pteNotPresent";
+
 export class FollowPfnmapArgs implements FollowPfnmapInputs, ActiveLookup {
   // Inputs
   declare vma: Vma;
@@ -46,6 +57,8 @@ export class FollowPfnmapArgs implements FollowPfnmapInputs, ActiveLookup {
   declare state: FollowState;
   /** Why the last start() failed, or "ok". */
   declare reason: string;
+  /** Why the last start() failed, as a code (null after a success); `reason` is its text. */
+  declare failure: FollowFailure | null;
   /** Level of the leaf found by the last successful start(). */
   declare leaf: LeafLevel | null;
   /** Bytes the leaf maps (4 KiB, 2 MiB, 1 GiB); the kernel's later addr_mask carries the same. */
@@ -96,6 +109,7 @@ export function resetFollowArgs(a: FollowPfnmapArgs): void {
   a.ptep = null;
   a.state = "new";
   a.reason = "";
+  a.failure = null;
   a.leaf = null;
   a.leafSize = 0;
   a.taskName = "";

@@ -10,6 +10,7 @@ import { current, holds, release, step, type Steps } from "../sched/effect";
 import { Lock } from "../sched/lock";
 import { VM_IO, VM_PFNMAP, hex } from "./constants";
 import { EINVAL } from "./errors";
+import type { FollowPteFailure } from "./follow-args";
 import { pteOffsetMapLockSteps } from "./follow";
 import { pfnmapLockdepAssert } from "./pfnmap-checks";
 import { entryBadTable, entryHugeLeaf, entryNone, entryPresent } from "./pte";
@@ -23,6 +24,8 @@ export interface FollowPteOut {
   ptep: EntryRef | null;
   ptl: Lock | null;
   reason: string;
+  /** Why it failed, as a code (set on failure; `reason` is its text). */
+  failure?: FollowPteFailure;
 }
 
 const FN = "followPte";
@@ -36,33 +39,34 @@ export function* followPteSteps(vma: Vma, address: number, out: FollowPteOut): S
   const me = yield* current();
   out.ptep = null;
   out.ptl = null;
-  const failWith = (reason: string) => {
+  const failWith = (failure: FollowPteFailure, reason: string) => {
+    out.failure = failure;
     out.reason = reason;
     k.note(FN, me, reason, { address, ret: -EINVAL });
     return -EINVAL;
   };
   if (!holds(me, mm.mmapLock)) pfnmapLockdepAssert(k, me, vma, FN);
-  if (address < vma.vmStart || address >= vma.vmEnd) return failWith(`address ${hex(address)} outside the vma`);
-  if ((vma.vmFlags & (VM_IO | VM_PFNMAP)) === 0) return failWith("vma lacks VM_IO|VM_PFNMAP");
+  if (address < vma.vmStart || address >= vma.vmEnd) return failWith("outsideVma", `address ${hex(address)} outside the vma`);
+  if ((vma.vmFlags & (VM_IO | VM_PFNMAP)) === 0) return failWith("notPfnmap", "vma lacks VM_IO|VM_PFNMAP");
   const gi = Math.floor(address / 2 ** 39) % 512, ui = Math.floor(address / 2 ** 30) % 512, mi = Math.floor(address / 2 ** 21) % 512;
   yield* step("ptRead", `${FN}: read p4d`);
   const p4d = mm.pgd.entries[gi];
-  if (entryNone(p4d) || entryBadTable(p4d)) return failWith("p4d none or bad");
+  if (entryNone(p4d) || entryBadTable(p4d)) return failWith("p4dNone", "p4d none or bad");
   const pudTable = mm.pgd.children![gi]!;
   yield* step("ptRead", `${FN}: read pud`);
   const pud = pudTable.entries[ui];
-  if (entryNone(pud) || entryBadTable(pud)) return failWith(entryHugeLeaf(pud) ? "pud is a 1 GiB leaf: pud_bad() for follow_pte, which knows only ptes" : "pud none");
+  if (entryNone(pud) || entryBadTable(pud)) return entryHugeLeaf(pud) ? failWith("pudLeaf", "pud is a 1 GiB leaf: pud_bad() for follow_pte, which knows only ptes") : failWith("pudNone", "pud none");
   const pmdTable = pudTable.children![ui]!;
   const m = yield* pteOffsetMapLockSteps(mm, pmdTable, mi, FN);
   if (!m) {
     const pmd = pmdTable.entries[mi];
-    return failWith(entryHugeLeaf(pmd) ? "pmd is a 2 MiB leaf: pte_offset_map_lock() returns NULL (VM_BUG_ON(pmd_trans_huge) with CONFIG_DEBUG_VM)" : "pmd none: pte_offset_map_lock() returned NULL");
+    return entryHugeLeaf(pmd) ? failWith("pmdLeaf", "pmd is a 2 MiB leaf: pte_offset_map_lock() returns NULL (VM_BUG_ON(pmd_trans_huge) with CONFIG_DEBUG_VM)") : failWith("pmdNone", "pmd none: pte_offset_map_lock() returned NULL");
   }
   const ti = Math.floor(address / 4096) % 512;
   yield* step("ptRead", `${FN}: ptep_get under the PTE lock`);
   if (!entryPresent(m.table.entries[ti])) {
     yield* release(m.lock, "write", `${FN}: pte_unmap_unlock (pte not present)`);
-    return failWith("pte not present");
+    return failWith("pteNotPresent", "pte not present");
   }
   out.ptep = { table: m.table, index: ti };
   out.ptl = m.lock;

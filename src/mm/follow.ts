@@ -48,6 +48,7 @@ import { VM_IO, VM_PFNMAP, hex } from "./constants";
 import { EINVAL } from "./errors";
 import {
   FollowPfnmapArgs, asFollowArgs, markStarted, type FollowPfnmapInputs, type LeafLevel,
+  type FollowFailure,
 } from "./follow-args";
 import type { Kernel } from "./kernel";
 import type { ActiveLookup, Mm } from "./mm";
@@ -75,7 +76,8 @@ export const FOLLOW_REASONS = {
   pmdGoneUnderLock: "pmd leaf no longer present after taking pmd_lock (zapped between the unlocked read and the lock)",
   pteMapNull: "pte_offset_map_lock() returned NULL: the pmd holds no PTE table (pmd none or a leaf)",
   pteNotPresent: "pte not present (!pte_present)",
-} as const;
+} as const satisfies Record<FollowFailure, string | ((vma: Vma, a: number) => string)>;
+
 
 // ---------------------------------------------------------------------------------
 // Shared pieces
@@ -87,6 +89,7 @@ function beginStart(args: FollowPfnmapArgs, k: Kernel, task: Task): void {
   args.leaf = null;
   args.leafSize = 0;
   args.reason = "";
+  args.failure = null;
   markStarted(args, task);
 }
 
@@ -100,8 +103,11 @@ function refuseStartWhileActive(args: FollowPfnmapArgs, k: Kernel, task: Task): 
   throw new PfnlabError(FN, "args", args, `are still started (a lookup at ${hex(args.address)} holds ${args.lock ?? "its lock"}); call followPfnmapEnd(args) first`);
 }
 
-function fail(args: FollowPfnmapArgs, k: Kernel, task: Task, reason: string): number {
+function fail(args: FollowPfnmapArgs, k: Kernel, task: Task, failure: FollowFailure): number {
+  const r = FOLLOW_REASONS[failure];
+  const reason = typeof r === "string" ? r : failure === "outsideVma" ? FOLLOW_REASONS.outsideVma(args.vma, args.address) : FOLLOW_REASONS.notPfnmap(args.vma);
   args.state = "failed";
+  args.failure = failure;
   args.reason = reason;
   k.note(FN, task, reason, { address: args.address, ret: -EINVAL });
   return -EINVAL;
@@ -173,10 +179,10 @@ export function* followPfnmapStartSteps(input: FollowPfnmapArgs | FollowPfnmapIn
   beginStart(args, k, me);
   pfnmapLockdepAssert(k, me, vma, FN);
   const address = args.address;
-  if (address < vma.vmStart || address >= vma.vmEnd) return fail(args, k, me, FOLLOW_REASONS.outsideVma(vma, address));
+  if (address < vma.vmStart || address >= vma.vmEnd) return fail(args, k, me, "outsideVma");
   if ((vma.vmFlags & (VM_IO | VM_PFNMAP)) === 0) {
     reportNonPfnmapVma(k, me, vma, FN);
-    return fail(args, k, me, FOLLOW_REASONS.notPfnmap(vma));
+    return fail(args, k, me, "notPfnmap");
   }
   const gi = Math.floor(address / 2 ** 39) % 512;
   const ui = Math.floor(address / 2 ** 30) % 512;
@@ -187,13 +193,13 @@ export function* followPfnmapStartSteps(input: FollowPfnmapArgs | FollowPfnmapIn
     yield* access("ptRead", `${FN}: pgd_offset/p4dp_get`, readsEntry(mm.pgd, gi));
     const p4d = mm.pgd.entries[gi];
     const pudTable = mm.pgd.children![gi];
-    if (entryNone(p4d)) return fail(args, k, me, FOLLOW_REASONS.p4dNone);
-    if (entryBadTable(p4d) || !pudTable) return fail(args, k, me, FOLLOW_REASONS.p4dBad);
+    if (entryNone(p4d)) return fail(args, k, me, "p4dNone");
+    if (entryBadTable(p4d) || !pudTable) return fail(args, k, me, "p4dBad");
 
     yield* access("ptRead", `${FN}: pudp_get (no lock)`, readsEntry(pudTable, ui));
     let pud = pudTable.entries[ui];
     const pmdTable = pudTable.children![ui];
-    if (fixed ? !entryPresent(pud) : entryNone(pud)) return fail(args, k, me, fixed ? FOLLOW_REASONS.pudNotPresent : FOLLOW_REASONS.pudNone);
+    if (fixed ? !entryPresent(pud) : entryNone(pud)) return fail(args, k, me, fixed ? "pudNotPresent" : "pudNone");
     if (entryHugeLeaf(pud)) {
       const lock = pudLockptr(mm);
       yield* acquire(lock, "write", `${FN}: pud_lock`);
@@ -202,7 +208,7 @@ export function* followPfnmapStartSteps(input: FollowPfnmapArgs | FollowPfnmapIn
         pud = pudTable.entries[ui];
         if (!entryPresent(pud)) {
           yield* release(lock, "write", `${FN}: spin_unlock (pud gone)`);
-          return fail(args, k, me, FOLLOW_REASONS.pudGoneUnderLock);
+          return fail(args, k, me, "pudGoneUnderLock");
         }
         if (!entryHugeLeaf(pud)) {
           yield* release(lock, "write", `${FN}: spin_unlock (pud no longer a leaf: retry)`);
@@ -213,11 +219,11 @@ export function* followPfnmapStartSteps(input: FollowPfnmapArgs | FollowPfnmapIn
       // v6.12: "if (!pud_leaf(pud))" tests the copy read before the lock: always false, no reread.
       return setup(args, lock, null, pud, "pud");
     }
-    if (!pmdTable) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
+    if (!pmdTable) return fail(args, k, me, "pteMapNull");
 
     yield* access("ptRead", `${FN}: pmdp_get_lockless`, readsEntry(pmdTable, mi));
     let pmd = pmdTable.entries[mi];
-    if (fixed && !entryPresent(pmd)) return fail(args, k, me, FOLLOW_REASONS.pmdNotPresent);
+    if (fixed && !entryPresent(pmd)) return fail(args, k, me, "pmdNotPresent");
     if (entryHugeLeaf(pmd)) {
       const lock = pmdLockptr(mm, pmdTable);
       yield* acquire(lock, "write", `${FN}: pmd_lock`);
@@ -226,7 +232,7 @@ export function* followPfnmapStartSteps(input: FollowPfnmapArgs | FollowPfnmapIn
         pmd = pmdTable.entries[mi];
         if (!entryPresent(pmd)) {
           yield* release(lock, "write", `${FN}: spin_unlock (pmd gone)`);
-          return fail(args, k, me, FOLLOW_REASONS.pmdGoneUnderLock);
+          return fail(args, k, me, "pmdGoneUnderLock");
         }
         if (!entryHugeLeaf(pmd)) {
           yield* release(lock, "write", `${FN}: spin_unlock (pmd no longer a leaf: retry)`);
@@ -238,12 +244,12 @@ export function* followPfnmapStartSteps(input: FollowPfnmapArgs | FollowPfnmapIn
     }
 
     const m = yield* pteOffsetMapLockSteps(mm, pmdTable, mi, FN);
-    if (!m) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
+    if (!m) return fail(args, k, me, "pteMapNull");
     yield* access("ptRead", `${FN}: ptep_get under the PTE lock`, readsEntry(m.table, ti));
     const pte = m.table.entries[ti];
     if (!entryPresent(pte)) {
       yield* release(m.lock, "write", `${FN}: pte_unmap_unlock (pte not present)`);
-      return fail(args, k, me, FOLLOW_REASONS.pteNotPresent);
+      return fail(args, k, me, "pteNotPresent");
     }
     return setup(args, m.lock, { table: m.table, index: ti }, pte, "pte");
   }
@@ -379,24 +385,24 @@ export function followPfnmapStart(input: FollowPfnmapArgs | FollowPfnmapInputs):
   const me = k.ctx.task;
   beginStart(args, k, me);
   if (!holdsFast(me, mm.mmapLock)) pfnmapLockdepAssert(k, me, vma, FN);
-  if (address < vma.vmStart || address >= vma.vmEnd) return fail(args, k, me, FOLLOW_REASONS.outsideVma(vma, address));
+  if (address < vma.vmStart || address >= vma.vmEnd) return fail(args, k, me, "outsideVma");
   if ((vma.vmFlags & (VM_IO | VM_PFNMAP)) === 0) {
     reportNonPfnmapVma(k, me, vma, FN);
-    return fail(args, k, me, FOLLOW_REASONS.notPfnmap(vma));
+    return fail(args, k, me, "notPfnmap");
   }
   // No retry loop: with nobody else running, a reread under the lock sees the same entry.
   const gq = Math.floor(address / 549755813888);
   const gi = gq - Math.floor(gq / 512) * 512;
   const p4d = mm.pgd.entries[gi];
   const pudTable = mm.pgd.children![gi];
-  if (p4d === 0) return fail(args, k, me, FOLLOW_REASONS.p4dNone);
-  if (badTableFlags(p4d - Math.floor(p4d / 4096) * 4096) || !pudTable) return fail(args, k, me, FOLLOW_REASONS.p4dBad);
+  if (p4d === 0) return fail(args, k, me, "p4dNone");
+  if (badTableFlags(p4d - Math.floor(p4d / 4096) * 4096) || !pudTable) return fail(args, k, me, "p4dBad");
 
   const uq = Math.floor(address / 1073741824);
   const ui = uq - Math.floor(uq / 512) * 512;
   const pud = pudTable.entries[ui];
   const pudF = pud - Math.floor(pud / 4096) * 4096;
-  if (fixed ? (pudF & P) === 0 : pud === 0) return fail(args, k, me, fixed ? FOLLOW_REASONS.pudNotPresent : FOLLOW_REASONS.pudNone);
+  if (fixed ? (pudF & P) === 0 : pud === 0) return fail(args, k, me, fixed ? "pudNotPresent" : "pudNone");
   // Find the leaf and its lock; one shared tail takes the lock and fills the outputs
   // (a single call site each keeps the compiled function small enough to inline them).
   let lock: Lock;
@@ -411,12 +417,12 @@ export function followPfnmapStart(input: FollowPfnmapArgs | FollowPfnmapInputs):
     site = SITE_PUD_LOCK;
   } else {
     const pmdTable = pudTable.children![ui];
-    if (!pmdTable) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
+    if (!pmdTable) return fail(args, k, me, "pteMapNull");
     const mq = Math.floor(address / 2097152);
     const mi = mq - Math.floor(mq / 512) * 512;
     const pmd = pmdTable.entries[mi];
     const pmdF = pmd - Math.floor(pmd / 4096) * 4096;
-    if (fixed && (pmdF & P) === 0) return fail(args, k, me, FOLLOW_REASONS.pmdNotPresent);
+    if (fixed && (pmdF & P) === 0) return fail(args, k, me, "pmdNotPresent");
     if ((pmdF & PSE) !== 0) {
       lock = pmdLockptr(mm, pmdTable);
       leaf = "pmd";
@@ -424,7 +430,7 @@ export function followPfnmapStart(input: FollowPfnmapArgs | FollowPfnmapInputs):
       site = SITE_PMD_LOCK;
     } else {
       table = pmdTable.children![mi];
-      if (pmd === 0 || (pmdF & P) === 0 || badTableFlags(pmdF) || !table) return fail(args, k, me, FOLLOW_REASONS.pteMapNull);
+      if (pmd === 0 || (pmdF & P) === 0 || badTableFlags(pmdF) || !table) return fail(args, k, me, "pteMapNull");
       lock = pteLockptr(mm, table);
       leaf = "pte";
       v = 0;
@@ -440,7 +446,7 @@ export function followPfnmapStart(input: FollowPfnmapArgs | FollowPfnmapInputs):
     v = table.entries[ti];
     if (((v - Math.floor(v / 4096) * 4096) & P) === 0) {
       syncRelease(k, me, lock, SITE_PTE_UNLOCK);
-      return fail(args, k, me, FOLLOW_REASONS.pteNotPresent);
+      return fail(args, k, me, "pteNotPresent");
     }
     ptep = { table, index: ti };
   }

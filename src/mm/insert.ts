@@ -23,7 +23,7 @@ import { VM_FAULT_NOPAGE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from "./errors";
 import { PageTablePage, TABLE_SPAN, pmdLockptr, pteLockptr, pudLockptr, tableIndex } from "./pagetable";
 import {
   _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PAT, _PAGE_PAT_LARGE, _PAGE_PSE, _PAGE_RW, _PAGE_SPECIAL,
-  entryNone, entryPfn, mkEntry,
+  entryNone, entryPfn, extraBits, mkEntry,
 } from "./pte";
 import { checkInteger, checkObject, checkVma, kernelOf } from "./validate";
 import { PfnlabError } from "./model-error";
@@ -167,11 +167,6 @@ function* insertHugeSteps(level: HugeLevel, vmf: Vmf, pfn: number, write: boolea
   return VM_FAULT_NOPAGE;
 }
 
-/** The flag bits of `bits` that `v` lacks, as a number to add. */
-function extraBits(v: number, bits: number): number {
-  const f = v % 4096;
-  return (bits & ~f) >>> 0;
-}
 
 /**
  * vmf_insert_pfn_pmd(vmf, pfn, write) (mm/huge_memory.c, v6.12): map a 2 MiB special

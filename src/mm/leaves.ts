@@ -32,7 +32,8 @@ function walkTable(t: PageTablePage, start: number, end: number, out: MappedLeaf
     if (!entryPresent(v)) continue;
     const base = t.base + i * span;
     if (t.level === "pte" || (t.level !== "pgd" && entryHugeLeaf(v))) {
-      // Huge entries keep the PAT bit in bit 12: the pfn is the aligned part.
+      // On x86 a huge leaf's PAT bit is bit 12, inside the pfn; the model keeps it at bit 11
+      // (pte.ts _PAGE_PAT_LARGE), so this alignment to the leaf size changes nothing here.
       const raw = entryPfn(v);
       const pfn = raw - (raw % (span / 4096));
       out.push({ level: t.level as LeafLevel, start: base, size: span, pfn, entry: v });

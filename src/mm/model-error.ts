@@ -4,7 +4,6 @@
  * carries them as fields so tests and tools need not parse the message. Whatever threw
  * it, the model's state is what it was before the call.
  */
-import { hex } from "./constants";
 
 export class PfnlabError extends Error {
   constructor(
@@ -47,7 +46,7 @@ export function formatValue(v: unknown): string {
       case "number":
         if (Object.is(v, -0)) return "-0";
         // Addresses, sizes and pfns read best in hex; digits alone read the same either way.
-        return Number.isInteger(v) && (v >= 10 || v <= -10) ? hex(v) : String(v);
+        return Number.isInteger(v) && (v >= 10 || v <= -10) ? hexOf(v) : String(v);
       case "bigint":
         return `bigint ${v}n`;
       case "string":
@@ -88,4 +87,9 @@ function describeObject(o: object): string {
 function keyList(o: object): string {
   const keys = Object.keys(o);
   return clip(keys.slice(0, 6).join(", ") + (keys.length > 6 ? ", ..." : ""));
+}
+
+/** hex() of constants.ts, repeated here so the two modules do not import each other. */
+function hexOf(n: number): string {
+  return n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`;
 }

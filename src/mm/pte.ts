@@ -65,6 +65,11 @@ export function entryFlags(v: number): number {
   return v % 4096;
 }
 /** pte_none/pmd_none/pud_none: the whole entry is zero. */
+/** The flag bits of `bits` that entry `v` lacks, as a number to add to it (setting them without touching the pfn). */
+export function extraBits(v: number, bits: number): number {
+  return (bits & ~entryFlags(v)) >>> 0;
+}
+
 export function entryNone(v: number): boolean {
   return v === 0;
 }

@@ -3,7 +3,7 @@
  * (include/linux/mm_types.h, include/linux/mm.h), reduced to what the model uses.
  */
 import { PfnlabError, checkNumber } from "./model-error";
-import type { Steps } from "../sched/effect";
+import type { MaybeSteps, Steps } from "../sched/effect";
 import { VM_MAYWRITE, VM_SHARED, hex, vmFlagNames } from "./constants";
 import type { AddressSpace } from "./mapping";
 import type { Mm } from "./mm";
@@ -11,7 +11,7 @@ import type { PageTablePage } from "./pagetable";
 import { PAGE_COPY, PAGE_NONE, PAGE_READONLY, PAGE_SHARED } from "./pte";
 
 /** A callback may be a plain function or a stepwise generator (so it can take locks). */
-export type MaybeSteps<T> = Steps<T> | T;
+export type { MaybeSteps } from "../sched/effect";
 
 /** struct vm_operations_struct: the hooks a driver gives its mappings. */
 export interface VmOps {

@@ -7,7 +7,7 @@
  * Split from the functions so the mm model can import the types without pulling in
  * the dispatch code, and so interval-notifier.ts and mmu-notifier.ts share one state.
  */
-import type { Steps } from "../sched/effect";
+import { callMaybe, isSteps, type MaybeSteps, type Steps } from "../sched/effect";
 import type { Mm } from "../mm/mm";
 
 /** enum mmu_notifier_event (include/linux/mmu_notifier.h). */
@@ -27,7 +27,8 @@ export interface MmuNotifierRange {
   site: string;
 }
 
-export type MaybeSteps<T> = Steps<T> | T;
+export type { MaybeSteps };
+export { callMaybe, isSteps };
 
 /** struct mmu_notifier_ops, reduced to the callbacks the course needs. */
 export interface MmuNotifierOps {
@@ -108,16 +109,6 @@ export class MmuNotifierSubscriptions {
 export function subscriptionsOf(mm: Mm): MmuNotifierSubscriptions {
   if (!mm.notifierSubscriptions) mm.notifierSubscriptions = new MmuNotifierSubscriptions();
   return mm.notifierSubscriptions;
-}
-
-export function isSteps(x: unknown): x is Steps<unknown> {
-  return typeof x === "object" && x !== null && typeof (x as Steps<unknown>).next === "function" && typeof (x as Steps<unknown>).throw === "function";
-}
-
-/** Run a callback result: yield* it when it is a generator, return it otherwise. */
-export function* callMaybe<T>(x: MaybeSteps<T>): Steps<T> {
-  if (isSteps(x)) return (yield* x) as T;
-  return x;
 }
 
 export function stripRange(r: MmuNotifierRange): Omit<MmuNotifierRange, "mm" | "vma"> {

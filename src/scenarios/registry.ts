@@ -1,37 +1,11 @@
 /**
- * The scenario registry: names used by `pfnlab explore <name>`, notebooks and the grader.
- * Toy scenarios are built in; other modules add theirs with `registerScenario`.
+ * The built-in toy scenarios, registered in the engine's registry (src/sched/scenario-registry.ts,
+ * re-exported here). The mm scenarios register themselves in scenarios/mm.
  */
-import { setScenarioResolver } from "../sched/explore/explorer";
-import type { Scenario } from "./scenario";
-import { validateScenario } from "./scenario";
+import type { Scenario } from "../sched/scenario";
+import { registerScenario } from "../sched/scenario-registry";
 import { toyScenarios } from "./toy/index";
 
-const registry = new Map<string, Scenario<any>>();
-
-/** Add a scenario; a second scenario with the same name is an error. */
-export function registerScenario(s: Scenario<any>): void {
-  validateScenario(s as Scenario);
-  const old = registry.get(s.name);
-  if (old && old !== s) throw new Error(`registerScenario: a scenario named '${s.name}' is already registered`);
-  registry.set(s.name, s);
-}
-
-/** The scenario called `name`, or an error listing the known names. */
-export function getScenario(name: string): Scenario<any> {
-  const s = registry.get(name);
-  if (!s) throw new Error(`unknown scenario '${name}' (known: ${listScenarios().map((x) => x.name).join(", ")})`);
-  return s;
-}
-
-export function hasScenario(name: string): boolean {
-  return registry.has(name);
-}
-
-/** All registered scenarios, by name. */
-export function listScenarios(): Scenario<any>[] {
-  return [...registry.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
+export { getScenario, hasScenario, listScenarios, registerScenario } from "../sched/scenario-registry";
 
 for (const s of toyScenarios) registerScenario(s as Scenario<any>);
-setScenarioResolver(getScenario);

@@ -10,7 +10,9 @@
  * So the model is written once and the exploration engine stays separate from it,
  * as loom keeps its engine apart from the primitives models use.
  */
-import type { Lock, LockMode } from "./lock";
+import type { HeldLock, Lock, LockMode, Task } from "./lock";
+
+export type { HeldLock, Task };
 import { captureCallSite, callSitesEnabled } from "./call-site";
 
 /** Names of the costs in the cost model (cost-model.ts documents each). */
@@ -56,7 +58,7 @@ type EffectKind =
    * A line for the trace (e.g. "pfn 0x1234 used after zap"). Not a scheduling point:
    * the driver records it and resumes the task at once.
    */
-  | { kind: "note"; text: string };
+  | { kind: "note"; text: string; event?: TraceEvent };
 
 /**
  * One thing a step reads or writes: a memory cell, a page-table entry, a notifier
@@ -78,26 +80,28 @@ export const PAGE_TABLES = "page tables";
 /** The stepwise form of a function returning T. */
 export type Steps<T> = Generator<Effect, T, unknown>;
 
-/** A running context: a task of the scheduler, or the single context of `runSteps`. */
-export interface Task {
-  readonly id: number;
-  readonly name: string;
-  /** Locks this task holds now, in acquisition order (maintained by the drivers). */
-  readonly held: HeldLock[];
-  /**
-   * True for the tasks of plain calls (runSteps): nothing runs beside them, so a lock
-   * somebody holds is never released and a call must find that out before it changes
-   * anything (see munmap).
-   */
-  readonly plain?: boolean;
+/** A callback result that is either plain or stepwise (vm_ops handlers, notifier ops). */
+export type MaybeSteps<T> = Steps<T> | T;
+
+export function isSteps(x: unknown): x is Steps<unknown> {
+  return typeof x === "object" && x !== null && typeof (x as Steps<unknown>).next === "function" && typeof (x as Steps<unknown>).throw === "function";
 }
 
-export interface HeldLock {
-  lock: Lock;
-  mode: LockMode;
-  site: string;
-  /** Simulated time at acquisition (0 outside the scheduler). */
-  since: number;
+/** Run a callback result: yield* it when it is a generator, return it otherwise. */
+export function* callMaybe<T>(x: MaybeSteps<T>): Steps<T> {
+  if (isSteps(x)) return (yield* x) as T;
+  return x as T;
+}
+
+/** An event a checker reports into the trace (e.g. a pfn sanitizer verdict). */
+export interface TraceEvent {
+  /** Who reported it, e.g. "sanitizer". */
+  source: string;
+  /** What happened, e.g. "lookup", "access", "retry", "fault". */
+  kind: string;
+  /** The outcome class it gives the run (e.g. "stale-pfn"), or null. */
+  outcome: string | null;
+  detail: string;
 }
 
 // Small helpers so model code reads like the kernel it mirrors.

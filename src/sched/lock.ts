@@ -6,9 +6,31 @@
  * holders must not sleep), `rwsem` (struct rw_semaphore: mmap_lock, i_mmap_rwsem; many
  * readers or one writer), `mutex` (struct mutex: exclusive, may sleep).
  */
-import type { HeldLock, Task } from "./effect";
 
 export type LockKind = "spinlock" | "rwsem" | "mutex";
+
+/** A running context: a task of the scheduler, or the single context of `runSteps`. */
+export interface Task {
+  readonly id: number;
+  readonly name: string;
+  /** Locks this task holds now, in acquisition order (maintained by the drivers). */
+  readonly held: HeldLock[];
+  /**
+   * True for the tasks of plain calls (runSteps): nothing runs beside them, so a lock
+   * somebody holds is never released and a call must find that out before it changes
+   * anything (see munmap).
+   */
+  readonly plain?: boolean;
+}
+
+export interface HeldLock {
+  lock: Lock;
+  mode: LockMode;
+  site: string;
+  /** Simulated time at acquisition (0 outside the scheduler). */
+  since: number;
+}
+
 /** `read` only for rwsem; spinlocks and mutexes are always taken `write` (exclusive). */
 export type LockMode = "read" | "write";
 

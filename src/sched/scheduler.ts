@@ -324,7 +324,7 @@ export class Scheduler {
         this.doRelease(stepNo, task, p.lock, p.site);
         break;
       case "wake":
-        this.record(stepNo, t0, task, "acquired", p.site, { lock: String(p.lock), mode: p.mode, text: `after waiting ${t0 - (task.waiting?.since ?? t0)}ns` });
+        this.record(stepNo, t0, task, "acquired", p.site, { ...lockFields(p.lock), mode: p.mode, text: `after waiting ${t0 - (task.waiting?.since ?? t0)}ns` });
         task.waiting = null;
         this.advance(task, undefined);
         break;
@@ -420,7 +420,7 @@ export class Scheduler {
       const bounce = r.lastCpu !== undefined && r.lastCpu !== task.cpu;
       const start = Math.max(t0, r.freeAt);
       const at = start + acquireCost(this.costs, lock.kind) + (bounce ? this.costs.cacheLineBounce : 0);
-      this.record(stepNo, t0, task, "acquire", site, { lock: String(lock), mode });
+      this.record(stepNo, t0, task, "acquire", site, { ...lockFields(lock), mode });
       this.take(task, lock, mode, site, at, bounce, null);
       task.clock = at;
       this.advance(task, undefined);
@@ -434,7 +434,7 @@ export class Scheduler {
     task.state = "blocked";
     task.waiting = { lock, mode, site, since: t0 };
     this.record(stepNo, t0, task, "contend", site, {
-      lock: String(lock),
+      ...lockFields(lock),
       mode,
       text: `${lock.kind === "spinlock" ? "spins" : "sleeps"}; held by ${holders.join(", ") || "nobody"}${r.waiters.length > 1 ? `; ${r.waiters.length - 1} queued ahead` : ""}`,
     });
@@ -445,7 +445,7 @@ export class Scheduler {
     let ok = false;
     if (!this.guard(task, () => (ok = lockdep.beforeRelease(this.checker, task, lock, site)))) return;
     if (!ok) {
-      this.record(stepNo, t0, task, "release", site, { lock: String(lock), text: "ignored: not held by this task" });
+      this.record(stepNo, t0, task, "release", site, { ...lockFields(lock), text: "ignored: not held by this task" });
       this.advance(task, undefined);
       return;
     }
@@ -461,7 +461,7 @@ export class Scheduler {
     const start = r.holdStart.get(task) ?? t0;
     r.holdStart.delete(task);
     this.lockStat.released(lock.className, lock.name, task.name, mode, start, t0);
-    this.record(stepNo, t0, task, "release", site, { lock: String(lock), mode, text: `held ${t0 - start}ns` });
+    this.record(stepNo, t0, task, "release", site, { ...lockFields(lock), mode, text: `held ${t0 - start}ns` });
     const done = t0 + releaseCost(this.costs, lock.kind);
     task.clock = done;
     r.freeAt = Math.max(r.freeAt, done);
@@ -565,7 +565,7 @@ export class Scheduler {
           input = task;
           continue;
         case "note":
-          this.record(Math.max(0, this.stepCount - 1), task.clock, task, "note", "", { text: e.text });
+          this.record(Math.max(0, this.stepCount - 1), task.clock, task, "note", "", e.event ? { text: e.text, event: e.event } : { text: e.text });
           continue;
         case "step":
         case "acquire":
@@ -587,6 +587,11 @@ export class Scheduler {
     const at = kind === "note" ? undefined : (task.pending as { at?: string } | null)?.at;
     this.trace.push({ step, time, task: task.name, cpu: task.cpu, kind, site, ...(at ? { at } : {}), ...extra });
   }
+}
+
+/** A lock's fields of a trace record: the printed name plus class and instance as data. */
+function lockFields(lock: Lock): Pick<TraceRecord, "lock" | "lockClass" | "lockName"> {
+  return { lock: String(lock), lockClass: lock.className, lockName: lock.name };
 }
 
 function short(v: unknown): string {

@@ -3,7 +3,9 @@
  * execution order. Formatting is a pure function of the records, so the same scenario
  * and schedule print byte-identical traces.
  */
-import type { CostName } from "./effect";
+import type { CostName, TraceEvent } from "./effect";
+
+export type { TraceEvent };
 import type { LockMode } from "./lock";
 
 export type TraceKind =
@@ -29,13 +31,21 @@ export interface TraceRecord {
   site: string;
   /** file:line of our model that yielded the effect (only while call sites are captured). */
   at?: string;
+  /** The lock as printed: its class, then its instance name in parentheses when they differ. */
   lock?: string;
+  /** lock_stat / lockdep class of the lock, e.g. "ptlock (PMD)". */
+  lockClass?: string;
+  /** The lock instance, e.g. "proc pmd-table@0x7effc0000000" (the class again when it has no own name). */
+  lockName?: string;
   mode?: LockMode;
   cost?: CostName;
   units?: number;
   /** Free text: note text, holders a task waits for, error message, return value. */
   text?: string;
+  /** A checker's event behind a note, as data (the note's text is its printed form). */
+  event?: TraceEvent;
 }
+
 
 /**
  * One record as one line: `step time task kind details @site`. `continued`: the record

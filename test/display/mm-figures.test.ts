@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   EINVAL, FOLLOW_REASONS, PAGE_SHARED, PAGE_SIZE, PMD_SIZE, PUD_SIZE, TASK_SIZE, VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_PFNMAP,
   VM_READ, VM_SHARED, VM_WRITE, createKernel, mmapReadLock, mmapReadUnlock, remapPfnRange, vmfInsertPfnPmd,
-  vmfInsertPfnPud, vmfInsertPfnSteps, zapVmaPtes, type Vmf,
+  vmfInsertPfnPud, vmfInsertPfnSteps, zapVmaPtes, followPfnmapArgs, followPfnmapStart, followPfnmapEnd, type Vmf,
 } from "../../src/mm/index";
 import {
   LOOKUP_CAUSES, addressSpaceFigure, countByCause, leafSegments, lockScope, lockScopeFigure, lookupCause,
@@ -30,21 +30,39 @@ function lab() {
 }
 
 describe("lookupCause", () => {
-  it("names every fixed follow_pfnmap_start reason and the legacy follow_pte ones", () => {
-    expect(lookupCause(FOLLOW_REASONS.pteNotPresent)).toBe("pte none");
-    expect(lookupCause(FOLLOW_REASONS.pudNone)).toBe("pud none");
-    expect(lookupCause(FOLLOW_REASONS.pudNotPresent)).toBe("pud none");
-    expect(lookupCause(FOLLOW_REASONS.pmdNotPresent)).toBe("pmd none");
-    expect(lookupCause(FOLLOW_REASONS.pteMapNull)).toBe("pte_offset_map_lock NULL");
-    expect(lookupCause(FOLLOW_REASONS.p4dNone)).toBe("p4d none");
-    expect(lookupCause(FOLLOW_REASONS.p4dBad)).toBe("p4d bad");
-    expect(lookupCause(FOLLOW_REASONS.pmdGoneUnderLock)).toBe("zapped under lock");
-    expect(lookupCause("address 0x1000 outside the vma")).toBe("outside vma");
-    expect(lookupCause("pud is a 1 GiB leaf: pud_bad() for follow_pte, which knows only ptes")).toBe("PUD leaf (follow_pte)");
-    expect(lookupCause("pmd none: pte_offset_map_lock() returned NULL")).toBe("pmd none");
+  it("names every follow_pfnmap_start exit code and the legacy follow_pte ones", () => {
+    expect(lookupCause("pteNotPresent")).toBe("pte none");
+    expect(lookupCause("pudNone")).toBe("pud none");
+    expect(lookupCause("pudNotPresent")).toBe("pud none");
+    expect(lookupCause("pmdNotPresent")).toBe("pmd none");
+    expect(lookupCause("pteMapNull")).toBe("pte_offset_map_lock NULL");
+    expect(lookupCause("p4dNone")).toBe("p4d none");
+    expect(lookupCause("p4dBad")).toBe("p4d bad");
+    expect(lookupCause("pmdGoneUnderLock")).toBe("zapped under lock");
+    expect(lookupCause("outsideVma")).toBe("outside vma");
+    expect(lookupCause("pudLeaf")).toBe("PUD leaf (follow_pte)");
+    expect(lookupCause("pmdNone")).toBe("pmd none");
+    expect(lookupCause(null)).toBe("ok");
   });
-  it("throws on a reason it does not know, so a new failure path cannot go unnamed", () => {
-    expect(() => lookupCause("something new")).toThrow(/no cause name/);
+  it("every exit of follow_pfnmap_start has a cause name (one per FOLLOW_REASONS key)", () => {
+    for (const code of Object.keys(FOLLOW_REASONS)) expect(LOOKUP_CAUSES).toContain(lookupCause(code as keyof typeof FOLLOW_REASONS));
+  });
+  it("a failed start() records the code of its exit next to its text, and success clears it", () => {
+    const { vma } = lab();
+    const mm = vma.mm;
+    mmapReadLock(mm);
+    const args = followPfnmapArgs(vma, vma.vmStart - PAGE_SIZE);
+    expect(followPfnmapStart(args)).toBe(-EINVAL);
+    expect(args.failure).toBe("outsideVma");
+    expect(args.reason).toBe(FOLLOW_REASONS.outsideVma(vma, vma.vmStart - PAGE_SIZE));
+    const ok = followPfnmapArgs(vma, vma.vmStart);
+    expect(followPfnmapStart(ok)).toBe(0);
+    expect(ok.failure).toBeNull();
+    followPfnmapEnd(ok);
+    mmapReadUnlock(mm);
+  });
+  it("throws on a code it does not know, so a new failure path cannot go unnamed", () => {
+    expect(() => lookupCause("somethingNew" as never)).toThrow(/no cause name/);
   });
 });
 

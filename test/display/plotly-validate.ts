@@ -1,7 +1,7 @@
 // plotly.js's own schema check (Plotly.validate), run in the same jsdom window that
 // renders the PNGs: what VS Code's plotly renderer (and JupyterLab's) would be given.
 import { PLOTLY_MIME } from "../../src/display/bundle";
-import { plotlyWindow } from "../../src/display/png/plotlyWindow";
+import { plotlyWindow } from "../../src/display/png/plotly-window";
 
 interface ValidateError {
   code: string;

@@ -9,15 +9,15 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import "../../src/scenarios/index";
-import { compareCallers, raceTrace } from "../../src/scenarios/mm/compare";
+import { compareCallers, mirrorOf, raceTrace } from "../../src/scenarios/mm/compare";
 import { explore } from "../../src/sched/explore/explorer";
 import { DfsStrategy } from "../../src/sched/explore/dfs";
 import { finishRun, prepareRun } from "../../src/sched/explore/runner";
 import { resolveScenario } from "../../src/sched/explore/explorer";
 import { resolveParams } from "../../src/scenarios/scenario";
 import {
-  SEVERITY, callerOutcomeBars, contextSwitches, paramGridCases, parseSanitizerNote, raceStepChart, raceTable, raceTableMarkdown,
-  raceTableText, splitLockName, tallyOutcomes, worstOutcomeOf, worstOutcomes,
+  SEVERITY, callerOutcomeBars, contextSwitches, paramGridCases, sanitizerEventOf, raceStepChart, raceTable, raceTableMarkdown,
+  raceTableText, tallyOutcomes, worstOutcomeOf, worstOutcomes,
 } from "../../src/display/race-figures";
 import type { PlotlyTrace } from "../../src/display/types";
 
@@ -255,15 +255,32 @@ describe("callerOutcomeBars", () => {
   });
 });
 
-describe("small parsers", () => {
-  it("splitLockName separates the lock_stat class from the instance", () => {
-    expect(splitLockName("ptlock (PMD) (proc pmd-table@0x7effc0000000)")).toEqual({ cls: "ptlock (PMD)", name: "proc pmd-table@0x7effc0000000" });
-    expect(splitLockName("plain")).toEqual({ cls: "plain", name: "plain" });
+describe("trace records carry their lock and sanitizer verdicts as data", () => {
+  it("a lock record names the lock_stat class and the instance in their own fields, the printed name joins them", () => {
+    const r = stale().report.trace.find((x) => x.kind === "acquire" && x.lockClass === "ptlock (PMD)")!;
+    expect(r.lockName).toMatch(/^proc pmd-table@0x[0-9a-f]+$/);
+    expect(r.lock).toBe(`ptlock (PMD) (${r.lockName})`);
+    const plain = raceTrace("abba", "ab").report.trace.find((x) => x.kind === "acquire")!;
+    expect(plain).toMatchObject({ lockClass: "&lock_a", lockName: "A", lock: "&lock_a (A)" });
   });
 
-  it("parseSanitizerNote reads kind, class and detail", () => {
-    expect(parseSanitizerNote("sanitizer: access use-after-free: dma-write of pfn 0x1")).toEqual({ kind: "access", outcome: "use-after-free", detail: "dma-write of pfn 0x1" });
-    expect(parseSanitizerNote("sanitizer: hold: holds pfn 0x1 (bar0 generation 1)")).toEqual({ kind: "hold", outcome: null, detail: "holds pfn 0x1 (bar0 generation 1)" });
-    expect(parseSanitizerNote("pud no longer a leaf")).toBeNull();
+  it("a sanitizer note carries kind, outcome and detail, and its text is their printed form", () => {
+    const notes = stale().report.trace.filter((x) => x.kind === "note");
+    const events = notes.map((x) => sanitizerEventOf(x)).filter((e) => e !== null);
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.some((e) => e?.kind === "lookup" && e.outcome === "stale-pfn")).toBe(true);
+    for (const n of notes) {
+      const e = sanitizerEventOf(n);
+      if (e) expect(n.text).toBe(`sanitizer: ${e.kind}${e.outcome ? ` ${e.outcome}` : ""}: ${e.detail}`);
+    }
+  });
+});
+
+describe("mirrorOf names the file each mirrored function lives in", () => {
+  it("remap_pfn_range is in remap.ts and vmf_insert_pfn in insert.ts, and both files export them", () => {
+    expect(mirrorOf("remapPfnRange: pte_alloc")).toEqual({ fn: "remap_pfn_range", file: "src/mm/remap.ts" });
+    expect(mirrorOf("vmfInsertPfnPmd: set_pmd_at")).toEqual({ fn: "vmf_insert_pfn{,_pmd,_pud}", file: "src/mm/insert.ts" });
+    expect(readFileSync(join(__dirname, "../../src/mm/remap.ts"), "utf8")).toMatch(/export function remapPfnRange\(/);
+    expect(readFileSync(join(__dirname, "../../src/mm/insert.ts"), "utf8")).toMatch(/export function\*? ?vmfInsertPfn/);
   });
 });

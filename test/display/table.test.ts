@@ -4,7 +4,7 @@ import {
   callerOutcomeBars, countsText, figureOutput, lockStatBundle, lockStatRows, preBundle, raceStepChart, raceTable,
   raceTableBundle, showTable, tableBundle, theme,
 } from "../../src/display/index";
-import { wrapWords } from "../../src/display/figures/pageTableWalkDiagram";
+import { wrapWords } from "../../src/display/figures/page-table-walk-diagram";
 import { lookupContention } from "../../src/scenarios/index";
 import { raceTrace } from "../../src/scenarios/mm/compare";
 import { formatLockStat } from "../../src/sched/lockstat";

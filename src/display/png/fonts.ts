@@ -7,7 +7,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { sansMetrics } from "./fontMetrics";
+import { sansMetrics } from "./font-metrics";
 
 /** The `font` option passed to resvg. */
 export interface ResvgFontOptions {

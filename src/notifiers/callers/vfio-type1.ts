@@ -35,7 +35,7 @@ import {
 } from "../interval-notifier";
 import type { MmuIntervalNotifier } from "../subscriptions";
 import { checkAttempts, siteOf, startAndClassify, type CallerEnv, type CallerInstance } from "./types";
-import { EFAULT } from "../../mm/errors";
+import { EFAULT, EINVAL } from "../../mm/errors";
 import { hex } from "../../mm/constants";
 import type { Kernel } from "../../mm/kernel";
 
@@ -96,7 +96,7 @@ export function vfioType1Caller(env: CallerEnv, opts: VfioType1Options): CallerI
     describe: () => `iova ${iova.toString(16)} ${mapped ? "mapped" : "not mapped"}${sub ? `, notifier seq ${sub.invalidateSeq}` : ""}`,
     body: function* (): Steps<number> {
       const me = yield* current();
-      let ret = -22;
+      let ret = -EINVAL;
       for (let attempt = 0; attempt < maxAttempts; attempt++) {
         const seq = sub ? yield* mmuIntervalReadBeginSteps(sub) : 0;
         yield* mmapReadLockSteps(env.mm);

@@ -2,7 +2,7 @@
  * faultLevelsFigure for faultLevelsByAlignment results, with every huge leaf that maps the
  * wrong pfn (the v6.12 vfio-pci hazard) marked by a red cross and the distance it is off.
  */
-import { faultLevelsFigure, LEAF_BYTES } from "../../display/figures/faultLevelsFigure";
+import { faultLevelsFigure, LEAF_BYTES } from "../../display/figures/fault-levels-figure";
 import type { PlotlyFigure } from "../../display/types";
 import { PAGE_SIZE } from "../../mm/constants";
 import type { FaultLevelsResult, WrongPfnLeaf } from "./fault-levels";

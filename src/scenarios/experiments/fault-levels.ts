@@ -19,7 +19,7 @@ import { createKernel } from "../../mm/kernel";
 import { mappedLeaves } from "../../mm/leaves";
 import { lookupLeaf } from "../../mm/pagetable";
 import { createVfioPciBarDevice, type VfioAlignRule } from "../../mm/vfio-device";
-import type { FaultLevelsRow, FaultRecord } from "../../display/figures/faultLevelsFigure";
+import type { FaultLevelsRow, FaultRecord } from "../../display/figures/fault-levels-figure";
 
 type Level = "pte" | "pmd" | "pud";
 

@@ -95,7 +95,9 @@ const MIRRORS: [RegExp, string, string][] = [
   [/^(zap_page_range_single|zap_vma_ptes|unmap_mapping_range|munmap: unmap_vmas)/, "zap_page_range_single / unmap_page_range", "src/mm/zap.ts"],
   [/^vfio_pci/, "vfio_pci_core reset / huge_fault", "src/mm/vfio-device.ts"],
   [/iommu_(un)?map|device DMA/, "IOMMU", "src/notifiers/iommu.ts"],
-  [/^vmfInsertPfn|^insert_pfn|^remapPfnRange/, "vmf_insert_pfn{,_pmd,_pud} / remap_pfn_range", "src/mm/insert.ts"],
+  [/^vmfInsertPfn|^insert_pfn/, "vmf_insert_pfn{,_pmd,_pud}", "src/mm/insert.ts"],
+  // remap_pfn_range is mirrored in remap.ts (this table named insert.ts before).
+  [/^remapPfnRange/, "remap_pfn_range", "src/mm/remap.ts"],
   [/^handleMmFault|^doUserAddrFault|pud_alloc|pmd_alloc|pte_alloc/, "handle_mm_fault", "src/mm/fault.ts"],
   [/^(device reset|PCI rescan|driver frees)|touches 0x/, "the zapper's release", "src/scenarios/mm/world.ts"],
 ];

@@ -183,7 +183,7 @@ export function* withSanitizerNotes<T>(san: Sanitizer, body: Steps<T>): Steps<T>
   let input: unknown = undefined;
   for (;;) {
     const r = body.next(input);
-    for (const text of san.takeNotes()) yield { kind: "note", text };
+    for (const { text, event } of san.takeNotes()) yield { kind: "note", text, event };
     if (r.done) return r.value;
     input = yield r.value;
   }

@@ -7,8 +7,9 @@
  *    timelines.
  * A scenario may be given as an object or by its registered name.
  */
-import type { ParamValue, ParamValues, Scenario } from "../../scenarios/scenario";
-import { failuresOf, resolveParams } from "../../scenarios/scenario";
+import type { ParamValue, ParamValues, Scenario } from "../scenario";
+import { failuresOf, resolveParams } from "../scenario";
+import { getScenario } from "../scenario-registry";
 import type { CostModel } from "../cost-model";
 import { formatTraceLines } from "../trace";
 import { describeLivelock } from "../deadlock";
@@ -62,6 +63,8 @@ export interface ExploreOptions {
   progressMs?: number;
   /** Asked before every schedule: true stops the exploration there (a time budget, a stop button). */
   stop?: () => boolean;
+  /** Called with the report of every schedule run, in order (tallies of one's own, e.g. tallyOutcomes). */
+  onRun?: (report: RunReport) => void;
 }
 
 export type ReductionName = "none" | "dpor";
@@ -136,18 +139,9 @@ export function exploreJson(r: ExploreResult): {
   };
 }
 
-type ScenarioResolver = (name: string) => Scenario<any>;
-let resolver: ScenarioResolver | null = null;
-
-/** Lets the scenario registry resolve names here without an import cycle (registry.ts calls it). */
-export function setScenarioResolver(r: ScenarioResolver): void {
-  resolver = r;
-}
-
+/** A scenario given as itself or by its registered name. */
 export function resolveScenario(s: Scenario<any> | string): Scenario<any> {
-  if (typeof s !== "string") return s;
-  if (!resolver) throw new Error(`scenario '${s}': no scenario registry loaded (import from "pfnlab" or src/scenarios)`);
-  return resolver(s);
+  return typeof s === "string" ? getScenario(s) : s;
 }
 
 function positiveInt(what: string, v: number | undefined, dflt: number): number {
@@ -217,6 +211,7 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
     const report = finishRun(scenario, params, prepared);
     strategy.finished(report);
     schedules++;
+    opts.onRun?.(report);
     totalSteps += report.end.steps;
     if (report.end.steps > maxSteps) maxSteps = report.end.steps;
     for (const c of report.outcomes) counts.set(c, (counts.get(c) ?? 0) + 1);

@@ -1,4 +1,4 @@
-export { explore, replay, simulate, exploreJson, traceLines, resolveScenario, setScenarioResolver, STRATEGIES, REDUCTIONS } from "./explorer";
+export { explore, replay, simulate, exploreJson, traceLines, resolveScenario, STRATEGIES, REDUCTIONS } from "./explorer";
 export type { ExploreOptions, ExploreResult, FailureReport, ReplayOptions, SimulateOptions, StrategyName, ReductionName } from "./explorer";
 export { manual, ManualRun } from "./manual";
 export type { ManualOption, ManualOptions } from "./manual";

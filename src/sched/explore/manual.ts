@@ -8,8 +8,8 @@
  *   console.log(m.state());
  *   m.replay;             // the replay string of the steps taken so far
  */
-import type { ParamValue, Scenario } from "../../scenarios/scenario";
-import { resolveParams } from "../../scenarios/scenario";
+import type { ParamValue, Scenario } from "../scenario";
+import { resolveParams } from "../scenario";
 import type { CostModel } from "../cost-model";
 import { formatNs, formatTraceRecord } from "../trace";
 import type { SimTask } from "../task";

@@ -15,8 +15,8 @@
  * MAX_REPLAY_STEPS steps in all (a run length above it is refused before it is expanded)
  * and task indices below MAX_REPLAY_TASKS. Every scenario runs far fewer steps.
  */
-import type { ParamValues, Scenario } from "../../scenarios/scenario";
-import { resolveParams } from "../../scenarios/scenario";
+import type { ParamValues, Scenario } from "../scenario";
+import { resolveParams } from "../scenario";
 
 /** Most steps a replay string may list (run lengths included). */
 export const MAX_REPLAY_STEPS = 100_000;

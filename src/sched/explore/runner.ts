@@ -2,8 +2,8 @@
  * One run of a scenario: fresh state from `setup`, tasks spawned in order, a driver
  * (a chooser for controlled runs, or the timed event loop), then classification.
  */
-import type { ParamValues, Scenario } from "../../scenarios/scenario";
-import { failuresOf } from "../../scenarios/scenario";
+import type { ParamValues, RunReport, Scenario } from "../scenario";
+import { failuresOf } from "../scenario";
 import type { CostModel } from "../cost-model";
 import type { LockStat } from "../lockstat";
 import { Scheduler } from "../scheduler";
@@ -18,32 +18,7 @@ export interface RunOptions {
   trace?: boolean;
 }
 
-/** Everything about one finished run. */
-export interface RunReport {
-  scenario: string;
-  params: ParamValues;
-  /** Outcome classes of this run (deduplicated, in the order found). */
-  outcomes: string[];
-  /** Tallied events that are not classes (ScenarioRun.events), e.g. "lookup:stale-pfn". */
-  events: string[];
-  /** The outcome classes among them that the scenario counts as failures. */
-  failures: string[];
-  failed: boolean;
-  end: RunEnd;
-  /** Task index of every step. */
-  schedule: number[];
-  preemptions: number;
-  /** Steps listed in the replay string (the rest follow the default). */
-  prefixSteps: number;
-  /** Replay string (shortest prefix, with non-default params). */
-  replay: string;
-  trace: TraceRecord[];
-  lockStat: LockStat;
-  /** Task names by index (the letters of the replay string). */
-  taskNames: string[];
-  /** The scenario's description of its final state, when it has one. */
-  state?: string;
-}
+export type { RunReport };
 
 /** Builds a fresh run of the scenario: the scheduler with the tasks spawned. */
 export function prepareRun(scenario: Scenario<any>, params: ParamValues, opts: RunOptions = {}) {

@@ -6,7 +6,7 @@
  * (a step whose task cannot run takes the default), and the executed schedule, not the
  * candidate, becomes the new current one. Stops at a fixed point or after `budget` runs.
  */
-import type { ParamValues, Scenario } from "../../scenarios/scenario";
+import type { ParamValues, Scenario } from "../scenario";
 import { prefixChooser, runControlled } from "./runner";
 import type { RunOptions, RunReport } from "./runner";
 

@@ -10,8 +10,8 @@
  * the default task after the prefix and queueing the alternatives, so the cost is one
  * run per schedule at the bound.
  */
-import type { ParamValue, ParamValues, Scenario } from "../../scenarios/scenario";
-import { resolveParams } from "../../scenarios/scenario";
+import type { ParamValue, ParamValues, Scenario } from "../scenario";
+import { resolveParams } from "../scenario";
 import { withCallSites } from "../call-site";
 import type { Scheduler } from "../scheduler";
 import type { SimTask } from "../task";

@@ -4,7 +4,7 @@
  * it happens once and the window is reused for every figure.
  */
 import fs from "node:fs";
-import { installSvgGeometry } from "./svgGeometry";
+import { installSvgGeometry } from "./svg-geometry";
 
 /** The part of plotly.js we use (typed loosely: plotly ships no types in the dist bundle). */
 export interface PlotlyApi {

@@ -7,7 +7,7 @@
  * text from real font advance widths (fontMetrics.ts), shapes from their attributes,
  * groups as the union of their children, all through the SVG transform attributes.
  */
-import { textWidth } from "./fontMetrics";
+import { textWidth } from "./font-metrics";
 
 /** An axis-aligned box; null means "draws nothing". */
 interface Box {

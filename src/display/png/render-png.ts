@@ -5,7 +5,7 @@
  */
 import { Resvg } from "@resvg/resvg-js";
 import type { PlotlyFigure } from "../types";
-import { plotlyWindow } from "./plotlyWindow";
+import { plotlyWindow } from "./plotly-window";
 import { resvgFonts } from "./fonts";
 
 /** Size of the static image. Width/height in CSS px; scale multiplies the pixel size. */
