@@ -4,29 +4,16 @@
 // stale pfn; the replay string the page shows reproduces it with `pfnlab replay`.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportNotebooks, projectRoot } from "../../src/runner";
 import { CHROMIUM, chromiumArgs } from "../support/browser";
-// @ts-expect-error plain ESM helper shared with scripts/start.mjs, no types
-import { startJupyter } from "../../scripts/lib/jupyter.mjs";
+import { openAndRunAll, startNotebookServer } from "../support/notebook6";
 
 const shots = join(projectRoot, "test-output", "browser");
 const NB = "04-mmu-notifiers.ipynb";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 /** Steps a stepper through `letters`, then the defaults to the end; what it shows then. */
 async function play(root: Locator, letters: string): Promise<{ outcome: string; replay: string; status: string }> {
@@ -89,29 +76,18 @@ describe("the stepper in a real browser", () => {
   });
 
   it("in the Notebook npm start serves: run notebook 04, cause the v6.12 race by clicking, replay it", async () => {
-    const port = await freePort();
-    const jupyter = await startJupyter(["--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0"], { echo: false });
+    const server = await startNotebookServer();
     try {
-      const u = new URL(jupyter.url);
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(String(e)));
-      await page.goto(`${u.origin}/notebooks/notebooks/${NB}?token=${u.searchParams.get("token")}`);
-      await page.waitForFunction(
-        () => {
-          const J = (window as unknown as { Jupyter?: any }).Jupyter;
-          return J?.notebook?.kernel?.is_connected?.() && !!J.notebook.kernel.info_reply?.protocol_version;
-        },
-        undefined,
-        { timeout: 60_000 },
-      );
-      await page.evaluate(() => (window as unknown as { Jupyter: any }).Jupyter.notebook.execute_all_cells());
+      await openAndRunAll(page, server, NB);
       await page.waitForFunction(() => document.querySelectorAll(".pfnlab-stepper [data-role=status]").length === 2, undefined, { timeout: 180_000 });
       await checkSteppers(page, "stepper-notebook");
       expect(errors).toEqual([]);
       await page.close();
     } finally {
-      jupyter.child.kill("SIGINT");
+      server.child.kill("SIGINT");
     }
   });
 
