@@ -109,7 +109,7 @@ beforeAll(async () => {
   const src = loadSource(source, "pages.ipynb");
   const { submissions } = findSubmissions(join(scratch, "subs"), ["pages.ipynb"]);
   expect(submissions.map((s) => s.student)).toEqual(roster);
-  const t0 = Date.now();
+  const t0 = process.hrtime.bigint(); // logged only (below), never asserted
   const results = await gradeAll(submissions, new Map([["pages.ipynb", src]]), {
     manifest,
     timeout: 6,
@@ -117,7 +117,7 @@ beforeAll(async () => {
     jobs: 2,
     cache: new GradeCache(join(scratch, "cache")),
   });
-  seconds = (Date.now() - t0) / 1000;
+  seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   grades = new Map(results.map((g) => [g.student, g]));
   writeFileSync(join(scratch, "grades.json"), JSON.stringify(results, null, 1));
 });
