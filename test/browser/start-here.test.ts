@@ -1,28 +1,17 @@
 // A real browser against the same Jupyter server `npm start` runs: open
 // 00-start-here, run all cells, and check that the plotly figure really rendered.
 import { mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../src/runner";
 import { CHROMIUM, chromiumArgs } from "../support/browser";
+import { freePort } from "../support/notebook6";
 // @ts-expect-error plain ESM helper shared with scripts/start.mjs, no types
 import { startJupyter } from "../../scripts/lib/jupyter.mjs";
 
 const outDir = join(projectRoot, "test-output", "browser");
 
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 describe("00-start-here in a real browser", () => {
   let jupyter: { child: import("node:child_process").ChildProcess; url: string };

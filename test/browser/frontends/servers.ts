@@ -3,7 +3,6 @@
 // under .cache/ from requirements-jupyter.txt), Notebook 6 from set-up (Debian's).
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { projectRoot } from "../../../src/runner";
 // @ts-expect-error plain ESM helpers shared with scripts/, no types
@@ -42,16 +41,8 @@ export function notebook6Jupyter(): JupyterEnv | null {
   return candidates.find((e) => e && e.frontend === "notebook" && major(e.version) === 6) ?? null;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
+import { freePort } from "../../support/notebook6";
+export { freePort };
 
 export interface Server {
   child: ChildProcess;
