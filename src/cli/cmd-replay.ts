@@ -1,7 +1,6 @@
 /** `pfnlab replay`: re-run one schedule exactly and print its trace step by step. */
-import { getScenario } from "../scenarios/index";
 import { formatLockStat, replay, traceLines } from "../sched/index";
-import { CliUsageError, flagList, parseArgs } from "./command";
+import { CliUsageError, keyValueParams, parseArgs, scenarioArg } from "./command";
 import type { CliCommand, FlagSpec } from "./command";
 
 const FLAGS: FlagSpec[] = [
@@ -29,18 +28,8 @@ export const command: CliCommand = {
       return 0;
     }
     if (a.positional.length !== 2) throw new CliUsageError(`pfnlab replay: expected <scenario> <replay>, got ${a.positional.length} argument(s)`);
-    let scenario;
-    try {
-      scenario = getScenario(a.positional[0]!);
-    } catch (e) {
-      throw new CliUsageError(`pfnlab replay: ${(e as Error).message}`);
-    }
-    const given: Record<string, string> = {};
-    for (const kv of flagList(a, "param")) {
-      const i = kv.indexOf("=");
-      if (i <= 0) throw new CliUsageError(`pfnlab replay: param '${kv}' must be written key=value`);
-      given[kv.slice(0, i)] = kv.slice(i + 1);
-    }
+    const scenario = scenarioArg(a.positional[0]!, "pfnlab replay");
+    const given = keyValueParams(a, "pfnlab replay");
     let r;
     const rs = a.positional[1]!;
     try {

@@ -6,13 +6,12 @@
  */
 import "../source-maps";
 import * as readline from "readline";
-import { getScenario } from "../scenarios/index";
 import { resolveParams } from "../scenarios/scenario";
 import type { ParamValues, Scenario } from "../scenarios/scenario";
 import { withCallSites } from "../sched/call-site";
 import { finishRun, prepareRun } from "../sched/explore/runner";
 import { stepView } from "../sched/explore/step-tree";
-import { CliUsageError, flagList, parseArgs } from "./command";
+import { CliUsageError, keyValueParams, parseArgs, scenarioArg } from "./command";
 import type { CliCommand, CliIo, FlagSpec } from "./command";
 
 const FLAGS: FlagSpec[] = [
@@ -120,18 +119,8 @@ export const command: CliCommand = {
       return 0;
     }
     if (a.positional.length !== 1) throw new CliUsageError(`pfnlab step: expected <scenario>, got ${a.positional.length} argument(s)`);
-    let scenario: Scenario<any>;
-    try {
-      scenario = getScenario(a.positional[0]!);
-    } catch (e) {
-      throw new CliUsageError(`pfnlab step: ${(e as Error).message}`);
-    }
-    const given: Record<string, string> = {};
-    for (const kv of flagList(a, "param")) {
-      const i = kv.indexOf("=");
-      if (i <= 0) throw new CliUsageError(`pfnlab step: param '${kv}' must be written key=value`);
-      given[kv.slice(0, i)] = kv.slice(i + 1);
-    }
+    const scenario = scenarioArg(a.positional[0]!, "pfnlab step");
+    const given = keyValueParams(a, "pfnlab step");
     let params: ParamValues;
     try {
       params = resolveParams(scenario, given);

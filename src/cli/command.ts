@@ -5,6 +5,9 @@
  * main.ts finds every cmd-*.js next to it at run time, so no shared file needs editing.
  */
 
+import { getScenario } from "../scenarios/index";
+import type { Scenario } from "../scenarios/scenario";
+
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
@@ -114,4 +117,24 @@ export function flagInt(p: ParsedArgs, name: string, command: string, min: numbe
     throw new CliUsageError(`${command}: --${name} ${v} must be an integer >= ${min}${allowInfinity ? " (or 'inf')" : ""}`);
   }
   return Number(v);
+}
+
+/** The scenario named by a positional argument; an unknown name is a usage error of `command`. */
+export function scenarioArg(name: string, command: string): Scenario<any> {
+  try {
+    return getScenario(name);
+  } catch (e) {
+    throw new CliUsageError(`${command}: ${(e as Error).message}`);
+  }
+}
+
+/** The -p key=value flags as a record (values still text); a flag without '=' is a usage error of `command`. */
+export function keyValueParams(p: ParsedArgs, command: string): Record<string, string> {
+  const given: Record<string, string> = {};
+  for (const kv of flagList(p, "param")) {
+    const i = kv.indexOf("=");
+    if (i <= 0) throw new CliUsageError(`${command}: param '${kv}' must be written key=value`);
+    given[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return given;
 }
