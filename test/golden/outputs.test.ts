@@ -33,7 +33,7 @@ function golden(name: string, text: string): void {
   }
   // Line numbers of our own source (call sites, "src/mm/follow.ts:201") move with any edit
   // above them; the file and everything else must stay the same.
-  const lines = (t: string) => t.replace(/(src\/[\w/.-]+\.ts):\d+/g, "$1:N");
+  const lines = (t: string) => t.replace(/(src\/[\w/.-]+\.ts):\d+ */g, "$1:N ");
   expect(lines(text), `${name} differs from its recorded golden output`).toBe(lines(readFileSync(file, "utf8")));
 }
 
