@@ -10,12 +10,20 @@ import { join } from "node:path";
 import { root } from "./lib/env.mjs";
 
 const require = createRequire(import.meta.url);
-const { courseNotebooks, releasedCopy, leaksIn, hiddenCheckLines } = require(join(root, "dist", "grading", "course.js"));
+const { courseNotebooks, releasedCopy, leaksIn, hiddenCheckLines } = require(
+  join(root, "dist", "grading", "course.js"),
+);
 const { writeNotebook } = require(join(root, "dist", "runner", "notebook.js"));
 
 const course = join(root, "course");
-for (const txt of readdirSync(course).filter((f) => f.endsWith(".txt")).sort()) {
-  execFileSync(process.execPath, [join(root, "scripts", "nbpercent.mjs"), join(course, txt), join(course, txt.replace(/\.txt$/, ".ipynb"))], { stdio: "inherit" });
+for (const txt of readdirSync(course)
+  .filter((f) => f.endsWith(".txt"))
+  .sort()) {
+  execFileSync(
+    process.execPath,
+    [join(root, "scripts", "nbpercent.mjs"), join(course, txt), join(course, txt.replace(/\.txt$/, ".ipynb"))],
+    { stdio: "inherit" },
+  );
 }
 const hidden = hiddenCheckLines();
 for (const name of courseNotebooks()) {

@@ -45,7 +45,12 @@ const nb = {
   }),
   metadata: {
     kernelspec: { display_name: "TypeScript (pfnlab)", language: "typescript", name: "tslab" },
-    language_info: { name: "typescript", file_extension: ".ts", mimetype: "text/typescript", codemirror_mode: { name: "javascript", typescript: true } },
+    language_info: {
+      name: "typescript",
+      file_extension: ".ts",
+      mimetype: "text/typescript",
+      codemirror_mode: { name: "javascript", typescript: true },
+    },
   },
   nbformat: 4,
   nbformat_minor: 5,

@@ -8,7 +8,18 @@
 //   node scripts/setup.mjs --modern      ... with JupyterLab 4 + Notebook 7 in .venv (pip), even
 //                                            when another Jupyter is installed
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join, relative } from "node:path";
 import { envFile, jupyterData, log, probe, root, run, venv } from "./lib/env.mjs";
 import { aptLockWaitSeconds, waitForAptLocks } from "./lib/apt-lock.mjs";
@@ -79,7 +90,11 @@ function build() {
   const old = join(root, `.dist-old-${process.pid}`);
   rmSync(next, { recursive: true, force: true });
   try {
-    run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json", "--outDir", next], { cwd: root });
+    run(
+      process.execPath,
+      [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json", "--outDir", next],
+      { cwd: root },
+    );
   } catch (e) {
     rmSync(next, { recursive: true, force: true });
     throw new Error(`${e.message}\npfnlab: the build has type errors (above); dist/ was left as it was`);
@@ -147,7 +162,9 @@ function jupyter() {
     if (py) {
       ensureJupyterVenv(venv, py);
     } else if (args.has("--modern")) {
-      throw new Error(`pfnlab: --modern needs pip and its package index; install them yourself:\n  python3 -m pip install -r ${requirementsFile}`);
+      throw new Error(
+        `pfnlab: --modern needs pip and its package index; install them yourself:\n  python3 -m pip install -r ${requirementsFile}`,
+      );
     } else if (isRoot && isDebian) {
       log(`no Jupyter found and no Python package index: installing Debian's ${debianJupyter.join(" ")}`);
       aptInstall(debianJupyter);
@@ -159,7 +176,8 @@ function jupyter() {
       );
     }
     found = findJupyter();
-    if (!found) throw new Error("pfnlab: Jupyter was installed but is still not usable (jupyter notebook --version fails)");
+    if (!found)
+      throw new Error("pfnlab: Jupyter was installed but is still not usable (jupyter notebook --version fails)");
   }
   mkdirSync(join(root, ".jupyter-local"), { recursive: true });
   writeFileSync(envFile, JSON.stringify(found, null, 2) + "\n");
@@ -204,7 +222,9 @@ try {
   writeKernelSpec(jupyterData);
   if (args.has("--user-kernel")) {
     const userData = probe(j.jupyter, ["--data-dir"]);
-    log(`user-level kernelspec: ${writeKernelSpec(userData)} (VS Code and your own JupyterLab list "TypeScript (pfnlab)")`);
+    log(
+      `user-level kernelspec: ${writeKernelSpec(userData)} (VS Code and your own JupyterLab list "TypeScript (pfnlab)")`,
+    );
   }
   if (args.has("--for-test")) chromium();
   const ms = Number((process.hrtime.bigint() - t0) / 1000000n);

@@ -15,11 +15,15 @@ try {
   if (wantLab && !env.lab) {
     log(`${env.jupyter} (${env.frontend} ${env.version}) has no JupyterLab: setting up .venv with JupyterLab 4`);
     const r = spawnSync(process.execPath, [join(root, "scripts", "setup.mjs"), "--modern"], { stdio: "inherit" });
-    if (r.status !== 0) throw new Error("pfnlab: could not install JupyterLab (above); plain `npm start` still opens the notebooks");
+    if (r.status !== 0)
+      throw new Error("pfnlab: could not install JupyterLab (above); plain `npm start` still opens the notebooks");
     env = readEnv();
   }
   const { child, url } = await startJupyter(extra, { env, app: wantLab ? "lab" : env.frontend });
-  const tree = wantLab || env.frontend === "lab" ? url.replace(/\/(\?|tree\?|lab\?)/, "/lab/tree/notebooks?") : url.replace(/\/(\?|tree\?)/, "/tree/notebooks?");
+  const tree =
+    wantLab || env.frontend === "lab"
+      ? url.replace(/\/(\?|tree\?|lab\?)/, "/lab/tree/notebooks?")
+      : url.replace(/\/(\?|tree\?)/, "/tree/notebooks?");
   log(`Jupyter is serving the notebooks: ${tree}`);
   log("stop it with Ctrl-C");
   for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill("SIGINT"));

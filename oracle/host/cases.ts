@@ -38,14 +38,22 @@ const h = (n: number) => `0x${n.toString(16)}`;
 /** One op as the guest runner reads it. */
 export function opLine(o: Op): string {
   switch (o.op) {
-    case "mode": return `mode ${KIND_CODE[o.kind]} ${RULE_CODE[o.rule]} ${o.io ? 1 : 0}`;
-    case "mmap": return `mmap ${h(o.addr)} ${h(o.len)} ${h(o.pgoff)} ${o.rw ? 1 : 0}`;
-    case "anon": return `anon ${h(o.addr)} ${h(o.len)}`;
-    case "touch": return `touch ${h(o.addr)} ${o.write ? 1 : 0}`;
-    case "follow": return `follow ${h(o.vma)} ${h(o.addr)}`;
-    case "zap": return `zap ${h(o.vma)} ${h(o.addr)} ${h(o.size)}`;
-    case "umr": return `umr ${h(o.begin)} ${h(o.len)}`;
-    case "munmap": return `munmap ${h(o.addr)} ${h(o.len)}`;
+    case "mode":
+      return `mode ${KIND_CODE[o.kind]} ${RULE_CODE[o.rule]} ${o.io ? 1 : 0}`;
+    case "mmap":
+      return `mmap ${h(o.addr)} ${h(o.len)} ${h(o.pgoff)} ${o.rw ? 1 : 0}`;
+    case "anon":
+      return `anon ${h(o.addr)} ${h(o.len)}`;
+    case "touch":
+      return `touch ${h(o.addr)} ${o.write ? 1 : 0}`;
+    case "follow":
+      return `follow ${h(o.vma)} ${h(o.addr)}`;
+    case "zap":
+      return `zap ${h(o.vma)} ${h(o.addr)} ${h(o.size)}`;
+    case "umr":
+      return `umr ${h(o.begin)} ${h(o.len)}`;
+    case "munmap":
+      return `munmap ${h(o.addr)} ${h(o.len)}`;
   }
 }
 
@@ -68,14 +76,22 @@ export function parseOpLine(line: string): Op {
   const t = line.trim().split(/\s+/);
   const n = (i: number) => Number(t[i]);
   switch (t[0]) {
-    case "mode": return { op: "mode", kind: KINDS[n(1)], rule: RULES[n(2)], io: n(3) === 1 };
-    case "mmap": return { op: "mmap", addr: n(1), len: n(2), pgoff: n(3), rw: n(4) === 1 };
-    case "anon": return { op: "anon", addr: n(1), len: n(2) };
-    case "touch": return { op: "touch", addr: n(1), write: n(2) === 1 };
-    case "follow": return { op: "follow", vma: n(1), addr: n(2) };
-    case "zap": return { op: "zap", vma: n(1), addr: n(2), size: n(3) };
-    case "umr": return { op: "umr", begin: n(1), len: n(2) };
-    case "munmap": return { op: "munmap", addr: n(1), len: n(2) };
+    case "mode":
+      return { op: "mode", kind: KINDS[n(1)], rule: RULES[n(2)], io: n(3) === 1 };
+    case "mmap":
+      return { op: "mmap", addr: n(1), len: n(2), pgoff: n(3), rw: n(4) === 1 };
+    case "anon":
+      return { op: "anon", addr: n(1), len: n(2) };
+    case "touch":
+      return { op: "touch", addr: n(1), write: n(2) === 1 };
+    case "follow":
+      return { op: "follow", vma: n(1), addr: n(2) };
+    case "zap":
+      return { op: "zap", vma: n(1), addr: n(2), size: n(3) };
+    case "umr":
+      return { op: "umr", begin: n(1), len: n(2) };
+    case "munmap":
+      return { op: "munmap", addr: n(1), len: n(2) };
   }
   throw new Error(`parseOpLine: unknown op ${JSON.stringify(line)}`);
 }

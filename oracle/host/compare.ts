@@ -21,7 +21,10 @@ export interface Comparison {
   steps: { compared: number; agree: number };
   /** byStop: lookups per outcome (a leaf, or EINVAL:cause); agreeByStop: how many of those agree. */
   lookups: {
-    compared: number; agree: number; byStop: Record<string, number>; agreeByStop: Record<string, number>;
+    compared: number;
+    agree: number;
+    byStop: Record<string, number>;
+    agreeByStop: Record<string, number>;
     /** The lock the kernel's start() held, per leaf level: lock class -> count. */
     lockByLeaf: Record<string, Record<string, number>>;
     /**
@@ -36,13 +39,21 @@ export interface Comparison {
   missing: string[];
 }
 
-const show = (v: unknown) => (v === undefined ? "-" : typeof v === "number" && Math.abs(v) > 4096 ? `0x${v.toString(16)}` : String(v));
+const show = (v: unknown) =>
+  v === undefined ? "-" : typeof v === "number" && Math.abs(v) > 4096 ? `0x${v.toString(16)}` : String(v);
 
-export function compare(seqs: Sequence[], model: Map<number, StepResult[]>, kernel: Map<number, StepResult[]>): Comparison {
+export function compare(
+  seqs: Sequence[],
+  model: Map<number, StepResult[]>,
+  kernel: Map<number, StepResult[]>,
+): Comparison {
   const c: Comparison = {
-    sequences: seqs.length, steps: { compared: 0, agree: 0 }, lookups: { compared: 0, agree: 0, byStop: {}, agreeByStop: {}, lockByLeaf: {}, wrongPfnByLeaf: {} },
+    sequences: seqs.length,
+    steps: { compared: 0, agree: 0 },
+    lookups: { compared: 0, agree: 0, byStop: {}, agreeByStop: {}, lockByLeaf: {}, wrongPfnByLeaf: {} },
     vmpte: { pte: { compared: 0, agree: 0 }, pmd: { compared: 0, agree: 0 }, pud: { compared: 0, agree: 0 } },
-    disagreements: [], missing: [],
+    disagreements: [],
+    missing: [],
   };
   for (const s of seqs) {
     const m = model.get(s.id) ?? [];
@@ -51,7 +62,8 @@ export function compare(seqs: Sequence[], model: Map<number, StepResult[]>, kern
       c.missing.push(`sequence ${s.id}: no kernel results`);
       continue;
     }
-    if (k.length !== s.ops.length) c.missing.push(`sequence ${s.id}: ${k.length} kernel results for ${s.ops.length} ops`);
+    if (k.length !== s.ops.length)
+      c.missing.push(`sequence ${s.id}: ${k.length} kernel results for ${s.ops.length} ops`);
     for (let i = 0; i < Math.min(k.length, m.length); i++) {
       const d = diffStep(m[i], k[i]);
       c.steps.compared++;
@@ -84,7 +96,10 @@ export function compare(seqs: Sequence[], model: Map<number, StepResult[]>, kern
 /** The side-by-side table of disagreements (at most `limit` rows). */
 export function disagreementTable(c: Comparison, limit = 60): string {
   if (c.disagreements.length === 0) return "no disagreements";
-  const rows = [["seq", "step", "op", "field", "model", "kernel"], ...c.disagreements.slice(0, limit).map((d) => [String(d.seq), String(d.step), d.op, d.field, d.model, d.kernel])];
+  const rows = [
+    ["seq", "step", "op", "field", "model", "kernel"],
+    ...c.disagreements.slice(0, limit).map((d) => [String(d.seq), String(d.step), d.op, d.field, d.model, d.kernel]),
+  ];
   const w = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
   const lines = rows.map((r) => r.map((x, j) => x.padEnd(w[j])).join("  "));
   lines.splice(1, 0, w.map((n) => "-".repeat(n)).join("  "));

@@ -55,12 +55,31 @@ function shape(r: Rng, leaf: "pud" | "pmd" | "pte" | "remap"): Shape {
   let len: number, addrOffset: number, pgoff: number;
   if (leaf === "pud") {
     len = r.pick([G1, G1, 2 * G1, G1 + M2, G1 + 16 * K4, 2 * G1 + 4 * M2]);
-    addrOffset = r.weighted([[0, 6], [M2 * (1 + r.int(511)), 2], [K4 * (1 + r.int(511)), 1]]);
-    pgoff = r.weighted([[0, 4], [G1 / K4, 2], [512 * (1 + r.int(511)), 2], [1 + r.int(511), 1]]);
+    addrOffset = r.weighted([
+      [0, 6],
+      [M2 * (1 + r.int(511)), 2],
+      [K4 * (1 + r.int(511)), 1],
+    ]);
+    pgoff = r.weighted([
+      [0, 4],
+      [G1 / K4, 2],
+      [512 * (1 + r.int(511)), 2],
+      [1 + r.int(511), 1],
+    ]);
   } else if (leaf === "pmd") {
     len = M2 * (1 + r.int(6)) + r.pick([0, 0, 0, K4 * (1 + r.int(16))]);
-    addrOffset = M2 * r.int(500) + r.weighted([[0, 6], [K4 * (1 + r.int(511)), 2]]);
-    pgoff = 512 * r.int(1800) + r.weighted([[0, 6], [1 + r.int(511), 2]]);
+    addrOffset =
+      M2 * r.int(500) +
+      r.weighted([
+        [0, 6],
+        [K4 * (1 + r.int(511)), 2],
+      ]);
+    pgoff =
+      512 * r.int(1800) +
+      r.weighted([
+        [0, 6],
+        [1 + r.int(511), 2],
+      ]);
   } else if (leaf === "pte") {
     len = K4 * (1 + r.int(64));
     addrOffset = K4 * r.int(1 << 18);
@@ -87,11 +106,14 @@ function addrIn(r: Rng, lo: number, hi: number, aligned: boolean): number {
 function followAddr(r: Rng, start: number, end: number, live: Live): number {
   const near = live.touched.filter((t) => t >= start && t < end);
   return r.weighted<() => number>([
-    [() => {
-      const t = r.pick(near);
-      const span = r.pick([K4, M2, G1]);
-      return Math.floor(t / span) * span + r.int(span);
-    }, near.length ? 60 : 0],
+    [
+      () => {
+        const t = r.pick(near);
+        const span = r.pick([K4, M2, G1]);
+        return Math.floor(t / span) * span + r.int(span);
+      },
+      near.length ? 60 : 0,
+    ],
     [() => addrIn(r, start, end, false), 14],
     [() => end, 4],
     [() => end - 1 - r.int(K4), 5],
@@ -115,7 +137,11 @@ export function generate(seed: number, count: number): Sequence[] {
       const res = session.apply(o);
       if (o.op === "touch" && res.sig === 0) live.touched.push(o.addr);
     };
-    const nv = r.weighted([[1, 5], [2, 4], [3, 2]]);
+    const nv = r.weighted([
+      [1, 5],
+      [2, 4],
+      [3, 2],
+    ]);
     let slot = r.pick(slots);
     const usedGiB = new Set<number>();
     for (let v = 0; v < nv; v++) {
@@ -124,13 +150,25 @@ export function generate(seed: number, count: number): Sequence[] {
       while (usedGiB.has(slot * 1000 + g)) g = 4 * r.int(60);
       usedGiB.add(slot * 1000 + g);
       const base = slot * SLOT + g * G1;
-      const kind = r.weighted<MapKind | "anon">([["huge", 6], ["remap", 2], ["mixed", 3], ["anon", 1]]);
+      const kind = r.weighted<MapKind | "anon">([
+        ["huge", 6],
+        ["remap", 2],
+        ["mixed", 3],
+        ["anon", 1],
+      ]);
       if (kind === "anon") {
         push({ op: "anon", addr: base + K4 * r.int(512), len: K4 * (1 + r.int(16)) });
         continue;
       }
       const rule = r.pick<AlignRule>(["v6.12", "pfn", "align-down"]);
-      const leaf = kind === "remap" ? "remap" : r.weighted<"pud" | "pmd" | "pte">([["pud", 3], ["pmd", 4], ["pte", 2]]);
+      const leaf =
+        kind === "remap"
+          ? "remap"
+          : r.weighted<"pud" | "pmd" | "pte">([
+              ["pud", 3],
+              ["pmd", 4],
+              ["pte", 2],
+            ]);
       const s = shape(r, leaf);
       push({ op: "mode", kind, rule, io: kind !== "mixed" || r.next() < 0.6 });
       push({ op: "mmap", addr: base + s.addrOffset, len: s.len, pgoff: s.pgoff, rw: r.next() < 0.75 });
@@ -142,21 +180,35 @@ export function generate(seed: number, count: number): Sequence[] {
       const v = r.pick(vmas);
       const isDev = (v.vmFlags & (VM_IO | VM_PFNMAP)) !== 0 || !!v.vmFile;
       const what = r.weighted<Op["op"]>([
-        ["touch", live.touched.length < 3 ? 45 : 22], ["follow", 48], ["zap", 8], ["umr", isDev ? 5 : 0], ["munmap", 3],
+        ["touch", live.touched.length < 3 ? 45 : 22],
+        ["follow", 48],
+        ["zap", 8],
+        ["umr", isDev ? 5 : 0],
+        ["munmap", 3],
       ]);
       if (what === "touch") {
         // Mostly reads; writes to writable vmas, and now and then to a read-only one (SIGSEGV).
         const write = r.next() < ((v.vmFlags & VM_WRITE) !== 0 ? 0.35 : 0.08);
         // vfio's huge_fault wants the fault address aligned to the leaf (except align-down): touch aligned spots often.
-        const span = r.weighted([[G1, 2], [M2, 3], [1, 3]]);
+        const span = r.weighted([
+          [G1, 2],
+          [M2, 3],
+          [1, 3],
+        ]);
         const lo = Math.ceil(v.vmStart / span) * span;
-        const addr = lo < v.vmEnd && span > 1 ? lo + span * r.int(Math.max(1, Math.floor((v.vmEnd - lo) / span))) : addrIn(r, v.vmStart, v.vmEnd, false);
+        const addr =
+          lo < v.vmEnd && span > 1
+            ? lo + span * r.int(Math.max(1, Math.floor((v.vmEnd - lo) / span)))
+            : addrIn(r, v.vmStart, v.vmEnd, false);
         push({ op: "touch", addr: Math.min(addr, v.vmEnd - 1), write });
       } else if (what === "follow") {
         push({ op: "follow", vma: addrIn(r, v.vmStart, v.vmEnd, true), addr: followAddr(r, v.vmStart, v.vmEnd, live) });
       } else if (what === "zap") {
         const near = live.touched.filter((t) => t >= v.vmStart && t < v.vmEnd);
-        const at = near.length && r.next() < 0.7 ? Math.floor(r.pick(near) / K4) * K4 - K4 * r.int(4) : addrIn(r, v.vmStart, v.vmEnd, true);
+        const at =
+          near.length && r.next() < 0.7
+            ? Math.floor(r.pick(near) / K4) * K4 - K4 * r.int(4)
+            : addrIn(r, v.vmStart, v.vmEnd, true);
         const start = Math.max(v.vmStart, at);
         const size = r.pick([K4, K4 * (1 + r.int(64)), M2, M2 + K4 * r.int(8), v.vmEnd - start]);
         push({ op: "zap", vma: v.vmStart, addr: start, size: Math.max(K4, size) });
@@ -167,7 +219,8 @@ export function generate(seed: number, count: number): Sequence[] {
       } else {
         const unit = r.pick([K4, M2, G1].filter((u) => u < v.size));
         if (!unit || r.next() < 0.4) push({ op: "munmap", addr: v.vmStart, len: v.size });
-        else if (r.next() < 0.5) push({ op: "munmap", addr: v.vmStart, len: unit * (1 + r.int(Math.max(1, Math.floor(v.size / unit) - 1))) });
+        else if (r.next() < 0.5)
+          push({ op: "munmap", addr: v.vmStart, len: unit * (1 + r.int(Math.max(1, Math.floor(v.size / unit) - 1))) });
         else {
           const cut = v.vmEnd - unit * (1 + r.int(Math.max(1, Math.floor(v.size / unit) - 1)));
           push({ op: "munmap", addr: cut, len: v.vmEnd - cut });
@@ -197,9 +250,15 @@ export function barSequences(): Sequence[] {
   for (const b of BAR_SEQUENCES) {
     const ops: Op[] = [];
     if (b.leaf === "pte") {
-      ops.push({ op: "mode", kind: "remap", rule: "pfn", io: true }, { op: "mmap", addr, len: b.barBytes, pgoff: 0, rw: true });
+      ops.push(
+        { op: "mode", kind: "remap", rule: "pfn", io: true },
+        { op: "mmap", addr, len: b.barBytes, pgoff: 0, rw: true },
+      );
     } else {
-      ops.push({ op: "mode", kind: "huge", rule: "pfn", io: true }, { op: "mmap", addr, len: b.barBytes, pgoff: b.leaf === "pmd" ? 512 : 0, rw: true });
+      ops.push(
+        { op: "mode", kind: "huge", rule: "pfn", io: true },
+        { op: "mmap", addr, len: b.barBytes, pgoff: b.leaf === "pmd" ? 512 : 0, rw: true },
+      );
       const step = b.leaf === "pmd" ? M2 : G1;
       for (let a = addr; a < addr + b.barBytes; a += step) ops.push({ op: "touch", addr: a, write: false });
     }

@@ -21,13 +21,23 @@ export const PROJECT_ROOT = projectRoot();
 export const ORACLE_DIR = join(PROJECT_ROOT, "oracle");
 export const CACHE_DIR = join(ORACLE_DIR, ".cache");
 /** The Debian packages the oracle needs (what .ci/run installs). */
-export const DEBIAN_PACKAGES = ["qemu-system-x86", "linux-headers-6.12-amd64", "busybox-static", "libc6-dev", "gcc", "make"];
+export const DEBIAN_PACKAGES = [
+  "qemu-system-x86",
+  "linux-headers-6.12-amd64",
+  "busybox-static",
+  "libc6-dev",
+  "gcc",
+  "make",
+];
 /** Physical memory the guest reserves as "device memory": 4 GiB at 4 GiB (pfn 0x100000), 1 GiB aligned. */
 export const GUEST_BASE_PFN = 0x100000;
 export const GUEST_NR_PAGES = 0x100000;
 
 function which(cmd: string, path = process.env.PATH ?? ""): string | null {
-  const r = spawnSync("/bin/sh", ["-c", `command -v ${cmd}`], { encoding: "utf8", env: { ...process.env, PATH: path } });
+  const r = spawnSync("/bin/sh", ["-c", `command -v ${cmd}`], {
+    encoding: "utf8",
+    env: { ...process.env, PATH: path },
+  });
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
@@ -44,7 +54,11 @@ export function findGuestTools(path = process.env.PATH ?? ""): { tools: GuestToo
   const missing: string[] = [];
   const qemu = which("qemu-system-x86_64", path);
   if (!qemu) missing.push("qemu-system-x86_64 (Debian package qemu-system-x86)");
-  const kvers = existsSync("/lib/modules") ? readdirSync("/lib/modules").filter((v) => v.startsWith("6.12.") && existsSync(`/lib/modules/${v}/build/Makefile`)).sort() : [];
+  const kvers = existsSync("/lib/modules")
+    ? readdirSync("/lib/modules")
+        .filter((v) => v.startsWith("6.12.") && existsSync(`/lib/modules/${v}/build/Makefile`))
+        .sort()
+    : [];
   const kver = kvers[kvers.length - 1];
   if (!kver) missing.push("headers of a 6.12 kernel (Debian package linux-headers-6.12-amd64)");
   const vmlinuz = kver ? `/boot/vmlinuz-${kver}` : "";
@@ -64,7 +78,10 @@ function isStatic(path: string): boolean {
 
 function run(cmd: string, args: string[], cwd?: string): void {
   const r = spawnSync(cmd, args, { cwd, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`oracle build: ${cmd} ${args.join(" ")} failed (${r.status}):\n${(r.stdout + r.stderr).slice(-3000)}`);
+  if (r.status !== 0)
+    throw new Error(
+      `oracle build: ${cmd} ${args.join(" ")} failed (${r.status}):\n${(r.stdout + r.stderr).slice(-3000)}`,
+    );
 }
 
 /** Build the module and the runner (each in a few seconds) into the cache. */
@@ -99,11 +116,31 @@ export function buildInitramfs(t: GuestTools, built: { ko: string; runner: strin
 }
 
 /** Boot once, run every case, return the serial console text. */
-export function bootGuest(t: GuestTools, initrd: string, timeoutMs = 15 * 60_000): Promise<{ text: string; seconds: number }> {
+export function bootGuest(
+  t: GuestTools,
+  initrd: string,
+  timeoutMs = 15 * 60_000,
+): Promise<{ text: string; seconds: number }> {
   const args = [
-    "-machine", "q35", "-accel", "tcg", "-m", "512", "-smp", "1", "-nographic", "-no-reboot", "-nodefaults", "-serial", "stdio",
-    "-kernel", t.vmlinuz, "-initrd", initrd,
-    "-append", `console=ttyS0 quiet panic=-1 memmap=${GUEST_NR_PAGES * 4096 / 2 ** 30}G$${GUEST_BASE_PFN * 4096 / 2 ** 30}G`,
+    "-machine",
+    "q35",
+    "-accel",
+    "tcg",
+    "-m",
+    "512",
+    "-smp",
+    "1",
+    "-nographic",
+    "-no-reboot",
+    "-nodefaults",
+    "-serial",
+    "stdio",
+    "-kernel",
+    t.vmlinuz,
+    "-initrd",
+    initrd,
+    "-append",
+    `console=ttyS0 quiet panic=-1 memmap=${(GUEST_NR_PAGES * 4096) / 2 ** 30}G$${(GUEST_BASE_PFN * 4096) / 2 ** 30}G`,
   ];
   const t0 = Date.now();
   return new Promise((res, rej) => {
@@ -116,7 +153,8 @@ export function bootGuest(t: GuestTools, initrd: string, timeoutMs = 15 * 60_000
     p.on("error", rej);
     p.on("close", (code) => {
       clearTimeout(timer);
-      if (!text.includes('@o {"done":true}')) return rej(new Error(`qemu ended (${code}) before the runner finished:\n${(text + err).slice(-3000)}`));
+      if (!text.includes('@o {"done":true}'))
+        return rej(new Error(`qemu ended (${code}) before the runner finished:\n${(text + err).slice(-3000)}`));
       res({ text, seconds: (Date.now() - t0) / 1000 });
     });
   });

@@ -7,11 +7,38 @@
  * doUserAddrFault for a CPU access.
  */
 import {
-  FOLLOW_REASONS, VM_DONTDUMP, VM_DONTEXPAND, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, VM_IO, VM_MIXEDMAP, VM_PFNMAP, VM_READ,
-  VM_SHARED, VM_WRITE, createKernel, createVfioPciBarDevice, doUserAddrFault, findTable, followPfnmapArgs,
-  followPfnmapEnd, followPfnmapStart, mmapReadLock, mmapReadUnlock, pgprotNoncached, remapPfnRange, unmapMappingRange,
-  vmGetPageProt, zapVmaPtes,
-  type AddressSpace, type FollowPfnmapVariant, type IoRegion, type Kernel, type Mm, type VfioPciBarDevice, type Vma,
+  FOLLOW_REASONS,
+  VM_DONTDUMP,
+  VM_DONTEXPAND,
+  VM_FAULT_SIGBUS,
+  VM_FAULT_SIGSEGV,
+  VM_IO,
+  VM_MIXEDMAP,
+  VM_PFNMAP,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+  createKernel,
+  createVfioPciBarDevice,
+  doUserAddrFault,
+  findTable,
+  followPfnmapArgs,
+  followPfnmapEnd,
+  followPfnmapStart,
+  mmapReadLock,
+  mmapReadUnlock,
+  pgprotNoncached,
+  remapPfnRange,
+  unmapMappingRange,
+  vmGetPageProt,
+  zapVmaPtes,
+  type AddressSpace,
+  type FollowPfnmapVariant,
+  type IoRegion,
+  type Kernel,
+  type Mm,
+  type VfioPciBarDevice,
+  type Vma,
 } from "../../src/mm/index";
 import type { AlignRule, MapKind, Op, Sequence } from "./cases";
 import { PROT_COMPARED, type LockClass, type Stop, type StepResult } from "./results";
@@ -109,9 +136,12 @@ export class ModelSession {
   private mmapDevice(addr: number, len: number, pgoff: number, rw: boolean): Vma {
     const { kind, rule, io } = this.mode;
     const user = VM_READ | VM_SHARED | (rw ? VM_WRITE : 0);
-    const extra = kind === "remap" ? VM_IO | VM_DONTEXPAND | VM_DONTDUMP
-      : kind === "huge" ? VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP
-      : VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP | (io ? VM_IO : 0);
+    const extra =
+      kind === "remap"
+        ? VM_IO | VM_DONTEXPAND | VM_DONTDUMP
+        : kind === "huge"
+          ? VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP
+          : VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP | (io ? VM_IO : 0);
     const flags = user | extra;
     const file = { name: "pfnoracle", mapping: this.mapping };
     const pageProt = pgprotNoncached(vmGetPageProt(flags));
@@ -130,9 +160,15 @@ export class ModelSession {
       const rc = followPfnmapStart(args);
       if (rc !== 0) return { vma: true, rc, stop: failStop(args.reason, vma, addr) };
       const out: Partial<StepResult> = {
-        vma: true, rc, stop: `${args.leaf!}-leaf` as Stop, pfnOff: args.out.pfn - this.region.startPfn,
+        vma: true,
+        rc,
+        stop: `${args.leaf!}-leaf` as Stop,
+        pfnOff: args.out.pfn - this.region.startPfn,
         linearPfnOff: vma.vmPgoff + Math.floor((addr - vma.vmStart) / 4096),
-        w: args.out.writable, sp: args.out.special, lock: this.lockClass(addr, args.lock), prot: args.out.pgprot & PROT_COMPARED,
+        w: args.out.writable,
+        sp: args.out.special,
+        lock: this.lockClass(addr, args.lock),
+        prot: args.out.pgprot & PROT_COMPARED,
       };
       followPfnmapEnd(args);
       return out;
@@ -169,7 +205,10 @@ export function runModel(seqs: Sequence[], variant: FollowPfnmapVariant = "fixed
   const out = new Map<number, StepResult[]>();
   for (const s of seqs) {
     const session = new ModelSession(variant);
-    out.set(s.id, s.ops.map((o) => session.apply(o)));
+    out.set(
+      s.id,
+      s.ops.map((o) => session.apply(o)),
+    );
   }
   return out;
 }

@@ -34,7 +34,11 @@ export function oracleSequences(seed: number, count: number): Sequence[] {
   return [...generate(seed, count), ...barSequences()];
 }
 
-export async function runOracle(o: { seed: number; count: number; log?: (s: string) => void }): Promise<OracleRun | null> {
+export async function runOracle(o: {
+  seed: number;
+  count: number;
+  log?: (s: string) => void;
+}): Promise<OracleRun | null> {
   const log = o.log ?? (() => {});
   const { tools, missing } = findGuestTools();
   if (!tools) {
@@ -44,7 +48,9 @@ export async function runOracle(o: { seed: number; count: number; log?: (s: stri
   const seqs = oracleSequences(o.seed, o.count);
   const cases = caseFile(seqs);
   const model = runModel(seqs);
-  log(`oracle: ${seqs.length} sequences, ${seqs.reduce((n, s) => n + s.ops.length, 0)} steps; building the module and the guest for ${tools.kver}`);
+  log(
+    `oracle: ${seqs.length} sequences, ${seqs.reduce((n, s) => n + s.ops.length, 0)} steps; building the module and the guest for ${tools.kver}`,
+  );
   const built = buildGuest(tools);
   const initrd = buildInitramfs(tools, built, cases);
   log(`oracle: booting ${tools.vmlinuz} in qemu (TCG)`);
@@ -55,16 +61,37 @@ export async function runOracle(o: { seed: number; count: number; log?: (s: stri
   const c = comparison;
   log(`oracle: Linux ${guest.uname} in qemu, ${boot.seconds.toFixed(1)} s`);
   log(`  steps   ${c.steps.agree} of ${c.steps.compared} agree`);
-  log(`  lookups ${c.lookups.agree} of ${c.lookups.compared} agree (rc, pfn, writable, special, lock class, where the walk stops)`);
-  log(`  lookups by outcome: ${Object.entries(c.lookups.byStop).sort().map(([k, v]) => `${k} ${v}`).join(", ")}`);
-  log(`  huge leaves at a misaligned pfn (v6.12 rule; pfn rounded down), in both: ${JSON.stringify(c.lookups.wrongPfnByLeaf)}`);
-  log(`  VmPTE = model page-table bytes at lookups of 4K/2M/1G leaves: ${c.vmpte.pte.agree}/${c.vmpte.pte.compared}, ${c.vmpte.pmd.agree}/${c.vmpte.pmd.compared}, ${c.vmpte.pud.agree}/${c.vmpte.pud.compared}`);
+  log(
+    `  lookups ${c.lookups.agree} of ${c.lookups.compared} agree (rc, pfn, writable, special, lock class, where the walk stops)`,
+  );
+  log(
+    `  lookups by outcome: ${Object.entries(c.lookups.byStop)
+      .sort()
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  );
+  log(
+    `  huge leaves at a misaligned pfn (v6.12 rule; pfn rounded down), in both: ${JSON.stringify(c.lookups.wrongPfnByLeaf)}`,
+  );
+  log(
+    `  VmPTE = model page-table bytes at lookups of 4K/2M/1G leaves: ${c.vmpte.pte.agree}/${c.vmpte.pte.compared}, ${c.vmpte.pmd.agree}/${c.vmpte.pmd.compared}, ${c.vmpte.pud.agree}/${c.vmpte.pud.compared}`,
+  );
   for (const m of c.missing) log(`  MISSING ${m}`);
   log(disagreementTable(c, Infinity));
   return {
-    kernel: guest.uname, date: new Date().toISOString(), seed: o.seed, seqs, cases,
-    guestLines: boot.text.split("\n").filter((l) => l.includes("@o {")).map((l) => l.slice(l.indexOf("@o {")).trimEnd()),
-    model, kernelResults: guest.seqs, comparison, qemuSeconds: boot.seconds,
+    kernel: guest.uname,
+    date: new Date().toISOString(),
+    seed: o.seed,
+    seqs,
+    cases,
+    guestLines: boot.text
+      .split("\n")
+      .filter((l) => l.includes("@o {"))
+      .map((l) => l.slice(l.indexOf("@o {")).trimEnd()),
+    model,
+    kernelResults: guest.seqs,
+    comparison,
+    qemuSeconds: boot.seconds,
   };
 }
 
@@ -73,11 +100,25 @@ export function summarise(run: OracleRun): OracleRecord {
   const barTable = BAR_SEQUENCES.map((b) => {
     const k = run.kernelResults.get(b.id) ?? [];
     const m = run.model.get(b.id) ?? [];
-    return { leaf: b.leaf, barBytes: b.barBytes, kernelVmPteKb: k[k.length - 1]?.pte ?? -1, modelKb: m[m.length - 1]?.pte ?? -1 };
+    return {
+      leaf: b.leaf,
+      barBytes: b.barBytes,
+      kernelVmPteKb: k[k.length - 1]?.pte ?? -1,
+      modelKb: m[m.length - 1]?.pte ?? -1,
+    };
   });
   return {
-    kernel: run.kernel, date: run.date, seed: run.seed, variant: "fixed", sequences: c.sequences, steps: c.steps,
-    lookups: c.lookups, vmpte: c.vmpte, barTable, disagreements: c.disagreements.slice(0, 100), qemuSeconds: Math.round(run.qemuSeconds),
+    kernel: run.kernel,
+    date: run.date,
+    seed: run.seed,
+    variant: "fixed",
+    sequences: c.sequences,
+    steps: c.steps,
+    lookups: c.lookups,
+    vmpte: c.vmpte,
+    barTable,
+    disagreements: c.disagreements.slice(0, 100),
+    qemuSeconds: Math.round(run.qemuSeconds),
   };
 }
 
@@ -90,10 +131,15 @@ export function recordRun(run: OracleRun): string[] {
   const summary = summarise(run);
   const c = run.comparison;
   const line = {
-    kernel: summary.kernel, date: summary.date, seed: summary.seed, sequences: summary.sequences,
-    steps: `${c.steps.agree}/${c.steps.compared}`, lookups: `${c.lookups.agree}/${c.lookups.compared}`,
+    kernel: summary.kernel,
+    date: summary.date,
+    seed: summary.seed,
+    sequences: summary.sequences,
+    steps: `${c.steps.agree}/${c.steps.compared}`,
+    lookups: `${c.lookups.agree}/${c.lookups.compared}`,
     vmpte: `${c.vmpte.pte.agree + c.vmpte.pmd.agree + c.vmpte.pud.agree}/${c.vmpte.pte.compared + c.vmpte.pmd.compared + c.vmpte.pud.compared}`,
-    disagreements: c.disagreements.length, qemuSeconds: summary.qemuSeconds,
+    disagreements: c.disagreements.length,
+    qemuSeconds: summary.qemuSeconds,
   };
   appendFileSync(join(RECORD_DIR, "runs.jsonl"), JSON.stringify(line) + "\n");
   const files = {

@@ -14,8 +14,17 @@
  */
 export type LockClass = "none" | "page_table_lock" | "pmd_ptlock" | "pte_ptlock" | "other";
 export type Stop =
-  | "no-vma" | "outside" | "not-pfnmap" | "p4d-none" | "pud-none" | "pmd-none" | "pte-none"
-  | "pud-leaf" | "pmd-leaf" | "pte-leaf" | "other";
+  | "no-vma"
+  | "outside"
+  | "not-pfnmap"
+  | "p4d-none"
+  | "pud-none"
+  | "pmd-none"
+  | "pte-none"
+  | "pud-leaf"
+  | "pmd-leaf"
+  | "pte-leaf"
+  | "other";
 
 export interface StepResult {
   i: number;
@@ -42,7 +51,16 @@ export const PROT_COMPARED = 0x9f;
 
 export const LOCK_CODES: LockClass[] = ["none", "page_table_lock", "pmd_ptlock", "pte_ptlock", "other"];
 export const STOP_CODES: Stop[] = [
-  "no-vma", "outside", "not-pfnmap", "p4d-none", "pud-none", "pmd-none", "pte-none", "pud-leaf", "pmd-leaf", "pte-leaf",
+  "no-vma",
+  "outside",
+  "not-pfnmap",
+  "p4d-none",
+  "pud-none",
+  "pmd-none",
+  "pte-none",
+  "pud-leaf",
+  "pmd-leaf",
+  "pte-leaf",
 ];
 
 /** The fields of a step that must agree, as [name, model, kernel] for those that differ. */
@@ -82,7 +100,15 @@ export interface GuestOutput {
 }
 
 export function parseGuestOutput(text: string): GuestOutput {
-  const g: GuestOutput = { uname: "", basePfn: 0, nrPages: 0, done: false, seqs: new Map(), exits: new Map(), errors: [] };
+  const g: GuestOutput = {
+    uname: "",
+    basePfn: 0,
+    nrPages: 0,
+    done: false,
+    seqs: new Map(),
+    exits: new Map(),
+    errors: [],
+  };
   const base = new Map<number, number>();
   for (const raw of text.split("\n")) {
     const at = raw.indexOf("@o {");

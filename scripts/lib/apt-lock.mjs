@@ -3,7 +3,12 @@
 // a bounded time, saying which process holds which lock. Plain Node, Linux /proc only.
 import { readFileSync, statSync } from "node:fs";
 
-export const APT_LOCKS = ["/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock", "/var/lib/apt/lists/lock", "/var/cache/apt/archives/lock"];
+export const APT_LOCKS = [
+  "/var/lib/dpkg/lock-frontend",
+  "/var/lib/dpkg/lock",
+  "/var/lib/apt/lists/lock",
+  "/var/cache/apt/archives/lock",
+];
 
 /** Seconds to wait for the apt/dpkg locks: PFNLAB_APT_LOCK_WAIT, default 10 minutes. */
 export function aptLockWaitSeconds(env = process.env) {
@@ -21,7 +26,12 @@ function devId(dev) {
 
 function commandOf(pid) {
   try {
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ").replace(/\s+/g, " ").trim();
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      .split("\0")
+      .filter(Boolean)
+      .join(" ")
+      .replace(/\s+/g, " ")
+      .trim();
     return cmd.length > 160 ? cmd.slice(0, 157) + "..." : cmd || `pid ${pid}`;
   } catch {
     return `pid ${pid}`;
@@ -46,7 +56,8 @@ export function lockHolders(files = APT_LOCKS, locksText = readFileSync("/proc/l
     if (f.length < 6 || f[1] === "->") continue;
     const file = byId.get(f[5]);
     const pid = Number(f[4]);
-    if (file && pid > 0 && !holders.some((h) => h.file === file && h.pid === pid)) holders.push({ file, pid, command: commandOf(pid) });
+    if (file && pid > 0 && !holders.some((h) => h.file === file && h.pid === pid))
+      holders.push({ file, pid, command: commandOf(pid) });
   }
   return holders;
 }
@@ -59,7 +70,13 @@ function sleepMs(ms) {
  * Return once no process holds an apt/dpkg lock, logging what it waits for; throw after
  * `timeoutSeconds`, naming the holder. Returns the seconds waited.
  */
-export function waitForAptLocks({ files = APT_LOCKS, timeoutSeconds = aptLockWaitSeconds(), pollMs = 1000, log = () => {}, sleep = sleepMs } = {}) {
+export function waitForAptLocks({
+  files = APT_LOCKS,
+  timeoutSeconds = aptLockWaitSeconds(),
+  pollMs = 1000,
+  log = () => {},
+  sleep = sleepMs,
+} = {}) {
   const t0 = Date.now();
   let said = "";
   let lastNote = 0;

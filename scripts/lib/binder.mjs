@@ -31,14 +31,22 @@ export function configuredRepo(dir, { remote: useRemote = true } = {}) {
   const field = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
   if (field) {
     const repo = githubRepoFrom(field);
-    if (!repo) throw new Error(`binder: package.json "repository" is ${JSON.stringify(field)}, which names no GitHub repository`);
+    if (!repo)
+      throw new Error(
+        `binder: package.json "repository" is ${JSON.stringify(field)}, which names no GitHub repository`,
+      );
     return { repo, from: 'package.json "repository"' };
   }
   if (!useRemote) return { repo: null, from: 'no package.json "repository"' };
   const remote = probe("git", ["-C", dir, "remote", "get-url", "origin"]);
   const repo = githubRepoFrom(remote);
   if (repo) return { repo, from: `git remote origin (${remote})` };
-  return { repo: null, from: remote ? `git remote origin ${remote} is not on GitHub` : 'no package.json "repository" and no git remote "origin"' };
+  return {
+    repo: null,
+    from: remote
+      ? `git remote origin ${remote} is not on GitHub`
+      : 'no package.json "repository" and no git remote "origin"',
+  };
 }
 
 /** The mybinder.org URL that opens notebooks/ in JupyterLab. */

@@ -8,7 +8,8 @@ export function shebangPython(jupyter) {
   const line = readFileSync(jupyter, "utf8").split("\n")[0];
   if (!line.startsWith("#!")) return null;
   const words = line.slice(2).trim().split(/\s+/);
-  if (words[0].endsWith("/env")) return probe("sh", ["-c", `command -v ${words.find((w, i) => i > 0 && !w.startsWith("-"))}`]);
+  if (words[0].endsWith("/env"))
+    return probe("sh", ["-c", `command -v ${words.find((w, i) => i > 0 && !w.startsWith("-"))}`]);
   return words[0];
 }
 
@@ -30,4 +31,3 @@ export function describeJupyter(jupyter) {
   if (lab === null || (nb === null && !lab)) return null;
   return { jupyter, python, frontend: nb !== null ? "notebook" : "lab", version: nb ?? lab, lab: lab || null };
 }
-

@@ -43,7 +43,11 @@ export function pipReachable() {
 /** True when `dir` is a venv installed from the current requirements file. */
 export function venvIsCurrent(dir, file = requirementsFile) {
   const stamp = join(dir, stampName);
-  return existsSync(join(dir, "bin", "jupyter")) && existsSync(stamp) && readFileSync(stamp, "utf8") === requirementsHash(file);
+  return (
+    existsSync(join(dir, "bin", "jupyter")) &&
+    existsSync(stamp) &&
+    readFileSync(stamp, "utf8") === requirementsHash(file)
+  );
 }
 
 /** True when `dir` was made by ensureJupyterVenv (whatever the requirements were then). */

@@ -10,7 +10,9 @@ export function serverArgs(env, extra = [], app = env.frontend, dir = root) {
   // Jupyter refuses to run as root without this; containers and CI run as root.
   if (process.getuid?.() === 0 && !extra.includes("--allow-root")) extra = ["--allow-root", ...extra];
   if (app === "lab" && !env.lab) {
-    throw new Error(`pfnlab: ${env.jupyter} has no JupyterLab; "npm start -- --lab" installs one into .venv (needs pip)`);
+    throw new Error(
+      `pfnlab: ${env.jupyter} has no JupyterLab; "npm start -- --lab" installs one into .venv (needs pip)`,
+    );
   }
   if (app === "notebook" && env.frontend === "notebook" && Number(String(env.version).split(".")[0]) < 7) {
     return ["notebook", `--notebook-dir=${dir}`, "--NotebookApp.default_url=/tree/notebooks", ...extra];
@@ -27,7 +29,10 @@ export function serverArgs(env, extra = [], app = env.frontend, dir = root) {
  * the server's root (default: the project) and `projectKernel: false` leaves out the
  * project's own kernelspec (a Binder image finds its kernel in Jupyter's sys-prefix).
  */
-export function startJupyter(extra = [], { echo = true, env = readEnv(), app = env.frontend, processEnv = {}, dir = root, projectKernel = true } = {}) {
+export function startJupyter(
+  extra = [],
+  { echo = true, env = readEnv(), app = env.frontend, processEnv = {}, dir = root, projectKernel = true } = {},
+) {
   const base = { ...process.env, ...processEnv };
   const child = spawn(env.jupyter, serverArgs(env, extra, app, dir), {
     cwd: dir,

@@ -5,9 +5,23 @@
  * call per leaf, as a full prefault would).
  */
 import {
-  createKernel, remapPfnRange, vmfInsertPfnPmd, vmfInsertPfnPud,
-  PAGE_SIZE, PMD_SIZE, PUD_SIZE, PAGE_SHARED, VM_IO, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE,
-  type IoRegion, type Kernel, type Mm, type Vma,
+  createKernel,
+  remapPfnRange,
+  vmfInsertPfnPmd,
+  vmfInsertPfnPud,
+  PAGE_SIZE,
+  PMD_SIZE,
+  PUD_SIZE,
+  PAGE_SHARED,
+  VM_IO,
+  VM_PFNMAP,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+  type IoRegion,
+  type Kernel,
+  type Mm,
+  type Vma,
 } from "../mm/index";
 
 export type LeafKind = "pte" | "pmd" | "pud";
@@ -51,10 +65,16 @@ export function mapLeaves(w: BarWorld): void {
 /** A world whose vma exists but has no leaves yet. */
 export function emptyBar(leaf: LeafKind, bytes: number): BarWorld {
   const size = LEAF_BYTES[leaf];
-  if (!(bytes > 0 && bytes % size === 0)) throw new Error(`mapBar: bytes ${bytes} must be a positive multiple of the ${leaf} leaf size ${size}`);
+  if (!(bytes > 0 && bytes % size === 0))
+    throw new Error(`mapBar: bytes ${bytes} must be a positive multiple of the ${leaf} leaf size ${size}`);
   const k = createKernel({ traceLimit: 0 });
   const bar = k.addIoRegion({ name: "bar0", size: Math.max(bytes, PUD_SIZE) });
   const mm = k.createMm("bench");
-  const vma = mm.mmap({ length: bytes, vmFlags: VM_READ | VM_WRITE | VM_SHARED | VM_IO | VM_PFNMAP, align: PUD_SIZE, name: "bar0" });
+  const vma = mm.mmap({
+    length: bytes,
+    vmFlags: VM_READ | VM_WRITE | VM_SHARED | VM_IO | VM_PFNMAP,
+    align: PUD_SIZE,
+    name: "bar0",
+  });
   return { k, mm, vma, bar, leaf, leaves: bytes / size };
 }

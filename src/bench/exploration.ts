@@ -36,36 +36,61 @@ export interface ExplorationSample {
 }
 
 /** One exhaustive DFS, timed (no shrinking: that is reporting, not exploring). */
-export function timedExplore(name: string, bound: number, params: Record<string, string | number | boolean> = {}): ExplorationSample {
+export function timedExplore(
+  name: string,
+  bound: number,
+  params: Record<string, string | number | boolean> = {},
+): ExplorationSample {
   const t0 = nowMs();
   const result = explore(name, { strategy: "dfs", preemptions: bound, schedules: LIMIT, shrink: false, params });
   return { result, ms: nowMs() - t0 };
 }
 
-function exploreRow(kase: string, name: string, bound: number, reps: number, params: Record<string, string | number | boolean> = {}, warm = false): { row: BenchRow; last: ExplorationSample } {
+function exploreRow(
+  kase: string,
+  name: string,
+  bound: number,
+  reps: number,
+  params: Record<string, string | number | boolean> = {},
+  warm = false,
+): { row: BenchRow; last: ExplorationSample } {
   if (warm) timedExplore(name, bound, params); // JIT warm-up, not counted
   const samples: ExplorationSample[] = [];
   for (let i = 0; i < reps; i++) samples.push(timedExplore(name, bound, params));
   const last = samples[samples.length - 1]!;
   const counts = new Set(samples.map((s) => s.result.schedules));
-  if (counts.size !== 1) throw new Error(`exploration: ${name} gave different schedule counts across runs: ${[...counts].join(", ")}`);
-  const r = row("exploration", kase, "schedules/s", samples.map((s) => s.result.schedules / (s.ms / 1000)), {
-    extra: {
-      scenario: name,
-      bound: bound === Infinity ? "none" : bound,
-      schedules: last.result.schedules,
-      exhausted: last.result.exhausted,
-      ms: median(samples.map((s) => s.ms)),
-      maxSteps: last.result.maxSteps,
-      outcomes: JSON.stringify(last.result.outcomes),
+  if (counts.size !== 1)
+    throw new Error(`exploration: ${name} gave different schedule counts across runs: ${[...counts].join(", ")}`);
+  const r = row(
+    "exploration",
+    kase,
+    "schedules/s",
+    samples.map((s) => s.result.schedules / (s.ms / 1000)),
+    {
+      extra: {
+        scenario: name,
+        bound: bound === Infinity ? "none" : bound,
+        schedules: last.result.schedules,
+        exhausted: last.result.exhausted,
+        ms: median(samples.map((s) => s.ms)),
+        maxSteps: last.result.maxSteps,
+        outcomes: JSON.stringify(last.result.outcomes),
+      },
     },
-  });
+  );
   // The result of the last run, with the median time of all of them.
   return { row: r, last: { result: last.result, ms: median(samples.map((s) => s.ms)) } };
 }
 
-function spinRows(opts: BenchOptions, ours: ExplorationSample, oursBound2: ExplorationSample, oursFixed: ExplorationSample, notes: string[]): BenchRow[] {
-  const space = ours.result.preemptionBound === Infinity ? "whole space" : `bound ${ours.result.preemptionBound} (quick)`;
+function spinRows(
+  opts: BenchOptions,
+  ours: ExplorationSample,
+  oursBound2: ExplorationSample,
+  oursFixed: ExplorationSample,
+  notes: string[],
+): BenchRow[] {
+  const space =
+    ours.result.preemptionBound === Infinity ? "whole space" : `bound ${ours.result.preemptionBound} (quick)`;
   const spin = findTool("spin");
   const gcc = findTool("gcc") ?? findTool("cc");
   if (!spin) {
@@ -101,13 +126,25 @@ function spinRows(opts: BenchOptions, ours: ExplorationSample, oursBound2: Explo
     const panMs = median(s.panMs);
     const states = s.pan.statesStored;
     const extra = {
-      statesStored: states, transitions: s.pan.transitions, depth: s.pan.depth, spinAMs: s.spinMs, gccMs: s.gccMs, panMs,
-      oursSchedules: ours.result.schedules, oursMs,
+      statesStored: states,
+      transitions: s.pan.transitions,
+      depth: s.pan.depth,
+      spinAMs: s.spinMs,
+      gccMs: s.gccMs,
+      panMs,
+      oursSchedules: ours.result.schedules,
+      oursMs,
     };
     return [
-      row("exploration", `${kase}: pan run`, "states/s", s.panMs.map((ms) => states / (ms / 1000)), {
-        extra,
-      }),
+      row(
+        "exploration",
+        `${kase}: pan run`,
+        "states/s",
+        s.panMs.map((ms) => states / (ms / 1000)),
+        {
+          extra,
+        },
+      ),
       // Time to cover the whole race: > 1 means the explorer is faster.
       row("exploration", `${kase}: pan run vs our DFS, ${space}`, "ms (pan)", s.panMs, {
         ratio: panMs / oursMs,
@@ -116,17 +153,34 @@ function spinRows(opts: BenchOptions, ours: ExplorationSample, oursBound2: Explo
         met: panMs / oursMs > 1,
         extra,
       }),
-      row("exploration", `${kase}: spin -a + gcc + pan vs our DFS, ${space}`, "ms (spin+gcc+pan)", s.panMs.map((ms) => ms + s.spinMs + s.gccMs), {
-        ratio: (panMs + s.spinMs + s.gccMs) / oursMs,
-        ratioOf: "spin total / ours (>1: ours faster)",
-        extra,
-      }),
+      row(
+        "exploration",
+        `${kase}: spin -a + gcc + pan vs our DFS, ${space}`,
+        "ms (spin+gcc+pan)",
+        s.panMs.map((ms) => ms + s.spinMs + s.gccMs),
+        {
+          ratio: (panMs + s.spinMs + s.gccMs) / oursMs,
+          ratioOf: "spin total / ours (>1: ours faster)",
+          extra,
+        },
+      ),
       // Time to an answer: our bound-2 search already finds the bug (CHESS's argument for bounds).
-      row("exploration", `${kase}: spin -a + gcc + pan vs our bound-2 DFS`, "ms (spin+gcc+pan)", s.panMs.map((ms) => ms + s.spinMs + s.gccMs), {
-        ratio: (panMs + s.spinMs + s.gccMs) / oursBound2.ms,
-        ratioOf: "spin total / ours bound 2 (>1: ours faster)",
-        extra: { ...extra, oursBound2Schedules: oursBound2.result.schedules, oursBound2Ms: oursBound2.ms, oursBound2StalePfn: oursBound2.result.outcomes["stale-pfn"] ?? 0 },
-      }),
+      row(
+        "exploration",
+        `${kase}: spin -a + gcc + pan vs our bound-2 DFS`,
+        "ms (spin+gcc+pan)",
+        s.panMs.map((ms) => ms + s.spinMs + s.gccMs),
+        {
+          ratio: (panMs + s.spinMs + s.gccMs) / oursBound2.ms,
+          ratioOf: "spin total / ours bound 2 (>1: ours faster)",
+          extra: {
+            ...extra,
+            oursBound2Schedules: oursBound2.result.schedules,
+            oursBound2Ms: oursBound2.ms,
+            oursBound2StalePfn: oursBound2.result.outcomes["stale-pfn"] ?? 0,
+          },
+        },
+      ),
     ];
   };
   return [...mk("spin follow-vs-zap (POR)", por), ...mk("spin follow-vs-zap (no POR)", noPor)];

@@ -17,12 +17,32 @@ import { hasScenario } from "../scenarios/registry";
 import "../scenarios/index";
 import { raceTrace } from "../scenarios/mm/compare";
 import {
-  contentionSweepFigure, faultLevelsFigure, layoutFigure, lockTimelineFigure, lockTimesFigure, outcomeBars,
-  physMemoryFigure, raceStepChart, renderPng, scalingFigure, vmaLeafStrip, walkDiagram, type PlotlyFigure,
+  contentionSweepFigure,
+  faultLevelsFigure,
+  layoutFigure,
+  lockTimelineFigure,
+  lockTimesFigure,
+  outcomeBars,
+  physMemoryFigure,
+  raceStepChart,
+  renderPng,
+  scalingFigure,
+  vmaLeafStrip,
+  walkDiagram,
+  type PlotlyFigure,
 } from "../display/index";
 import { mapBar, LEAF_KINDS, LEAF_BYTES } from "./bar-world";
 import { floorBytes } from "./scale";
-import { median, repeat, row, timeMs, type BenchOptions, type BenchReport, type BenchRow, type Benchmark } from "./harness";
+import {
+  median,
+  repeat,
+  row,
+  timeMs,
+  type BenchOptions,
+  type BenchReport,
+  type BenchRow,
+  type Benchmark,
+} from "./harness";
 
 export interface FigureCase {
   name: string;
@@ -37,7 +57,10 @@ export function figureCases(): FigureCase[] {
   cases.push({ name: "walkDiagram (PMD leaf)", build: () => walkDiagram(pmd.mm, pmd.vma.vmStart + 5 * 4096) });
   cases.push({ name: "physMemoryFigure", build: () => physMemoryFigure(pmd.k) });
   cases.push({ name: "layoutFigure", build: () => layoutFigure(pte.mm) });
-  cases.push({ name: "vmaLeafStrip (4 KiB leaves, 16 MiB)", build: () => vmaLeafStrip([{ name: "bar0", vma: pte.vma }]) });
+  cases.push({
+    name: "vmaLeafStrip (4 KiB leaves, 16 MiB)",
+    build: () => vmaLeafStrip([{ name: "bar0", vma: pte.vma }]),
+  });
 
   // Faults through a vfio-pci-like device: the PUD -> PMD -> PTE fallback per fault.
   const k = createKernel({ traceLimit: 0 });
@@ -54,28 +77,46 @@ export function figureCases(): FigureCase[] {
     faults.push({ addressVa: a, level: hit.level });
   }
   mmapReadUnlock(mm);
-  cases.push({ name: "faultLevelsFigure", build: () => faultLevelsFigure({ rows: [{ label: "2 MiB aligned", startVa: vma.vmStart, endVa: vma.vmEnd, faults }] }) });
+  cases.push({
+    name: "faultLevelsFigure",
+    build: () =>
+      faultLevelsFigure({ rows: [{ label: "2 MiB aligned", startVa: vma.vmStart, endVa: vma.vmEnd, faults }] }),
+  });
 
   // Page-table bytes per leaf size (the scale benchmark's formula).
   const sizes = [PUD_SIZE, 8 * PUD_SIZE, 64 * PUD_SIZE, 128 * PUD_SIZE];
   cases.push({
     name: "scalingFigure",
-    build: () => scalingFigure({ metric: "page-table bytes", series: LEAF_KINDS.map((leaf) => ({ leaf, sizesBytes: sizes, values: sizes.map((s) => floorBytes(leaf, s)) })) }),
+    build: () =>
+      scalingFigure({
+        metric: "page-table bytes",
+        series: LEAF_KINDS.map((leaf) => ({ leaf, sizesBytes: sizes, values: sizes.map((s) => floorBytes(leaf, s)) })),
+      }),
   });
   cases.push({
     name: "contentionSweepFigure",
-    build: () => contentionSweepFigure(LEAF_KINDS.flatMap((leaf) => [1, 2, 4, 8].map((tasks) => ({ leaf, tasks, meanWaitNs: (tasks - 1) * Math.log2(LEAF_BYTES[leaf]) })))),
+    build: () =>
+      contentionSweepFigure(
+        LEAF_KINDS.flatMap((leaf) =>
+          [1, 2, 4, 8].map((tasks) => ({ leaf, tasks, meanWaitNs: (tasks - 1) * Math.log2(LEAF_BYTES[leaf]) })),
+        ),
+      ),
   });
 
   if (hasScenario("follow-vs-zap")) {
     const sim = simulate("follow-vs-zap");
     const data = sim.lockStat.data();
-    cases.push({ name: "lockTimesFigure (follow-vs-zap)", build: () => lockTimesFigure([{ label: "follow-vs-zap", data }]) });
+    cases.push({
+      name: "lockTimesFigure (follow-vs-zap)",
+      build: () => lockTimesFigure([{ label: "follow-vs-zap", data }]),
+    });
     cases.push({ name: "lockTimelineFigure (follow-vs-zap)", build: () => lockTimelineFigure(data) });
     const found = explore("follow-vs-zap", { preemptions: 1 });
     const trace = raceTrace("follow-vs-zap", found.firstFailure?.replay ?? sim.replay);
     cases.push({ name: "raceStepChart (follow-vs-zap)", build: () => raceStepChart(trace) });
-    const groups = ["follow-vs-zap", "vfio-type1-vs-zap"].filter(hasScenario).map((s) => ({ group: s, counts: explore(s, { preemptions: 2, shrink: false }).outcomes }));
+    const groups = ["follow-vs-zap", "vfio-type1-vs-zap"]
+      .filter(hasScenario)
+      .map((s) => ({ group: s, counts: explore(s, { preemptions: 2, shrink: false }).outcomes }));
     cases.push({ name: "outcomeBars (2 races, bound 2)", build: () => outcomeBars({ groups, groupAxis: "scenario" }) });
   }
   return cases;

@@ -89,7 +89,11 @@ export function repeat(reps: number, fn: (rep: number) => number): number[] {
  * Samples of a measured case and of its baseline, run alternately (a, b, a, b, ...) so
  * that a burst of load from elsewhere hits both about equally.
  */
-export function paired(reps: number, a: (rep: number) => number, b: (rep: number) => number): { a: number[]; b: number[] } {
+export function paired(
+  reps: number,
+  a: (rep: number) => number,
+  b: (rep: number) => number,
+): { a: number[]; b: number[] } {
   const sa: number[] = [];
   const sb: number[] = [];
   for (let i = 0; i < reps; i++) {
@@ -105,7 +109,10 @@ export function row(
   kase: string,
   unit: string,
   samples: number[],
-  more: Partial<Omit<BenchRow, "bench" | "case" | "unit" | "value" | "samples">> & { baselineSamples?: number[]; baselineName?: string } = {},
+  more: Partial<Omit<BenchRow, "bench" | "case" | "unit" | "value" | "samples">> & {
+    baselineSamples?: number[];
+    baselineName?: string;
+  } = {},
 ): BenchRow {
   const { baselineSamples, baselineName, ...rest } = more;
   const r: BenchRow = { bench, case: kase, unit, value: median(samples), samples, ...rest };
@@ -125,6 +132,9 @@ export async function runBenchmark(b: Benchmark, opts: BenchOptions): Promise<Be
   return rep;
 }
 
-export function defaultOptions(quick: boolean, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): BenchOptions {
+export function defaultOptions(
+  quick: boolean,
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): BenchOptions {
   return { quick, reps: quick ? 1 : 5, log };
 }

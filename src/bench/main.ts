@@ -37,7 +37,9 @@ export function parseArgs(argv: readonly string[]): Cli {
       if (!Number.isInteger(n) || n < 1) throw new Error(`bench: --reps ${n} must be an integer >= 1`);
       cli.reps = n;
     } else if (a === "--help" || a === "-h") {
-      process.stdout.write(`usage: node dist/bench/main.js [--quick] [--only ${BENCHMARKS.map((b) => b.name).join("|")}] [--reps N] [--out file]\n`);
+      process.stdout.write(
+        `usage: node dist/bench/main.js [--quick] [--only ${BENCHMARKS.map((b) => b.name).join("|")}] [--reps N] [--out file]\n`,
+      );
       process.exit(0);
     } else throw new Error(`bench: unknown argument '${a}' (known: --quick, --only name, --reps N, --out file)`);
   }

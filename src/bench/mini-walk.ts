@@ -53,7 +53,8 @@ export class MiniPageTable {
     e = pool[Math.floor(e / 4096) * 512 + idx(va, 1073741824)]!;
     let f = low12(e);
     if ((f & PRESENT) === 0) return -1;
-    if ((f & PSE) !== 0) return Math.floor(e / 4096) + Math.floor((va - Math.floor(va / 1073741824) * 1073741824) / 4096);
+    if ((f & PSE) !== 0)
+      return Math.floor(e / 4096) + Math.floor((va - Math.floor(va / 1073741824) * 1073741824) / 4096);
     e = pool[Math.floor(e / 4096) * 512 + idx(va, 2097152)]!;
     f = low12(e);
     if ((f & PRESENT) === 0) return -1;

@@ -89,22 +89,31 @@ export async function measureNotebook(path: string, reps: number): Promise<{ row
       floor.push(await timeNotebook(floorPath, cwd));
     }
     const floorFailed = floor.map((f) => failureText(f.result)).find(Boolean);
-    if (floorFailed) throw new Error(`notebooks: the floor notebook (${cells} trivial cells) failed: ${floorFailed}; is the tslab kernel installed?`);
+    if (floorFailed)
+      throw new Error(
+        `notebooks: the floor notebook (${cells} trivial cells) failed: ${floorFailed}; is the tslab kernel installed?`,
+      );
     const failed = own.map((o) => failureText(o.result)).find(Boolean) ?? "";
     const cellSeconds = own[own.length - 1]!.result.cellSeconds;
     const slowest = cellSeconds.reduce((best, s, i) => (s > cellSeconds[best]! ? i : best), 0);
-    const r = row("notebooks", basename(path), "s to execute", own.map((o) => o.ms / 1000), {
-      baselineSamples: floor.map((f) => f.ms / 1000),
-      baselineName: `${cells} trivial cells`,
-      goal: `< ${GOAL}x floor`,
-      extra: {
-        codeCells: cells,
-        slowestCell: slowest,
-        slowestCellSeconds: cellSeconds[slowest] ?? 0,
-        cellSecondsTotal: cellSeconds.reduce((a, b) => a + b, 0),
-        ...(failed ? { failed } : {}),
+    const r = row(
+      "notebooks",
+      basename(path),
+      "s to execute",
+      own.map((o) => o.ms / 1000),
+      {
+        baselineSamples: floor.map((f) => f.ms / 1000),
+        baselineName: `${cells} trivial cells`,
+        goal: `< ${GOAL}x floor`,
+        extra: {
+          codeCells: cells,
+          slowestCell: slowest,
+          slowestCellSeconds: cellSeconds[slowest] ?? 0,
+          cellSecondsTotal: cellSeconds.reduce((a, b) => a + b, 0),
+          ...(failed ? { failed } : {}),
+        },
       },
-    });
+    );
     r.met = !failed && r.ratio! < GOAL;
     return { row: r, failed };
   } finally {
@@ -124,7 +133,8 @@ export function makeNotebooksBenchmark(o: NotebooksBenchmarkOptions = {}): Bench
     async run(opts: BenchOptions): Promise<BenchReport> {
       const report: BenchReport = { name: "notebooks", description: this.description, rows: [], notes: [], seconds: 0 };
       if (!jupyterReady()) {
-        report.skipped = "Jupyter is not set up here (.jupyter-local/env.json missing: run `npm start` or `node scripts/setup.mjs`)";
+        report.skipped =
+          "Jupyter is not set up here (.jupyter-local/env.json missing: run `npm start` or `node scripts/setup.mjs`)";
         return report;
       }
       const all = o.paths ?? listNotebooks();

@@ -36,8 +36,13 @@ export interface OursAtN {
 export function exploreLookups(lookups: number, variant: string, budgetMs = BUDGET_MS): OursAtN {
   const t0 = nowMs();
   const result = explore("follow-vs-zap", {
-    strategy: "dfs", preemptions: Infinity, reduction: "dpor", schedules: 1e9, shrink: false,
-    params: { lookups, variant }, stop: () => nowMs() - t0 > budgetMs,
+    strategy: "dfs",
+    preemptions: Infinity,
+    reduction: "dpor",
+    schedules: 1e9,
+    shrink: false,
+    params: { lookups, variant },
+    stop: () => nowMs() - t0 > budgetMs,
   });
   return { result, ms: nowMs() - t0, outOfTime: !result.exhausted };
 }
@@ -74,7 +79,10 @@ export const raceScalingBenchmark: Benchmark = {
     const spin = findTool("spin");
     const gcc = findTool("gcc") ?? findTool("cc");
     if (!existsSync(PROMELA_N_MODEL)) throw new Error(`race-scaling: Promela model ${PROMELA_N_MODEL} is missing`);
-    if (!spin || !gcc) notes.push(`${spin ? "gcc" : "spin"} not found: our side only (install Debian's spin and gcc for the comparison)`);
+    if (!spin || !gcc)
+      notes.push(
+        `${spin ? "gcc" : "spin"} not found: our side only (install Debian's spin and gcc for the comparison)`,
+      );
     const reached: Record<string, number> = { ours: 0, spin: 0 };
     const prev: Record<string, { schedules: number; states: number } | undefined> = {};
     const outOfTime = new Set<string>();
@@ -92,7 +100,7 @@ export const raceScalingBenchmark: Benchmark = {
           opts.log(`race-scaling: spin lookups=${n} ${variant}`);
           sp = spinAt(n, variant, spin, gcc, opts.quick ? 1 : Math.min(opts.reps, 3));
         }
-        const oursStale = ours && ours.result.exhausted ? (ours.result.outcomes["stale-pfn"] ?? 0) > 0 : null;
+        const oursStale = ours?.result.exhausted ? (ours.result.outcomes["stale-pfn"] ?? 0) > 0 : null;
         if (sp && oursStale !== null && oursStale !== sp.stale) {
           throw new Error(
             `race-scaling: Spin and the explorer disagree on follow-vs-zap lookups=${n} variant=${variant}: ` +
@@ -100,8 +108,10 @@ export const raceScalingBenchmark: Benchmark = {
           );
         }
         const expectStale = variant === "v6.12";
-        if (oursStale !== null && oursStale !== expectStale) throw new Error(`race-scaling: ours says stale=${oursStale} for ${variant} at N=${n}`);
-        if (ours && ours.result.exhausted && ours.ms <= budget && variant === "fixed") reached.ours = Math.max(reached.ours, n);
+        if (oursStale !== null && oursStale !== expectStale)
+          throw new Error(`race-scaling: ours says stale=${oursStale} for ${variant} at N=${n}`);
+        if (ours?.result.exhausted && ours.ms <= budget && variant === "fixed")
+          reached.ours = Math.max(reached.ours, n);
         if (sp && variant === "fixed" && Math.min(...sp.run.panMs) <= budget) reached.spin = Math.max(reached.spin, n);
         if (n === 4 && variant === "fixed") fixedAt4 = ours;
         const key = variant;
@@ -110,37 +120,58 @@ export const raceScalingBenchmark: Benchmark = {
         const states = sp ? sp.run.pan.statesStored : null;
         const panMs = sp ? sp.run.panMs.reduce((a, b) => Math.min(a, b), Infinity) : null;
         const extra = compact({
-          lookups: n, variant,
-          oursSchedules: ours ? ours.result.schedules : null, oursExhausted: ours ? ours.result.exhausted : null, oursMs: ours ? Math.round(ours.ms) : null,
-          oursSteps: ours ? ours.result.steps : null, oursVerdict: oursStale === null ? "not reached" : oursStale ? "stale pfn" : "safe",
+          lookups: n,
+          variant,
+          oursSchedules: ours ? ours.result.schedules : null,
+          oursExhausted: ours ? ours.result.exhausted : null,
+          oursMs: ours ? Math.round(ours.ms) : null,
+          oursSteps: ours ? ours.result.steps : null,
+          oursVerdict: oursStale === null ? "not reached" : oursStale ? "stale pfn" : "safe",
           oursGrowth: p && schedules !== null && p.schedules > 0 ? +(schedules / p.schedules).toFixed(2) : null,
-          spinStates: states, spinTransitions: sp ? sp.run.pan.transitions : null, spinPanMs: panMs, spinCompileMs: sp ? Math.round(sp.run.spinMs + sp.run.gccMs) : null,
+          spinStates: states,
+          spinTransitions: sp ? sp.run.pan.transitions : null,
+          spinPanMs: panMs,
+          spinCompileMs: sp ? Math.round(sp.run.spinMs + sp.run.gccMs) : null,
           spinVerdict: sp ? (sp.stale ? "stale pfn" : "safe") : null,
           spinGrowth: p && states !== null && p.states > 0 ? +(states / p.states).toFixed(2) : null,
         });
         prev[key] = { schedules: schedules ?? 0, states: states ?? 0 };
         if (ours) {
-          rows.push(row("race-scaling", `lookups=${n} ${variant}: ours (dpor, whole space)`, "ms", [ours.ms], {
-            ...(panMs !== null && ours.result.exhausted ? { ratio: panMs / ours.ms, ratioOf: "pan time / ours (>1: ours faster)" } : {}),
-            extra,
-          }));
+          rows.push(
+            row("race-scaling", `lookups=${n} ${variant}: ours (dpor, whole space)`, "ms", [ours.ms], {
+              ...(panMs !== null && ours.result.exhausted
+                ? { ratio: panMs / ours.ms, ratioOf: "pan time / ours (>1: ours faster)" }
+                : {}),
+              extra,
+            }),
+          );
         } else {
-          notes.push(`lookups=${n} ${variant}: ours not run (a smaller N already used up the ${budget / 1000} s budget)`);
+          notes.push(
+            `lookups=${n} ${variant}: ours not run (a smaller N already used up the ${budget / 1000} s budget)`,
+          );
         }
-        if (sp) rows.push(row("race-scaling", `lookups=${n} ${variant}: spin (POR, pan)`, "ms", sp.run.panMs, { extra }));
+        if (sp)
+          rows.push(row("race-scaling", `lookups=${n} ${variant}: spin (POR, pan)`, "ms", sp.run.panMs, { extra }));
       }
     }
     if (spin && gcc) {
-      rows.push(row("race-scaling", "largest N with the whole space covered in the budget (fixed)", "lookups", [reached.ours], {
-        goal: `>= Spin with POR (${reached.spin})`, met: reached.ours >= reached.spin, extra: { ours: reached.ours, spin: reached.spin, budgetMs: budget },
-      }));
+      rows.push(
+        row("race-scaling", "largest N with the whole space covered in the budget (fixed)", "lookups", [reached.ours], {
+          goal: `>= Spin with POR (${reached.spin})`,
+          met: reached.ours >= reached.spin,
+          extra: { ours: reached.ours, spin: reached.spin, budgetMs: budget },
+        }),
+      );
     }
     if (!opts.quick) {
       const ms = fixedAt4 ? fixedAt4.ms : Infinity;
-      rows.push(row("race-scaling", "fixed variant proved safe at N=4", "ms", [ms], {
-        goal: "< 5000 ms", met: !!fixedAt4 && fixedAt4.result.exhausted && ms < 5000,
-        extra: compact({ schedules: fixedAt4?.result.schedules ?? null }),
-      }));
+      rows.push(
+        row("race-scaling", "fixed variant proved safe at N=4", "ms", [ms], {
+          goal: "< 5000 ms",
+          met: !!fixedAt4 && fixedAt4.result.exhausted && ms < 5000,
+          extra: compact({ schedules: fixedAt4?.result.schedules ?? null }),
+        }),
+      );
     }
     notes.push(
       "ours: stateless dfs with source-set DPOR and sleep sets, one schedule per Mazurkiewicz trace, each re-run from setup; " +

@@ -29,11 +29,24 @@ export function formatTable(reports: readonly BenchReport[]): string {
     if (rep.skipped) lines.push([rep.name, `skipped: ${rep.skipped}`, "", "", "", "", ""]);
     for (const r of rep.rows) {
       const base = r.baseline ? `${fmt(r.baseline.value)} (${r.baseline.name})` : "";
-      lines.push([r.bench, r.case, fmt(r.value), r.unit, base, ratioText(r) + (r.ratioOf ? ` ${r.ratioOf}` : ""), r.goal ?? ""]);
+      lines.push([
+        r.bench,
+        r.case,
+        fmt(r.value),
+        r.unit,
+        base,
+        ratioText(r) + (r.ratioOf ? ` ${r.ratioOf}` : ""),
+        r.goal ?? "",
+      ]);
     }
   }
   const widths = head.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
-  const out = lines.map((l) => l.map((x, c) => (c === 2 ? x.padStart(widths[c]!) : x.padEnd(widths[c]!))).join("  ").trimEnd());
+  const out = lines.map((l) =>
+    l
+      .map((x, c) => (c === 2 ? x.padStart(widths[c]!) : x.padEnd(widths[c]!)))
+      .join("  ")
+      .trimEnd(),
+  );
   out.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
   const notes = reports.flatMap((r) => r.notes.map((n) => `- ${r.name}: ${n}`));
   return [...out, ...(notes.length ? ["", "notes:", ...notes] : [])].join("\n");

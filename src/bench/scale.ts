@@ -23,7 +23,10 @@ const FULL_BYTES = 128 * PUD_SIZE;
 const QUICK_BYTES = PUD_SIZE;
 
 /** Page-table pages a 4-level x86-64 table needs at least for `bytes` mapped from a 1 GiB aligned start. */
-export function minTablePages(leaf: LeafKind, bytes: number): { leafEntries: number; upperPages: number; leafPages: number } {
+export function minTablePages(
+  leaf: LeafKind,
+  bytes: number,
+): { leafEntries: number; upperPages: number; leafPages: number } {
   const leafEntries = bytes / LEAF_BYTES[leaf];
   const pte = leaf === "pte" ? Math.ceil(leafEntries / 512) : 0;
   const pmd = leaf === "pud" ? 0 : Math.ceil(bytes / PUD_SIZE);
@@ -55,7 +58,8 @@ export function walkLeaves(w: BarWorld): number {
   for (let a = w.vma.vmStart; a < w.vma.vmEnd; a += size) {
     args.address = a;
     if (followPfnmapStart(args) !== 0) throw new Error(`scale: lookup failed at ${a}: ${args.reason}`);
-    if (args.pfn !== w.bar.startPfn + n * step) throw new Error(`scale: leaf ${n} maps pfn ${args.pfn}, expected ${w.bar.startPfn + n * step}`);
+    if (args.pfn !== w.bar.startPfn + n * step)
+      throw new Error(`scale: leaf ${n} maps pfn ${args.pfn}, expected ${w.bar.startPfn + n * step}`);
     followPfnmapEnd(args);
     n++;
   }
@@ -124,20 +128,43 @@ function measureLeaf(leaf: LeafKind, opts: BenchOptions): BenchRow[] {
   const tablePages = pt / PAGE_SIZE;
   const m = minTablePages(leaf, bytes);
   const extra: Record<string, number> = {
-    leaves, bytesMapped: bytes, tablePages, floorBytes: floor, entryBytes: leaves * 8,
-    minTablePages: m.leafPages + m.upperPages, ratioToMinTablePages: tablePages / (m.leafPages + m.upperPages),
+    leaves,
+    bytesMapped: bytes,
+    tablePages,
+    floorBytes: floor,
+    entryBytes: leaves * 8,
+    minTablePages: m.leafPages + m.upperPages,
+    ratioToMinTablePages: tablePages / (m.leafPages + m.upperPages),
   };
   if (hosts.length > 0) extra.hostBytesPerTablePage = Math.round(median(hosts) / tablePages);
-  const bytesRow = row("scale", kase, "page-table bytes", samples.map((s) => s.bytes), {
-    ratio: pt / floor,
-    ratioOf: "of floor",
-    goal: `<= ${GOAL}x floor`,
-    extra,
-  });
+  const bytesRow = row(
+    "scale",
+    kase,
+    "page-table bytes",
+    samples.map((s) => s.bytes),
+    {
+      ratio: pt / floor,
+      ratioOf: "of floor",
+      goal: `<= ${GOAL}x floor`,
+      extra,
+    },
+  );
   bytesRow.met = bytesRow.ratio! <= GOAL;
   return [
-    row("scale", kase, "ms to map", samples.map((s) => s.mapMs), { extra: { leaves, nsPerLeaf: (median(samples.map((s) => s.mapMs)) * 1e6) / leaves } }),
-    row("scale", kase, "ms to walk", samples.map((s) => s.walkMs), { extra: { leaves, nsPerLeaf: (median(samples.map((s) => s.walkMs)) * 1e6) / leaves } }),
+    row(
+      "scale",
+      kase,
+      "ms to map",
+      samples.map((s) => s.mapMs),
+      { extra: { leaves, nsPerLeaf: (median(samples.map((s) => s.mapMs)) * 1e6) / leaves } },
+    ),
+    row(
+      "scale",
+      kase,
+      "ms to walk",
+      samples.map((s) => s.walkMs),
+      { extra: { leaves, nsPerLeaf: (median(samples.map((s) => s.walkMs)) * 1e6) / leaves } },
+    ),
     bytesRow,
   ];
 }

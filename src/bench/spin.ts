@@ -47,7 +47,11 @@ export function parsePan(text: string): PanResult {
     depth: num(/depth reached (\d+)/),
     errors: num(/errors: (\d+)/),
     panSeconds: elapsed ? Number(elapsed[1]) : null,
-    summary: text.split("\n").filter((l) => /states, stored|transitions|errors|elapsed/.test(l)).map((l) => l.trim()).join("; "),
+    summary: text
+      .split("\n")
+      .filter((l) => /states, stored|transitions|errors|elapsed/.test(l))
+      .map((l) => l.trim())
+      .join("; "),
   };
 }
 

@@ -19,7 +19,9 @@ export interface Violation {
 
 export class CheckerError extends Error {
   constructor(readonly violation: Violation) {
-    super(`${violation.rule}: ${violation.message} (at ${violation.site}${violation.task ? `, task ${violation.task}` : ""})`);
+    super(
+      `${violation.rule}: ${violation.message} (at ${violation.site}${violation.task ? `, task ${violation.task}` : ""})`,
+    );
     this.name = "CheckerError";
   }
 }

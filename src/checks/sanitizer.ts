@@ -114,15 +114,30 @@ function identityOf(k: Kernel, pfn: number): BackingIdentity {
   const info = k.physmem.describePfn(pfn);
   switch (info.kind) {
     case "ram":
-      return { key: `ram:${pfn}`, generation: info.page.generation, live: true, text: `RAM page ${hex(pfn)} generation ${info.page.generation} (${info.page.use})` };
+      return {
+        key: `ram:${pfn}`,
+        generation: info.page.generation,
+        live: true,
+        text: `RAM page ${hex(pfn)} generation ${info.page.generation} (${info.page.use})`,
+      };
     case "ram-unallocated": {
       const p = k.physmem.anyPageOf(pfn);
       return { key: `ram:${pfn}`, generation: p ? p.generation : 0, live: false, text: `free RAM page ${hex(pfn)}` };
     }
     case "io":
-      return { key: `io:${info.region.id}`, generation: info.generation, live: true, text: `${info.region.name} generation ${info.generation}` };
+      return {
+        key: `io:${info.region.id}`,
+        generation: info.generation,
+        live: true,
+        text: `${info.region.name} generation ${info.generation}`,
+      };
     case "retired-io":
-      return { key: `io:${info.retired.region.id}`, generation: info.retired.generation, live: false, text: `retired range of ${info.retired.region.name} (BAR moved or removed)` };
+      return {
+        key: `io:${info.retired.region.id}`,
+        generation: info.retired.generation,
+        live: false,
+        text: `retired range of ${info.retired.region.name} (BAR moved or removed)`,
+      };
     default:
       return { key: "none", generation: 0, live: false, text: `pfn ${hex(pfn)} backs no memory` };
   }
@@ -206,15 +221,30 @@ export class Sanitizer {
    */
   lookup(task: string, holder: string, site: LookupSite, ret: number, pfn?: number): PfnOutcome {
     if (ret !== 0 || pfn === undefined) {
-      this.record({ task, kind: "lookup", holder, address: site.address, outcome: "einval", detail: `lookup of ${hex(site.address)} failed (${ret})` });
+      this.record({
+        task,
+        kind: "lookup",
+        holder,
+        address: site.address,
+        outcome: "einval",
+        detail: `lookup of ${hex(site.address)} failed (${ret})`,
+      });
       return "einval";
     }
     const now = currentPfnAt(site.mm, site.address);
     if (now !== pfn) {
-      this.record({
-        task, kind: "lookup", holder, pfn, address: site.address, outcome: "stale-pfn",
-        detail: `lookup of ${hex(site.address)} returned pfn ${hex(pfn)} but the page table maps ${now === null ? "nothing" : hex(now)} there now`,
-      }, false);
+      this.record(
+        {
+          task,
+          kind: "lookup",
+          holder,
+          pfn,
+          address: site.address,
+          outcome: "stale-pfn",
+          detail: `lookup of ${hex(site.address)} returned pfn ${hex(pfn)} but the page table maps ${now === null ? "nothing" : hex(now)} there now`,
+        },
+        false,
+      );
       this.staleLookups++;
       if (this.pending.has(task)) this.classAdd("stale-pfn"); // an earlier stale pfn is overwritten unhandled
       this.pending.set(task, { pfn, seq: this.seq });
@@ -222,7 +252,15 @@ export class Sanitizer {
     }
     const id = identityOf(this.kernel, pfn);
     if (!this.mapped.has(id.key) || this.mapped.get(id.key)!.generation !== id.generation) this.mapped.set(id.key, id);
-    this.record({ task, kind: "lookup", holder, pfn, address: site.address, outcome: "ok", detail: `pfn ${hex(pfn)} mapped at ${hex(site.address)}` });
+    this.record({
+      task,
+      kind: "lookup",
+      holder,
+      pfn,
+      address: site.address,
+      outcome: "ok",
+      detail: `pfn ${hex(pfn)} mapped at ${hex(site.address)}`,
+    });
     return "ok";
   }
 
@@ -233,8 +271,15 @@ export class Sanitizer {
   retried(task: string, holder: string, why: string): PfnOutcome {
     const p = this.takePending(task);
     // A stale pfn dropped by this retry: the one just looked up, or one kept unused in a hold (generic_access_phys' ioremap).
-    if (p || this.holds.some((h) => h.task === task && h.fromStaleLookup && !h.used && !h.released)) this.staleDropped++;
-    this.record({ task, kind: "retry", holder, outcome: "retried", detail: p ? `${why}; drops the stale pfn ${hex(p.pfn)} of lookup #${p.seq}` : why });
+    if (p || this.holds.some((h) => h.task === task && h.fromStaleLookup && !h.used && !h.released))
+      this.staleDropped++;
+    this.record({
+      task,
+      kind: "retry",
+      holder,
+      outcome: "retried",
+      detail: p ? `${why}; drops the stale pfn ${hex(p.pfn)} of lookup #${p.seq}` : why,
+    });
     return "retried";
   }
 
@@ -245,7 +290,14 @@ export class Sanitizer {
    */
   discard(task: string, holder: string, why: string): PfnOutcome {
     const p = this.takePending(task);
-    this.record({ task, kind: "discard", holder, pfn: p?.pfn, outcome: "einval", detail: p ? `${why}; the stale pfn ${hex(p.pfn)} of lookup #${p.seq} is dropped unused` : why });
+    this.record({
+      task,
+      kind: "discard",
+      holder,
+      pfn: p?.pfn,
+      outcome: "einval",
+      detail: p ? `${why}; the stale pfn ${hex(p.pfn)} of lookup #${p.seq} is dropped unused` : why,
+    });
     return "einval";
   }
 
@@ -255,9 +307,27 @@ export class Sanitizer {
     const atMap = this.mapped.get(now.key);
     const identity = atMap ?? now;
     const stale = this.takePending(task, pfn) !== null;
-    const h: PfnHold = { id: this.nextHold++, holder, task, pfn, site, identity, released: false, fromStaleLookup: stale, used: false };
+    const h: PfnHold = {
+      id: this.nextHold++,
+      holder,
+      task,
+      pfn,
+      site,
+      identity,
+      released: false,
+      fromStaleLookup: stale,
+      used: false,
+    };
     this.holds.push(h);
-    this.record({ task, kind: "hold", holder, pfn, address: site?.address, outcome: null, detail: `holds pfn ${hex(pfn)} (${identity.text})${stale ? ", from a stale lookup" : ""}` });
+    this.record({
+      task,
+      kind: "hold",
+      holder,
+      pfn,
+      address: site?.address,
+      outcome: null,
+      detail: `holds pfn ${hex(pfn)} (${identity.text})${stale ? ", from a stale lookup" : ""}`,
+    });
     return h;
   }
 
@@ -265,7 +335,14 @@ export class Sanitizer {
   release(h: PfnHold, task: string): void {
     if (h.released) return;
     h.released = true;
-    this.record({ task, kind: "release", holder: h.holder, pfn: h.pfn, outcome: null, detail: `drops pfn ${hex(h.pfn)}` });
+    this.record({
+      task,
+      kind: "release",
+      holder: h.holder,
+      pfn: h.pfn,
+      outcome: null,
+      detail: `drops pfn ${hex(h.pfn)}`,
+    });
   }
 
   /**
@@ -306,7 +383,15 @@ export class Sanitizer {
   access(h: PfnHold, task: string, how: AccessKind = "cpu-read"): PfnOutcome {
     const j = this.judge(h, how);
     h.used = true;
-    this.record({ task, kind: "access", holder: h.holder, pfn: h.pfn, address: h.site?.address, outcome: j.outcome, detail: j.detail });
+    this.record({
+      task,
+      kind: "access",
+      holder: h.holder,
+      pfn: h.pfn,
+      address: h.site?.address,
+      outcome: j.outcome,
+      detail: j.detail,
+    });
     return j.outcome;
   }
 
@@ -343,13 +428,23 @@ export class Sanitizer {
 
   /** Counts of each class over all recorded verdicts, lookups included (for tables). */
   counts(): Record<PfnOutcome, number> {
-    const c = { ok: 0, einval: 0, retried: 0, "stale-pfn": 0, "use-after-free": 0, misuse: this.kernel.checker.violations.length } as Record<PfnOutcome, number>;
+    const c = {
+      ok: 0,
+      einval: 0,
+      retried: 0,
+      "stale-pfn": 0,
+      "use-after-free": 0,
+      misuse: this.kernel.checker.violations.length,
+    } as Record<PfnOutcome, number>;
     for (const e of this.events) if (e.outcome) c[e.outcome]++;
     return c;
   }
 
   /** The events as text lines. */
   report(): string[] {
-    return this.events.map((e) => `#${e.seq} [${e.task}] ${e.kind}${e.outcome ? ` ${e.outcome}` : ""}${e.callerLevel ? "" : " (lookup-level)"}: ${e.detail}`);
+    return this.events.map(
+      (e) =>
+        `#${e.seq} [${e.task}] ${e.kind}${e.outcome ? ` ${e.outcome}` : ""}${e.callerLevel ? "" : " (lookup-level)"}: ${e.detail}`,
+    );
   }
 }

@@ -55,7 +55,19 @@ export const command: CliCommand = {
       if (a.positional.length > 0) throw new CliUsageError("pfnlab explore: --list takes no scenario");
       const all = listScenarios();
       if (json) {
-        io.out(JSON.stringify(all.map((s) => ({ name: s.name, summary: s.summary, models: s.models, failures: failuresOf(s), params: s.params })), null, 2));
+        io.out(
+          JSON.stringify(
+            all.map((s) => ({
+              name: s.name,
+              summary: s.summary,
+              models: s.models,
+              failures: failuresOf(s),
+              params: s.params,
+            })),
+            null,
+            2,
+          ),
+        );
       } else {
         for (const s of all) {
           io.out(`${s.name}: ${s.summary}`);
@@ -66,16 +78,20 @@ export const command: CliCommand = {
       }
       return 0;
     }
-    if (a.positional.length !== 1) throw new CliUsageError(`pfnlab explore: expected one scenario name, got ${a.positional.length ? a.positional.join(" ") : "none"}`);
-    let scenario;
+    if (a.positional.length !== 1)
+      throw new CliUsageError(
+        `pfnlab explore: expected one scenario name, got ${a.positional.length ? a.positional.join(" ") : "none"}`,
+      );
+    let scenario: ReturnType<typeof getScenario>;
     try {
       scenario = getScenario(a.positional[0]!);
     } catch (e) {
       throw new CliUsageError(`pfnlab explore: ${(e as Error).message}`);
     }
     const strategy = (flagString(a, "strategy") ?? "dfs") as StrategyName;
-    if (!STRATEGIES.includes(strategy)) throw new CliUsageError(`pfnlab explore: --strategy ${strategy} is not one of ${STRATEGIES.join("|")}`);
-    let params;
+    if (!STRATEGIES.includes(strategy))
+      throw new CliUsageError(`pfnlab explore: --strategy ${strategy} is not one of ${STRATEGIES.join("|")}`);
+    let params: ReturnType<typeof parseParamArgs>;
     try {
       params = parseParamArgs(scenario, flagList(a, "param"));
     } catch (e) {
@@ -93,7 +109,8 @@ export const command: CliCommand = {
     if (a.flags.has("stop-at-first")) opts.stopAtFirstFailure = true;
     if (a.flags.has("no-shrink")) opts.shrink = false;
     if (a.flags.has("reduce")) {
-      if (strategy !== "dfs") throw new CliUsageError(`pfnlab explore: --reduce needs --strategy dfs (got ${strategy})`);
+      if (strategy !== "dfs")
+        throw new CliUsageError(`pfnlab explore: --reduce needs --strategy dfs (got ${strategy})`);
       opts.reduction = "dpor";
     }
     if (a.flags.has("progress") || (!json && process.stderr.isTTY)) {
@@ -108,23 +125,41 @@ export const command: CliCommand = {
       io.out(JSON.stringify(exploreJson(r)));
       return 0;
     }
-    const ps = Object.entries(r.params).map(([k, v]) => `${k}=${String(v)}`).join(" ");
-    const how = r.strategy === "dfs" ? (r.preemptionBound === Infinity ? "no preemption bound" : `preemption bound ${r.preemptionBound}`) : r.strategy === "pct" ? `depth ${r.depth}, seed ${String(r.seed)}` : `seed ${String(r.seed)}`;
-    io.out(`scenario ${r.scenario} (${r.strategy}${r.reduction === "dpor" ? " with partial-order reduction" : ""}, ${how}${ps ? `; ${ps}` : ""})`);
+    const ps = Object.entries(r.params)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(" ");
+    const how =
+      r.strategy === "dfs"
+        ? r.preemptionBound === Infinity
+          ? "no preemption bound"
+          : `preemption bound ${r.preemptionBound}`
+        : r.strategy === "pct"
+          ? `depth ${r.depth}, seed ${String(r.seed)}`
+          : `seed ${String(r.seed)}`;
+    io.out(
+      `scenario ${r.scenario} (${r.strategy}${r.reduction === "dpor" ? " with partial-order reduction" : ""}, ${how}${ps ? `; ${ps}` : ""})`,
+    );
     io.out(`  what it is for: ${scenario.summary}`);
-    const covered = r.reduction === "dpor" ? "one schedule of every class of equivalent schedules within the bound was run" : "every schedule within the bound was run";
+    const covered =
+      r.reduction === "dpor"
+        ? "one schedule of every class of equivalent schedules within the bound was run"
+        : "every schedule within the bound was run";
     io.out(`schedules: ${r.schedules}${r.exhausted ? ` (exhausted: ${covered})` : ""}`);
     if (r.stoppedBy === "cap" && !r.exhausted) {
-      const hint = r.strategy === "dfs"
-        ? `raise --schedules, lower --preemptions${r.reduction === "dpor" ? "" : ", add --reduce"} or make the scenario smaller`
-        : "raise --schedules for more samples";
-      io.out(`stopped: the cap of ${r.cap} schedules was hit before ${r.strategy === "dfs" ? "the space was covered" : "the end"}; the counts below are from this part only (${hint})`);
+      const hint =
+        r.strategy === "dfs"
+          ? `raise --schedules, lower --preemptions${r.reduction === "dpor" ? "" : ", add --reduce"} or make the scenario smaller`
+          : "raise --schedules for more samples";
+      io.out(
+        `stopped: the cap of ${r.cap} schedules was hit before ${r.strategy === "dfs" ? "the space was covered" : "the end"}; the counts below are from this part only (${hint})`,
+      );
     } else if (r.stoppedBy === "first-failure") {
       io.out("stopped: at the first failure (--stop-at-first)");
     }
     io.out("outcomes:");
     const w = Math.max(...Object.keys(r.outcomes).map((k) => k.length), 4);
-    for (const [k, v] of Object.entries(r.outcomes)) io.out(`  ${k.padEnd(w)} ${String(v).padStart(8)}${failuresOf(scenario).includes(k) ? "  (failure)" : ""}`);
+    for (const [k, v] of Object.entries(r.outcomes))
+      io.out(`  ${k.padEnd(w)} ${String(v).padStart(8)}${failuresOf(scenario).includes(k) ? "  (failure)" : ""}`);
     const ev = Object.entries(r.events);
     if (ev.length > 0) {
       io.out("events (schedules in which they occurred; not outcome classes):");
@@ -134,10 +169,21 @@ export const command: CliCommand = {
     if (scenario.timedSummary) for (const line of scenario.timedSummary(simulate(scenario, { params }))) io.out(line);
     const f = r.firstFailure;
     if (!f) {
-      io.out(r.exhausted ? (r.preemptionBound === Infinity ? "no failure in the whole space" : `no failure in any schedule with at most ${r.preemptionBound} preemption(s)`) : r.stoppedBy === "cap" ? "no failure found in the part explored (not a proof: the cap stopped the search)" : "no failure found");
+      io.out(
+        r.exhausted
+          ? r.preemptionBound === Infinity
+            ? "no failure in the whole space"
+            : `no failure in any schedule with at most ${r.preemptionBound} preemption(s)`
+          : r.stoppedBy === "cap"
+            ? "no failure found in the part explored (not a proof: the cap stopped the search)"
+            : "no failure found",
+      );
       return 0;
     }
-    io.out(`first failure: ${f.failure} with ${f.preemptions} preemption(s), ${f.steps} steps; replay ${f.replay}` + (f.found.replay !== f.replay ? ` (found as ${f.found.replay}, shrunk in ${f.shrinkRuns} runs)` : ""));
+    io.out(
+      `first failure: ${f.failure} with ${f.preemptions} preemption(s), ${f.steps} steps; replay ${f.replay}` +
+        (f.found.replay !== f.replay ? ` (found as ${f.found.replay}, shrunk in ${f.shrinkRuns} runs)` : ""),
+    );
     if (f.deadlock) io.out(`deadlock: ${f.deadlock}`);
     if (f.livelock) io.out(`livelock: ${f.livelock}`);
     for (const line of f.trace) io.out(`  ${line}`);

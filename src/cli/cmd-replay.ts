@@ -27,21 +27,34 @@ export const command: CliCommand = {
       io.out(USAGE);
       return 0;
     }
-    if (a.positional.length !== 2) throw new CliUsageError(`pfnlab replay: expected <scenario> <replay>, got ${a.positional.length} argument(s)`);
+    if (a.positional.length !== 2)
+      throw new CliUsageError(`pfnlab replay: expected <scenario> <replay>, got ${a.positional.length} argument(s)`);
     const scenario = scenarioArg(a.positional[0]!, "pfnlab replay");
     const given = keyValueParams(a, "pfnlab replay");
-    let r;
+    let r: ReturnType<typeof replay>;
     const rs = a.positional[1]!;
     try {
       r = replay(scenario, rs, { params: given });
     } catch (e) {
       const msg = (e as Error).message;
-      const where = msg.startsWith("replay string ") ? "" : `replay string '${rs.length > 60 ? `${rs.slice(0, 57)}...` : rs}': `;
+      const where = msg.startsWith("replay string ")
+        ? ""
+        : `replay string '${rs.length > 60 ? `${rs.slice(0, 57)}...` : rs}': `;
       throw new CliUsageError(`pfnlab replay: ${where}${msg}`);
     }
     const lines = traceLines(r);
     if (a.flags.has("json")) {
-      io.out(JSON.stringify({ scenario: r.scenario, replay: r.replay, params: r.params, outcomes: r.outcomes, preemptions: r.preemptions, steps: r.end.steps, trace: lines }));
+      io.out(
+        JSON.stringify({
+          scenario: r.scenario,
+          replay: r.replay,
+          params: r.params,
+          outcomes: r.outcomes,
+          preemptions: r.preemptions,
+          steps: r.end.steps,
+          trace: lines,
+        }),
+      );
       return 0;
     }
     io.out(`scenario ${r.scenario}, replay ${r.replay}: ${r.end.steps} steps, ${r.preemptions} preemption(s)`);

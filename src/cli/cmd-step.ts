@@ -5,7 +5,7 @@
  * run is live, and undo re-runs your choices from the start (runs are deterministic).
  */
 import "../source-maps";
-import * as readline from "readline";
+import * as readline from "node:readline";
 import { resolveParams } from "../scenarios/scenario";
 import type { ParamValues, Scenario } from "../scenarios/scenario";
 import { withCallSites } from "../sched/call-site";
@@ -31,7 +31,7 @@ When the run ends it prints the outcome and, for a failure, the replay string th
 'pfnlab replay' reproduces. Commands come from the terminal, from stdin, or from --script
 (e.g. --script aaaab,end).`;
 
-type Session = { scenario: Scenario<any>; params: ParamValues; picks: number[] };
+type Session = { scenario: Scenario; params: ParamValues; picks: number[] };
 
 /** Re-run the picks from setup and describe where the run stands. */
 function render(sess: Session): { text: string; letters: string[]; finished: boolean } {
@@ -47,12 +47,24 @@ function render(sess: Session): { text: string; letters: string[]; finished: boo
     const w = Math.max(...v.tasks.map((t) => t.name.length));
     for (const t of v.tasks) {
       const can = ctx?.eligible.some((e) => e.name === t.name) ?? false;
-      const tag = !can ? "" : ctx!.defaultTask.name === t.name ? "  (default)" : ctx!.prevEligible ? "  (preempts)" : "";
-      lines.push(`  ${t.letter}  ${t.name.padEnd(w)}  ${t.state.padEnd(8)} ${t.at ? `${t.at}  ` : ""}${t.action}${tag}`);
+      const tag = !can
+        ? ""
+        : ctx!.defaultTask.name === t.name
+          ? "  (default)"
+          : ctx!.prevEligible
+            ? "  (preempts)"
+            : "";
+      lines.push(
+        `  ${t.letter}  ${t.name.padEnd(w)}  ${t.state.padEnd(8)} ${t.at ? `${t.at}  ` : ""}${t.action}${tag}`,
+      );
       if (t.held.length) lines.push(`     ${" ".repeat(w)}  holds ${t.held.join(", ")}`);
     }
     for (const [k, val] of v.view) lines.push(`  ${k}: ${val}`);
-    for (const l of v.locks) if (l.holders.length || l.waiters.length) lines.push(`  ${l.name}: held by ${l.holders.join(", ") || "nobody"}${l.waiters.length ? `; waiting: ${l.waiters.join(", ")}` : ""}`);
+    for (const l of v.locks)
+      if (l.holders.length || l.waiters.length)
+        lines.push(
+          `  ${l.name}: held by ${l.holders.join(", ") || "nobody"}${l.waiters.length ? `; waiting: ${l.waiters.join(", ")}` : ""}`,
+        );
     if (!ctx) {
       const r = finishRun(sess.scenario, sess.params, prepared);
       lines.push(`finished: ${r.outcomes.join(", ")}${r.failed ? " (a failure)" : ""}`);
@@ -85,9 +97,15 @@ function apply(sess: Session, word: string): string | null {
       return null;
     }
     const t = s.tasks.find((x) => x.id === c.charCodeAt(0) - 97);
-    if (!t) return `no task '${c}' (tasks: ${s.tasks.map((x) => `${String.fromCharCode(97 + x.id)}=${x.name}`).join(", ")})`;
+    if (!t)
+      return `no task '${c}' (tasks: ${s.tasks.map((x) => `${String.fromCharCode(97 + x.id)}=${x.name}`).join(", ")})`;
     if (!ctx.eligible.includes(t)) {
-      const why = t.state === "blocked" && t.waiting ? `it waits for ${t.waiting.lock}` : t.state === "runnable" ? "it just relaxed (cpu_relax): someone else runs first" : `it is ${t.state}`;
+      const why =
+        t.state === "blocked" && t.waiting
+          ? `it waits for ${t.waiting.lock}`
+          : t.state === "runnable"
+            ? "it just relaxed (cpu_relax): someone else runs first"
+            : `it is ${t.state}`;
       return `task ${c} (${t.name}) cannot run now: ${why}`;
     }
     sess.picks.push(t.id);
@@ -118,7 +136,8 @@ export const command: CliCommand = {
       io.out(USAGE);
       return 0;
     }
-    if (a.positional.length !== 1) throw new CliUsageError(`pfnlab step: expected <scenario>, got ${a.positional.length} argument(s)`);
+    if (a.positional.length !== 1)
+      throw new CliUsageError(`pfnlab step: expected <scenario>, got ${a.positional.length} argument(s)`);
     const scenario = scenarioArg(a.positional[0]!, "pfnlab step");
     const given = keyValueParams(a, "pfnlab step");
     let params: ParamValues;
@@ -154,11 +173,18 @@ async function interactive(sess: Session, io: CliIo): Promise<number> {
   const prompt = (): void => {
     const r = render(sess);
     io.out(r.text);
-    io.out(r.finished ? "> (u undo, r reset, q quit)" : `> who runs? ${r.letters.join("/")}, d default, u undo, r reset, end, q quit`);
+    io.out(
+      r.finished
+        ? "> (u undo, r reset, q quit)"
+        : `> who runs? ${r.letters.join("/")}, d default, u undo, r reset, end, q quit`,
+    );
   };
   prompt();
   for await (const line of rl) {
-    const words = line.trim().split(/[\s,]+/).filter(Boolean);
+    const words = line
+      .trim()
+      .split(/[\s,]+/)
+      .filter(Boolean);
     if (words.includes("q")) break;
     let err: string | null = null;
     for (const w of words) if ((err = apply(sess, w))) break;

@@ -67,11 +67,17 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
       const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
       if (eq >= 0) inline = a.slice(eq + 1);
       spec = byLong.get(name);
-      if (!spec) throw new CliUsageError(`${command}: unknown flag --${name} (known: ${specs.map((s) => `--${s.name}`).join(", ")})`);
+      if (!spec)
+        throw new CliUsageError(
+          `${command}: unknown flag --${name} (known: ${specs.map((s) => `--${s.name}`).join(", ")})`,
+        );
     } else if (a.startsWith("-") && a.length > 1 && !/^-\d/.test(a)) {
       const name = a.slice(1, 2);
       spec = byShort.get(name);
-      if (!spec) throw new CliUsageError(`${command}: unknown flag ${a} (known: ${specs.map((s) => (s.short ? `-${s.short}` : `--${s.name}`)).join(", ")})`);
+      if (!spec)
+        throw new CliUsageError(
+          `${command}: unknown flag ${a} (known: ${specs.map((s) => (s.short ? `-${s.short}` : `--${s.name}`)).join(", ")})`,
+        );
       if (a.length > 2) inline = a.slice(2);
     } else {
       positional.push(a);
@@ -109,18 +115,26 @@ export function flagList(p: ParsedArgs, name: string): string[] {
 }
 
 /** An integer flag with a minimum; "inf"/"infinity" allowed when `allowInfinity`. */
-export function flagInt(p: ParsedArgs, name: string, command: string, min: number, allowInfinity = false): number | undefined {
+export function flagInt(
+  p: ParsedArgs,
+  name: string,
+  command: string,
+  min: number,
+  allowInfinity = false,
+): number | undefined {
   const v = flagString(p, name);
   if (v === undefined) return undefined;
   if (allowInfinity && /^(inf|infinity|none)$/i.test(v)) return Infinity;
   if (!/^\d+$/.test(v) || Number(v) < min) {
-    throw new CliUsageError(`${command}: --${name} ${v} must be an integer >= ${min}${allowInfinity ? " (or 'inf')" : ""}`);
+    throw new CliUsageError(
+      `${command}: --${name} ${v} must be an integer >= ${min}${allowInfinity ? " (or 'inf')" : ""}`,
+    );
   }
   return Number(v);
 }
 
 /** The scenario named by a positional argument; an unknown name is a usage error of `command`. */
-export function scenarioArg(name: string, command: string): Scenario<any> {
+export function scenarioArg(name: string, command: string): Scenario {
   try {
     return getScenario(name);
   } catch (e) {

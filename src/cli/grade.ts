@@ -16,7 +16,14 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { basename } from "node:path";
 import { GradeCache } from "../grading/cache";
-import { checkInputFile, checkOutputFile, integerOption, numberOption, parseArgs, prepareOutputDir } from "../grading/cli-args";
+import {
+  checkInputFile,
+  checkOutputFile,
+  integerOption,
+  numberOption,
+  parseArgs,
+  prepareOutputDir,
+} from "../grading/cli-args";
 import { gradeAll, loadSource, type GradingSource, type SubmissionGrade } from "../grading/grade";
 import { gradebook, gradebookCsv, summaryLine } from "../grading/gradebook";
 import { pfnlabVersion, readManifest } from "../grading/manifest";
@@ -44,9 +51,8 @@ export const USAGE =
   "  --sandbox MODE    force a sandbox (default: the strongest this machine allows)\n" +
   "exit 0: all graded; 1: the grading machine failed some submissions (not cached: grade again); 2: bad arguments";
 
-
 export async function main(argv: string[]): Promise<number> {
-  let args;
+  let args: ReturnType<typeof parseArgs>;
   try {
     args = parseArgs("grade", argv, {
       options: ["source", "manifest", "roster", "timeout", "memory", "jobs", "out", "cache", "debug-dir", "sandbox"],
@@ -62,18 +68,35 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    if (args.positional.length !== 1 || !args.options.source) throw new Error(`pfnlab grade: expected one notebook or folder and --source\n${USAGE}`);
+    if (args.positional.length !== 1 || !args.options.source)
+      throw new Error(`pfnlab grade: expected one notebook or folder and --source\n${USAGE}`);
     // Everything is checked before the first kernel starts: a typo must not cost a grading run.
     const timeout = numberOption("grade", args, "timeout", 30);
-    const memoryMiB = integerOption("grade", args, "memory", 1024, MIN_MEMORY_MIB, Math.floor(totalmem() / 2 ** 20), "MiB (this machine's memory)");
+    const memoryMiB = integerOption(
+      "grade",
+      args,
+      "memory",
+      1024,
+      MIN_MEMORY_MIB,
+      Math.floor(totalmem() / 2 ** 20),
+      "MiB (this machine's memory)",
+    );
     const jobs = integerOption("grade", args, "jobs", cpus().length, 1, 256);
     const sandbox = args.options.sandbox as SandboxMode | undefined;
-    if (sandbox && !["root", "userns", "none"].includes(sandbox)) throw new Error(`pfnlab grade: --sandbox ${sandbox} is not root, userns or none`);
-    if (args.flags.has("json") && args.flags.has("csv")) throw new Error("pfnlab grade: --json and --csv exclude each other");
-    if (args.flags.has("no-cache") && args.options.cache) throw new Error("pfnlab grade: --cache and --no-cache exclude each other");
+    if (sandbox && !["root", "userns", "none"].includes(sandbox))
+      throw new Error(`pfnlab grade: --sandbox ${sandbox} is not root, userns or none`);
+    if (args.flags.has("json") && args.flags.has("csv"))
+      throw new Error("pfnlab grade: --json and --csv exclude each other");
+    if (args.flags.has("no-cache") && args.options.cache)
+      throw new Error("pfnlab grade: --cache and --no-cache exclude each other");
     const out = args.options.out === undefined ? undefined : checkOutputFile("grade", "-o", args.options.out);
-    const debugDir = args.options["debug-dir"] === undefined ? undefined : prepareOutputDir("grade", "--debug-dir", args.options["debug-dir"]);
-    const cacheDir = args.flags.has("no-cache") ? null : prepareOutputDir("grade", "--cache", args.options.cache ?? ".pfnlab-cache/grades", true);
+    const debugDir =
+      args.options["debug-dir"] === undefined
+        ? undefined
+        : prepareOutputDir("grade", "--debug-dir", args.options["debug-dir"]);
+    const cacheDir = args.flags.has("no-cache")
+      ? null
+      : prepareOutputDir("grade", "--cache", args.options.cache ?? ".pfnlab-cache/grades", true);
     const roster = args.options.roster ? readRoster(checkInputFile("grade", "--roster", args.options.roster)) : null;
     if (args.options.manifest) checkInputFile("grade", "--manifest", args.options.manifest);
     const sources = new Map<string, GradingSource>();
@@ -103,13 +126,16 @@ export async function main(argv: string[]): Promise<number> {
     if (roster) {
       for (const s of roster) {
         for (const src of sources.values()) {
-          if (!grades.some((g) => g.student === s.id && g.notebook === src.name)) process.stderr.write(`pfnlab grade: no submission of ${src.name} from ${s.id} (${s.name})\n`);
+          if (!grades.some((g) => g.student === s.id && g.notebook === src.name))
+            process.stderr.write(`pfnlab grade: no submission of ${src.name} from ${s.id} (${s.name})\n`);
         }
       }
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const fresh = grades.filter((g) => !g.cached).length;
-    process.stderr.write(`pfnlab grade: ${grades.length} submission(s), ${fresh} graded, ${grades.length - fresh} cached, ${seconds.toFixed(1)} s with ${jobs} job(s), sandbox ${mode}\n`);
+    process.stderr.write(
+      `pfnlab grade: ${grades.length} submission(s), ${fresh} graded, ${grades.length - fresh} cached, ${seconds.toFixed(1)} s with ${jobs} job(s), sandbox ${mode}\n`,
+    );
     const failed = grades.filter((g) => g.status === "infrastructure-error");
     if (failed.length) {
       process.stderr.write(

@@ -6,8 +6,8 @@
  */
 // First: stack traces of every module loaded after this map to src/ (call sites in traces).
 import "../source-maps";
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { CliUsageError } from "./command";
 import type { CliCommand, CliIo } from "./command";
 import { command as exploreCommand } from "./cmd-explore";
@@ -40,7 +40,9 @@ const consoleIo: CliIo = {
 
 function usage(cmds: Map<string, CliCommand>): string {
   const w = Math.max(...[...cmds.keys()].map((k) => k.length));
-  const lines = [...cmds.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`);
+  const lines = [...cmds.values()]
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`);
   return `usage: pfnlab <command> [options]   (pfnlab <command> --help for details)\n\ncommands:\n${lines.join("\n")}`;
 }
 
@@ -81,7 +83,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`pfnlab: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+      process.stderr.write(`pfnlab: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       process.exitCode = 1;
     },
   );

@@ -17,15 +17,26 @@ export const USAGE =
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const args = parseArgs("release", argv, { options: ["out", "roster", "secret", "secret-file", "manifest"], flags: ["help"], aliases: { o: "out", h: "help" } });
+    const args = parseArgs("release", argv, {
+      options: ["out", "roster", "secret", "secret-file", "manifest"],
+      flags: ["help"],
+      aliases: { o: "out", h: "help" },
+    });
     if (args.flags.has("help")) {
       process.stdout.write(USAGE + "\n");
       return 0;
     }
-    if (args.positional.length !== 1 || !args.options.out) throw new Error(`pfnlab release: expected one source and -o <outdir>\n${USAGE}`);
+    if (args.positional.length !== 1 || !args.options.out)
+      throw new Error(`pfnlab release: expected one source and -o <outdir>\n${USAGE}`);
     const roster = args.options.roster ? readRoster(args.options.roster) : undefined;
     const secret = courseSecret({ secret: args.options.secret, secretFile: args.options["secret-file"] });
-    const r = release({ sources: sourceNotebooks(args.positional[0]), outDir: args.options.out, roster, secret, manifestPath: args.options.manifest });
+    const r = release({
+      sources: sourceNotebooks(args.positional[0]),
+      outDir: args.options.out,
+      roster,
+      secret,
+      manifestPath: args.options.manifest,
+    });
     for (const w of r.warnings) process.stderr.write(`pfnlab release: warning: ${w}\n`);
     process.stderr.write(
       `pfnlab release: wrote ${r.files.length} notebook(s) under ${args.options.out}` +

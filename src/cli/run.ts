@@ -22,27 +22,48 @@ function readNotebookFile(path: string): Notebook {
     text = readFileSync(path, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (e as Error).message;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : (e as Error).message;
     throw new Error(`pfnlab run: cannot read ${name}: ${why}`);
   }
   let nb: unknown;
   try {
     nb = JSON.parse(text);
   } catch {
-    throw new Error(`pfnlab run: ${name} is not a Jupyter notebook: not JSON (it begins ${JSON.stringify(text.trimStart().slice(0, 24))})`);
+    throw new Error(
+      `pfnlab run: ${name} is not a Jupyter notebook: not JSON (it begins ${JSON.stringify(text.trimStart().slice(0, 24))})`,
+    );
   }
   if (typeof nb !== "object" || nb === null || !Array.isArray((nb as Notebook).cells)) {
     throw new Error(`pfnlab run: ${name} is not a Jupyter notebook: it has no "cells" list (give an .ipynb file)`);
   }
-  const bad = (nb as Notebook).cells.findIndex((c) => typeof c !== "object" || c === null || typeof c.cell_type !== "string" || !(typeof c.source === "string" || Array.isArray(c.source)));
-  if (bad >= 0) throw new Error(`pfnlab run: ${name} is not a Jupyter notebook: cell ${bad} has no cell_type and source`);
+  const bad = (nb as Notebook).cells.findIndex(
+    (c) =>
+      typeof c !== "object" ||
+      c === null ||
+      typeof c.cell_type !== "string" ||
+      !(typeof c.source === "string" || Array.isArray(c.source)),
+  );
+  if (bad >= 0)
+    throw new Error(`pfnlab run: ${name} is not a Jupyter notebook: cell ${bad} has no cell_type and source`);
   return nb as Notebook;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let args;
+  let args: ReturnType<typeof parseArgs>;
   try {
-    args = parseArgs("run", argv, { options: ["out", "timeout"], repeated: ["p"], flags: ["html", "help"], aliases: { o: "out", param: "p", parameter: "p", h: "help" } });
+    args = parseArgs("run", argv, {
+      options: ["out", "timeout"],
+      repeated: ["p"],
+      flags: ["html", "help"],
+      aliases: { o: "out", param: "p", parameter: "p", h: "help" },
+    });
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
     return 2;

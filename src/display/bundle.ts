@@ -120,7 +120,13 @@ export function figureOutput(figure: PlotlyFigure, options: ShowOptions = {}): F
   if (fig.config) plotly.config = fig.config;
   const data: FigureOutput["data"] = {
     [PLOTLY_MIME]: plotly,
-    "text/html": htmlOutput(fig, { divId, pngBase64: png, width: size.width, height: size.height, alt: figureTitle(fig) || "plotly figure" }),
+    "text/html": htmlOutput(fig, {
+      divId,
+      pngBase64: png,
+      width: size.width,
+      height: size.height,
+      alt: figureTitle(fig) || "plotly figure",
+    }),
     "text/plain": figureSummary(fig) + pngProblem,
   };
   const metadata: Record<string, unknown> = {};

@@ -75,7 +75,11 @@ export function htmlOutput(figure: PlotlyFigure, input: HtmlOutputInput): string
   const img = pngBase64
     ? `<img src="data:image/png;base64,${pngBase64}" alt="${attr(alt)}" width="${width}" height="${height}" style="max-width:100%;height:auto">`
     : "";
-  const plot = { data: figure.data, layout: figure.layout, config: { responsive: true, displaylogo: false, ...figure.config } };
+  const plot = {
+    data: figure.data,
+    layout: figure.layout,
+    config: { responsive: true, displaylogo: false, ...figure.config },
+  };
   return `<div id="${attr(divId)}" class="pfnlab-figure" style="width:${width}px;max-width:100%;min-height:${height}px">${img}</div>
 <script type="text/javascript">
 (function () {

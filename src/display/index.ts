@@ -11,8 +11,25 @@ export {
   type ShowOptions,
 } from "./bundle";
 export { htmlOutput, LOADER_JS, PLOTLY_SERVER_PATH } from "./htmlOutput";
-export { lockStatRows, lockStatBundle, showLockStat, type LockStatTableRow, type LockStatBundleOptions } from "./lockstat-table";
-export { showTable, tableBundle, showPre, preBundle, countsText, type TableColumn, type TableOptions, type TableBundle, type TableCell, type PreOptions } from "./table";
+export {
+  lockStatRows,
+  lockStatBundle,
+  showLockStat,
+  type LockStatTableRow,
+  type LockStatBundleOptions,
+} from "./lockstat-table";
+export {
+  showTable,
+  tableBundle,
+  showPre,
+  preBundle,
+  countsText,
+  type TableColumn,
+  type TableOptions,
+  type TableBundle,
+  type TableCell,
+  type PreOptions,
+} from "./table";
 export { renderPng, renderSvg, type PngOptions } from "./png/render-png";
 export { pngFontsAvailable } from "./png/fonts";
 export { tslabDisplayWriter, inTslabKernel } from "./tslabChannel";
@@ -21,14 +38,60 @@ export { tslabDisplayWriter, inTslabKernel } from "./tslabChannel";
 export * as theme from "./theme";
 export { outcomeColor, lockClassColor, OUTCOME_CLASSES, type OutcomeClass } from "./theme";
 export {
-  lockTimesBoxPlot, lockTimeline, timelineRow, outcomeBars, scalingFigure, pageTableWalkDiagram,
-  physMemoryMap, virtToPhysLayout, faultLevelsFigure, faultRuns,
+  lockTimesBoxPlot,
+  lockTimeline,
+  timelineRow,
+  outcomeBars,
+  scalingFigure,
+  pageTableWalkDiagram,
+  physMemoryMap,
+  virtToPhysLayout,
+  faultLevelsFigure,
+  faultRuns,
 } from "./figures/index";
 // Input shapes of the builders live in the `figures` namespace (figures.PhysRegion, ...)
 // for the same reason: names like PhysRange are likely to exist in the mm model too.
 export * as figures from "./figures/index";
 export { walkDiagram, physMemoryFigure, physRegions, layoutFigure, LAYOUT_FLAGS } from "./model-figures";
 export * from "./mm-figures";
-export { lockClassTimes, lockTimesFigure, timelineIntervals, lockTimelineFigure, contentionSweepFigure, type LabelledLockStat, type TimelineOptions, type ContentionPoint } from "./sched-figures";
-export { raceTable, raceTableMarkdown, raceTableText, raceTableBundle, showRaceTable, raceStepChart, contextSwitches, callerOutcomeBars, tallyOutcomes, worstOutcomes, worstOutcomeOf, paramGridCases, sanitizerEventOf, type RaceTableRow, type ContextSwitch, type RaceStepChartOptions, type OutcomeTally, type TallyOptions, type WorstOutcomesOptions, type CallerOutcomeBarsOptions } from "./race-figures";
-export { showStepper, stepperOutput, packStepTree, unpackNode, stepperHtml, type StepperOutput, type PackedStepTree } from "./stepper/index";
+export {
+  lockClassTimes,
+  lockTimesFigure,
+  timelineIntervals,
+  lockTimelineFigure,
+  contentionSweepFigure,
+  type LabelledLockStat,
+  type TimelineOptions,
+  type ContentionPoint,
+} from "./sched-figures";
+export {
+  raceTable,
+  raceTableMarkdown,
+  raceTableText,
+  raceTableBundle,
+  showRaceTable,
+  raceStepChart,
+  contextSwitches,
+  callerOutcomeBars,
+  tallyOutcomes,
+  worstOutcomes,
+  worstOutcomeOf,
+  paramGridCases,
+  sanitizerEventOf,
+  type RaceTableRow,
+  type ContextSwitch,
+  type RaceStepChartOptions,
+  type OutcomeTally,
+  type TallyOptions,
+  type WorstOutcomesOptions,
+  type CallerOutcomeBarsOptions,
+} from "./race-figures";
+export {
+  showStepper,
+  stepperOutput,
+  packStepTree,
+  unpackNode,
+  stepperHtml,
+  type StepperOutput,
+  type PackedStepTree,
+} from "./stepper/index";

@@ -26,7 +26,8 @@ export interface LockStatTableRow {
 
 /** lock_stat's rows (LockStatData.rows) in lock_stat's column names. */
 export function lockStatRows(data: LockStatData): LockStatTableRow[] {
-  if (!data || !Array.isArray(data.rows)) throw new Error("lockStatRows: data must be lock_stat data (LockStat.data() or a run's lockStat)");
+  if (!data || !Array.isArray(data.rows))
+    throw new Error("lockStatRows: data must be lock_stat data (LockStat.data() or a run's lockStat)");
   return data.rows.map((r) => ({
     "class name": r.mode ? `${r.className}-${r.mode}` : r.className,
     "con-bounces": r.conBounces,
@@ -55,22 +56,30 @@ export function lockStatBundle(data: LockStatData, opts: LockStatBundleOptions =
   // the four hold times share a cell each (min / max / total / avg, µs).
   const times = (...t: string[]): string => t.join(" / ");
   const rows = lockStatRows(data).map((r) => ({
-    "class name": r["class name"], "con-bounces": r["con-bounces"], contentions: r.contentions,
+    "class name": r["class name"],
+    "con-bounces": r["con-bounces"],
+    contentions: r.contentions,
     waittime: times(r["waittime-min"], r["waittime-max"], r["waittime-total"], r["waittime-avg"]),
-    "acq-bounces": r["acq-bounces"], acquisitions: r.acquisitions,
+    "acq-bounces": r["acq-bounces"],
+    acquisitions: r.acquisitions,
     holdtime: times(r["holdtime-min"], r["holdtime-max"], r["holdtime-total"], r["holdtime-avg"]),
   }));
   // Fixed widths that fit 960 px: a class name on one line, a time quadruple per cell.
   const count = (key: string, width: string): TableColumn => ({ key, align: "right", width });
   const columns: TableColumn[] = [
-    { key: "class name", code: true, nowrap: true, width: "19%" }, count("con-bounces", "9%"), count("contentions", "10%"),
+    { key: "class name", code: true, nowrap: true, width: "19%" },
+    count("con-bounces", "9%"),
+    count("contentions", "10%"),
     { key: "waittime", header: "waittime (µs) min / max / total / avg", align: "right", width: "22%" },
-    count("acq-bounces", "9%"), count("acquisitions", "10%"),
+    count("acq-bounces", "9%"),
+    count("acquisitions", "10%"),
     { key: "holdtime", header: "holdtime (µs) min / max / total / avg", align: "right", width: "21%" },
   ];
   const table = tableBundle(rows, { columns, caption: opts.caption, emphasize: (r) => r.contentions > 0 });
   const text = formatLockStat(data);
-  const kernel = preBundle(text, { collapsed: "the same as the kernel prints it (/proc/lock_stat, 221 columns, with the contention points)" });
+  const kernel = preBundle(text, {
+    collapsed: "the same as the kernel prints it (/proc/lock_stat, 221 columns, with the contention points)",
+  });
   return {
     "text/html": `${table["text/html"]}\n${kernel["text/html"]}`,
     "text/plain": opts.caption ? `${opts.caption}\n${text}` : text,

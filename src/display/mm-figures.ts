@@ -6,7 +6,7 @@
  * lookup holds until end() covers. The experiment functions return plain data (tests
  * assert on it); the figure functions turn that data into plain plotly figures.
  */
-import { PAGE_SIZE, PMD_SIZE, TASK_SIZE, VM_IO, VM_MIXEDMAP, VM_PFNMAP, VM_SHARED, hex, vmFlagNames } from "../mm/constants";
+import { PAGE_SIZE, PMD_SIZE, TASK_SIZE, hex } from "../mm/constants";
 import { doUserAddrFault } from "../mm/fault";
 import { followPfnmapEnd, followPfnmapStart } from "../mm/follow";
 import { followPfnmapArgs, type FollowFailure, type FollowPteFailure, type LeafLevel } from "../mm/follow-args";
@@ -19,8 +19,7 @@ import { entryPfn } from "../mm/pte";
 import type { Vma } from "../mm/vma";
 import { walkData } from "../mm/explain";
 import { outcomeBars } from "./figures/outcome-bars";
-import { virtToPhysLayout, type VirtPhysMapping } from "./figures/virt-to-phys-layout";
-import { LAYOUT_FLAGS, layoutFigure, physRegions, walkDiagram } from "./model-figures";
+import { LAYOUT_FLAGS, layoutFigure, walkDiagram } from "./model-figures";
 import { byteTicks, checkArray, formatBytes } from "./figures/format";
 import { axis, baseLayout, hashColor, LEAF_LEVEL_COLORS, LEAF_LEVEL_LABELS, lockClassColor } from "./theme";
 import type { PlotlyFigure, PlotlyTrace } from "./types";
@@ -143,9 +142,11 @@ export function sweepAddresses(vma: Vma, opts: SweepOptions = {}): number[] {
   const start = opts.start ?? vma.vmStart;
   const end = opts.end ?? vma.vmEnd;
   const step = opts.step ?? PAGE_SIZE;
-  if (!(step > 0) || !Number.isInteger(step)) throw new Error(`sweepAddresses: step ${step} must be a positive integer`);
+  if (!(step > 0) || !Number.isInteger(step))
+    throw new Error(`sweepAddresses: step ${step} must be a positive integer`);
   if (!(end > start)) throw new Error(`sweepAddresses: end ${hex(end)} must be above start ${hex(start)}`);
-  if ((end - start) / step > 200_000) throw new Error(`sweepAddresses: ${Math.ceil((end - start) / step)} lookups is too many; use a larger step`);
+  if ((end - start) / step > 200_000)
+    throw new Error(`sweepAddresses: ${Math.ceil((end - start) / step)} lookups is too many; use a larger step`);
   const out: number[] = [];
   for (let a = start; a < end; a += step) out.push(a);
   return out;
@@ -159,14 +160,24 @@ export function sweepAddresses(vma: Vma, opts: SweepOptions = {}): number[] {
 export function sweepLookups(vma: Vma, opts: SweepOptions = {}): LookupPoint[] {
   const addrs = sweepAddresses(vma, opts);
   const api = opts.api ?? "follow_pfnmap";
-  if (api !== "follow_pfnmap" && api !== "follow_pte") throw new Error(`sweepLookups: api ${String(api)} must be "follow_pfnmap" or "follow_pte"`);
+  if (api !== "follow_pfnmap" && api !== "follow_pte")
+    throw new Error(`sweepLookups: api ${String(api)} must be "follow_pfnmap" or "follow_pte"`);
   const mm = vma.mm;
   return withMmapRead(mm, () =>
     addrs.map((address): LookupPoint => {
       if (api === "follow_pte") {
         const out: FollowPteOut = { ptep: null, ptl: null, reason: "" };
         const ret = followPte(vma, address, out);
-        if (ret !== 0) return { address, ret, cause: lookupCause(out.failure), reason: out.reason, leaf: null, pfn: null, lock: null };
+        if (ret !== 0)
+          return {
+            address,
+            ret,
+            cause: lookupCause(out.failure),
+            reason: out.reason,
+            leaf: null,
+            pfn: null,
+            lock: null,
+          };
         const pfn = entryPfn(out.ptep!.table.entries[out.ptep!.index]);
         const lock = out.ptl!.className;
         pteUnmapUnlock(vma, out.ptep, out.ptl!);
@@ -174,8 +185,25 @@ export function sweepLookups(vma: Vma, opts: SweepOptions = {}): LookupPoint[] {
       }
       const args = followPfnmapArgs(vma, address);
       const ret = followPfnmapStart(args);
-      if (ret !== 0) return { address, ret, cause: lookupCause(args.failure), reason: args.reason, leaf: null, pfn: null, lock: null };
-      const point: LookupPoint = { address, ret, cause: "ok", reason: "ok", leaf: args.leaf, pfn: args.pfn, lock: args.lock!.className };
+      if (ret !== 0)
+        return {
+          address,
+          ret,
+          cause: lookupCause(args.failure),
+          reason: args.reason,
+          leaf: null,
+          pfn: null,
+          lock: null,
+        };
+      const point: LookupPoint = {
+        address,
+        ret,
+        cause: "ok",
+        reason: "ok",
+        leaf: args.leaf,
+        pfn: args.pfn,
+        lock: args.lock!.className,
+      };
       followPfnmapEnd(args);
       return point;
     }),
@@ -232,13 +260,22 @@ function axisUnit(span: number): { size: number; name: string } {
  * Horizontal strips, one row per StripRow, x = offset from the row's origin in KiB,
  * MiB or GiB; one trace per class (legend), coloured by `colors` (others by a hash).
  */
-export function stripFigure(rows: StripRow[], colors: Record<string, string>, title: string, xTitle: string, legendTitle: string, order: readonly string[] = []): PlotlyFigure {
+export function stripFigure(
+  rows: StripRow[],
+  colors: Record<string, string>,
+  title: string,
+  xTitle: string,
+  legendTitle: string,
+  order: readonly string[] = [],
+): PlotlyFigure {
   checkArray<StripRow>("stripFigure", "rows", rows);
-  let lo = Infinity, hi = -Infinity;
-  for (const r of rows) for (const s of r.segments) {
-    lo = Math.min(lo, s.start - r.origin);
-    hi = Math.max(hi, s.end - r.origin);
-  }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const r of rows)
+    for (const s of r.segments) {
+      lo = Math.min(lo, s.start - r.origin);
+      hi = Math.max(hi, s.end - r.origin);
+    }
   const unit = axisUnit(Number.isFinite(hi - lo) ? hi - lo : 1);
   const present = new Set(rows.flatMap((r) => r.segments.map((s) => s.cls)));
   const classes = [...order.filter((c) => present.has(c)), ...[...present].filter((c) => !order.includes(c)).sort()];
@@ -281,20 +318,32 @@ export function lookupStripFigure(
   title = "follow_pfnmap_start() outcome by address",
   xTitle = "address - vm_start",
 ): PlotlyFigure {
-  const strip: StripRow[] = rows.map((r) => ({ name: r.name, origin: r.origin ?? r.vma.vmStart, segments: lookupSegments(r.points, r.step ?? PAGE_SIZE) }));
+  const strip: StripRow[] = rows.map((r) => ({
+    name: r.name,
+    origin: r.origin ?? r.vma.vmStart,
+    segments: lookupSegments(r.points, r.step ?? PAGE_SIZE),
+  }));
   return stripFigure(strip, LOOKUP_CAUSE_COLORS, title, xTitle, "cause", LOOKUP_CAUSES);
 }
 
 /** Bars of lookups per cause, one bar per group (e.g. per API or per kernel variant). */
-export function lookupOutcomeBars(groups: { group: string; points: LookupPoint[] }[], title = "Lookups by cause", groupAxis = ""): PlotlyFigure {
+export function lookupOutcomeBars(
+  groups: { group: string; points: LookupPoint[] }[],
+  title = "Lookups by cause",
+  groupAxis = "",
+): PlotlyFigure {
   const fig = outcomeBars({
     groups: groups.map((g) => ({ group: g.group, counts: countByCause(g.points) as Record<string, number> })),
-    title, countOf: "lookups", groupAxis,
+    title,
+    countOf: "lookups",
+    groupAxis,
   });
   // Cause colours and the kernel's order instead of outcome classes.
   const rank = (n: unknown) => LOOKUP_CAUSES.indexOf(n as LookupCause);
   fig.data.sort((a, b) => rank(a.name) - rank(b.name));
-  for (const t of fig.data) (t.marker as Record<string, unknown>).color = LOOKUP_CAUSE_COLORS[t.name as LookupCause] ?? hashColor(String(t.name));
+  for (const t of fig.data)
+    (t.marker as Record<string, unknown>).color =
+      LOOKUP_CAUSE_COLORS[t.name as LookupCause] ?? hashColor(String(t.name));
   fig.layout.legend = { title: { text: "cause" }, traceorder: "normal" };
   return fig;
 }
@@ -330,7 +379,10 @@ const LEAF_STRIP_COLORS: Record<string, string> = {
 };
 
 /** Which parts of each vma are mapped, and by which leaf size (one row per vma). */
-export function vmaLeafStrip(rows: { name: string; vma: Vma }[], title = "What the page tables map in each vma"): PlotlyFigure {
+export function vmaLeafStrip(
+  rows: { name: string; vma: Vma }[],
+  title = "What the page tables map in each vma",
+): PlotlyFigure {
   const label = (cls: string) => (cls === "none" ? "not mapped" : LEAF_LEVEL_LABELS[cls as LeafLevel]);
   const strip: StripRow[] = rows.map((r) => ({
     name: r.name,
@@ -380,8 +432,22 @@ export function touchFigure(series: TouchSeries[], title = "Pages appear when to
   const data: PlotlyTrace[] = [];
   series.forEach((s, i) => {
     const color = SERIES_COLORS[i % SERIES_COLORS.length];
-    data.push({ type: "scatter", mode: "lines", name: `${s.name}: populated leaves`, x: s.touches, y: s.populated, line: { color, width: 3, shape: "hv" } });
-    data.push({ type: "scatter", mode: "lines", name: `${s.name}: faults taken`, x: s.touches, y: s.faults, line: { color, width: 1.5, dash: "dot", shape: "hv" } });
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: `${s.name}: populated leaves`,
+      x: s.touches,
+      y: s.populated,
+      line: { color, width: 3, shape: "hv" },
+    });
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: `${s.name}: faults taken`,
+      x: s.touches,
+      y: s.faults,
+      line: { color, width: 1.5, dash: "dot", shape: "hv" },
+    });
   });
   return {
     data,
@@ -411,28 +477,47 @@ export interface LockScope {
  * (user space: 128 TiB with 4-level paging).
  */
 export function lockScope(leaf: LeafLevel, lockClass: string): LockScope {
-  const bytes = lockClass === "ptlock (PTE)" ? TABLE_SPAN.pte : lockClass === "ptlock (PMD)" ? TABLE_SPAN.pmd : TASK_SIZE + PAGE_SIZE;
+  const bytes =
+    lockClass === "ptlock (PTE)"
+      ? TABLE_SPAN.pte
+      : lockClass === "ptlock (PMD)"
+        ? TABLE_SPAN.pmd
+        : TASK_SIZE + PAGE_SIZE;
   return { leaf, lock: lockClass, bytes };
 }
 
 /** Horizontal bars (log scale) of the address space each leaf level's lookup lock guards. */
-export function lockScopeFigure(rows: LockScope[], title = "Address space serialised by the lock held until follow_pfnmap_end()"): PlotlyFigure {
+export function lockScopeFigure(
+  rows: LockScope[],
+  title = "Address space serialised by the lock held until follow_pfnmap_end()",
+): PlotlyFigure {
   checkArray<LockScope>("lockScopeFigure", "rows", rows);
   const y = rows.map((r) => `${LEAF_LEVEL_LABELS[r.leaf]} leaf`);
   const ticks = byteTicks([PMD_SIZE, ...rows.map((r) => r.bytes)]);
   return {
-    data: [{
-      type: "bar", orientation: "h", name: "lock scope", showlegend: false,
-      y, x: rows.map((r) => r.bytes),
-      text: rows.map((r) => `${r.lock}: ${formatBytes(r.bytes)}`), textposition: "auto", insidetextanchor: "end",
-      marker: { color: rows.map((r) => lockClassColor(r.lock)) },
-      hovertemplate: "%{y}: %{text}<extra></extra>",
-    }],
+    data: [
+      {
+        type: "bar",
+        orientation: "h",
+        name: "lock scope",
+        showlegend: false,
+        y,
+        x: rows.map((r) => r.bytes),
+        text: rows.map((r) => `${r.lock}: ${formatBytes(r.bytes)}`),
+        textposition: "auto",
+        insidetextanchor: "end",
+        marker: { color: rows.map((r) => lockClassColor(r.lock)) },
+        hovertemplate: "%{y}: %{text}<extra></extra>",
+      },
+    ],
     layout: baseLayout(title, {
       height: 300,
       margin: { l: 130, r: 40, t: 60, b: 60 },
       xaxis: axis("virtual address space guarded by that one lock", "bytes, log", {
-        type: "log", tickvals: ticks, ticktext: ticks.map(formatBytes), range: [Math.log10(ticks[0] / 2), Math.log10(ticks[ticks.length - 1] * 60)],
+        type: "log",
+        tickvals: ticks,
+        ticktext: ticks.map(formatBytes),
+        range: [Math.log10(ticks[0] / 2), Math.log10(ticks[ticks.length - 1] * 60)],
       }),
       yaxis: axis("", undefined, { type: "category", autorange: "reversed", ticks: "" }),
     }),
@@ -453,9 +538,12 @@ export function walkFigure(mm: Mm, address: number, title?: string): PlotlyFigur
     const f = w.lookup.failure;
     const cause = f === "noVma" ? "no vma" : lookupCause(f);
     // No lock is held after a failed start(): drop the "lock:" label under the leaf.
-    const anns = ((fig.layout.annotations ?? []) as { text?: string }[]).filter((a) => !(typeof a.text === "string" && a.text.startsWith("lock: ")));
+    const anns = ((fig.layout.annotations ?? []) as { text?: string }[]).filter(
+      (a) => !(typeof a.text === "string" && a.text.startsWith("lock: ")),
+    );
     for (const a of anns) {
-      if (typeof a.text === "string" && a.text.startsWith("<b>result</b>")) a.text = `<b>result</b><br>start() = -EINVAL<br>${cause}`;
+      if (typeof a.text === "string" && a.text.startsWith("<b>result</b>"))
+        a.text = `<b>result</b><br>start() = -EINVAL<br>${cause}`;
     }
     fig.layout.annotations = anns;
   }

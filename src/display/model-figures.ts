@@ -27,10 +27,14 @@ export function walkDiagram(mm: Mm, address: number, title?: string): PlotlyFigu
     // The builder already labels tables and leaves; say only what is missing.
     note: l.none ? "none" : l.present ? undefined : "not present",
   }));
-  const result = w.lookup.ret === 0
-    ? { pfn: w.pfn ?? undefined, outcome: "ok", text: "start() = 0" }
-    // The vma's full description is printed elsewhere; in the box it is "the vma".
-    : { outcome: "einval", text: `-EINVAL: ${w.vma ? w.lookup.reason.replace(`vma ${w.vma}`, "the vma").replace(w.vma, "the vma") : w.lookup.reason}` };
+  const result =
+    w.lookup.ret === 0
+      ? { pfn: w.pfn ?? undefined, outcome: "ok", text: "start() = 0" }
+      : // The vma's full description is printed elsewhere; in the box it is "the vma".
+        {
+          outcome: "einval",
+          text: `-EINVAL: ${w.vma ? w.lookup.reason.replace(`vma ${w.vma}`, "the vma").replace(w.vma, "the vma") : w.lookup.reason}`,
+        };
   return pageTableWalkDiagram({ address, steps, result, title });
 }
 
@@ -38,11 +42,23 @@ export function walkDiagram(mm: Mm, address: number, title?: string): PlotlyFigu
 export function physRegions(kernel: Kernel): PhysRegion[] {
   const pm = kernel.physmem;
   const regions: PhysRegion[] = [
-    { name: "System RAM", startPa: pm.ramStartPfn * PAGE_SIZE, sizeBytes: pm.ramPages * PAGE_SIZE, kind: "ram", hasStructPage: true },
+    {
+      name: "System RAM",
+      startPa: pm.ramStartPfn * PAGE_SIZE,
+      sizeBytes: pm.ramPages * PAGE_SIZE,
+      kind: "ram",
+      hasStructPage: true,
+    },
   ];
   for (const r of pm.regions) {
     if (r.state !== "active") continue;
-    regions.push({ name: r.name, startPa: r.startPfn * PAGE_SIZE, sizeBytes: r.size, kind: "bar", hasStructPage: false });
+    regions.push({
+      name: r.name,
+      startPa: r.startPfn * PAGE_SIZE,
+      sizeBytes: r.size,
+      kind: "bar",
+      hasStructPage: false,
+    });
   }
   return regions.sort((a, b) => a.startPa - b.startPa);
 }
@@ -76,6 +92,11 @@ export function layoutFigure(mm: Mm, title?: string, showFlags = LAYOUT_FLAGS): 
       mappings.push({ startVa: leaf.start, sizeBytes: leaf.size, startPa: leaf.pfn * PAGE_SIZE, leaf: leaf.level });
     }
   }
-  const phys = physRegions(mm.kernel).map((r) => ({ name: r.name, startPa: r.startPa, sizeBytes: r.sizeBytes, kind: r.kind }));
+  const phys = physRegions(mm.kernel).map((r) => ({
+    name: r.name,
+    startPa: r.startPa,
+    sizeBytes: r.sizeBytes,
+    kind: r.kind,
+  }));
   return virtToPhysLayout({ vmas, phys, mappings, title });
 }

@@ -9,7 +9,14 @@
  * is what the race is about. `lockTimeline` stays the figure for timed runs.
  */
 import { PFN_OUTCOMES } from "../checks/sanitizer";
-import { CALLER_CASES, COMPARE_DEFAULTS, mirrorOf, type CallerCase, type CallerOutcomes, type RaceTrace } from "../scenarios/mm/compare";
+import {
+  CALLER_CASES,
+  COMPARE_DEFAULTS,
+  mirrorOf,
+  type CallerCase,
+  type CallerOutcomes,
+  type RaceTrace,
+} from "../scenarios/mm/compare";
 import type { ParamValue } from "../sched/scenario";
 import { explore } from "../sched/explore/explorer";
 import type { TraceEvent, TraceRecord } from "../sched/trace";
@@ -39,16 +46,26 @@ export function describeRecord(r: TraceRecord): string {
   const lock = r.lockClass ?? r.lock ?? "";
   const mode = r.mode ? ` [${r.mode === "read" ? "R" : "W"}]` : "";
   switch (r.kind) {
-    case "acquire": return `takes ${lock}${mode}`;
-    case "contend": return `waits for ${lock}${mode}`;
-    case "acquired": return `gets ${lock}${mode} after waiting`;
-    case "release": return `drops ${lock}`;
-    case "step": return COST_WORDS[r.cost ?? "work"] ?? String(r.cost);
-    case "mightSleep": return "may sleep here (might_sleep)";
-    case "cpuRelax": return "yields, will try again";
-    case "done": return r.text ?? "returns";
-    case "crash": return `crashes: ${r.text ?? ""}`;
-    default: return r.text ?? r.kind;
+    case "acquire":
+      return `takes ${lock}${mode}`;
+    case "contend":
+      return `waits for ${lock}${mode}`;
+    case "acquired":
+      return `gets ${lock}${mode} after waiting`;
+    case "release":
+      return `drops ${lock}`;
+    case "step":
+      return COST_WORDS[r.cost ?? "work"] ?? String(r.cost);
+    case "mightSleep":
+      return "may sleep here (might_sleep)";
+    case "cpuRelax":
+      return "yields, will try again";
+    case "done":
+      return r.text ?? "returns";
+    case "crash":
+      return `crashes: ${r.text ?? ""}`;
+    default:
+      return r.text ?? r.kind;
   }
 }
 
@@ -130,14 +147,21 @@ export function raceTable(trace: RaceTrace): RaceTableRow[] {
     }
     if (r.kind === "done") {
       const row = rows[rows.length - 1];
-      if (row && row.task === r.task) row.what += `, then returns${r.text ? ` (${r.text.replace(/^returned /, "")})` : ""}`;
+      if (row && row.task === r.task)
+        row.what += `, then returns${r.text ? ` (${r.text.replace(/^returned /, "")})` : ""}`;
       continue;
     }
     const m = r.site ? mirrorOf(r.site) : null;
     const sw = switches.get(r.step);
     rows.push({
-      step: r.step, task: r.task, site: r.site, kernelFn: m?.fn ?? "", mirrorFile: r.at ?? m?.file ?? "",
-      what: describeRecord(r), verdict: "", switchIn: sw ? (sw.preemption ? "preemption" : "switch") : "",
+      step: r.step,
+      task: r.task,
+      site: r.site,
+      kernelFn: m?.fn ?? "",
+      mirrorFile: r.at ?? m?.file ?? "",
+      what: describeRecord(r),
+      verdict: "",
+      switchIn: sw ? (sw.preemption ? "preemption" : "switch") : "",
     });
   }
   return rows;
@@ -154,7 +178,8 @@ function cell(s: string): string {
 export function raceTableMarkdown(rows: readonly RaceTableRow[], opts: { maxSite?: number } = {}): string {
   if (!Array.isArray(rows)) throw new Error("raceTableMarkdown: rows must be an array of RaceTableRow (see raceTable)");
   const max = opts.maxSite ?? 70;
-  const head = "| step | task | site in our mirror | mirror line (kernel function) | what happened | sanitizer |\n|---:|---|---|---|---|---|";
+  const head =
+    "| step | task | site in our mirror | mirror line (kernel function) | what happened | sanitizer |\n|---:|---|---|---|---|---|";
   const body = rows.map((r) => {
     const step = r.switchIn === "preemption" ? `⚡ ${r.step}` : String(r.step);
     const file = r.mirrorFile ? `\`${r.mirrorFile}\` (${r.kernelFn})` : "";
@@ -183,7 +208,10 @@ export function raceTableText(rows: readonly RaceTableRow[], opts: { maxSite?: n
  * mirror line, what happened, sanitizer verdict; rows with a bug verdict in bold.
  * `showRaceTable` displays it in a notebook; `raceTableBundle` returns it.
  */
-export function raceTableBundle(rows: readonly RaceTableRow[], opts: { maxSite?: number; caption?: string } = {}): TableBundle {
+export function raceTableBundle(
+  rows: readonly RaceTableRow[],
+  opts: { maxSite?: number; caption?: string } = {},
+): TableBundle {
   if (!Array.isArray(rows)) throw new Error("showRaceTable: rows must be an array of RaceTableRow (see raceTable)");
   const max = opts.maxSite ?? 60;
   const shown = rows.map((r) => ({
@@ -197,17 +225,22 @@ export function raceTableBundle(rows: readonly RaceTableRow[], opts: { maxSite?:
   return tableBundle(shown, {
     caption: opts.caption,
     columns: [
-      { key: "step", align: "right", nowrap: true, width: "6%" }, { key: "task", width: "8%" },
+      { key: "step", align: "right", nowrap: true, width: "6%" },
+      { key: "task", width: "8%" },
       { key: "site", header: "site in our mirror", code: true, width: "23%" },
       { key: "mirror", header: "mirror line (kernel function)", code: true, width: "22%" },
-      { key: "what", header: "what happened", width: "16%" }, { key: "verdict", header: "sanitizer", width: "25%" },
+      { key: "what", header: "what happened", width: "16%" },
+      { key: "verdict", header: "sanitizer", width: "25%" },
     ],
     emphasize: (r) => /(stale-pfn|use-after-free|misuse)/.test(r.verdict),
   });
 }
 
 /** Displays raceTable rows as a table (see raceTableBundle). */
-export function showRaceTable(rows: readonly RaceTableRow[], opts: { maxSite?: number; caption?: string } = {}): TableBundle | undefined {
+export function showRaceTable(
+  rows: readonly RaceTableRow[],
+  opts: { maxSite?: number; caption?: string } = {},
+): TableBundle | undefined {
   return displayBundle(raceTableBundle(rows, opts));
 }
 
@@ -230,12 +263,17 @@ interface StepMarkerStyle {
 }
 
 function markerStyle(r: TraceRecord): StepMarkerStyle {
-  if (r.kind === "acquire" || r.kind === "acquired" || r.kind === "contend") return { name: "lock taken / waited for", symbol: "triangle-right", color: "#555" };
+  if (r.kind === "acquire" || r.kind === "acquired" || r.kind === "contend")
+    return { name: "lock taken / waited for", symbol: "triangle-right", color: "#555" };
   if (r.kind === "release") return { name: "lock dropped", symbol: "triangle-left", color: "#999" };
-  if (r.kind === "step" && r.cost === "ptWrite") return { name: "page-table write", symbol: "square", color: "#d62728" };
-  if (r.kind === "step" && r.cost === "ptRead") return { name: "page-table read", symbol: "circle-open", color: "#1f77b4" };
-  if (r.kind === "step" && (r.cost === "pfnUse" || r.cost === "memcpy")) return { name: "memory behind the pfn used", symbol: "star", color: "#9467bd" };
-  if (r.kind === "step" && (r.cost === "iommuMap" || r.cost === "notifier" || r.cost === "tlbFlush")) return { name: "IOMMU / notifier / TLB", symbol: "hexagon", color: "#17becf" };
+  if (r.kind === "step" && r.cost === "ptWrite")
+    return { name: "page-table write", symbol: "square", color: "#d62728" };
+  if (r.kind === "step" && r.cost === "ptRead")
+    return { name: "page-table read", symbol: "circle-open", color: "#1f77b4" };
+  if (r.kind === "step" && (r.cost === "pfnUse" || r.cost === "memcpy"))
+    return { name: "memory behind the pfn used", symbol: "star", color: "#9467bd" };
+  if (r.kind === "step" && (r.cost === "iommuMap" || r.cost === "notifier" || r.cost === "tlbFlush"))
+    return { name: "IOMMU / notifier / TLB", symbol: "hexagon", color: "#17becf" };
   return { name: "other step", symbol: "circle", color: "#bbb" };
 }
 
@@ -248,7 +286,8 @@ function markerStyle(r: TraceRecord): StepMarkerStyle {
  */
 export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {}): PlotlyFigure {
   const fn = "raceStepChart";
-  if (!trace || !trace.report || !Array.isArray(trace.report.trace)) throw new Error(`${fn}: trace must be a RaceTrace (from raceTrace(scenario, replay))`);
+  if (!trace?.report || !Array.isArray(trace.report.trace))
+    throw new Error(`${fn}: trace must be a RaceTrace (from raceTrace(scenario, replay))`);
   const recs = trace.report.trace;
   const tasks = [...trace.report.taskNames];
   // Fit the output area: the columns share the plot width, and a site label may take
@@ -261,7 +300,10 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
   const data: PlotlyTrace[] = [];
 
   // Lock holds: from acquire/acquired to release, per (task, lock), as vertical bars left of the task's column.
-  const open = new Map<string, { task: string; lock: string; start: number; depth: number; cls: string; site: string }>();
+  const open = new Map<
+    string,
+    { task: string; lock: string; start: number; depth: number; cls: string; site: string }
+  >();
   const depthOf = new Map<string, number>();
   const bars = new Map<string, { x: (number | null)[]; y: (number | null)[]; text: (string | null)[] }>();
   const lastStep = recs.reduce((m, r) => Math.max(m, r.step), 0);
@@ -294,13 +336,23 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
   for (const [cls, b] of bars) {
     const color = lockClassColor(cls);
     data.push({
-      type: "scatter", mode: "lines", name: `holds ${cls}`, legendgroup: "locks",
-      x: b.x, y: b.y, text: b.text, line: { color, width: 5 }, hovertemplate: "%{text}<extra></extra>",
+      type: "scatter",
+      mode: "lines",
+      name: `holds ${cls}`,
+      legendgroup: "locks",
+      x: b.x,
+      y: b.y,
+      text: b.text,
+      line: { color, width: 5 },
+      hovertemplate: "%{text}<extra></extra>",
     });
   }
 
   // Steps: one trace per marker style.
-  const byStyle = new Map<string, { style: StepMarkerStyle; x: number[]; y: number[]; text: string[]; hover: string[] }>();
+  const byStyle = new Map<
+    string,
+    { style: StepMarkerStyle; x: number[]; y: number[]; text: string[]; hover: string[] }
+  >();
   for (const r of recs) {
     if (r.kind === "note" || r.kind === "done") continue;
     const style = markerStyle(r);
@@ -314,8 +366,16 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
   }
   for (const g of byStyle.values()) {
     data.push({
-      type: "scatter", mode: "markers+text", name: g.style.name, x: g.x, y: g.y, text: g.text, customdata: g.hover,
-      textposition: "middle right", textfont: { size: 10 }, cliponaxis: false,
+      type: "scatter",
+      mode: "markers+text",
+      name: g.style.name,
+      x: g.x,
+      y: g.y,
+      text: g.text,
+      customdata: g.hover,
+      textposition: "middle right",
+      textfont: { size: 10 },
+      cliponaxis: false,
       marker: { symbol: g.style.symbol, size: 9, color: g.style.color, line: { color: g.style.color, width: 1.5 } },
       hovertemplate: "%{customdata}<extra></extra>",
     });
@@ -344,9 +404,19 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
     const v = verdicts.get(cls)!;
     const color = cls === FAULT ? "#444" : outcomeColor(cls);
     data.push({
-      type: "scatter", mode: "markers+text", name: `sanitizer: ${cls}`, legendgroup: "sanitizer", x: v.x, y: v.y, text: v.text, customdata: v.hover,
-      textposition: "middle right", textfont: { size: 10, color }, cliponaxis: false,
-      marker: { symbol: cls === FAULT ? "x" : "diamond", size: 12, color }, hovertemplate: "%{customdata}<extra></extra>",
+      type: "scatter",
+      mode: "markers+text",
+      name: `sanitizer: ${cls}`,
+      legendgroup: "sanitizer",
+      x: v.x,
+      y: v.y,
+      text: v.text,
+      customdata: v.hover,
+      textposition: "middle right",
+      textfont: { size: 10, color },
+      cliponaxis: false,
+      marker: { symbol: cls === FAULT ? "x" : "diamond", size: 12, color },
+      hovertemplate: "%{customdata}<extra></extra>",
     });
   }
 
@@ -355,18 +425,32 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
   const annotations: Record<string, unknown>[] = [];
   for (const c of contextSwitches(trace)) {
     shapes.push({
-      type: "line", xref: "x", yref: "y", x0: -0.4, x1: sanCol + 0.95, y0: c.step - 0.5, y1: c.step - 0.5,
+      type: "line",
+      xref: "x",
+      yref: "y",
+      x0: -0.4,
+      x1: sanCol + 0.95,
+      y0: c.step - 0.5,
+      y1: c.step - 0.5,
       line: c.preemption ? { color: "#d62728", width: 1.5, dash: "dash" } : { color: "#aaa", width: 1, dash: "dot" },
     });
     annotations.push({
-      xref: "x", yref: "y", x: sanCol + 0.95, y: c.step - 0.5, xanchor: "right", yanchor: "bottom", showarrow: false,
+      xref: "x",
+      yref: "y",
+      x: sanCol + 0.95,
+      y: c.step - 0.5,
+      xanchor: "right",
+      yanchor: "bottom",
+      showarrow: false,
       text: c.preemption ? `preemption: ${c.from} → ${c.to}` : `switch: ${c.from} → ${c.to}`,
       font: { size: 10, color: c.preemption ? "#d62728" : "#888" },
     });
   }
 
   const nSteps = lastStep + 1;
-  const title = opts.title ?? `Replay ${trace.replay} of ${trace.scenario}: ${trace.outcomes.join(", ")} (${trace.preemptions} preemption${trace.preemptions === 1 ? "" : "s"})`;
+  const title =
+    opts.title ??
+    `Replay ${trace.replay} of ${trace.scenario}: ${trace.outcomes.join(", ")} (${trace.preemptions} preemption${trace.preemptions === 1 ? "" : "s"})`;
   return {
     data,
     layout: baseLayout(title, {
@@ -374,10 +458,19 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
       height: Math.max(360, 170 + 24 * nSteps),
       margin: { l: 60, r: 20, t: 60, b: 110 },
       xaxis: axis("", undefined, {
-        range: [-0.4, sanCol + 0.95], tickvals: [...tasks.map((_, i) => i), sanCol], ticktext: [...tasks, "sanitizer verdict"],
-        side: "top", showgrid: false, zeroline: false, ticks: "",
+        range: [-0.4, sanCol + 0.95],
+        tickvals: [...tasks.map((_, i) => i), sanCol],
+        ticktext: [...tasks, "sanitizer verdict"],
+        side: "top",
+        showgrid: false,
+        zeroline: false,
+        ticks: "",
       }),
-      yaxis: axis("scheduling step", undefined, { range: [lastStep + 0.8, -0.8], dtick: nSteps > 30 ? 5 : 1, zeroline: false }),
+      yaxis: axis("scheduling step", undefined, {
+        range: [lastStep + 0.8, -0.8],
+        dtick: nSteps > 30 ? 5 : 1,
+        zeroline: false,
+      }),
       shapes,
       annotations,
       legend: { orientation: "h", x: 0, y: -0.02, yanchor: "top", font: { size: 10 } },
@@ -393,7 +486,8 @@ export const SEVERITY: readonly string[] = [...PFN_OUTCOMES, "deadlock", "livelo
 
 /** The most severe of a run's outcome classes (unknown classes rank above the known ones, by name). */
 export function worstOutcomeOf(outcomes: readonly string[]): string {
-  if (!Array.isArray(outcomes) || outcomes.length === 0) throw new Error("worstOutcomeOf: outcomes must be a non-empty array");
+  if (!Array.isArray(outcomes) || outcomes.length === 0)
+    throw new Error("worstOutcomeOf: outcomes must be a non-empty array");
   const rank = (c: string) => {
     const i = SEVERITY.indexOf(c);
     return i >= 0 ? i : SEVERITY.length;
@@ -426,15 +520,21 @@ export interface TallyOptions {
 export function tallyOutcomes(scenario: string, opts: TallyOptions = {}, caller = scenario): OutcomeTally {
   const fn = "tallyOutcomes";
   const bound = opts.preemptions ?? 1;
-  if (!Number.isInteger(bound) || bound < 0) throw new Error(`${fn}: preemptions ${String(bound)} must be an integer >= 0`);
+  if (!Number.isInteger(bound) || bound < 0)
+    throw new Error(`${fn}: preemptions ${String(bound)} must be an integer >= 0`);
   const limit = opts.limit ?? 20000;
-  if (!Number.isInteger(limit) || limit < 1) throw new Error(`${fn}: limit ${String(limit)} must be a positive integer`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new Error(`${fn}: limit ${String(limit)} must be a positive integer`);
   const outcomes: Record<string, number> = Object.fromEntries(PFN_OUTCOMES.map((k) => [k, 0]));
   const occurred: Record<string, number> = Object.fromEntries(PFN_OUTCOMES.map((k) => [k, 0]));
   const firstReplay: Record<string, string> = {};
   // The explorer runs the schedules (dfs, same order as explore()); we only tally each run.
   const r = explore(scenario, {
-    strategy: "dfs", preemptions: bound, schedules: limit, params: opts.params ?? {}, shrink: false,
+    strategy: "dfs",
+    preemptions: bound,
+    schedules: limit,
+    params: opts.params ?? {},
+    shrink: false,
     onRun: (report) => {
       const worst = worstOutcomeOf(report.outcomes);
       outcomes[worst] = (outcomes[worst] ?? 0) + 1;
@@ -445,9 +545,18 @@ export function tallyOutcomes(scenario: string, opts: TallyOptions = {}, caller 
     },
   });
   const { params, schedules, exhausted } = r;
-  const worstFailure = [...SEVERITY].reverse().find((c) => c !== "ok" && c !== "einval" && c !== "retried" && firstReplay[c]);
+  const worstFailure = [...SEVERITY]
+    .reverse()
+    .find((c) => c !== "ok" && c !== "einval" && c !== "retried" && firstReplay[c]);
   return {
-    caller, scenario: r.scenario, params, schedules, exhausted, outcomes, occurred, firstReplay,
+    caller,
+    scenario: r.scenario,
+    params,
+    schedules,
+    exhausted,
+    outcomes,
+    occurred,
+    firstReplay,
     replay: worstFailure ? firstReplay[worstFailure]! : null,
   };
 }
@@ -463,19 +572,30 @@ export interface WorstOutcomesOptions {
 /** tallyOutcomes for each caller case: compareCallers' comparison with each schedule counted once. */
 export function worstOutcomes(opts: WorstOutcomesOptions = {}): OutcomeTally[] {
   const common = { ...COMPARE_DEFAULTS, ...(opts.common ?? {}) };
-  return (opts.cases ?? CALLER_CASES).map((c) => tallyOutcomes(c.scenario, { preemptions: opts.preemptions ?? 1, params: { ...common, ...c.params } }, c.caller));
+  return (opts.cases ?? CALLER_CASES).map((c) =>
+    tallyOutcomes(c.scenario, { preemptions: opts.preemptions ?? 1, params: { ...common, ...c.params } }, c.caller),
+  );
 }
 
 /** Cases of one scenario over a grid of params, e.g. follow-vs-zap for every (variant, leaf). */
-export function paramGridCases(scenario: string, grid: Record<string, readonly ParamValue[]>, label?: (p: Record<string, ParamValue>) => string): CallerCase[] {
+export function paramGridCases(
+  scenario: string,
+  grid: Record<string, readonly ParamValue[]>,
+  label?: (p: Record<string, ParamValue>) => string,
+): CallerCase[] {
   const keys = Object.keys(grid);
   let combos: Record<string, ParamValue>[] = [{}];
   for (const k of keys) {
     const vals = grid[k]!;
-    if (!Array.isArray(vals) || vals.length === 0) throw new Error(`paramGridCases: grid.${k} must be a non-empty array of values`);
+    if (!Array.isArray(vals) || vals.length === 0)
+      throw new Error(`paramGridCases: grid.${k} must be a non-empty array of values`);
     combos = combos.flatMap((c) => vals.map((v) => ({ ...c, [k]: v })));
   }
-  return combos.map((params) => ({ caller: label ? label(params) : keys.map((k) => String(params[k])).join(" · "), scenario, params }));
+  return combos.map((params) => ({
+    caller: label ? label(params) : keys.map((k) => String(params[k])).join(" · "),
+    scenario,
+    params,
+  }));
 }
 
 export interface CallerOutcomeBarsOptions {
@@ -489,18 +609,31 @@ export interface CallerOutcomeBarsOptions {
  * its worst class). Rows from compareCallers work too, but there a schedule can count in
  * several classes, so a bar's height is not the number of schedules.
  */
-export function callerOutcomeBars(rows: readonly Pick<CallerOutcomes, "caller" | "outcomes">[], opts: CallerOutcomeBarsOptions = {}): PlotlyFigure {
-  if (!Array.isArray(rows) || rows.length === 0) throw new Error("callerOutcomeBars: rows must be a non-empty array of { caller, outcomes }");
+export function callerOutcomeBars(
+  rows: readonly Pick<CallerOutcomes, "caller" | "outcomes">[],
+  opts: CallerOutcomeBarsOptions = {},
+): PlotlyFigure {
+  if (!Array.isArray(rows) || rows.length === 0)
+    throw new Error("callerOutcomeBars: rows must be a non-empty array of { caller, outcomes }");
   const groups = rows.map((r, i) => {
     if (typeof r.caller !== "string") throw new Error(`callerOutcomeBars: rows[${i}].caller must be a string`);
     // Drop classes no caller showed, so the legend lists only what happened.
     return { group: r.caller, counts: { ...r.outcomes } as Record<string, number> };
   });
-  const seen = new Set(groups.flatMap((g) => Object.entries(g.counts).filter(([, v]) => v > 0).map(([k]) => k)));
+  const seen = new Set(
+    groups.flatMap((g) =>
+      Object.entries(g.counts)
+        .filter(([, v]) => v > 0)
+        .map(([k]) => k),
+    ),
+  );
   for (const g of groups) for (const k of Object.keys(g.counts)) if (!seen.has(k)) delete g.counts[k];
   const fig = outcomeBars({
-    groups, title: opts.title ?? "Outcome per schedule, by caller (worst class of each schedule)",
-    countOf: "schedules", groupAxis: opts.groupAxis ?? "caller", percent: opts.percent,
+    groups,
+    title: opts.title ?? "Outcome per schedule, by caller (worst class of each schedule)",
+    countOf: "schedules",
+    groupAxis: opts.groupAxis ?? "caller",
+    percent: opts.percent,
   });
   fig.layout.width = Math.min(MAX_FIGURE_WIDTH, Math.max(760, 110 * rows.length + 260));
   // Caller names wrap under their bar (tilted labels ran into the axis title): as many
@@ -509,8 +642,12 @@ export function callerOutcomeBars(rows: readonly Pick<CallerOutcomes, "caller" |
   const perLine = Math.max(8, Math.floor(slot / 6.3));
   const names = groups.map((g) => g.group);
   fig.layout.xaxis = {
-    ...(fig.layout.xaxis as object), tickangle: 0, automargin: true,
-    tickmode: "array", tickvals: names, ticktext: names.map((n) => wrapWords(n, perLine, 3).join("<br>")),
+    ...(fig.layout.xaxis as object),
+    tickangle: 0,
+    automargin: true,
+    tickmode: "array",
+    tickvals: names,
+    ticktext: names.map((n) => wrapWords(n, perLine, 3).join("<br>")),
   };
   fig.layout.margin = { l: 70, r: 20, t: 60, b: 60 };
   return fig;

@@ -32,7 +32,8 @@ export function lockClassTimes(data: LockStatData, classes?: readonly string[]):
   const known = classesOf(data);
   const pick = classes ?? known;
   return pick.map((cls) => {
-    if (!known.includes(cls)) throw new Error(`${fn}: lock class "${cls}" has no statistics (known: ${known.join(", ")})`);
+    if (!known.includes(cls))
+      throw new Error(`${fn}: lock class "${cls}" has no statistics (known: ${known.join(", ")})`);
     const holdNs: number[] = [];
     const waitNs: number[] = [];
     for (const s of data.samples) {
@@ -58,16 +59,26 @@ export interface LabelledLockStat {
  * "class · label", coloured by lock class. Use it to put the page_table_lock of a PUD run
  * next to the PTE ptlock of a PTE run.
  */
-export function lockTimesFigure(runs: readonly LabelledLockStat[], opts: { title?: string; logTime?: boolean; kind?: "box" | "violin" } = {}): PlotlyFigure {
+export function lockTimesFigure(
+  runs: readonly LabelledLockStat[],
+  opts: { title?: string; logTime?: boolean; kind?: "box" | "violin" } = {},
+): PlotlyFigure {
   const fn = "lockTimesFigure";
-  if (!Array.isArray(runs) || runs.length === 0) throw new Error(`${fn}: runs must be a non-empty array of { label, data }`);
+  if (!Array.isArray(runs) || runs.length === 0)
+    throw new Error(`${fn}: runs must be a non-empty array of { label, data }`);
   const classes: LockClassTimes[] = [];
   runs.forEach((r, i) => {
-    if (typeof r?.label !== "string" || r.label === "") throw new Error(`${fn}: runs[${i}].label must be a non-empty string`);
+    if (typeof r?.label !== "string" || r.label === "")
+      throw new Error(`${fn}: runs[${i}].label must be a non-empty string`);
     checkData(fn, `runs[${i}].data`, r.data);
     for (const c of lockClassTimes(r.data, r.classes)) classes.push({ ...c, lockClass: `${c.lockClass} · ${r.label}` });
   });
-  const fig = lockTimesBoxPlot({ classes, title: opts.title ?? "Lock hold and wait times per lock class", logTime: opts.logTime, kind: opts.kind });
+  const fig = lockTimesBoxPlot({
+    classes,
+    title: opts.title ?? "Lock hold and wait times per lock class",
+    logTime: opts.logTime,
+    kind: opts.kind,
+  });
   // Colour by the real lock class (the label suffix would hash to a random colour).
   for (const t of fig.data) {
     const cls = String(t.name).split(" · ")[0];
@@ -113,7 +124,11 @@ export function timelineIntervals(data: LockStatData, opts: TimelineOptions = {}
 /** lockTimeline of one run's lock_stat data (see TimelineOptions). */
 export function lockTimelineFigure(data: LockStatData, opts: TimelineOptions & { title?: string } = {}): PlotlyFigure {
   const intervals = timelineIntervals(data, opts);
-  return lockTimeline({ intervals, taskOrder: opts.tasks ? [...opts.tasks] : undefined, title: opts.title ?? "Lock timeline per task" });
+  return lockTimeline({
+    intervals,
+    taskOrder: opts.tasks ? [...opts.tasks] : undefined,
+    title: opts.title ?? "Lock timeline per task",
+  });
 }
 
 /** One measured point of a sweep over task counts. */
@@ -131,8 +146,10 @@ export function contentionSweepFigure(points: readonly ContentionPoint[], title?
   const fn = "contentionSweepFigure";
   if (!Array.isArray(points) || points.length === 0) throw new Error(`${fn}: points must be a non-empty array`);
   points.forEach((p, i) => {
-    if (!(p.leaf in LEAF_LEVEL_COLORS)) throw new Error(`${fn}: points[${i}].leaf "${String(p.leaf)}" must be pte, pmd or pud`);
-    if (!Number.isInteger(p.tasks) || p.tasks < 1) throw new Error(`${fn}: points[${i}].tasks ${String(p.tasks)} must be a positive integer`);
+    if (!(p.leaf in LEAF_LEVEL_COLORS))
+      throw new Error(`${fn}: points[${i}].leaf "${String(p.leaf)}" must be pte, pmd or pud`);
+    if (!Number.isInteger(p.tasks) || p.tasks < 1)
+      throw new Error(`${fn}: points[${i}].tasks ${String(p.tasks)} must be a positive integer`);
     if (!(p.meanWaitNs >= 0)) throw new Error(`${fn}: points[${i}].meanWaitNs ${String(p.meanWaitNs)} must be >= 0`);
   });
   const levels = (["pud", "pmd", "pte"] as const).filter((l) => points.some((p) => p.leaf === l));

@@ -42,7 +42,10 @@ export function sourceOf(cell: NotebookCell): string {
 /** nbformat's multi-line source form: lines keeping their "\n". */
 export function toSource(text: string): string[] {
   if (text === "") return [];
-  return text.split("\n").map((l, i, all) => (i < all.length - 1 ? l + "\n" : l)).filter((l) => l !== "");
+  return text
+    .split("\n")
+    .map((l, i, all) => (i < all.length - 1 ? l + "\n" : l))
+    .filter((l) => l !== "");
 }
 
 export function gradingMeta(cell: NotebookCell): CellGradingMeta {
@@ -72,12 +75,17 @@ export function hiddenChecks(nb: Notebook, name = "notebook"): HiddenCheck[] {
   nb.cells.forEach((cell, i) => {
     if (!hasTag(cell, TAGS.hidden)) return;
     const { exercise, points } = gradingMeta(cell);
-    if (cell.cell_type !== "code") throw new Error(`hiddenChecks: ${name} cell ${i} is tagged ${TAGS.hidden} but is ${cell.cell_type}, not code`);
+    if (cell.cell_type !== "code")
+      throw new Error(`hiddenChecks: ${name} cell ${i} is tagged ${TAGS.hidden} but is ${cell.cell_type}, not code`);
     if (!exercise || !EXERCISE_ID.test(exercise)) {
-      throw new Error(`hiddenChecks: ${name} cell ${i} needs metadata.pfnlab.exercise (letters, digits, - or _), got ${JSON.stringify(exercise)}`);
+      throw new Error(
+        `hiddenChecks: ${name} cell ${i} needs metadata.pfnlab.exercise (letters, digits, - or _), got ${JSON.stringify(exercise)}`,
+      );
     }
     if (points === undefined || !(points > 0) || !Number.isFinite(points)) {
-      throw new Error(`hiddenChecks: ${name} cell ${i} (exercise ${exercise}) needs metadata.pfnlab.points > 0, got ${JSON.stringify(points)}`);
+      throw new Error(
+        `hiddenChecks: ${name} cell ${i} (exercise ${exercise}) needs metadata.pfnlab.points > 0, got ${JSON.stringify(points)}`,
+      );
     }
     out.push({ exercise, points, source: sourceOf(cell), cell: i });
   });

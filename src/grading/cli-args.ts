@@ -69,12 +69,22 @@ export function numberOption(command: string, args: ParsedArgs, name: string, fa
 }
 
 /** An integer option in [min, max], or the default; throws naming the option, the value and the range. */
-export function integerOption(command: string, args: ParsedArgs, name: string, fallback: number, min: number, max: number, unit = ""): number {
+export function integerOption(
+  command: string,
+  args: ParsedArgs,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  unit = "",
+): number {
   const raw = args.options[name];
   if (raw === undefined) return fallback;
   const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new Error(`pfnlab ${command}: --${name} ${raw} must be a whole number from ${min} to ${max}${unit ? " " + unit : ""}`);
+    throw new Error(
+      `pfnlab ${command}: --${name} ${raw} must be a whole number from ${min} to ${max}${unit ? " " + unit : ""}`,
+    );
   }
   return n;
 }
@@ -113,7 +123,8 @@ export function checkOutputFile(command: string, option: string, path: string): 
   if (isDir(full)) throw new Error(`pfnlab ${command}: ${option} ${path} is a folder; give a file name`);
   const parent = dirname(full);
   if (!isDir(parent)) throw new Error(`pfnlab ${command}: ${option} ${path}: the folder ${parent} does not exist`);
-  if (!writable(parent) || (existsSync(full) && !writable(full))) throw new Error(`pfnlab ${command}: ${option} ${path} is not writable`);
+  if (!writable(parent) || (existsSync(full) && !writable(full)))
+    throw new Error(`pfnlab ${command}: ${option} ${path} is not writable`);
   return full;
 }
 
@@ -125,7 +136,8 @@ export function prepareOutputDir(command: string, option: string, path: string, 
   const full = resolve(path);
   if (existsSync(full) && !isDir(full)) throw new Error(`pfnlab ${command}: ${option} ${path} is a file, not a folder`);
   if (!existsSync(full)) {
-    if (!parents && !isDir(dirname(full))) throw new Error(`pfnlab ${command}: ${option} ${path}: the folder ${dirname(full)} does not exist`);
+    if (!parents && !isDir(dirname(full)))
+      throw new Error(`pfnlab ${command}: ${option} ${path}: the folder ${dirname(full)} does not exist`);
     try {
       mkdirSync(full, { recursive: true });
     } catch (e) {

@@ -20,7 +20,9 @@ export const NOTEBOOKS_DIR = join(projectRoot, "notebooks");
 /** The instructor notebooks in course/ (file names, sorted). */
 export function courseNotebooks(dir = COURSE_DIR): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith(".ipynb") && !f.startsWith(".")).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".ipynb") && !f.startsWith("."))
+    .sort();
 }
 
 /** The student copy of course/<name> that belongs at notebooks/<name>. */
@@ -34,8 +36,16 @@ export function releasedCopy(name: string, dir = COURSE_DIR): Notebook {
  */
 export function hiddenCheckLines(dir = COURSE_DIR): string[] {
   return courseNotebooks(dir).flatMap((name) => {
-    const released = new Set(releasedCopy(name, dir).cells.flatMap((c) => sourceOf(c).split("\n").map((l) => l.trim())));
-    const lines = hiddenChecks(readNotebook(join(dir, name)), name).flatMap((c) => c.source.split("\n").map((l) => l.trim()));
+    const released = new Set(
+      releasedCopy(name, dir).cells.flatMap((c) =>
+        sourceOf(c)
+          .split("\n")
+          .map((l) => l.trim()),
+      ),
+    );
+    const lines = hiddenChecks(readNotebook(join(dir, name)), name).flatMap((c) =>
+      c.source.split("\n").map((l) => l.trim()),
+    );
     return lines.filter((l) => l.length >= 12 && !released.has(l));
   });
 }
@@ -49,7 +59,8 @@ export interface Leak {
 /** Instructor material in a text: a solution marker, the hidden-check tag, or a line of a hidden check. */
 export function leaksIn(text: string, hiddenLines: string[]): string[] {
   const found: string[] = [];
-  if (hasSolutionMarkers(text) || /BEGIN SOLUTION|END SOLUTION/.test(text)) found.push("a solution marker (BEGIN/END SOLUTION)");
+  if (hasSolutionMarkers(text) || /BEGIN SOLUTION|END SOLUTION/.test(text))
+    found.push("a solution marker (BEGIN/END SOLUTION)");
   if (text.includes(TAGS.hidden)) found.push(`the "${TAGS.hidden}" tag`);
   for (const line of hiddenLines) {
     if (text.includes(line) || text.includes(JSON.stringify(line).slice(1, -1))) {
@@ -67,7 +78,9 @@ export function leaksUnder(dir: string, hiddenLines: string[] = hiddenCheckLines
     for (const f of readdirSync(d)) {
       const p = join(d, f);
       if (statSync(p).isDirectory()) walk(p);
-      else for (const what of leaksIn(readFileSync(p, "utf8"), hiddenLines)) out.push({ file: relative(projectRoot, p), what });
+      else
+        for (const what of leaksIn(readFileSync(p, "utf8"), hiddenLines))
+          out.push({ file: relative(projectRoot, p), what });
     }
   };
   if (existsSync(dir)) walk(dir);

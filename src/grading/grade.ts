@@ -102,7 +102,12 @@ function studentCells(nb: Notebook): { cells: NotebookCell[]; origin: number[] }
 }
 
 function emptyGrade(sub: Submission, source: GradingSource, problem: string, mode: SandboxMode): SubmissionGrade {
-  const exercises = exercisePoints(source.checks).map((e) => ({ id: e.id, points: 0, max: e.points, feedback: problem }));
+  const exercises = exercisePoints(source.checks).map((e) => ({
+    id: e.id,
+    points: 0,
+    max: e.points,
+    feedback: problem,
+  }));
   return {
     student: sub.student,
     notebook: sub.notebook,
@@ -119,7 +124,11 @@ function emptyGrade(sub: Submission, source: GradingSource, problem: string, mod
 }
 
 /** The parameter values the grader injects for this student: the manifest's, else the defaults. */
-export function trustedValues(source: GradingSource, student: string, manifest: Manifest | null | undefined): Record<string, ParamValue> | string {
+export function trustedValues(
+  source: GradingSource,
+  student: string,
+  manifest: Manifest | null | undefined,
+): Record<string, ParamValue> | string {
   const defaults = Object.fromEntries(source.params.map((p) => [p.name, p.value]));
   if (!manifest) return defaults;
   const entry = manifest.students[student];
@@ -131,12 +140,21 @@ function aggregate(source: GradingSource, outcomes: CheckOutcome[]): ExerciseGra
   return exercisePoints(source.checks).map((e) => {
     const mine = outcomes.filter((o) => o.exercise === e.id);
     const failed = mine.filter((o) => !o.passed).map((o) => o.feedback);
-    return { id: e.id, points: mine.reduce((a, o) => a + o.points, 0), max: e.points, feedback: [...new Set(failed)].join("; ") };
+    return {
+      id: e.id,
+      points: mine.reduce((a, o) => a + o.points, 0),
+      max: e.points,
+      feedback: [...new Set(failed)].join("; "),
+    };
   });
 }
 
 /** Grade one submission against its instructor notebook. Never throws for the student's faults. */
-export async function gradeSubmission(sub: Submission, source: GradingSource, opts: GradeOptions = {}): Promise<SubmissionGrade> {
+export async function gradeSubmission(
+  sub: Submission,
+  source: GradingSource,
+  opts: GradeOptions = {},
+): Promise<SubmissionGrade> {
   const mode = opts.sandbox ?? detectSandboxMode();
   const started = process.hrtime.bigint();
   let nb: Notebook;
@@ -163,7 +181,8 @@ export async function gradeSubmission(sub: Submission, source: GradingSource, op
     mode,
   });
   const hit = opts.cache?.get<SubmissionGrade>(key);
-  if (hit && hit.status === "graded") return { ...hit, student: sub.student, notebook: sub.notebook, file: sub.path, cached: true };
+  if (hit && hit.status === "graded")
+    return { ...hit, student: sub.student, notebook: sub.notebook, file: sub.path, cached: true };
 
   const retries = opts.startRetries ?? 2;
   const failedStarts: string[] = [];
@@ -176,8 +195,15 @@ export async function gradeSubmission(sub: Submission, source: GradingSource, op
     if (g.status !== "infrastructure-error") return { ...g, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
     failedStarts.push(g.problems[0] ?? "");
     if (attempt >= retries) {
-      const problems = [`not graded: the grading machine failed ${failedStarts.length} time(s) before the student's code ran (${failedStarts.at(-1)}); grade again`];
-      return { ...g, problems, exercises: g.exercises.map((e) => ({ ...e, feedback: "not graded (grading machine failure)" })), seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+      const problems = [
+        `not graded: the grading machine failed ${failedStarts.length} time(s) before the student's code ran (${failedStarts.at(-1)}); grade again`,
+      ];
+      return {
+        ...g,
+        problems,
+        exercises: g.exercises.map((e) => ({ ...e, feedback: "not graded (grading machine failure)" })),
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      };
     }
     await new Promise((r) => setTimeout(r, 1000 * (attempt + 1)));
   }
@@ -195,22 +221,29 @@ async function gradeOnce(
   const started = process.hrtime.bigint();
   const { cells, origin } = studentCells(nb);
 
-  const injected = source.params.length ? injectedCell(source.params, values, "Parameters injected by the pfnlab grader") : null;
+  const injected = source.params.length
+    ? injectedCell(source.params, values, "Parameters injected by the pfnlab grader")
+    : null;
   const run: NotebookCell[] = [codeCell("pfnlab-prelude", preludeSource())];
   const where: (number | null)[] = [null];
   const pIndex = cells.findIndex((c) => hasTag(c, TAGS.parameters));
-  if (injected && pIndex < 0) (run.push(injected), where.push(null));
+  if (injected && pIndex < 0) run.push(injected), where.push(null);
   cells.forEach((c, i) => {
     run.push(c);
     where.push(origin[i]);
-    if (injected && i === pIndex) (run.push(injected), where.push(null));
+    if (injected && i === pIndex) run.push(injected), where.push(null);
   });
   const armed = armChecks(source.checks);
   const dir = mkdtempSync(join(tmpdir(), "pfnlab-grade-"));
   try {
     const sandbox = createSandbox({ dir, memoryMiB, mode });
     const input = join(dir, "submission.ipynb");
-    writeNotebook(input, { cells: run, metadata: { kernelspec: { name: sandbox.kernel, display_name: "TypeScript", language: "typescript" } }, nbformat: 4, nbformat_minor: 5 });
+    writeNotebook(input, {
+      cells: run,
+      metadata: { kernelspec: { name: sandbox.kernel, display_name: "TypeScript", language: "typescript" } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    });
     const restarts = opts.restarts ?? 4;
     const r = await executeNotebook(input, {
       kernel: sandbox.kernel,
@@ -227,7 +260,10 @@ async function gradeOnce(
     const debugProblem = writeDebugCopy(opts.debugDir, sub, r.notebook);
     const infra = r.failures.find((f) => f.kind === "start" || (f.cell === 0 && f.kind !== "stderr"));
     if (infra) {
-      const what = infra.kind === "start" ? infra.text : `the grader's set-up cell failed (${infra.kind}): ${headline(infra.text)}`;
+      const what =
+        infra.kind === "start"
+          ? infra.text
+          : `the grader's set-up cell failed (${infra.kind}): ${headline(infra.text)}`;
       return { ...emptyGrade(sub, source, what.slice(0, 400), mode), status: "infrastructure-error" };
     }
     const first = r.appendedFrom === null ? null : r.appendedFrom + (injected ? 1 : 0);
@@ -243,7 +279,8 @@ async function gradeOnce(
         .map((f) => (f.kind === "timeout" ? `the check ${explain(f)}` : explain(f)))
         .join("; ");
     const outcomes = armed.map((a, k) => {
-      if (first === null) return checkOutcome(undefined, a, `the checks did not run: ${r.message || "the notebook stopped early"}`);
+      if (first === null)
+        return checkOutcome(undefined, a, `the checks did not run: ${r.message || "the notebook stopped early"}`);
       const idx = first + k;
       return checkOutcome(r.notebook.cells[idx], a, failureText(idx));
     });
@@ -274,11 +311,23 @@ async function gradeOnce(
     };
     // dist/ missing (being rebuilt) is the grader's problem, not the student's: do not keep it.
     if (r.failures.some((f) => /Cannot find module 'pfnlab'/.test(f.text))) {
-      return { ...grade, status: "infrastructure-error", problems: ["pfnlab's build (dist/) was not importable while grading: run npm run build, then grade again", ...problems] };
+      return {
+        ...grade,
+        status: "infrastructure-error",
+        problems: [
+          "pfnlab's build (dist/) was not importable while grading: run npm run build, then grade again",
+          ...problems,
+        ],
+      };
     }
     return grade;
   } catch (e) {
-    const g = emptyGrade(sub, source, `the grader could not run this submission: ${(e as Error).message.slice(0, 800)}`, mode);
+    const g = emptyGrade(
+      sub,
+      source,
+      `the grader could not run this submission: ${(e as Error).message.slice(0, 800)}`,
+      mode,
+    );
     return { ...g, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -311,7 +360,12 @@ export async function gradeAll(
       const src = sources.get(subs[i].notebook);
       const g = src
         ? await gradeSubmission(subs[i], src, opts)
-        : emptyGrade(subs[i], { name: subs[i].notebook, path: "", hash: "", checks: [], params: [] }, `no instructor notebook ${subs[i].notebook}`, opts.sandbox ?? "none");
+        : emptyGrade(
+            subs[i],
+            { name: subs[i].notebook, path: "", hash: "", checks: [], params: [] },
+            `no instructor notebook ${subs[i].notebook}`,
+            opts.sandbox ?? "none",
+          );
       results[i] = g;
       opts.onResult?.(g);
     }
@@ -319,4 +373,3 @@ export async function gradeAll(
   await Promise.all(Array.from({ length: Math.min(jobs, subs.length) }, worker));
   return results;
 }
-

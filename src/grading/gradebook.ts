@@ -32,11 +32,18 @@ function csvField(v: string | number): string {
 
 export function gradebookCsv(book: Gradebook): string {
   const many = book.notebooks.length > 1;
-  const columns = book.notebooks.flatMap((n) => n.exercises.map((e) => ({ notebook: n.name, id: e.id, label: many ? `${n.name}:${e.id}` : e.id })));
+  const columns = book.notebooks.flatMap((n) =>
+    n.exercises.map((e) => ({ notebook: n.name, id: e.id, label: many ? `${n.name}:${e.id}` : e.id })),
+  );
   const header = ["student", "notebook", ...columns.map((c) => c.label), "total", "max", "status", "feedback"];
   const rows = book.results.map((r) => {
-    const cells = columns.map((c) => (c.notebook === r.notebook ? (r.exercises.find((e) => e.id === c.id)?.points ?? "") : ""));
-    const feedback = [...r.exercises.filter((e) => e.feedback).map((e) => `${e.id}: ${e.feedback}`), ...r.problems].join(" | ");
+    const cells = columns.map((c) =>
+      c.notebook === r.notebook ? (r.exercises.find((e) => e.id === c.id)?.points ?? "") : "",
+    );
+    const feedback = [
+      ...r.exercises.filter((e) => e.feedback).map((e) => `${e.id}: ${e.feedback}`),
+      ...r.problems,
+    ].join(" | ");
     return [r.student, r.notebook, ...cells, r.total, r.max, r.status, feedback];
   });
   return [header, ...rows].map((row) => row.map(csvField).join(",")).join("\n") + "\n";
@@ -46,6 +53,11 @@ export function gradebookCsv(book: Gradebook): string {
 export function summaryLine(g: SubmissionGrade): string {
   const parts = g.exercises.map((e) => `${e.id} ${e.points}/${e.max}`).join(", ");
   const extra = g.cached ? " (cached)" : ` (${g.seconds.toFixed(1)} s)`;
-  const flag = g.status === "error" ? " ERROR" : g.status === "infrastructure-error" ? " NOT GRADED (grading machine failure)" : "";
+  const flag =
+    g.status === "error"
+      ? " ERROR"
+      : g.status === "infrastructure-error"
+        ? " NOT GRADED (grading machine failure)"
+        : "";
   return `${g.student} ${g.notebook}: ${g.total}/${g.max} [${parts}]${flag}${extra}`;
 }

@@ -32,7 +32,7 @@ export function wrapCheck(check: HiddenCheck, key: string, nonce: string, index:
     "const pfnlab$run = (async () => {",
     `  const pfnlab$g = ${G};`,
     "  const pfnlab$w = pfnlab$g.writer();",
-    "  let pfnlab$ok = false, pfnlab$msg = \"\";",
+    '  let pfnlab$ok = false, pfnlab$msg = "";',
     "  try {",
     "    await (async () => {",
     ...body.map((l) => "      " + l),
@@ -44,7 +44,10 @@ export function wrapCheck(check: HiddenCheck, key: string, nonce: string, index:
     // tslab loses top-level await when the await is the cell's first statement.
     "await pfnlab$run;",
   ].join("\n");
-  return codeCell(`pfnlab-hidden-${index}`, source, ["hidden-check"], { exercise: check.exercise, points: check.points });
+  return codeCell(`pfnlab-hidden-${index}`, source, ["hidden-check"], {
+    exercise: check.exercise,
+    points: check.points,
+  });
 }
 
 /** Fresh keys and nonces for one grading run of one submission. */
@@ -109,15 +112,39 @@ export function checkOutcome(cell: NotebookCell | undefined, armed: ArmedCheck, 
   const base = { exercise: armed.check.exercise, max: armed.check.points };
   const results = signedResults(cell, armed);
   if (results.length > 1) {
-    return { ...base, points: 0, passed: false, feedback: "the check's result was printed more than once (output tampered with)", tampered: ["result line"] };
+    return {
+      ...base,
+      points: 0,
+      passed: false,
+      feedback: "the check's result was printed more than once (output tampered with)",
+      tampered: ["result line"],
+    };
   }
   if (results.length === 0) {
-    return { ...base, points: 0, passed: false, feedback: why || "the check printed no result (its output was redirected or the cell did not run)", tampered: [] };
+    return {
+      ...base,
+      points: 0,
+      passed: false,
+      feedback: why || "the check printed no result (its output was redirected or the cell did not run)",
+      tampered: [],
+    };
   }
   const r = results[0];
   const tampered = Array.isArray(r.t) ? r.t.map(String) : [];
   if (tampered.length) {
-    return { ...base, points: 0, passed: false, feedback: `the notebook replaced built-ins the checks rely on: ${tampered.slice(0, 5).join(", ")}`, tampered };
+    return {
+      ...base,
+      points: 0,
+      passed: false,
+      feedback: `the notebook replaced built-ins the checks rely on: ${tampered.slice(0, 5).join(", ")}`,
+      tampered,
+    };
   }
-  return { ...base, points: r.ok ? armed.check.points : 0, passed: r.ok === true, feedback: r.ok ? "" : r.m || "the check failed", tampered };
+  return {
+    ...base,
+    points: r.ok ? armed.check.points : 0,
+    passed: r.ok === true,
+    feedback: r.ok ? "" : r.m || "the check failed",
+    tampered,
+  };
 }

@@ -98,5 +98,13 @@ export type { Gradebook } from "./gradebook";
 export { injectParameters, runNotebook, parseAssignment, toHtml } from "./run";
 export type { RunOptions, RunResult } from "./run";
 export * as exercises from "./exercises/index";
-export { COURSE_DIR, NOTEBOOKS_DIR, courseNotebooks, releasedCopy, hiddenCheckLines, leaksIn, leaksUnder } from "./course";
+export {
+  COURSE_DIR,
+  NOTEBOOKS_DIR,
+  courseNotebooks,
+  releasedCopy,
+  hiddenCheckLines,
+  leaksIn,
+  leaksUnder,
+} from "./course";
 export type { Leak } from "./course";

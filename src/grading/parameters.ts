@@ -130,11 +130,20 @@ export function parseParameterSource(text: string, where: string): Parameter[] {
       return;
     }
     const m = raw.match(DECL);
-    if (!m) throw new Error(`parseParameters: ${at}: expected "const name = literal;" (a number, string or boolean), got: ${line}`);
+    if (!m)
+      throw new Error(
+        `parseParameters: ${at}: expected "const name = literal;" (a number, string or boolean), got: ${line}`,
+      );
     const [, name, annotated, literal, comment] = m;
     const lit = parseLiteral(literal);
-    if (!lit) throw new Error(`parseParameters: ${at}: the value of ${name} (${literal}) is not a number, string or boolean literal`);
-    if (annotated && annotated !== lit.type) throw new Error(`parseParameters: ${at}: ${name} is annotated ${annotated} but its value ${literal} is a ${lit.type}`);
+    if (!lit)
+      throw new Error(
+        `parseParameters: ${at}: the value of ${name} (${literal}) is not a number, string or boolean literal`,
+      );
+    if (annotated && annotated !== lit.type)
+      throw new Error(
+        `parseParameters: ${at}: ${name} is annotated ${annotated} but its value ${literal} is a ${lit.type}`,
+      );
     if (params.some((p) => p.name === name)) throw new Error(`parseParameters: ${at}: ${name} is declared twice`);
     const p: Parameter = { name, type: lit.type, value: lit.value, hex: lit.hex, line: i + 1 };
     const v = comment?.match(/@variant\s+(.*)$/);
@@ -168,10 +177,15 @@ export function parseCliValue(p: Parameter, raw: string, notebook: string): Para
   if (p.type === "string") return raw;
   if (p.type === "boolean") {
     if (raw === "true" || raw === "false") return raw === "true";
-    throw new Error(`parameter ${p.name}=${JSON.stringify(raw)} is not a boolean (true or false): ${notebook} declares ${p.name}: boolean`);
+    throw new Error(
+      `parameter ${p.name}=${JSON.stringify(raw)} is not a boolean (true or false): ${notebook} declares ${p.name}: boolean`,
+    );
   }
   const n = parseNumberLiteral(raw);
-  if (n === null) throw new Error(`parameter ${p.name}=${JSON.stringify(raw)} is not a number: ${notebook} declares ${p.name}: number`);
+  if (n === null)
+    throw new Error(
+      `parameter ${p.name}=${JSON.stringify(raw)} is not a number: ${notebook} declares ${p.name}: number`,
+    );
   return n;
 }
 

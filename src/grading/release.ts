@@ -55,7 +55,8 @@ export function studentCopy(source: Notebook, name: string): StudentCopy {
     }
     const where = `${name} cell ${i}`;
     if (cell.cell_type === "raw") {
-      if (hasSolutionMarkers(text)) throw new Error(`studentCopy: ${where} is a raw cell with solution markers; use a code or markdown cell`);
+      if (hasSolutionMarkers(text))
+        throw new Error(`studentCopy: ${where} is a raw cell with solution markers; use a code or markdown cell`);
       cells.push(publicCell(cell, text, i));
       return;
     }
@@ -76,22 +77,39 @@ export function studentCopy(source: Notebook, name: string): StudentCopy {
  * in a line the instructor also wrote outside solutions, or that still has markers.
  */
 export function assertNoLeak(nb: Notebook, secrets: string[], name: string): void {
-  const publicLines = new Set(nb.cells.flatMap((c) => sourceOf(c).split("\n").map((l) => l.trim())));
+  const publicLines = new Set(
+    nb.cells.flatMap((c) =>
+      sourceOf(c)
+        .split("\n")
+        .map((l) => l.trim()),
+    ),
+  );
   const text = JSON.stringify(nb);
   for (const raw of secrets) {
     const line = raw.trim();
     if (line.length < 12 || publicLines.has(line)) continue;
-    if (text.includes(JSON.stringify(line).slice(1, -1))) throw new Error(`studentCopy: ${name}: the student copy still contains the solution line "${line}"`);
+    if (text.includes(JSON.stringify(line).slice(1, -1)))
+      throw new Error(`studentCopy: ${name}: the student copy still contains the solution line "${line}"`);
   }
   nb.cells.forEach((c, i) => {
-    if (hasSolutionMarkers(sourceOf(c))) throw new Error(`studentCopy: ${name} cell ${i} still holds a solution marker`);
+    if (hasSolutionMarkers(sourceOf(c)))
+      throw new Error(`studentCopy: ${name} cell ${i} still holds a solution marker`);
   });
 }
 
 /** A student's copy with their variant injected after the parameters cell. */
-export function variantCopy(copy: Notebook, name: string, student: Student, values: Record<string, ParamValue>): Notebook {
+export function variantCopy(
+  copy: Notebook,
+  name: string,
+  student: Student,
+  values: Record<string, ParamValue>,
+): Notebook {
   const params = findParameters(copy, name);
-  if (!params) return { ...copy, metadata: { ...copy.metadata, pfnlab: { ...(copy.metadata.pfnlab as object), student: student.id } } };
+  if (!params)
+    return {
+      ...copy,
+      metadata: { ...copy.metadata, pfnlab: { ...(copy.metadata.pfnlab as object), student: student.id } },
+    };
   const cell = injectedCell(
     params.params,
     values,
@@ -151,9 +169,12 @@ export function assertOutputSparesSources(sources: string[], outDir: string, man
     const real = realPathOf(src);
     const rel = relative(out, real);
     if (real === out || (!rel.startsWith(".." + sep) && rel !== ".." && !rel.startsWith(sep))) {
-      throw new Error(`release: the output folder ${outDir} ${real === out ? "is" : "holds"} the source ${src}: writing there would replace or mix with the instructor's notebook; choose another -o`);
+      throw new Error(
+        `release: the output folder ${outDir} ${real === out ? "is" : "holds"} the source ${src}: writing there would replace or mix with the instructor's notebook; choose another -o`,
+      );
     }
-    if (manifestPath && realPathOf(manifestPath) === real) throw new Error(`release: the manifest path ${manifestPath} is the source ${src}; choose another --manifest`);
+    if (manifestPath && realPathOf(manifestPath) === real)
+      throw new Error(`release: the manifest path ${manifestPath} is the source ${src}; choose another --manifest`);
   }
 }
 
@@ -180,7 +201,10 @@ export function release(opts: ReleaseOptions): ReleaseReport {
     }
     return { files, manifest: null, manifestPath: null, warnings };
   }
-  if (!opts.secret) throw new Error("release: a roster needs a course secret (--secret, --secret-file or PFNLAB_SECRET) to derive each student's seed");
+  if (!opts.secret)
+    throw new Error(
+      "release: a roster needs a course secret (--secret, --secret-file or PFNLAB_SECRET) to derive each student's seed",
+    );
   const manifest: Manifest = {
     kind: "pfnlab-release-manifest",
     formatVersion: 1,
@@ -189,7 +213,9 @@ export function release(opts: ReleaseOptions): ReleaseReport {
     students: {},
   };
   const seenParams = new Map<string, string>();
-  const hasVariants = copies.some((c) => findParameters(c.copy.notebook, c.name)?.params.some((p) => p.variant) ?? false);
+  const hasVariants = copies.some(
+    (c) => findParameters(c.copy.notebook, c.name)?.params.some((p) => p.variant) ?? false,
+  );
   for (const student of opts.roster) {
     const seed = studentSeed(opts.secret, student.id);
     const params: Record<string, Record<string, ParamValue>> = {};
@@ -209,7 +235,12 @@ export function release(opts: ReleaseOptions): ReleaseReport {
       warnings.push(`students ${twin} and ${student.id} got the same parameters (widen the @variant ranges)`);
     }
     seenParams.set(key, student.id);
-    manifest.students[student.id] = { name: student.name, ...(student.email ? { email: student.email } : {}), seed, params };
+    manifest.students[student.id] = {
+      name: student.name,
+      ...(student.email ? { email: student.email } : {}),
+      seed,
+      params,
+    };
   }
   const manifestPath = opts.manifestPath ?? join(opts.outDir, "manifest.json");
   writeManifest(manifestPath, manifest);

@@ -53,7 +53,9 @@ export function parseRoster(text: string, where = "roster"): Student[] {
     const name = (r[1] ?? "").trim();
     const email = (r[2] ?? "").trim();
     if (!isValidStudentId(id)) {
-      throw new Error(`parseRoster: ${where} row ${i + 1}: student id ${JSON.stringify(id)} must be letters, digits, '.', '_', '-' or '@'`);
+      throw new Error(
+        `parseRoster: ${where} row ${i + 1}: student id ${JSON.stringify(id)} must be letters, digits, '.', '_', '-' or '@'`,
+      );
     }
     if (seen.has(id)) throw new Error(`parseRoster: ${where} row ${i + 1}: student id ${id} appears twice`);
     seen.add(id);

@@ -24,18 +24,26 @@ export function parseAssignment(text: string): [string, string] {
  * The notebook with the values injected, or an Error naming the parameter, the value,
  * the expected type and the notebook. Nothing runs here.
  */
-export function injectParameters(nb: Notebook, name: string, raw: Record<string, string>): { notebook: Notebook; values: Record<string, ParamValue> } {
+export function injectParameters(
+  nb: Notebook,
+  name: string,
+  raw: Record<string, string>,
+): { notebook: Notebook; values: Record<string, ParamValue> } {
   const keys = Object.keys(raw);
   const params = findParameters(nb, name);
   if (!params) {
     if (keys.length === 0) return { notebook: nb, values: {} };
-    throw new Error(`pfnlab run: ${name} has no cell tagged "parameters", so ${keys.map((k) => `-p ${k}=...`).join(" ")} cannot be applied`);
+    throw new Error(
+      `pfnlab run: ${name} has no cell tagged "parameters", so ${keys.map((k) => `-p ${k}=...`).join(" ")} cannot be applied`,
+    );
   }
   const values: Record<string, ParamValue> = {};
   for (const k of keys) {
     const p = params.params.find((q) => q.name === k);
     if (!p) {
-      throw new Error(`pfnlab run: ${name} has no parameter "${k}" (its parameters: ${params.params.map((q) => `${q.name}: ${q.type}`).join(", ") || "none"})`);
+      throw new Error(
+        `pfnlab run: ${name} has no parameter "${k}" (its parameters: ${params.params.map((q) => `${q.name}: ${q.type}`).join(", ") || "none"})`,
+      );
     }
     try {
       values[k] = parseCliValue(p, raw[k], name);
@@ -73,7 +81,11 @@ export async function runNotebook(path: string, opts: RunOptions = {}): Promise<
   try {
     const input = join(tmp, name);
     writeNotebook(input, notebook);
-    const result = await executeNotebook(input, { cwd: dirname(resolve(path)), outPath, cellTimeout: opts.timeout ?? 60 });
+    const result = await executeNotebook(input, {
+      cwd: dirname(resolve(path)),
+      outPath,
+      cellTimeout: opts.timeout ?? 60,
+    });
     const htmlPath = opts.html ? toHtml(outPath) : null;
     return { outPath, htmlPath, result, values };
   } finally {
@@ -85,10 +97,20 @@ export async function runNotebook(path: string, opts: RunOptions = {}): Promise<
 export function toHtml(ipynb: string): string {
   const env = jupyterEnv();
   const stem = basename(ipynb, ".ipynb");
-  const r = spawnSync(env.jupyter, ["nbconvert", "--to", "html", "--output-dir", dirname(ipynb), "--output", stem, ipynb], {
-    encoding: "utf8",
-    env: { ...process.env, JUPYTER_PATH: [join(projectRoot, ".jupyter-local", "share", "jupyter"), process.env.JUPYTER_PATH].filter(Boolean).join(":") },
-  });
-  if (r.status !== 0) throw new Error(`pfnlab run: jupyter nbconvert --to html failed on ${ipynb}: ${(r.stderr ?? "").slice(-800)}`);
+  const r = spawnSync(
+    env.jupyter,
+    ["nbconvert", "--to", "html", "--output-dir", dirname(ipynb), "--output", stem, ipynb],
+    {
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        JUPYTER_PATH: [join(projectRoot, ".jupyter-local", "share", "jupyter"), process.env.JUPYTER_PATH]
+          .filter(Boolean)
+          .join(":"),
+      },
+    },
+  );
+  if (r.status !== 0)
+    throw new Error(`pfnlab run: jupyter nbconvert --to html failed on ${ipynb}: ${(r.stderr ?? "").slice(-800)}`);
   return join(dirname(ipynb), `${stem}.html`);
 }

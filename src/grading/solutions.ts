@@ -37,14 +37,18 @@ export function stripSolutions(text: string, kind: "code" | "markdown", where: s
   text.split("\n").forEach((line, i) => {
     const b = line.match(begin);
     if (b) {
-      if (open) throw new Error(`stripSolutions: ${where} line ${i + 1}: BEGIN SOLUTION inside the region opened on line ${open.line + 1} (regions do not nest)`);
+      if (open)
+        throw new Error(
+          `stripSolutions: ${where} line ${i + 1}: BEGIN SOLUTION inside the region opened on line ${open.line + 1} (regions do not nest)`,
+        );
       open = { line: i, indent: b[1], stub: b[2] };
       return;
     }
     if (end.test(line)) {
-      if (!open) throw new Error(`stripSolutions: ${where} line ${i + 1}: END SOLUTION without a BEGIN SOLUTION before it`);
+      if (!open)
+        throw new Error(`stripSolutions: ${where} line ${i + 1}: END SOLUTION without a BEGIN SOLUTION before it`);
       const { indent, stub } = open as { indent: string; stub: string | undefined };
-      if (kind === "code") out.push(indent + STUB_COMMENT, indent + (stub && stub.trim() ? stub.trim() : DEFAULT_STUB));
+      if (kind === "code") out.push(indent + STUB_COMMENT, indent + (stub?.trim() ? stub.trim() : DEFAULT_STUB));
       else out.push(indent + MARKDOWN_STUB);
       open = null;
       regions++;
@@ -53,7 +57,10 @@ export function stripSolutions(text: string, kind: "code" | "markdown", where: s
     if (open) removed.push(line);
     else out.push(line);
   });
-  if (open) throw new Error(`stripSolutions: ${where} line ${(open as { line: number }).line + 1}: BEGIN SOLUTION without END SOLUTION`);
+  if (open)
+    throw new Error(
+      `stripSolutions: ${where} line ${(open as { line: number }).line + 1}: BEGIN SOLUTION without END SOLUTION`,
+    );
   return { text: out.join("\n"), removed, regions };
 }
 

@@ -26,7 +26,10 @@ function ipynbFiles(dir: string, depth: number): string[] {
   return out.sort();
 }
 
-export function findSubmissions(input: string, sourceNames: string[]): { submissions: Submission[]; problems: string[] } {
+export function findSubmissions(
+  input: string,
+  sourceNames: string[],
+): { submissions: Submission[]; problems: string[] } {
   const root = resolve(input);
   const isDir = statSync(root).isDirectory();
   const files = isDir ? ipynbFiles(root, 2) : [root];
@@ -49,7 +52,8 @@ export function findSubmissions(input: string, sourceNames: string[]): { submiss
   const seen = new Map<string, string>();
   for (const s of submissions) {
     const k = `${s.student}\0${s.notebook}`;
-    if (seen.has(k)) problems.push(`${s.path}: a second submission of ${s.notebook} by ${s.student} (first: ${seen.get(k)})`);
+    if (seen.has(k))
+      problems.push(`${s.path}: a second submission of ${s.notebook} by ${s.student} (first: ${seen.get(k)})`);
     seen.set(k, s.path);
   }
   return { submissions, problems };

@@ -57,5 +57,5 @@ export function courseSecret(s: SecretSources): string | null {
     return text;
   }
   const env = (s.env ?? process.env).PFNLAB_SECRET;
-  return env && env.trim() ? env.trim() : null;
+  return env?.trim() ? env.trim() : null;
 }

@@ -10,7 +10,15 @@ import type { FollowFailure, LeafLevel } from "./follow-args";
 import type { Mm } from "./mm";
 import { checkInteger, checkMm } from "./validate";
 import { PfnlabError } from "./model-error";
-import { ENTRY_SPAN, pmdLockptr, pteLockptr, pudLockptr, tableIndex, type PageTablePage, type TableLevel } from "./pagetable";
+import {
+  ENTRY_SPAN,
+  pmdLockptr,
+  pteLockptr,
+  pudLockptr,
+  tableIndex,
+  type PageTablePage,
+  type TableLevel,
+} from "./pagetable";
 import { entryBadTable, entryFlagNames, entryHugeLeaf, entryNone, entryPfn, entryPresent } from "./pte";
 
 export interface WalkLevel {
@@ -54,7 +62,8 @@ const LEVEL_NAME: Record<TableLevel, WalkLevel["level"]> = { pgd: "p4d", pud: "p
 export function walkData(mm: Mm, address: number): WalkExplanation {
   checkMm("walkData", mm);
   checkInteger("walkData", "address", address);
-  if (address < 0 || address >= 2 ** 48) throw new PfnlabError("walkData", "address", address, "is outside the 48-bit virtual address space");
+  if (address < 0 || address >= 2 ** 48)
+    throw new PfnlabError("walkData", "address", address, "is outside the 48-bit virtual address space");
   const levels: WalkLevel[] = [];
   let t: PageTablePage | null = mm.pgd;
   let leaf: LeafLevel | null = null;
@@ -67,8 +76,17 @@ export function walkData(mm: Mm, address: number): WalkExplanation {
     const start = Math.floor(address / span) * span;
     const isLeaf = entryPresent(v) && (t.level === "pte" || (t.level !== "pgd" && entryHugeLeaf(v)));
     levels.push({
-      level: LEVEL_NAME[t.level], index: i, tablePfn: t.pfn, entry: v, none: entryNone(v), present: entryPresent(v), leaf: isLeaf,
-      pfn: entryNone(v) ? null : entryPfn(v), flags: entryNone(v) ? [] : entryFlagNames(v, t.level), start, end: start + span,
+      level: LEVEL_NAME[t.level],
+      index: i,
+      tablePfn: t.pfn,
+      entry: v,
+      none: entryNone(v),
+      present: entryPresent(v),
+      leaf: isLeaf,
+      pfn: entryNone(v) ? null : entryPfn(v),
+      flags: entryNone(v) ? [] : entryFlagNames(v, t.level),
+      start,
+      end: start + span,
     });
     if (isLeaf) {
       leaf = t.level as LeafLevel;
@@ -94,25 +112,44 @@ export function walkData(mm: Mm, address: number): WalkExplanation {
   const vma = mm.findVma(address);
   let lookup: WalkExplanation["lookup"];
   const fixed = mm.kernel.options.followPfnmapVariant === "fixed";
-  if (!vma) lookup = { ret: -22, reason: `no vma covers ${hex(address)}: a caller would find none to pass`, failure: "noVma" };
-  else if ((vma.vmFlags & (VM_IO | VM_PFNMAP)) === 0) lookup = { ret: -22, reason: FOLLOW_REASONS.notPfnmap(vma), failure: "notPfnmap" };
+  if (!vma)
+    lookup = { ret: -22, reason: `no vma covers ${hex(address)}: a caller would find none to pass`, failure: "noVma" };
+  else if ((vma.vmFlags & (VM_IO | VM_PFNMAP)) === 0)
+    lookup = { ret: -22, reason: FOLLOW_REASONS.notPfnmap(vma), failure: "notPfnmap" };
   else if (leaf) lookup = { ret: 0, reason: "ok", failure: null };
   else {
     const last = levels[levels.length - 1];
     const failure: FollowFailure =
-      last.level === "p4d" ? (last.none ? "p4dNone" : "p4dBad")
-      : last.level === "pud" ? (fixed ? "pudNotPresent" : "pudNone")
-      : last.level === "pmd" ? (fixed ? "pmdNotPresent" : "pteMapNull")
-      : "pteNotPresent";
+      last.level === "p4d"
+        ? last.none
+          ? "p4dNone"
+          : "p4dBad"
+        : last.level === "pud"
+          ? fixed
+            ? "pudNotPresent"
+            : "pudNone"
+          : last.level === "pmd"
+            ? fixed
+              ? "pmdNotPresent"
+              : "pteMapNull"
+            : "pteNotPresent";
     lookup = { ret: -22, reason: FOLLOW_REASONS[failure] as string, failure };
   }
   return {
-    address, vma: vma ? `${vma.toString()}` : null, levels, leaf, leafSize, pfn, lock, lockClass, lookup,
+    address,
+    vma: vma ? `${vma.toString()}` : null,
+    levels,
+    leaf,
+    leafSize,
+    pfn,
+    lock,
+    lockClass,
+    lookup,
   };
 }
 
 function sizeName(n: number): string {
-  return n >= PUD_SIZE ? `${n / PUD_SIZE} GiB` : n >= PMD_SIZE ? `${n / PMD_SIZE * 2} MiB` : `${n / 1024} KiB`;
+  return n >= PUD_SIZE ? `${n / PUD_SIZE} GiB` : n >= PMD_SIZE ? `${(n / PMD_SIZE) * 2} MiB` : `${n / 1024} KiB`;
 }
 
 /** Width of explainWalk's lines: a notebook's output area shows ~116 monospace columns. */
@@ -141,8 +178,16 @@ export function explainWalk(mm: Mm, address: number): string {
   lines.push(`  vma: ${w.vma ?? "none"}`);
   lines.push(`  pgd: folded into p4d (4-level paging: pgd_none()/pgd_bad() are always false)`);
   for (const l of w.levels) {
-    const what = l.none ? "none" : l.leaf ? `LEAF pfn ${hex(l.pfn!)}` : l.present ? `table at pfn ${hex(l.pfn!)}` : "not present";
-    lines.push(`  ${l.level.padEnd(3)}[${String(l.index).padStart(3)}] = ${hex(l.entry).padEnd(16)} ${what}${l.flags.length ? ` [${l.flags.join("|")}]` : ""}  covers ${hex(l.start)} +${sizeName(l.end - l.start)}`);
+    const what = l.none
+      ? "none"
+      : l.leaf
+        ? `LEAF pfn ${hex(l.pfn!)}`
+        : l.present
+          ? `table at pfn ${hex(l.pfn!)}`
+          : "not present";
+    lines.push(
+      `  ${l.level.padEnd(3)}[${String(l.index).padStart(3)}] = ${hex(l.entry).padEnd(16)} ${what}${l.flags.length ? ` [${l.flags.join("|")}]` : ""}  covers ${hex(l.start)} +${sizeName(l.end - l.start)}`,
+    );
   }
   if (w.leaf) {
     lines.push(`  leaf: ${w.leaf.toUpperCase()} (${sizeName(w.leafSize)}), pfn at this address ${hex(w.pfn!)}`);
@@ -150,6 +195,8 @@ export function explainWalk(mm: Mm, address: number): string {
   } else {
     lines.push(`  leaf: none`);
   }
-  lines.push(`  follow_pfnmap_start (${mm.kernel.options.followPfnmapVariant}): ${w.lookup.ret === 0 ? "0" : "-EINVAL"} (${w.lookup.reason})`);
+  lines.push(
+    `  follow_pfnmap_start (${mm.kernel.options.followPfnmapVariant}): ${w.lookup.ret === 0 ? "0" : "-EINVAL"} (${w.lookup.reason})`,
+  );
   return lines.flatMap((l) => wrapLine(l, " ".repeat(Math.min(l.search(/\S/) + 4, 24)))).join("\n");
 }

@@ -14,15 +14,43 @@
  */
 import { acquire, current, holds, mightSleep, release, step, type Steps } from "../sched/effect";
 import {
-  FAULT_FLAG_KNOWN, FAULT_FLAG_REMOTE, FAULT_FLAG_USER, FAULT_FLAG_WRITE, PMD_ORDER, PUD_ORDER, VM_EXEC, VM_MAYSHARE, VM_READ, VM_SHARED, VM_WRITE, hex,
+  FAULT_FLAG_KNOWN,
+  FAULT_FLAG_REMOTE,
+  FAULT_FLAG_USER,
+  FAULT_FLAG_WRITE,
+  PMD_ORDER,
+  PUD_ORDER,
+  VM_EXEC,
+  VM_MAYSHARE,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
 } from "./constants";
 import {
-  EFAULT, VM_FAULT_FALLBACK, VM_FAULT_HWPOISON, VM_FAULT_HWPOISON_LARGE, VM_FAULT_NOPAGE, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, vmFaultName,
+  EFAULT,
+  VM_FAULT_FALLBACK,
+  VM_FAULT_HWPOISON,
+  VM_FAULT_HWPOISON_LARGE,
+  VM_FAULT_OOM,
+  VM_FAULT_SIGBUS,
+  VM_FAULT_SIGSEGV,
+  vmFaultName,
 } from "./errors";
 import type { Mm } from "./mm";
 import { pteLockptr, tableIndex, type PageTablePage } from "./pagetable";
 import { PFNMAP_RULES, reportWithoutMmapLock } from "./pfnmap-checks";
-import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_RW, entryHugeLeaf, entryNone, entryPresent, entrySpecial, entryWrite, extraBits, mkEntry } from "./pte";
+import {
+  _PAGE_ACCESSED,
+  _PAGE_DIRTY,
+  _PAGE_RW,
+  entryHugeLeaf,
+  entryNone,
+  entryPresent,
+  entrySpecial,
+  entryWrite,
+  extraBits,
+  mkEntry,
+} from "./pte";
 import { callMaybe } from "../sched/effect";
 import { checkBoolean, checkFlags, checkInteger, checkMm, checkVma, kernelOf } from "./validate";
 import { PfnlabError } from "./model-error";
@@ -56,7 +84,11 @@ function* wpHugeSteps(vmf: Vmf, order: number): Steps<number> {
     const ret = yield* hugeFaultSteps(vmf, order);
     if ((ret & VM_FAULT_FALLBACK) === 0) return ret;
   }
-  yield* splitHugeSteps(vmf, order === PUD_ORDER ? 2 ** 30 : 2 ** 21, order === PUD_ORDER ? "wp_huge_pud: __split_huge_pud" : "wp_huge_pmd: __split_huge_pmd");
+  yield* splitHugeSteps(
+    vmf,
+    order === PUD_ORDER ? 2 ** 30 : 2 ** 21,
+    order === PUD_ORDER ? "wp_huge_pud: __split_huge_pud" : "wp_huge_pmd: __split_huge_pmd",
+  );
   return VM_FAULT_FALLBACK;
 }
 
@@ -74,14 +106,21 @@ export function* handleMmFaultSteps(vma: Vma, address: number, flags = 0): Steps
   checkVma(FN, vma);
   checkInteger(FN, "address", address);
   checkFlags(FN, "flags", flags, FAULT_FLAG_KNOWN);
-  if (!vma.contains(address)) throw new PfnlabError(FN, "address", address, `is not inside ${vma} (the caller looks the vma up first)`);
+  if (!vma.contains(address))
+    throw new PfnlabError(FN, "address", address, `is not inside ${vma} (the caller looks the vma up first)`);
   const mm = vma.mm;
   const k = mm.kernel;
   const me = yield* current();
   yield* refuseIfBusySteps(FN, mm, address, address + 1);
   if (!holds(me, mm.mmapLock)) reportWithoutMmapLock(k, me, mm, PFNMAP_RULES.faultWithoutLock, "handle_mm_fault", FN);
   const write = (flags & FAULT_FLAG_WRITE) !== 0;
-  const vmf: Vmf = { vma, address: Math.floor(address / 4096) * 4096, realAddress: address, flags, pgoff: linearPageIndex(vma, address) };
+  const vmf: Vmf = {
+    vma,
+    address: Math.floor(address / 4096) * 4096,
+    realAddress: address,
+    flags,
+    pgoff: linearPageIndex(vma, address),
+  };
   const ret = yield* handleMmFaultInner(mm, vmf, write);
   k.note(FN, me, `${write ? "write" : "read"} fault -> ${vmFaultName(ret)}`, { address, ret });
   return ret;
@@ -137,7 +176,7 @@ function* handleMmFaultInner(mm: Mm, vmf: Vmf, write: boolean): Steps<number> {
 
 /** handle_pte_fault(): missing pte -> do_fault / do_anonymous_page; present -> wp or mkyoung under the PTE lock. */
 function* handlePteFaultSteps(mm: Mm, vmf: Vmf, pmdTable: PageTablePage, mi: number, write: boolean): Steps<number> {
-  const vma = vmf.vma;
+  const _vma = vmf.vma;
   yield* step("ptRead", `${FN}: handle_pte_fault read pmd`);
   const pmdv = pmdTable.entries[mi];
   const table = entryPresent(pmdv) && !entryHugeLeaf(pmdv) ? pmdTable.children![mi] : null;
@@ -185,22 +224,34 @@ function* doWpPageSteps(vmf: Vmf, table: PageTablePage, ti: number, lock: import
     return 0;
   }
   yield* release(lock, "write", `${FN}: pte_unmap_unlock`);
-  vma.mm.kernel.note(FN, (yield* current()).name, "write to a read-only pte of a private or normal mapping: COW (wp_page_copy) is not modelled", { address: vmf.address, ret: VM_FAULT_SIGBUS });
+  vma.mm.kernel.note(
+    FN,
+    (yield* current()).name,
+    "write to a read-only pte of a private or normal mapping: COW (wp_page_copy) is not modelled",
+    { address: vmf.address, ret: VM_FAULT_SIGBUS },
+  );
   return VM_FAULT_SIGBUS;
 }
-
 
 /** do_pte_missing(): anonymous vma -> do_anonymous_page; else do_fault -> ->fault(). */
 function* doPteMissingSteps(mm: Mm, vmf: Vmf, pmdTable: PageTablePage, write: boolean): Steps<number> {
   const vma = vmf.vma;
   if (!vma.vmOps && !vma.vmFile) return yield* doAnonymousPageSteps(mm, vmf, pmdTable, write);
   if (!vma.vmOps?.fault) {
-    mm.kernel.note(FN, (yield* current()).name, "do_fault: the vma has no ->fault", { address: vmf.address, ret: VM_FAULT_SIGBUS });
+    mm.kernel.note(FN, (yield* current()).name, "do_fault: the vma has no ->fault", {
+      address: vmf.address,
+      ret: VM_FAULT_SIGBUS,
+    });
     return VM_FAULT_SIGBUS;
   }
   const ret = yield* callMaybe(vma.vmOps.fault(vmf));
   if (ret === 0) {
-    mm.kernel.note(FN, (yield* current()).name, "->fault returned 0 (a page): page-cache faults are not modelled; map with vmf_insert_* and return VM_FAULT_NOPAGE", { address: vmf.address, ret: VM_FAULT_SIGBUS });
+    mm.kernel.note(
+      FN,
+      (yield* current()).name,
+      "->fault returned 0 (a page): page-cache faults are not modelled; map with vmf_insert_* and return VM_FAULT_NOPAGE",
+      { address: vmf.address, ret: VM_FAULT_SIGBUS },
+    );
     return VM_FAULT_SIGBUS;
   }
   return ret;
@@ -254,7 +305,8 @@ export function* doUserAddrFaultSteps(mm: Mm, address: number, write = false): S
   try {
     const vma = mm.findVma(address);
     if (!vma) return VM_FAULT_SIGSEGV;
-    if (write ? (vma.vmFlags & VM_WRITE) === 0 : (vma.vmFlags & (VM_READ | VM_WRITE | VM_EXEC)) === 0) return VM_FAULT_SIGSEGV;
+    if (write ? (vma.vmFlags & VM_WRITE) === 0 : (vma.vmFlags & (VM_READ | VM_WRITE | VM_EXEC)) === 0)
+      return VM_FAULT_SIGSEGV;
     return yield* handleMmFaultSteps(vma, address, write ? FAULT_FLAG_WRITE | FAULT_FLAG_USER : FAULT_FLAG_USER);
   } finally {
     yield* mmapReadUnlockSteps(mm);
@@ -282,7 +334,8 @@ export function* fixupUserFaultSteps(mm: Mm, address: number, faultFlags = 0): S
   if (write && (vma.vmFlags & VM_WRITE) === 0) return -EFAULT;
   const ret = yield* handleMmFaultSteps(vma, address, faultFlags | FAULT_FLAG_REMOTE);
   // The kernel maps these through vm_fault_to_errno (-ENOMEM, -EHWPOISON, -EFAULT); the model reports -EFAULT for all.
-  if (ret & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_OOM | VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE)) return -EFAULT;
+  if (ret & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_OOM | VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE))
+    return -EFAULT;
   return 0;
 }
 
@@ -290,4 +343,3 @@ export function fixupUserFault(mm: Mm, address: number, faultFlags = 0): number 
   checkMm("fixupUserFault", mm);
   return mm.kernel.run(fixupUserFaultSteps(mm, address, faultFlags), undefined, "fixupUserFault");
 }
-

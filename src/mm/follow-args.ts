@@ -39,11 +39,28 @@ export type FollowState = "new" | "started" | "failed" | "ended";
  * FOLLOW_REASONS) and of the legacy follow_pte (pudLeaf, pmdLeaf, pmdNone).
  */
 export type FollowFailure =
-  | "outsideVma" | "notPfnmap" | "p4dNone" | "p4dBad" | "pudNone" | "pudNotPresent" | "pudGoneUnderLock"
-  | "pmdNotPresent" | "pmdGoneUnderLock" | "pteMapNull" | "pteNotPresent";
+  | "outsideVma"
+  | "notPfnmap"
+  | "p4dNone"
+  | "p4dBad"
+  | "pudNone"
+  | "pudNotPresent"
+  | "pudGoneUnderLock"
+  | "pmdNotPresent"
+  | "pmdGoneUnderLock"
+  | "pteMapNull"
+  | "pteNotPresent";
 
 /** The exits only follow_pte has (it knows ptes only). */
-export type FollowPteFailure = "outsideVma" | "notPfnmap" | "p4dNone" | "pudNone" | "pudLeaf" | "pmdLeaf" | "pmdNone" | "pteNotPresent";
+export type FollowPteFailure =
+  | "outsideVma"
+  | "notPfnmap"
+  | "p4dNone"
+  | "pudNone"
+  | "pudLeaf"
+  | "pmdLeaf"
+  | "pmdNone"
+  | "pteNotPresent";
 
 export class FollowPfnmapArgs implements FollowPfnmapInputs, ActiveLookup {
   // Inputs
@@ -129,7 +146,13 @@ export function asFollowArgs(x: FollowPfnmapArgs | FollowPfnmapInputs): FollowPf
   if (x instanceof FollowPfnmapArgs) return x;
   if (!x || typeof x !== "object") throw new PfnlabError("followPfnmapStart", "args", x, "must be { vma, address }");
   for (const k of ["pfn", "pgprot", "writable", "special"]) {
-    if (Object.prototype.hasOwnProperty.call(x, k)) throw new PfnlabError("followPfnmapStart", `args.${k}`, (x as unknown as Record<string, unknown>)[k], "is an output; pass only { vma, address }");
+    if (Object.hasOwn(x, k))
+      throw new PfnlabError(
+        "followPfnmapStart",
+        `args.${k}`,
+        (x as unknown as Record<string, unknown>)[k],
+        "is an output; pass only { vma, address }",
+      );
   }
   // Check the inputs before the object is turned into args, so a refused call leaves it as it was.
   checkVma("followPfnmapStart", x.vma);

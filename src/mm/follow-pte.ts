@@ -33,7 +33,8 @@ const FN = "followPte";
 export function* followPteSteps(vma: Vma, address: number, out: FollowPteOut): Steps<number> {
   checkVma(FN, vma);
   checkInteger(FN, "address", address);
-  if (typeof out !== "object" || out === null || Object.getPrototypeOf(out) !== Object.prototype) throw new PfnlabError(FN, "out", out, "must be a plain object { ptep, ptl, reason } to fill");
+  if (typeof out !== "object" || out === null || Object.getPrototypeOf(out) !== Object.prototype)
+    throw new PfnlabError(FN, "out", out, "must be a plain object { ptep, ptl, reason } to fill");
   const mm = vma.mm;
   const k = mm.kernel;
   const me = yield* current();
@@ -46,21 +47,32 @@ export function* followPteSteps(vma: Vma, address: number, out: FollowPteOut): S
     return -EINVAL;
   };
   if (!holds(me, mm.mmapLock)) pfnmapLockdepAssert(k, me, vma, FN);
-  if (address < vma.vmStart || address >= vma.vmEnd) return failWith("outsideVma", `address ${hex(address)} outside the vma`);
+  if (address < vma.vmStart || address >= vma.vmEnd)
+    return failWith("outsideVma", `address ${hex(address)} outside the vma`);
   if ((vma.vmFlags & (VM_IO | VM_PFNMAP)) === 0) return failWith("notPfnmap", "vma lacks VM_IO|VM_PFNMAP");
-  const gi = Math.floor(address / 2 ** 39) % 512, ui = Math.floor(address / 2 ** 30) % 512, mi = Math.floor(address / 2 ** 21) % 512;
+  const gi = Math.floor(address / 2 ** 39) % 512,
+    ui = Math.floor(address / 2 ** 30) % 512,
+    mi = Math.floor(address / 2 ** 21) % 512;
   yield* step("ptRead", `${FN}: read p4d`);
   const p4d = mm.pgd.entries[gi];
   if (entryNone(p4d) || entryBadTable(p4d)) return failWith("p4dNone", "p4d none or bad");
   const pudTable = mm.pgd.children![gi]!;
   yield* step("ptRead", `${FN}: read pud`);
   const pud = pudTable.entries[ui];
-  if (entryNone(pud) || entryBadTable(pud)) return entryHugeLeaf(pud) ? failWith("pudLeaf", "pud is a 1 GiB leaf: pud_bad() for follow_pte, which knows only ptes") : failWith("pudNone", "pud none");
+  if (entryNone(pud) || entryBadTable(pud))
+    return entryHugeLeaf(pud)
+      ? failWith("pudLeaf", "pud is a 1 GiB leaf: pud_bad() for follow_pte, which knows only ptes")
+      : failWith("pudNone", "pud none");
   const pmdTable = pudTable.children![ui]!;
   const m = yield* pteOffsetMapLockSteps(mm, pmdTable, mi, FN);
   if (!m) {
     const pmd = pmdTable.entries[mi];
-    return entryHugeLeaf(pmd) ? failWith("pmdLeaf", "pmd is a 2 MiB leaf: pte_offset_map_lock() returns NULL (VM_BUG_ON(pmd_trans_huge) with CONFIG_DEBUG_VM)") : failWith("pmdNone", "pmd none: pte_offset_map_lock() returned NULL");
+    return entryHugeLeaf(pmd)
+      ? failWith(
+          "pmdLeaf",
+          "pmd is a 2 MiB leaf: pte_offset_map_lock() returns NULL (VM_BUG_ON(pmd_trans_huge) with CONFIG_DEBUG_VM)",
+        )
+      : failWith("pmdNone", "pmd none: pte_offset_map_lock() returned NULL");
   }
   const ti = Math.floor(address / 4096) % 512;
   yield* step("ptRead", `${FN}: ptep_get under the PTE lock`);
@@ -75,7 +87,11 @@ export function* followPteSteps(vma: Vma, address: number, out: FollowPteOut): S
 }
 
 /** follow_pte(vma, address, &ptep, &ptl): 0 with out.ptep/out.ptl set and the lock held, or -EINVAL. */
-export function followPte(vma: Vma, address: number, out: FollowPteOut = { ptep: null, ptl: null, reason: "" }): number {
+export function followPte(
+  vma: Vma,
+  address: number,
+  out: FollowPteOut = { ptep: null, ptl: null, reason: "" },
+): number {
   return kernelOf(FN, vma).run(followPteSteps(vma, address, out), undefined, FN);
 }
 
@@ -93,21 +109,31 @@ export function ptepGet(ptep: EntryRef): number {
 /** pte_unmap_unlock(ptep, ptl). */
 export function* pteUnmapUnlockSteps(ptep: EntryRef | null, ptl: Lock): Steps<void> {
   if (ptep !== null) checkEntryRef("pteUnmapUnlock", ptep);
-  if (!(ptl instanceof Lock)) throw new PfnlabError("pteUnmapUnlock", "ptl", ptl, "is not a lock (the out.ptl of followPte)");
+  if (!(ptl instanceof Lock))
+    throw new PfnlabError("pteUnmapUnlock", "ptl", ptl, "is not a lock (the out.ptl of followPte)");
   yield* release(ptl, "write", "pte_unmap_unlock");
 }
 export function pteUnmapUnlock(vma: Vma, ptep: EntryRef | null, ptl: Lock): void {
   const k = kernelOf("pteUnmapUnlock", vma);
   if (ptep !== null) checkEntryRef("pteUnmapUnlock", ptep);
-  if (!(ptl instanceof Lock)) throw new PfnlabError("pteUnmapUnlock", "ptl", ptl, "is not a lock (the out.ptl of followPte)");
+  if (!(ptl instanceof Lock))
+    throw new PfnlabError("pteUnmapUnlock", "ptl", ptl, "is not a lock (the out.ptl of followPte)");
   k.run(pteUnmapUnlockSteps(ptep, ptl), undefined, "pteUnmapUnlock");
 }
-
 
 /** A pte_t *: { table, index } into a live PTE table page. */
 function checkEntryRef(fn: string, ptep: unknown): asserts ptep is EntryRef {
   const p = ptep as EntryRef | null;
-  if (typeof p !== "object" || p === null || !(p.table instanceof PageTablePage) || p.table.level !== "pte" || p.table.freed || !Number.isInteger(p.index) || p.index < 0 || p.index >= 512) {
+  if (
+    typeof p !== "object" ||
+    p === null ||
+    !(p.table instanceof PageTablePage) ||
+    p.table.level !== "pte" ||
+    p.table.freed ||
+    !Number.isInteger(p.index) ||
+    p.index < 0 ||
+    p.index >= 512
+  ) {
     throw new PfnlabError(fn, "ptep", ptep, "is not a pointer into a live PTE table ({ table, index } from followPte)");
   }
 }

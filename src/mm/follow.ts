@@ -40,21 +40,29 @@
  * unlocked read and the lock; `followPfnmapStart` is a straight-line twin for plain calls
  * (fast; a property test proves both agree on random states).
  */
-import { access, acquire, current, release, step, type Steps, type Task } from "../sched/effect";
+import { access, acquire, current, release, type Steps, type Task } from "../sched/effect";
 import type { Lock } from "../sched/lock";
 import { lockdep } from "../sched/lockdep";
 import { heldEntry, wouldBlock } from "../sched/sync";
 import { VM_IO, VM_PFNMAP, hex } from "./constants";
 import { EINVAL } from "./errors";
 import {
-  FollowPfnmapArgs, asFollowArgs, markStarted, type FollowPfnmapInputs, type LeafLevel,
+  FollowPfnmapArgs,
+  asFollowArgs,
+  markStarted,
+  type FollowPfnmapInputs,
+  type LeafLevel,
   type FollowFailure,
 } from "./follow-args";
 import type { Kernel } from "./kernel";
 import type { ActiveLookup, Mm } from "./mm";
 import { pmdLockptr, pteLockptr, pudLockptr, readsEntry, type PageTablePage } from "./pagetable";
 import {
-  pfnmapLockdepAssert, reportEndTwice, reportEndWithoutStart, reportNonPfnmapVma, reportStartWhileActive,
+  pfnmapLockdepAssert,
+  reportEndTwice,
+  reportEndWithoutStart,
+  reportNonPfnmapVma,
+  reportStartWhileActive,
 } from "./pfnmap-checks";
 import { entryBadTable, entryHugeLeaf, entryNone, entryPresent } from "./pte";
 import { checkInteger, checkVma } from "./validate";
@@ -78,7 +86,6 @@ export const FOLLOW_REASONS = {
   pteNotPresent: "pte not present (!pte_present)",
 } as const satisfies Record<FollowFailure, string | ((vma: Vma, a: number) => string)>;
 
-
 // ---------------------------------------------------------------------------------
 // Shared pieces
 
@@ -100,12 +107,22 @@ function beginStart(args: FollowPfnmapArgs, k: Kernel, task: Task): void {
  */
 function refuseStartWhileActive(args: FollowPfnmapArgs, k: Kernel, task: Task): never {
   reportStartWhileActive(k, task, args.address, FN);
-  throw new PfnlabError(FN, "args", args, `are still started (a lookup at ${hex(args.address)} holds ${args.lock ?? "its lock"}); call followPfnmapEnd(args) first`);
+  throw new PfnlabError(
+    FN,
+    "args",
+    args,
+    `are still started (a lookup at ${hex(args.address)} holds ${args.lock ?? "its lock"}); call followPfnmapEnd(args) first`,
+  );
 }
 
 function fail(args: FollowPfnmapArgs, k: Kernel, task: Task, failure: FollowFailure): number {
   const r = FOLLOW_REASONS[failure];
-  const reason = typeof r === "string" ? r : failure === "outsideVma" ? FOLLOW_REASONS.outsideVma(args.vma, args.address) : FOLLOW_REASONS.notPfnmap(args.vma);
+  const reason =
+    typeof r === "string"
+      ? r
+      : failure === "outsideVma"
+        ? FOLLOW_REASONS.outsideVma(args.vma, args.address)
+        : FOLLOW_REASONS.notPfnmap(args.vma);
   args.state = "failed";
   args.failure = failure;
   args.reason = reason;
@@ -131,7 +148,8 @@ function setup(args: FollowPfnmapArgs, lock: Lock, ptep: EntryRef | null, v: num
   // pfn of the leaf's first page (pmd_pfn/pud_pfn drop the low bits) + the page offset of address in the leaf.
   const o = args.out;
   const address = args.address;
-  o.pfn = Math.floor(raw * (inv * 4096)) * pages + Math.floor((address - Math.floor(address * inv) * size) * (1 / 4096));
+  o.pfn =
+    Math.floor(raw * (inv * 4096)) * pages + Math.floor((address - Math.floor(address * inv) * size) * (1 / 4096));
   o.pgprot = flags;
   o.writable = (flags & 0x2) !== 0;
   o.special = (flags & 0x200) !== 0;
@@ -154,12 +172,18 @@ function validate(args: FollowPfnmapArgs): void {
 // Stepwise form
 
 /** pte_offset_map_lock() (mm/pgtable-generic.c __pte_offset_map_lock): map, lock, recheck the pmd, retry if it moved. */
-export function* pteOffsetMapLockSteps(mm: Mm, pmdTable: PageTablePage, mi: number, site: string): Steps<{ table: PageTablePage; lock: Lock } | null> {
+export function* pteOffsetMapLockSteps(
+  mm: Mm,
+  pmdTable: PageTablePage,
+  mi: number,
+  site: string,
+): Steps<{ table: PageTablePage; lock: Lock } | null> {
   for (;;) {
     yield* access("ptRead", `${site}: pte_offset_map: pmdp_get_lockless`, readsEntry(pmdTable, mi));
     const pmdval = pmdTable.entries[mi];
     const table = pmdTable.children![mi];
-    if (entryNone(pmdval) || !entryPresent(pmdval) || entryHugeLeaf(pmdval) || entryBadTable(pmdval) || !table) return null;
+    if (entryNone(pmdval) || !entryPresent(pmdval) || entryHugeLeaf(pmdval) || entryBadTable(pmdval) || !table)
+      return null;
     const lock = pteLockptr(mm, table);
     yield* acquire(lock, "write", `${site}: pte_offset_map_lock spin_lock`);
     yield* access("ptRead", `${site}: pte_offset_map_lock recheck pmd (pmd_same)`, readsEntry(pmdTable, mi));
@@ -266,7 +290,12 @@ export function* followPfnmapEndSteps(args: FollowPfnmapArgs): Steps<void> {
 }
 
 function notStartedArgs(args: unknown): never {
-  throw new PfnlabError("followPfnmapEnd", "args", args, "were never passed to followPfnmapStart (pass the FollowPfnmapArgs start() used)");
+  throw new PfnlabError(
+    "followPfnmapEnd",
+    "args",
+    args,
+    "were never passed to followPfnmapStart (pass the FollowPfnmapArgs start() used)",
+  );
 }
 
 function endCheck(args: FollowPfnmapArgs, k: Kernel, me: Task): boolean {
@@ -378,7 +407,15 @@ export function followPfnmapStart(input: FollowPfnmapArgs | FollowPfnmapInputs):
   const args = input instanceof FollowPfnmapArgs ? input : asFollowArgs(input);
   const vma = args.vma;
   const address = args.address;
-  if (typeof vma !== "object" || vma === null || typeof vma.vmStart !== "number" || !vma.mm || vma.detached || !Number.isInteger(address)) validate(args);
+  if (
+    typeof vma !== "object" ||
+    vma === null ||
+    typeof vma.vmStart !== "number" ||
+    !vma.mm ||
+    vma.detached ||
+    !Number.isInteger(address)
+  )
+    validate(args);
   const mm = vma.mm;
   const k = mm.kernel;
   const fixed = k.options.followPfnmapVariant === "fixed";

@@ -7,7 +7,19 @@
  * Returns the number of pages taken, or -errno when the first page fails.
  */
 import { current, holds, type Steps } from "../sched/effect";
-import { FAULT_FLAG_REMOTE, FAULT_FLAG_WRITE, FOLL_FORCE, FOLL_KNOWN, FOLL_PIN, FOLL_WRITE, GUP_PIN_COUNTING_BIAS, VM_IO, VM_PFNMAP, VM_WRITE, hex } from "./constants";
+import {
+  FAULT_FLAG_REMOTE,
+  FAULT_FLAG_WRITE,
+  FOLL_FORCE,
+  FOLL_KNOWN,
+  FOLL_PIN,
+  FOLL_WRITE,
+  GUP_PIN_COUNTING_BIAS,
+  VM_IO,
+  VM_PFNMAP,
+  VM_WRITE,
+  hex,
+} from "./constants";
 import { EFAULT, VM_FAULT_ERROR } from "./errors";
 import { handleMmFaultSteps } from "./fault";
 import type { Mm } from "./mm";
@@ -51,14 +63,17 @@ export function* getUserPagesSteps(mm: Mm, start: number, nrPages: number, gupFl
     const vma = mm.findVma(addr);
     if (!vma) return stop(-EFAULT, `no vma at ${hex(addr)}`);
     // check_vma_flags()
-    if (vma.vmFlags & (VM_IO | VM_PFNMAP)) return stop(-EFAULT, `${vma} is VM_IO|VM_PFNMAP: GUP refuses it (check_vma_flags)`);
-    if (write && (vma.vmFlags & VM_WRITE) === 0 && (gupFlags & FOLL_FORCE) === 0) return stop(-EFAULT, `write GUP on read-only ${vma}`);
+    if (vma.vmFlags & (VM_IO | VM_PFNMAP))
+      return stop(-EFAULT, `${vma} is VM_IO|VM_PFNMAP: GUP refuses it (check_vma_flags)`);
+    if (write && (vma.vmFlags & VM_WRITE) === 0 && (gupFlags & FOLL_FORCE) === 0)
+      return stop(-EFAULT, `write GUP on read-only ${vma}`);
     let tries = 0;
     for (;;) {
       const hit = lookupLeaf(mm, addr);
       if (hit.leaf && (!write || entryWrite(hit.value))) {
         const why = vmNormalPageWhy(vma, addr, hit.value);
-        if (!why.page || why.page.use === "free") return stop(-EFAULT, `no page to take at ${hex(addr)}: ${why.reason}`);
+        if (!why.page || why.page.use === "free")
+          return stop(-EFAULT, `no page to take at ${hex(addr)}: ${why.reason}`);
         const bias = gupFlags & FOLL_PIN ? GUP_PIN_COUNTING_BIAS : 1;
         k.physmem.getPage(why.page, bias);
         pages.push(why.page);
@@ -89,6 +104,12 @@ export function pinUserPages(mm: Mm, start: number, nrPages: number, gupFlags = 
 export function unpinUserPage(mm: Mm, page: Page): void {
   checkMm("unpinUserPage", mm);
   checkPage("unpinUserPage", "page", mm.kernel, page);
-  if (page.use === "free" || page.refcount < GUP_PIN_COUNTING_BIAS) throw new PfnlabError("unpinUserPage", "page", page, `holds no pin (refcount ${page.refcount} < GUP_PIN_COUNTING_BIAS ${GUP_PIN_COUNTING_BIAS})`);
+  if (page.use === "free" || page.refcount < GUP_PIN_COUNTING_BIAS)
+    throw new PfnlabError(
+      "unpinUserPage",
+      "page",
+      page,
+      `holds no pin (refcount ${page.refcount} < GUP_PIN_COUNTING_BIAS ${GUP_PIN_COUNTING_BIAS})`,
+    );
   mm.kernel.physmem.putPage(page, GUP_PIN_COUNTING_BIAS);
 }

@@ -10,10 +10,36 @@ export * from "./constants";
 export * from "./errors";
 export { PfnlabError, formatValue } from "./model-error";
 export {
-  _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, _PAGE_PWT, _PAGE_PCD, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PSE, _PAGE_PAT,
-  _PAGE_GLOBAL, _PAGE_SPECIAL, _PAGE_PAT_LARGE, _PAGE_TABLE, PAGE_NONE, PAGE_SHARED, PAGE_COPY, PAGE_READONLY,
-  pgprotNoncached, pgprotWritecombine, mkEntry, entryPfn, entryFlags, entryNone, entryPresent, entryHugeLeaf,
-  entryWrite, entrySpecial, entryFlagNames, describeEntry, cacheModeName,
+  _PAGE_PRESENT,
+  _PAGE_RW,
+  _PAGE_USER,
+  _PAGE_PWT,
+  _PAGE_PCD,
+  _PAGE_ACCESSED,
+  _PAGE_DIRTY,
+  _PAGE_PSE,
+  _PAGE_PAT,
+  _PAGE_GLOBAL,
+  _PAGE_SPECIAL,
+  _PAGE_PAT_LARGE,
+  _PAGE_TABLE,
+  PAGE_NONE,
+  PAGE_SHARED,
+  PAGE_COPY,
+  PAGE_READONLY,
+  pgprotNoncached,
+  pgprotWritecombine,
+  mkEntry,
+  entryPfn,
+  entryFlags,
+  entryNone,
+  entryPresent,
+  entryHugeLeaf,
+  entryWrite,
+  entrySpecial,
+  entryFlagNames,
+  describeEntry,
+  cacheModeName,
 } from "./pte";
 export { PhysMem } from "./physmem";
 export type { Page, PageUse, IoRegion, RetiredRange, PfnInfo, AddIoRegionOptions } from "./physmem";
@@ -23,33 +49,76 @@ export { Mm } from "./mm";
 export type { ActiveLookup } from "./mm";
 export { Vma, isCowMapping, vmGetPageProt, linearPageIndex } from "./vma";
 export type { VmOps, VmFile, Vmf, EntryRef, MaybeSteps } from "./vma";
-export { AddressSpace, iMmapLockRead, iMmapUnlockRead, iMmapLockReadSteps, iMmapUnlockReadSteps, iMmapLockWriteSteps, iMmapUnlockWriteSteps } from "./mapping";
 export {
-  PageTablePage, LEVEL_SHIFT, ENTRY_SPAN, TABLE_SPAN, tableIndex, findTable, lookupLeaf, allTables,
-  pudLockptr, pmdLockptr, pteLockptr,
+  AddressSpace,
+  iMmapLockRead,
+  iMmapUnlockRead,
+  iMmapLockReadSteps,
+  iMmapUnlockReadSteps,
+  iMmapLockWriteSteps,
+  iMmapUnlockWriteSteps,
+} from "./mapping";
+export {
+  PageTablePage,
+  LEVEL_SHIFT,
+  ENTRY_SPAN,
+  TABLE_SPAN,
+  tableIndex,
+  findTable,
+  lookupLeaf,
+  allTables,
+  pudLockptr,
+  pmdLockptr,
+  pteLockptr,
 } from "./pagetable";
 export type { TableLevel, LeafLookup } from "./pagetable";
 export { mmapSteps, getUnmappedArea } from "./mmap";
 export type { MmapOptions } from "./mmap";
 export { munmap, munmapSteps, splitVmaSteps, freePgtablesSteps } from "./munmap";
 export {
-  mmapReadLock, mmapReadUnlock, mmapWriteLock, mmapWriteUnlock,
-  mmapReadLockSteps, mmapReadUnlockSteps, mmapWriteLockSteps, mmapWriteUnlockSteps,
+  mmapReadLock,
+  mmapReadUnlock,
+  mmapWriteLock,
+  mmapWriteUnlock,
+  mmapReadLockSteps,
+  mmapReadUnlockSteps,
+  mmapWriteLockSteps,
+  mmapWriteUnlockSteps,
 } from "./mmap-lock";
 export { remapPfnRange, remapPfnRangeSteps } from "./remap";
 export {
-  vmfInsertPfn, vmfInsertPfnSteps, vmfInsertPfnPmd, vmfInsertPfnPmdSteps, vmfInsertPfnPud, vmfInsertPfnPudSteps,
+  vmfInsertPfn,
+  vmfInsertPfnSteps,
+  vmfInsertPfnPmd,
+  vmfInsertPfnPmdSteps,
+  vmfInsertPfnPud,
+  vmfInsertPfnPudSteps,
 } from "./insert";
 export { vmInsertPage, vmInsertPageSteps } from "./insert-page";
 export {
-  handleMmFault, handleMmFaultSteps, doUserAddrFault, doUserAddrFaultSteps, fixupUserFault, fixupUserFaultSteps,
+  handleMmFault,
+  handleMmFaultSteps,
+  doUserAddrFault,
+  doUserAddrFaultSteps,
+  fixupUserFault,
+  fixupUserFaultSteps,
 } from "./fault";
 export {
-  zapVmaPtes, zapVmaPtesSteps, zapPageRangeSingleSteps, unmapMappingRange, unmapMappingRangeSteps, unmapPageRangeSteps,
+  zapVmaPtes,
+  zapVmaPtesSteps,
+  zapPageRangeSingleSteps,
+  unmapMappingRange,
+  unmapMappingRangeSteps,
+  unmapPageRangeSteps,
 } from "./zap";
 export type { ZapStats, ZapOptions } from "./zap";
 export {
-  followPfnmapStart, followPfnmapStartSteps, followPfnmapEnd, followPfnmapEndSteps, pteOffsetMapLockSteps, FOLLOW_REASONS,
+  followPfnmapStart,
+  followPfnmapStartSteps,
+  followPfnmapEnd,
+  followPfnmapEndSteps,
+  pteOffsetMapLockSteps,
+  FOLLOW_REASONS,
 } from "./follow";
 export { FollowPfnmapArgs, followPfnmapArgs } from "./follow-args";
 export type { FollowPfnmapInputs, FollowPfnmapOutputs, FollowState, LeafLevel } from "./follow-args";

@@ -28,20 +28,33 @@ const FN = "vmInsertPage";
 export function* vmInsertPageSteps(vma: Vma, addr: number, page: Page): Steps<number> {
   checkVma(FN, vma);
   checkInteger(FN, "addr", addr);
-  if (!page || typeof page !== "object" || typeof page.pfn !== "number") throw new PfnlabError(FN, "page", page, "is not a struct page (kernel.allocPage())");
+  if (!page || typeof page !== "object" || typeof page.pfn !== "number")
+    throw new PfnlabError(FN, "page", page, "is not a struct page (kernel.allocPage())");
   const k = vma.mm.kernel;
-  if (k.physmem.anyPageOf(page.pfn) !== page) throw new PfnlabError(FN, "page", page, "is not a RAM page of this kernel");
+  if (k.physmem.anyPageOf(page.pfn) !== page)
+    throw new PfnlabError(FN, "page", page, "is not a RAM page of this kernel");
   const me = yield* current();
   const note = (reason: string, ret: number) => {
     k.note(FN, me, reason, { address: addr, ret });
     return ret;
   };
   if (addr < vma.vmStart || addr >= vma.vmEnd) return note(`addr outside ${vma}`, -EFAULT);
-  if (page.refcount === 0 || page.use === "free") return note(`page pfn ${hex(page.pfn)} is free (page_count 0)`, -EINVAL);
+  if (page.refcount === 0 || page.use === "free")
+    return note(`page pfn ${hex(page.pfn)} is free (page_count 0)`, -EINVAL);
   if ((vma.vmFlags & VM_MIXEDMAP) === 0) {
-    if (vma.vmFlags & VM_PFNMAP) throw new PfnlabError(FN, "vma", vma, "is VM_PFNMAP; struct pages go into VM_MIXEDMAP vmas only (BUG_ON in vm_insert_page)");
+    if (vma.vmFlags & VM_PFNMAP)
+      throw new PfnlabError(
+        FN,
+        "vma",
+        vma,
+        "is VM_PFNMAP; struct pages go into VM_MIXEDMAP vmas only (BUG_ON in vm_insert_page)",
+      );
   }
-  if (page.use === "anon" || page.use === "pagetable") return note(`page pfn ${hex(page.pfn)} is ${page.use === "anon" ? "anonymous" : "a page-table page"} (validate_page_before_insert)`, -EINVAL);
+  if (page.use === "anon" || page.use === "pagetable")
+    return note(
+      `page pfn ${hex(page.pfn)} is ${page.use === "anon" ? "anonymous" : "a page-table page"} (validate_page_before_insert)`,
+      -EINVAL,
+    );
   const a = Math.floor(addr / 4096) * 4096;
   yield* refuseIfBusySteps(FN, vma.mm, a, a + 4096);
   if ((vma.vmFlags & VM_MIXEDMAP) === 0) vma.vmFlags |= VM_MIXEDMAP;

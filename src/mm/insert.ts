@@ -22,8 +22,17 @@ import { PAGES_PER_PMD, PAGES_PER_PUD, PMD_SIZE, PUD_SIZE, VM_MIXEDMAP, VM_PFNMA
 import { VM_FAULT_NOPAGE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from "./errors";
 import { PageTablePage, TABLE_SPAN, pmdLockptr, pteLockptr, pudLockptr, tableIndex } from "./pagetable";
 import {
-  _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PAT, _PAGE_PAT_LARGE, _PAGE_PSE, _PAGE_RW, _PAGE_SPECIAL,
-  entryNone, entryPfn, extraBits, mkEntry,
+  _PAGE_ACCESSED,
+  _PAGE_DIRTY,
+  _PAGE_PAT,
+  _PAGE_PAT_LARGE,
+  _PAGE_PSE,
+  _PAGE_RW,
+  _PAGE_SPECIAL,
+  entryNone,
+  entryPfn,
+  extraBits,
+  mkEntry,
 } from "./pte";
 import { checkInteger, checkObject, checkVma, kernelOf } from "./validate";
 import { PfnlabError } from "./model-error";
@@ -37,12 +46,32 @@ function checkInsert(fn: string, vma: Vma, pfn: number, nrPages: number, level: 
   checkInteger(fn, "pfn", pfn);
   const f = vma.vmFlags;
   const file = level === "pte" ? "mm/memory.c vmf_insert_pfn_prot" : `mm/huge_memory.c vmf_insert_pfn_${level}`;
-  if ((f & (VM_PFNMAP | VM_MIXEDMAP)) === 0) throw new PfnlabError(fn, "vma", vma, `has neither VM_PFNMAP nor VM_MIXEDMAP (BUG_ON in ${file})`);
-  if ((f & (VM_PFNMAP | VM_MIXEDMAP)) === (VM_PFNMAP | VM_MIXEDMAP)) throw new PfnlabError(fn, "vma", vma, `has both VM_PFNMAP and VM_MIXEDMAP (BUG_ON in ${file})`);
-  if ((f & VM_PFNMAP) !== 0 && isCowMapping(f)) throw new PfnlabError(fn, "vma", vma, `is VM_PFNMAP and a private COW mapping (BUG_ON in ${file}: use remap_pfn_range for those)`);
+  if ((f & (VM_PFNMAP | VM_MIXEDMAP)) === 0)
+    throw new PfnlabError(fn, "vma", vma, `has neither VM_PFNMAP nor VM_MIXEDMAP (BUG_ON in ${file})`);
+  if ((f & (VM_PFNMAP | VM_MIXEDMAP)) === (VM_PFNMAP | VM_MIXEDMAP))
+    throw new PfnlabError(fn, "vma", vma, `has both VM_PFNMAP and VM_MIXEDMAP (BUG_ON in ${file})`);
+  if ((f & VM_PFNMAP) !== 0 && isCowMapping(f))
+    throw new PfnlabError(
+      fn,
+      "vma",
+      vma,
+      `is VM_PFNMAP and a private COW mapping (BUG_ON in ${file}: use remap_pfn_range for those)`,
+    );
   const physmem = vma.mm.kernel.physmem;
-  if (level === "pte" && (f & VM_MIXEDMAP) !== 0 && physmem.isRamPfn(pfn)) throw new PfnlabError(fn, "pfn", pfn, `has a struct page; VM_MIXEDMAP must use vm_insert_page (BUG_ON(pfn_valid) in ${file})`);
-  if (!physmem.rangeBacked(pfn, nrPages)) throw new PfnlabError(fn, "pfn", pfn, `starts a range [${hex(pfn)}, ${hex(pfn + nrPages)}) that is outside any RAM or IO region`);
+  if (level === "pte" && (f & VM_MIXEDMAP) !== 0 && physmem.isRamPfn(pfn))
+    throw new PfnlabError(
+      fn,
+      "pfn",
+      pfn,
+      `has a struct page; VM_MIXEDMAP must use vm_insert_page (BUG_ON(pfn_valid) in ${file})`,
+    );
+  if (!physmem.rangeBacked(pfn, nrPages))
+    throw new PfnlabError(
+      fn,
+      "pfn",
+      pfn,
+      `starts a range [${hex(pfn)}, ${hex(pfn + nrPages)}) that is outside any RAM or IO region`,
+    );
 }
 
 /** Convert a 4 KiB pgprot to a huge-leaf one (PAT moves from bit 7; PSE is set). */
@@ -80,7 +109,10 @@ export function* vmfInsertPfnSteps(vma: Vma, addr: number, pfn: number): Steps<n
   const i = tableIndex(a, "pte");
   yield* step("ptRead", `${fn}: ptep_get`);
   if (!entryNone(table.entries[i])) {
-    k.note(fn, me, `pte already populated (pfn ${hex(entryPfn(table.entries[i]))}); left as is`, { address: a, ret: VM_FAULT_NOPAGE });
+    k.note(fn, me, `pte already populated (pfn ${hex(entryPfn(table.entries[i]))}); left as is`, {
+      address: a,
+      ret: VM_FAULT_NOPAGE,
+    });
   } else {
     yield* step("ptWrite", `${fn}: set_pte_at(pte_mkspecial(pfn_pte(${hex(pfn)})))`);
     table.entries[i] = mkEntry(pfn, vma.vmPageProt | _PAGE_SPECIAL);
@@ -104,12 +136,15 @@ function checkSlot(fn: string, level: HugeLevel, vmf: Vmf): void {
   const slot = level === "pmd" ? vmf.pmd : vmf.pud;
   if (slot === undefined) return;
   const rule = `must be the ${level} entry covering vmf.address: { table, index } from the fault walk`;
-  if (typeof slot !== "object" || slot === null || !(slot.table instanceof PageTablePage)) throw new PfnlabError(fn, field, slot, rule);
+  if (typeof slot !== "object" || slot === null || !(slot.table instanceof PageTablePage))
+    throw new PfnlabError(fn, field, slot, rule);
   const t = slot.table;
   if (t.level !== level) throw new PfnlabError(fn, field, slot, `points into a ${t.level} table; it ${rule}`);
-  if (t.mm !== vmf.vma.mm || t.freed) throw new PfnlabError(fn, field, slot, `points into a table that is not live in ${vmf.vma.mm.name}; it ${rule}`);
+  if (t.mm !== vmf.vma.mm || t.freed)
+    throw new PfnlabError(fn, field, slot, `points into a table that is not live in ${vmf.vma.mm.name}; it ${rule}`);
   const addr = vmf.address;
-  if (addr < t.base || addr >= t.base + TABLE_SPAN[level] || slot.index !== tableIndex(addr, level)) throw new PfnlabError(fn, field, slot, rule);
+  if (addr < t.base || addr >= t.base + TABLE_SPAN[level] || slot.index !== tableIndex(addr, level))
+    throw new PfnlabError(fn, field, slot, rule);
 }
 
 function* insertHugeSteps(level: HugeLevel, vmf: Vmf, pfn: number, write: boolean): Steps<number> {
@@ -153,9 +188,15 @@ function* insertHugeSteps(level: HugeLevel, vmf: Vmf, pfn: number, write: boolea
     if (write && entryPfn(cur) === pfn) {
       // Existing leaf for the same pfn: mark young/dirty (and writable if the vma allows).
       yield* step("ptWrite", `${fn}: ${level}_mkyoung/mkdirty on the existing leaf`);
-      slot.table.entries[slot.index] = cur + extraBits(cur, _PAGE_ACCESSED | _PAGE_DIRTY | ((vma.vmFlags & VM_WRITE) !== 0 ? _PAGE_RW : 0));
+      slot.table.entries[slot.index] =
+        cur + extraBits(cur, _PAGE_ACCESSED | _PAGE_DIRTY | ((vma.vmFlags & VM_WRITE) !== 0 ? _PAGE_RW : 0));
     } else {
-      k.note(fn, me, `${level} already populated (${write && entryPfn(cur) !== pfn ? "different pfn, WARN_ON_ONCE" : "left as is"})`, { address: addr, ret: VM_FAULT_NOPAGE });
+      k.note(
+        fn,
+        me,
+        `${level} already populated (${write && entryPfn(cur) !== pfn ? "different pfn, WARN_ON_ONCE" : "left as is"})`,
+        { address: addr, ret: VM_FAULT_NOPAGE },
+      );
     }
   } else {
     let flags = hugeProt(vma.vmPageProt) | _PAGE_SPECIAL;
@@ -166,7 +207,6 @@ function* insertHugeSteps(level: HugeLevel, vmf: Vmf, pfn: number, write: boolea
   yield* release(lock, "write", `${fn}: spin_unlock`);
   return VM_FAULT_NOPAGE;
 }
-
 
 /**
  * vmf_insert_pfn_pmd(vmf, pfn, write) (mm/huge_memory.c, v6.12): map a 2 MiB special

@@ -66,7 +66,15 @@ export interface TraceEntry {
   ret?: number;
 }
 
-const KNOWN_OPTIONS = ["hugePfnmap", "followPfnmapVariant", "checkerMode", "checker", "splitPtlocks", "ramSize", "traceLimit"];
+const KNOWN_OPTIONS = [
+  "hugePfnmap",
+  "followPfnmapVariant",
+  "checkerMode",
+  "checker",
+  "splitPtlocks",
+  "ramSize",
+  "traceLimit",
+];
 
 /** An object of booleans with only `keys` (hugePfnmap, splitPtlocks); missing keys take `d`. */
 function levelFlags<K extends string>(name: string, v: unknown, keys: readonly K[], d: boolean): Record<K, boolean> {
@@ -74,8 +82,11 @@ function levelFlags<K extends string>(name: string, v: unknown, keys: readonly K
   for (const key of keys) out[key] = d;
   if (v === undefined) return out;
   const shape = `an object { ${keys.map((key) => `${key}?: boolean`).join(", ")} }`;
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new PfnlabError("createKernel", name, v, `must be ${shape}`);
-  for (const key of Object.keys(v)) if (!(keys as readonly string[]).includes(key)) throw new PfnlabError("createKernel", name, v, `has an unknown key ${key}; it must be ${shape}`);
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw new PfnlabError("createKernel", name, v, `must be ${shape}`);
+  for (const key of Object.keys(v))
+    if (!(keys as readonly string[]).includes(key))
+      throw new PfnlabError("createKernel", name, v, `has an unknown key ${key}; it must be ${shape}`);
   for (const key of keys) {
     const b = (v as Record<string, unknown>)[key];
     if (b === undefined) continue;
@@ -86,15 +97,32 @@ function levelFlags<K extends string>(name: string, v: unknown, keys: readonly K
 }
 
 function resolveOptions(o: KernelOptions): ResolvedKernelOptions {
-  if (typeof o !== "object" || o === null || Array.isArray(o)) throw new PfnlabError("createKernel", "options", o, "must be an object");
-  for (const k of Object.keys(o)) if (!KNOWN_OPTIONS.includes(k)) throw new PfnlabError("createKernel", "options", o, `has an unknown option ${k} (known: ${KNOWN_OPTIONS.join(", ")})`);
+  if (typeof o !== "object" || o === null || Array.isArray(o))
+    throw new PfnlabError("createKernel", "options", o, "must be an object");
+  for (const k of Object.keys(o))
+    if (!KNOWN_OPTIONS.includes(k))
+      throw new PfnlabError(
+        "createKernel",
+        "options",
+        o,
+        `has an unknown option ${k} (known: ${KNOWN_OPTIONS.join(", ")})`,
+      );
   const variant = o.followPfnmapVariant ?? "fixed";
-  if (variant !== "v6.12" && variant !== "fixed") throw new PfnlabError("createKernel", "followPfnmapVariant", variant, `must be "v6.12" or "fixed"`);
+  if (variant !== "v6.12" && variant !== "fixed")
+    throw new PfnlabError("createKernel", "followPfnmapVariant", variant, `must be "v6.12" or "fixed"`);
   const mode = o.checkerMode ?? "record";
-  if (mode !== "record" && mode !== "throw") throw new PfnlabError("createKernel", "checkerMode", mode, `must be "record" or "throw"`);
-  if (o.checker !== undefined && !(o.checker instanceof Checker)) throw new PfnlabError("createKernel", "checker", o.checker, "must be a Checker (new Checker(), or another kernel's kernel.checker)");
+  if (mode !== "record" && mode !== "throw")
+    throw new PfnlabError("createKernel", "checkerMode", mode, `must be "record" or "throw"`);
+  if (o.checker !== undefined && !(o.checker instanceof Checker))
+    throw new PfnlabError(
+      "createKernel",
+      "checker",
+      o.checker,
+      "must be a Checker (new Checker(), or another kernel's kernel.checker)",
+    );
   const traceLimit = o.traceLimit ?? 10000;
-  if (typeof traceLimit !== "number" || !Number.isSafeInteger(traceLimit) || traceLimit < 0) throw new PfnlabError("createKernel", "traceLimit", traceLimit, "must be a non-negative integer");
+  if (typeof traceLimit !== "number" || !Number.isSafeInteger(traceLimit) || traceLimit < 0)
+    throw new PfnlabError("createKernel", "traceLimit", traceLimit, "must be a non-negative integer");
   return {
     hugePfnmap: levelFlags("hugePfnmap", o.hugePfnmap, ["pmd", "pud"] as const, true),
     followPfnmapVariant: variant,
@@ -126,14 +154,23 @@ export class Kernel {
 
   /** Run a stepwise function as a plain call in task "main" (or the given context). */
   run<T>(steps: Steps<T>, ctx: SyncContext = this.ctx, fn?: string): T {
-    if (typeof steps !== "object" || steps === null || typeof steps.next !== "function") throw new PfnlabError("run", "steps", steps, "must be a stepwise call (what a *Steps function returns)");
-    if (typeof ctx !== "object" || ctx === null || typeof ctx.task !== "object" || ctx.task === null || !Array.isArray(ctx.task.held)) throw new PfnlabError("run", "ctx", ctx, "must be a plain-call context (kernel.ctx or kernel.createContext())");
+    if (typeof steps !== "object" || steps === null || typeof steps.next !== "function")
+      throw new PfnlabError("run", "steps", steps, "must be a stepwise call (what a *Steps function returns)");
+    if (
+      typeof ctx !== "object" ||
+      ctx === null ||
+      typeof ctx.task !== "object" ||
+      ctx.task === null ||
+      !Array.isArray(ctx.task.held)
+    )
+      throw new PfnlabError("run", "ctx", ctx, "must be a plain-call context (kernel.ctx or kernel.createContext())");
     return runSteps(steps, ctx, fn);
   }
 
   /** Another context for plain calls (a second "CPU" that never runs concurrently). */
   createContext(name: string, id = 1): SyncContext {
-    if (typeof name !== "string" || name === "") throw new PfnlabError("createContext", "name", name, "must be a non-empty string");
+    if (typeof name !== "string" || name === "")
+      throw new PfnlabError("createContext", "name", name, "must be a non-empty string");
     checkInteger("createContext", "id", id);
     return { task: createSyncTask(name, id), checker: this.checker };
   }
@@ -147,15 +184,20 @@ export class Kernel {
 
   /** The trace as text lines. */
   traceText(last = 50): string {
-    if (typeof last !== "number" || !(last >= 0)) throw new PfnlabError("traceText", "last", last, "must be a number >= 0");
+    if (typeof last !== "number" || !(last >= 0))
+      throw new PfnlabError("traceText", "last", last, "must be a number >= 0");
     return this.trace
       .slice(-last)
-      .map((e) => `#${e.seq} [${e.task}] ${e.fn}${e.address !== undefined ? ` @${hex(e.address)}` : ""}: ${e.reason}${e.ret !== undefined ? ` -> ${e.ret}` : ""}`)
+      .map(
+        (e) =>
+          `#${e.seq} [${e.task}] ${e.fn}${e.address !== undefined ? ` @${hex(e.address)}` : ""}: ${e.reason}${e.ret !== undefined ? ` -> ${e.ret}` : ""}`,
+      )
       .join("\n");
   }
 
   createMm(name?: string): Mm {
-    if (name !== undefined && (typeof name !== "string" || name === "")) throw new PfnlabError("createMm", "name", name, "must be a non-empty string");
+    if (name !== undefined && (typeof name !== "string" || name === ""))
+      throw new PfnlabError("createMm", "name", name, "must be a non-empty string");
     const id = this.nextMmId++;
     const mm = new Mm(this, id, name ?? `mm${id}`);
     this.mms.push(mm);
@@ -164,7 +206,8 @@ export class Kernel {
 
   /** A file's address_space (e.g. a device inode's i_mapping, as vfio-pci uses). */
   createAddressSpace(name: string): AddressSpace {
-    if (typeof name !== "string" || name === "") throw new PfnlabError("createAddressSpace", "name", name, "must be a non-empty string");
+    if (typeof name !== "string" || name === "")
+      throw new PfnlabError("createAddressSpace", "name", name, "must be a non-empty string");
     return new AddressSpace(this, name);
   }
 

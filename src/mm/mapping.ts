@@ -14,7 +14,10 @@ export class AddressSpace {
   readonly iMmapRwsem: Lock;
   /** The vmas mapping this file (the i_mmap interval tree, as a set). */
   readonly iMmap = new Set<Vma>();
-  constructor(readonly kernel: Kernel, readonly name: string) {
+  constructor(
+    readonly kernel: Kernel,
+    readonly name: string,
+  ) {
     this.iMmapRwsem = new Lock("rwsem", "&mapping->i_mmap_rwsem", `${name} i_mmap_rwsem`);
   }
 }
@@ -51,5 +54,11 @@ export function iMmapUnlockRead(mapping: AddressSpace): void {
 
 /** i_mmap_* take an address_space (a circular import with validate.ts, so checked here). */
 function checkMapping(fn: string, mapping: unknown): void {
-  if (!(mapping instanceof AddressSpace)) throw new PfnlabError(fn, "mapping", mapping, "is not an address_space (kernel.createAddressSpace(), or a device's mapping)");
+  if (!(mapping instanceof AddressSpace))
+    throw new PfnlabError(
+      fn,
+      "mapping",
+      mapping,
+      "is not an address_space (kernel.createAddressSpace(), or a device's mapping)",
+    );
 }

@@ -64,7 +64,8 @@ export class Mm {
   findVma(addr: number): Vma | undefined {
     if (typeof addr !== "number") checkNumber("findVma", "addr", addr);
     const v = this.vmas;
-    let lo = 0, hi = v.length - 1;
+    let lo = 0,
+      hi = v.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1; // index, not an address
       if (v[mid].vmEnd <= addr) lo = mid + 1;

@@ -77,7 +77,11 @@ function describeObject(o: object): string {
   const proto = Object.getPrototypeOf(o);
   if (proto === null) return `object without prototype {${keyList(o)}}`;
   // A model object (Vma, IoRegion, ...) describes itself; a plain object by its keys.
-  if (proto !== Object.prototype && typeof (o as { toString?: unknown }).toString === "function" && o.toString !== Object.prototype.toString) {
+  if (
+    proto !== Object.prototype &&
+    typeof (o as { toString?: unknown }).toString === "function" &&
+    o.toString !== Object.prototype.toString
+  ) {
     return clip(String(o.toString()));
   }
   const name = proto === Object.prototype ? "object" : `${proto.constructor?.name ?? "object"} object`;

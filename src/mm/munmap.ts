@@ -31,11 +31,20 @@ export function* splitVmaSteps(vma: Vma, at: number): Steps<Vma> {
   if (hit.leaf && (hit.level === "pmd" || hit.level === "pud")) {
     const span = ENTRY_SPAN[hit.level];
     const leafStart = Math.floor(at / span) * span;
-    if (leafStart !== at) yield* zapPageRangeSingleSteps(vma, leafStart, span, { site: "__split_vma: split_huge_" + hit.level });
+    if (leafStart !== at)
+      yield* zapPageRangeSingleSteps(vma, leafStart, span, { site: "__split_vma: split_huge_" + hit.level });
   }
   const upper = new Vma(
-    mm, at, vma.vmEnd, vma.vmFlags, vma.vmPageProt, vma.vmPgoff + (at - vma.vmStart) / 4096,
-    vma.vmOps, vma.vmFile, vma.vmPrivateData, vma.name,
+    mm,
+    at,
+    vma.vmEnd,
+    vma.vmFlags,
+    vma.vmPageProt,
+    vma.vmPgoff + (at - vma.vmStart) / 4096,
+    vma.vmOps,
+    vma.vmFile,
+    vma.vmPrivateData,
+    vma.name,
   );
   vma.vmEnd = at;
   insertVma(mm, upper);
@@ -103,7 +112,12 @@ export function* munmapSteps(mm: Mm, addr: number, length: number): Steps<number
   if (addr < 0) throw new PfnlabError(fn, "addr", addr, "must be >= 0");
   if (addr > TASK_SIZE || length > TASK_SIZE - addr) {
     const me = yield* current();
-    mm.kernel.note(fn, me, `[${hex(addr)}, +${hex(length)}) leaves user space (TASK_SIZE ${hex(TASK_SIZE)}): do_vmi_munmap returns -EINVAL`, { address: addr, ret: -EINVAL });
+    mm.kernel.note(
+      fn,
+      me,
+      `[${hex(addr)}, +${hex(length)}) leaves user space (TASK_SIZE ${hex(TASK_SIZE)}): do_vmi_munmap returns -EINVAL`,
+      { address: addr, ret: -EINVAL },
+    );
     return -EINVAL;
   }
   const end = addr + length;
@@ -113,7 +127,12 @@ export function* munmapSteps(mm: Mm, addr: number, length: number): Steps<number
     if (vmas.length === 0) return 0;
     const me = yield* current();
     if (me.plain) {
-      const busy = busyLockIn(mm, addr, end, vmas.map((v) => v.vmFile?.mapping.iMmapRwsem ?? null));
+      const busy = busyLockIn(
+        mm,
+        addr,
+        end,
+        vmas.map((v) => v.vmFile?.mapping.iMmapRwsem ?? null),
+      );
       if (busy) throw wouldBlock("munmap: unmap_vmas", busy, fn);
     }
     if (vmas[0].vmStart < addr) yield* splitVmaSteps(vmas[0], addr);

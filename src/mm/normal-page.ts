@@ -41,16 +41,32 @@ export function vmNormalPageWhy(vma: Vma, addr: number, pte: number): NormalPage
   const pfn = entryPfn(pte);
   const physmem = vma.mm.kernel.physmem;
   if (entrySpecial(pte)) {
-    if (vma.vmFlags & (VM_PFNMAP | VM_MIXEDMAP)) return { page: null, reason: `special entry in a ${vma.vmFlags & VM_PFNMAP ? "VM_PFNMAP" : "VM_MIXEDMAP"} vma: no struct page to use` };
+    if (vma.vmFlags & (VM_PFNMAP | VM_MIXEDMAP))
+      return {
+        page: null,
+        reason: `special entry in a ${vma.vmFlags & VM_PFNMAP ? "VM_PFNMAP" : "VM_MIXEDMAP"} vma: no struct page to use`,
+      };
     return { page: null, reason: `special entry at ${hex(addr)} in a normal vma (print_bad_pte)` };
   }
   const highest = highestMemmapPfn(vma);
-  if (pfn > highest) return { page: null, reason: `pfn ${hex(pfn)} is above highest_memmap_pfn ${hex(highest)}: no struct page (print_bad_pte)` };
+  if (pfn > highest)
+    return {
+      page: null,
+      reason: `pfn ${hex(pfn)} is above highest_memmap_pfn ${hex(highest)}: no struct page (print_bad_pte)`,
+    };
   if (!physmem.isRamPfn(pfn)) {
-    return { page: null, reason: `pfn ${hex(pfn)} is not RAM but below highest_memmap_pfn: the kernel returns its reserved struct page; the model has none (simplification)` };
+    return {
+      page: null,
+      reason: `pfn ${hex(pfn)} is not RAM but below highest_memmap_pfn: the kernel returns its reserved struct page; the model has none (simplification)`,
+    };
   }
   const page = physmem.anyPageOf(pfn) ?? null;
-  return { page, reason: page ? "normal page" : `pfn ${hex(pfn)} is RAM but was never allocated: the kernel returns its free struct page; the model has none (simplification)` };
+  return {
+    page,
+    reason: page
+      ? "normal page"
+      : `pfn ${hex(pfn)} is RAM but was never allocated: the kernel returns its free struct page; the model has none (simplification)`,
+  };
 }
 
 /** vm_normal_page(vma, addr, pte): the struct page, or null. */

@@ -205,7 +205,12 @@ function corrupt(fn: string, table: PageTablePage, index: number): Error {
  * __pmd_alloc / __pte_alloc do. Returns null when the entry is a huge leaf (no table
  * below it). `lock` protects the parent entry (page_table_lock, or pmd_lock for PTE tables).
  */
-export function* allocChildSteps(fn: string, parent: PageTablePage, index: number, lock: Lock): Steps<PageTablePage | null> {
+export function* allocChildSteps(
+  fn: string,
+  parent: PageTablePage,
+  index: number,
+  lock: Lock,
+): Steps<PageTablePage | null> {
   const mm = parent.mm;
   const childLevel = CHILD_LEVEL[parent.level]!;
   yield* step("ptRead", `${fn}: read ${parent.level} entry`);
@@ -222,7 +227,10 @@ export function* allocChildSteps(fn: string, parent: PageTablePage, index: numbe
   v = parent.entries[index];
   let result: PageTablePage | null;
   if (entryNone(v)) {
-    yield* step("ptWrite", `${fn}: ${parent.level === "pmd" ? "pmd_populate" : parent.level === "pud" ? "pud_populate" : "p4d_populate"}`);
+    yield* step(
+      "ptWrite",
+      `${fn}: ${parent.level === "pmd" ? "pmd_populate" : parent.level === "pud" ? "pud_populate" : "p4d_populate"}`,
+    );
     populate(parent, index, fresh);
     result = fresh;
   } else {
@@ -238,8 +246,10 @@ export function* allocChildSteps(fn: string, parent: PageTablePage, index: numbe
 export function findTable(mm: Mm, address: number, level: TableLevel): PageTablePage | null {
   checkMm("findTable", mm);
   checkInteger("findTable", "address", address);
-  if (address < 0 || address >= 2 ** 48) throw new PfnlabError("findTable", "address", address, "is outside the 48-bit virtual address space");
-  if (level !== "pgd" && level !== "pud" && level !== "pmd" && level !== "pte") throw new PfnlabError("findTable", "level", level, 'must be "pgd", "pud", "pmd" or "pte"');
+  if (address < 0 || address >= 2 ** 48)
+    throw new PfnlabError("findTable", "address", address, "is outside the 48-bit virtual address space");
+  if (level !== "pgd" && level !== "pud" && level !== "pmd" && level !== "pte")
+    throw new PfnlabError("findTable", "level", level, 'must be "pgd", "pud", "pmd" or "pte"');
   let t: PageTablePage | null = mm.pgd;
   for (const l of ["pgd", "pud", "pmd"] as TableLevel[]) {
     if (l === level) return t;
@@ -265,7 +275,8 @@ export interface LeafLookup {
 export function lookupLeaf(mm: Mm, address: number): LeafLookup {
   checkMm("lookupLeaf", mm);
   checkInteger("lookupLeaf", "address", address);
-  if (address < 0 || address >= 2 ** 48) throw new PfnlabError("lookupLeaf", "address", address, "is outside the 48-bit virtual address space");
+  if (address < 0 || address >= 2 ** 48)
+    throw new PfnlabError("lookupLeaf", "address", address, "is outside the 48-bit virtual address space");
   let t = mm.pgd;
   let level: TableLevel = "pgd";
   for (;;) {

@@ -42,8 +42,10 @@ const DOC = "kernel-doc of follow_pfnmap_start(), mm/memory.c";
  */
 export function pfnmapLockdepAssert(k: Kernel, task: Task, vma: Vma, site: string): void {
   const fn = "pfnmapLockdepAssert";
-  if (typeof k !== "object" || k === null || !(k.checker instanceof Checker)) throw new PfnlabError(fn, "k", k, "is not a kernel (createKernel())");
-  if (typeof task !== "object" || task === null || !Array.isArray(task.held) || typeof task.name !== "string") throw new PfnlabError(fn, "task", task, "is not a task (kernel.ctx.task, or a scheduler task)");
+  if (typeof k !== "object" || k === null || !(k.checker instanceof Checker))
+    throw new PfnlabError(fn, "k", k, "is not a kernel (createKernel())");
+  if (typeof task !== "object" || task === null || !Array.isArray(task.held) || typeof task.name !== "string")
+    throw new PfnlabError(fn, "task", task, "is not a task (kernel.ctx.task, or a scheduler task)");
   checkVma(fn, vma);
   if (typeof site !== "string") throw new PfnlabError(fn, "site", site, "must be a string");
   if (holds(task, vma.mm.mmapLock)) return;

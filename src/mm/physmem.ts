@@ -67,7 +67,8 @@ function isPow2(n: number): boolean {
 }
 
 function checkSize(fn: string, field: string, v: unknown): asserts v is number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new PfnlabError(fn, field, v, "must be a positive integer");
+  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0)
+    throw new PfnlabError(fn, field, v, "must be a positive integer");
   if (v % PAGE_SIZE !== 0) throw new PfnlabError(fn, field, v, "is not page aligned");
 }
 
@@ -91,7 +92,12 @@ export class PhysMem {
     // RAM sits below the IO space (IO regions are placed from ioBasePfn up).
     if (this.ramStartPfn + ramBytes / PAGE_SIZE > this.ioBasePfn) {
       const most = (this.ioBasePfn - this.ramStartPfn) * PAGE_SIZE;
-      throw new PfnlabError("createKernel", "ramSize", ramBytes, `would end at pfn ${hex(this.ramStartPfn + ramBytes / PAGE_SIZE)} and so overlaps the IO space from pfn ${hex(this.ioBasePfn)} (at most ${hex(most)} bytes)`);
+      throw new PfnlabError(
+        "createKernel",
+        "ramSize",
+        ramBytes,
+        `would end at pfn ${hex(this.ramStartPfn + ramBytes / PAGE_SIZE)} and so overlaps the IO space from pfn ${hex(this.ioBasePfn)} (at most ${hex(most)} bytes)`,
+      );
     }
     this.ramPages = ramBytes / PAGE_SIZE;
     this.bump = this.ramStartPfn;
@@ -109,7 +115,8 @@ export class PhysMem {
   allocPage(use: Exclude<PageUse, "free"> = "kernel"): Page {
     let pfn = this.freeList.pop();
     if (pfn === undefined) {
-      if (this.bump >= this.ramEndPfn) throw new PfnlabError("allocPage", "ramSize", this.ramPages * PAGE_SIZE, "is all in use (out of memory)");
+      if (this.bump >= this.ramEndPfn)
+        throw new PfnlabError("allocPage", "ramSize", this.ramPages * PAGE_SIZE, "is all in use (out of memory)");
       pfn = this.bump++;
     }
     let page = this.pages.get(pfn);
@@ -131,7 +138,12 @@ export class PhysMem {
     this.checkPage("freePage", page);
     if (page.use === "free") throw new PfnlabError("freePage", "page", page.pfn, "is already free (double free)");
     if (page.refcount > 1 || page.mapcount > 0) {
-      throw new PfnlabError("freePage", "page", page.pfn, `is still referenced (refcount ${page.refcount}, mapcount ${page.mapcount}); free only the last reference`);
+      throw new PfnlabError(
+        "freePage",
+        "page",
+        page.pfn,
+        `is still referenced (refcount ${page.refcount}, mapcount ${page.mapcount}); free only the last reference`,
+      );
     }
     this.release(page);
   }
@@ -182,20 +194,32 @@ export class PhysMem {
 
   addIoRegion(opts: AddIoRegionOptions): IoRegion {
     const fn = "addIoRegion";
-    if (typeof opts !== "object" || opts === null) throw new PfnlabError(fn, "options", opts, "must be an object { name, size, align? }");
+    if (typeof opts !== "object" || opts === null)
+      throw new PfnlabError(fn, "options", opts, "must be an object { name, size, align? }");
     for (const k of Object.keys(opts)) {
-      if (k !== "name" && k !== "size" && k !== "align") throw new PfnlabError(fn, "options", opts, `has an unknown option ${k} (known: name, size, align)`);
+      if (k !== "name" && k !== "size" && k !== "align")
+        throw new PfnlabError(fn, "options", opts, `has an unknown option ${k} (known: name, size, align)`);
     }
-    if (typeof opts.name !== "string" || opts.name === "") throw new PfnlabError(fn, "name", opts.name, "must be a non-empty string");
+    if (typeof opts.name !== "string" || opts.name === "")
+      throw new PfnlabError(fn, "name", opts.name, "must be a non-empty string");
     checkSize(fn, "size", opts.size);
-    if (opts.size > 2 ** 52) throw new PfnlabError(fn, "size", opts.size, "is larger than the physical address space (2^52 bytes)");
+    if (opts.size > 2 ** 52)
+      throw new PfnlabError(fn, "size", opts.size, "is larger than the physical address space (2^52 bytes)");
     const align = opts.align ?? 2 ** Math.ceil(Math.log2(opts.size));
-    if (!isPow2(align) || align < PAGE_SIZE || align > 2 ** 52) throw new PfnlabError(fn, "align", align, "must be a power of two in [PAGE_SIZE, 2^52]");
-    if (this.regions.some((r) => r.name === opts.name && r.state === "active")) throw new PfnlabError(fn, "name", opts.name, "is already used by an active region");
+    if (!isPow2(align) || align < PAGE_SIZE || align > 2 ** 52)
+      throw new PfnlabError(fn, "align", align, "must be a power of two in [PAGE_SIZE, 2^52]");
+    if (this.regions.some((r) => r.name === opts.name && r.state === "active"))
+      throw new PfnlabError(fn, "name", opts.name, "is already used by an active region");
     const startPfn = this.placeRegion(opts.size / PAGE_SIZE, align / PAGE_SIZE);
     const region: IoRegion = {
-      id: this.nextRegionId++, name: opts.name, startPfn, nrPages: opts.size / PAGE_SIZE, size: opts.size, align,
-      generation: 1, state: "active",
+      id: this.nextRegionId++,
+      name: opts.name,
+      startPfn,
+      nrPages: opts.size / PAGE_SIZE,
+      size: opts.size,
+      align,
+      generation: 1,
+      state: "active",
     };
     this.regions.push(region);
     return region;
@@ -212,7 +236,13 @@ export class PhysMem {
       if (cand + nrPages <= s) break;
       if (cand < e) cand = Math.ceil(e / alignPages) * alignPages;
     }
-    if (cand + nrPages > 2 ** 40) throw new PfnlabError("addIoRegion", "size", nrPages * PAGE_SIZE, "finds no room below 2^52 bytes of physical address space");
+    if (cand + nrPages > 2 ** 40)
+      throw new PfnlabError(
+        "addIoRegion",
+        "size",
+        nrPages * PAGE_SIZE,
+        "finds no room below 2^52 bytes of physical address space",
+      );
     return cand;
   }
 
@@ -241,13 +271,15 @@ export class PhysMem {
   }
 
   private checkActive(fn: string, region: IoRegion): void {
-    if (!this.regions.includes(region)) throw new PfnlabError(fn, "region", region, "is not a region of this kernel (kernel.addIoRegion())");
+    if (!this.regions.includes(region))
+      throw new PfnlabError(fn, "region", region, "is not a region of this kernel (kernel.addIoRegion())");
     if (region.state !== "active") throw new PfnlabError(fn, "region", region.name, `is ${region.state}`);
   }
 
   /** Active region containing pfn, if any. */
   regionOf(pfn: number): IoRegion | undefined {
-    for (const r of this.regions) if (r.state === "active" && pfn >= r.startPfn && pfn < r.startPfn + r.nrPages) return r;
+    for (const r of this.regions)
+      if (r.state === "active" && pfn >= r.startPfn && pfn < r.startPfn + r.nrPages) return r;
     return undefined;
   }
 
@@ -261,7 +293,8 @@ export class PhysMem {
     if (r) return { kind: "io", region: r, offset: pfn - r.startPfn, generation: r.generation };
     for (let i = this.retired.length - 1; i >= 0; i--) {
       const t = this.retired[i];
-      if (pfn >= t.startPfn && pfn < t.startPfn + t.nrPages) return { kind: "retired-io", retired: t, offset: pfn - t.startPfn };
+      if (pfn >= t.startPfn && pfn < t.startPfn + t.nrPages)
+        return { kind: "retired-io", retired: t, offset: pfn - t.startPfn };
     }
     return { kind: "none", pfn };
   }

@@ -19,13 +19,13 @@ import { entryHugeLeaf, entryPresent } from "./pte";
  * are not looked at. Null when all are free.
  */
 export function busyLockIn(mm: Mm, start: number, end: number, extra: (Lock | null)[] = []): Lock | null {
-  for (const l of extra) if (l && l.isLocked()) return l;
+  for (const l of extra) if (l?.isLocked()) return l;
   const ptl = mm.pageTableLock;
   const split = mm.kernel.options.splitPtlocks;
   if (ptl.isLocked() && (!split.pte || !split.pmd)) return ptl;
   const visit = (t: PageTablePage): Lock | null => {
     const own = t.ptlIfCreated;
-    if (own !== null && own.isLocked()) return own;
+    if (own?.isLocked()) return own;
     if (t.level === "pte") return null;
     const span = ENTRY_SPAN[t.level];
     const first = Math.max(0, Math.floor((start - t.base) / span));
@@ -51,7 +51,13 @@ export function busyLockIn(mm: Mm, start: number, end: number, extra: (Lock | nu
  * [start, end) may need is held (the call would fail half done). Under the scheduler
  * the task would just wait, so nothing is checked there.
  */
-export function* refuseIfBusySteps(fn: string, mm: Mm, start: number, end: number, extra?: (Lock | null)[]): Steps<void> {
+export function* refuseIfBusySteps(
+  fn: string,
+  mm: Mm,
+  start: number,
+  end: number,
+  extra?: (Lock | null)[],
+): Steps<void> {
   const me = yield* current();
   if (me.plain !== true) return;
   const busy = busyLockIn(mm, start, end, extra);

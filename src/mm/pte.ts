@@ -27,8 +27,17 @@ export const _PAGE_SPECIAL = 0x200;
 /** Model position of the huge-leaf PAT bit (x86: bit 12). */
 export const _PAGE_PAT_LARGE = 0x800;
 export const _PAGE_KNOWN =
-  _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_PWT | _PAGE_PCD | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_PSE |
-  _PAGE_GLOBAL | _PAGE_SPECIAL | _PAGE_PAT_LARGE;
+  _PAGE_PRESENT |
+  _PAGE_RW |
+  _PAGE_USER |
+  _PAGE_PWT |
+  _PAGE_PCD |
+  _PAGE_ACCESSED |
+  _PAGE_DIRTY |
+  _PAGE_PSE |
+  _PAGE_GLOBAL |
+  _PAGE_SPECIAL |
+  _PAGE_PAT_LARGE;
 
 /** What a table entry (pointer to the next level) carries: _KERNPG_TABLE | _PAGE_USER. */
 export const _PAGE_TABLE = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY;
@@ -75,20 +84,20 @@ export function entryNone(v: number): boolean {
 }
 export function entryPresent(v: number): boolean {
   if (typeof v !== "number") checkNumber("entryPresent", "v", v);
-  return (v % 4096 & _PAGE_PRESENT) !== 0;
+  return ((v % 4096) & _PAGE_PRESENT) !== 0;
 }
 /** pmd_leaf/pud_leaf on x86: PSE set (the model has no non-present PSE entries). */
 export function entryHugeLeaf(v: number): boolean {
   if (typeof v !== "number") checkNumber("entryHugeLeaf", "v", v);
-  return (v % 4096 & _PAGE_PSE) !== 0;
+  return ((v % 4096) & _PAGE_PSE) !== 0;
 }
 export function entryWrite(v: number): boolean {
   if (typeof v !== "number") checkNumber("entryWrite", "v", v);
-  return (v % 4096 & _PAGE_RW) !== 0;
+  return ((v % 4096) & _PAGE_RW) !== 0;
 }
 export function entrySpecial(v: number): boolean {
   if (typeof v !== "number") checkNumber("entrySpecial", "v", v);
-  return (v % 4096 & _PAGE_SPECIAL) !== 0;
+  return ((v % 4096) & _PAGE_SPECIAL) !== 0;
 }
 /**
  * p4d_bad/pud_bad/pmd_bad on x86: a table entry whose flags are not exactly a table's
@@ -102,15 +111,24 @@ export function entryBadTable(v: number): boolean {
 }
 
 const FLAG_NAMES: ReadonlyArray<[number, string]> = [
-  [_PAGE_PRESENT, "present"], [_PAGE_RW, "rw"], [_PAGE_USER, "user"], [_PAGE_PWT, "pwt"], [_PAGE_PCD, "pcd"],
-  [_PAGE_ACCESSED, "accessed"], [_PAGE_DIRTY, "dirty"], [0x80, "bit7"], [_PAGE_GLOBAL, "global"], [_PAGE_SPECIAL, "special"],
+  [_PAGE_PRESENT, "present"],
+  [_PAGE_RW, "rw"],
+  [_PAGE_USER, "user"],
+  [_PAGE_PWT, "pwt"],
+  [_PAGE_PCD, "pcd"],
+  [_PAGE_ACCESSED, "accessed"],
+  [_PAGE_DIRTY, "dirty"],
+  [0x80, "bit7"],
+  [_PAGE_GLOBAL, "global"],
+  [_PAGE_SPECIAL, "special"],
   [_PAGE_PAT_LARGE, "pat"],
 ];
 
 /** Flag names of an entry; bit 7 is named "pse" for pud/pmd entries and "pat" for ptes. */
 export function entryFlagNames(v: number, level: "pgd" | "pud" | "pmd" | "pte"): string[] {
   if (typeof v !== "number") checkNumber("entryFlagNames", "v", v);
-  if (level !== "pgd" && level !== "pud" && level !== "pmd" && level !== "pte") throw new PfnlabError("entryFlagNames", "level", level, 'must be "pgd", "pud", "pmd" or "pte"');
+  if (level !== "pgd" && level !== "pud" && level !== "pmd" && level !== "pte")
+    throw new PfnlabError("entryFlagNames", "level", level, 'must be "pgd", "pud", "pmd" or "pte"');
   const f = v % 4096;
   const bit7 = level === "pte" ? "pat" : "pse";
   return FLAG_NAMES.filter(([bit]) => (f & bit) !== 0).map(([, n]) => (n === "bit7" ? bit7 : n));
@@ -119,7 +137,8 @@ export function entryFlagNames(v: number, level: "pgd" | "pud" | "pmd" | "pte"):
 /** "pfn 0x1234 [present|rw|user|special]" or "none". */
 export function describeEntry(v: number, level: "pgd" | "pud" | "pmd" | "pte"): string {
   if (typeof v !== "number") checkNumber("describeEntry", "v", v);
-  if (level !== "pgd" && level !== "pud" && level !== "pmd" && level !== "pte") throw new PfnlabError("describeEntry", "level", level, 'must be "pgd", "pud", "pmd" or "pte"');
+  if (level !== "pgd" && level !== "pud" && level !== "pmd" && level !== "pte")
+    throw new PfnlabError("describeEntry", "level", level, 'must be "pgd", "pud", "pmd" or "pte"');
   if (v === 0) return "none";
   return `pfn ${hex(entryPfn(v))} [${entryFlagNames(v, level).join("|")}]`;
 }

@@ -32,7 +32,8 @@ export function firstPopulated(mm: Mm, start: number, end: number): string | nul
       const t = findTable(mm, a, "pte")!;
       const stop = Math.min(end, (Math.floor(a / PMD_SIZE) + 1) * PMD_SIZE);
       for (let b = a; b < stop; b += 4096) {
-        if (t.entries[tableIndex(b, "pte")] !== 0) return `pte at ${hex(b)} (pfn ${hex(entryPfn(t.entries[tableIndex(b, "pte")]))})`;
+        if (t.entries[tableIndex(b, "pte")] !== 0)
+          return `pte at ${hex(b)} (pfn ${hex(entryPfn(t.entries[tableIndex(b, "pte")]))})`;
       }
       a = stop;
     } else {
@@ -51,21 +52,38 @@ export function* remapPfnRangeSteps(vma: Vma, addr: number, pfn: number, size: n
   checkSize(fn, "size", size);
   checkInteger(fn, "pfn", pfn);
   checkFlags(fn, "prot", prot, _PAGE_KNOWN);
-  if ((prot & _PAGE_PSE) !== 0) throw new PfnlabError(fn, "prot", prot, "has _PAGE_PSE; remap_pfn_range maps 4 KiB ptes only");
+  if ((prot & _PAGE_PSE) !== 0)
+    throw new PfnlabError(fn, "prot", prot, "has _PAGE_PSE; remap_pfn_range maps 4 KiB ptes only");
   const end = addr + size;
-  if (addr < vma.vmStart || end > vma.vmEnd) throw new PfnlabError(fn, "addr", addr, `starts a range [${hex(addr)}, ${hex(end)}) that is not inside ${vma}`);
+  if (addr < vma.vmStart || end > vma.vmEnd)
+    throw new PfnlabError(fn, "addr", addr, `starts a range [${hex(addr)}, ${hex(end)}) that is not inside ${vma}`);
   const nr = size / 4096;
   const mm = vma.mm;
   const k = mm.kernel;
-  if (!k.physmem.rangeBacked(pfn, nr)) throw new PfnlabError(fn, "pfn", pfn, `starts a range [${hex(pfn)}, ${hex(pfn + nr)}) that is outside any RAM or IO region`);
+  if (!k.physmem.rangeBacked(pfn, nr))
+    throw new PfnlabError(
+      fn,
+      "pfn",
+      pfn,
+      `starts a range [${hex(pfn)}, ${hex(pfn + nr)}) that is outside any RAM or IO region`,
+    );
   const busy = firstPopulated(mm, addr, end);
-  if (busy) throw new PfnlabError(fn, "addr", addr, `starts a range [${hex(addr)}, ${hex(end)}) where ${busy} is already populated (BUG_ON(!pte_none) in remap_pte_range)`);
+  if (busy)
+    throw new PfnlabError(
+      fn,
+      "addr",
+      addr,
+      `starts a range [${hex(addr)}, ${hex(end)}) where ${busy} is already populated (BUG_ON(!pte_none) in remap_pte_range)`,
+    );
   const me = yield* current();
   yield* refuseIfBusySteps(fn, mm, addr, end);
 
   if (isCowMapping(vma.vmFlags)) {
     if (addr !== vma.vmStart || end !== vma.vmEnd) {
-      k.note(fn, me, `private COW mapping ${vma} must be remapped whole (is_cow_mapping)`, { address: addr, ret: -EINVAL });
+      k.note(fn, me, `private COW mapping ${vma} must be remapped whole (is_cow_mapping)`, {
+        address: addr,
+        ret: -EINVAL,
+      });
       return -EINVAL;
     }
     vma.vmPgoff = pfn;
@@ -76,7 +94,13 @@ export function* remapPfnRangeSteps(vma: Vma, addr: number, pfn: number, size: n
   for (let a = addr; a < end; ) {
     const next = Math.min(end, (Math.floor(a / PMD_SIZE) + 1) * PMD_SIZE);
     const table = yield* walkToPteTableSteps(fn, mm, a);
-    if (!table) throw new PfnlabError(fn, "addr", a, "is now under a huge leaf that appeared while remapping (concurrent fault?)");
+    if (!table)
+      throw new PfnlabError(
+        fn,
+        "addr",
+        a,
+        "is now under a huge leaf that appeared while remapping (concurrent fault?)",
+      );
     const lock = pteLockptr(mm, table);
     yield* acquire(lock, "write", `${fn}: remap_pte_range pte_alloc_map_lock`);
     const e = table.entries;

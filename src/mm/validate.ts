@@ -29,7 +29,8 @@ export function checkSize(fn: string, field: string, v: unknown): asserts v is n
 
 export function checkFlags(fn: string, field: string, v: unknown, known: number): asserts v is number {
   checkInteger(fn, field, v);
-  if (v < 0 || v > 0x7fffffff || (v & ~known) !== 0) throw new PfnlabError(fn, field, v, `has unknown bits ${hex(v > 0x7fffffff || v < 0 ? v : v & ~known)}`);
+  if (v < 0 || v > 0x7fffffff || (v & ~known) !== 0)
+    throw new PfnlabError(fn, field, v, `has unknown bits ${hex(v > 0x7fffffff || v < 0 ? v : v & ~known)}`);
 }
 
 export function checkBoolean(fn: string, field: string, v: unknown): asserts v is boolean {
@@ -42,19 +43,26 @@ export function checkObject(fn: string, field: string, v: unknown, shape: string
 
 export function checkVma(fn: string, vma: unknown): asserts vma is Vma {
   const v = vma as Vma | undefined;
-  if (!v || typeof v !== "object" || typeof v.vmStart !== "number" || !v.mm || typeof v.mm !== "object" || !v.mm.kernel) throw new PfnlabError(fn, "vma", vma, "is not a vma");
+  if (!v || typeof v !== "object" || typeof v.vmStart !== "number" || !v.mm || typeof v.mm !== "object" || !v.mm.kernel)
+    throw new PfnlabError(fn, "vma", vma, "is not a vma");
   if (v.detached) throw new PfnlabError(fn, "vma", v, "was unmapped (use of a freed vma)");
 }
 
 export function checkInVma(fn: string, field: string, vma: Vma, addr: number, size = 1): void {
   if (addr < vma.vmStart || addr + size > vma.vmEnd) {
-    throw new PfnlabError(fn, field, addr, `starts a range [${hex(addr)}, ${hex(addr + size)}) that is not inside ${vma}`);
+    throw new PfnlabError(
+      fn,
+      field,
+      addr,
+      `starts a range [${hex(addr)}, ${hex(addr + size)}) that is not inside ${vma}`,
+    );
   }
 }
 
 export function checkMm(fn: string, mm: unknown): asserts mm is Mm {
   const m = mm as Mm | undefined;
-  if (!m || typeof m !== "object" || !m.pgd || !m.kernel || !Array.isArray(m.vmas)) throw new PfnlabError(fn, "mm", mm, "is not an mm (kernel.createMm())");
+  if (!m || typeof m !== "object" || !m.pgd || !m.kernel || !Array.isArray(m.vmas))
+    throw new PfnlabError(fn, "mm", mm, "is not an mm (kernel.createMm())");
 }
 
 /** The kernel a plain call on `vma` runs in, after checking that `vma` is a live vma. */
@@ -64,11 +72,18 @@ export function kernelOf(fn: string, vma: unknown): Kernel {
 }
 
 export function checkMapping(fn: string, mapping: unknown): asserts mapping is AddressSpace {
-  if (!(mapping instanceof AddressSpace)) throw new PfnlabError(fn, "mapping", mapping, "is not an address_space (kernel.createAddressSpace(), or a device's mapping)");
+  if (!(mapping instanceof AddressSpace))
+    throw new PfnlabError(
+      fn,
+      "mapping",
+      mapping,
+      "is not an address_space (kernel.createAddressSpace(), or a device's mapping)",
+    );
 }
 
 /** A struct page of this kernel's RAM (allocated or free). */
 export function checkPage(fn: string, field: string, k: Kernel, page: unknown): asserts page is Page {
   const p = page as Page | null;
-  if (!p || typeof p !== "object" || typeof p.pfn !== "number" || k.physmem.anyPageOf(p.pfn) !== p) throw new PfnlabError(fn, field, page, "is not a struct page of this kernel (kernel.allocPage())");
+  if (!p || typeof p !== "object" || typeof p.pfn !== "number" || k.physmem.anyPageOf(p.pfn) !== p)
+    throw new PfnlabError(fn, field, page, "is not a struct page of this kernel (kernel.allocPage())");
 }

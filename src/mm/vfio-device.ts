@@ -25,7 +25,20 @@
  */
 import { Lock } from "../sched/lock";
 import { acquire, release, type Steps } from "../sched/effect";
-import { PAGE_SIZE, PMD_ORDER, PUD_ORDER, VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, VM_KNOWN_FLAGS, hex } from "./constants";
+import {
+  PAGE_SIZE,
+  PMD_ORDER,
+  PUD_ORDER,
+  VM_DONTDUMP,
+  VM_DONTEXPAND,
+  VM_IO,
+  VM_PFNMAP,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+  VM_KNOWN_FLAGS,
+  hex,
+} from "./constants";
 import { VM_FAULT_FALLBACK, VM_FAULT_SIGBUS } from "./errors";
 import { vmfInsertPfnPmdSteps, vmfInsertPfnPudSteps, vmfInsertPfnSteps } from "./insert";
 import { Kernel } from "./kernel";
@@ -69,23 +82,28 @@ export class VfioPciBarDevice {
   /** How many faults asked each order and what they got. */
   readonly faultLog: { order: number; address: number; ret: number }[] = [];
 
-  constructor(readonly kernel: Kernel, readonly bar: IoRegion, opts: { alignRule?: VfioAlignRule; name?: string } = {}) {
+  constructor(
+    readonly kernel: Kernel,
+    readonly bar: IoRegion,
+    opts: { alignRule?: VfioAlignRule; name?: string } = {},
+  ) {
     const rule = opts.alignRule ?? "v6.12";
-    if (rule !== "v6.12" && rule !== "pfn" && rule !== "align-down") throw new PfnlabError("createVfioPciBarDevice", "alignRule", rule, `must be "v6.12", "pfn" or "align-down"`);
-    if (opts.name !== undefined && (typeof opts.name !== "string" || opts.name === "")) throw new PfnlabError("createVfioPciBarDevice", "name", opts.name, "must be a non-empty string");
+    if (rule !== "v6.12" && rule !== "pfn" && rule !== "align-down")
+      throw new PfnlabError("createVfioPciBarDevice", "alignRule", rule, `must be "v6.12", "pfn" or "align-down"`);
+    if (opts.name !== undefined && (typeof opts.name !== "string" || opts.name === ""))
+      throw new PfnlabError("createVfioPciBarDevice", "name", opts.name, "must be a non-empty string");
     this.alignRule = rule;
     const name = opts.name ?? `vfio-${bar.name}`;
     this.mapping = kernel.createAddressSpace(name);
     this.memoryLock = new Lock("rwsem", "&vdev->memory_lock", `${name} memory_lock`);
-    const self = this;
     this.ops = {
       name: "vfio_pci_mmap_ops",
-      fault: (vmf: Vmf) => self.hugeFaultSteps(vmf, 0),
+      fault: (vmf: Vmf) => this.hugeFaultSteps(vmf, 0),
     };
     // .huge_fault only #ifdef CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP (vfio_pci_core.c:1750-1752),
     // which both CONFIG_ARCH_SUPPORTS_PMD_PFNMAP and _PUD_PFNMAP depend on (mm/Kconfig:936-946).
     const hp = kernel.options.hugePfnmap;
-    if (hp.pmd || hp.pud) this.ops.hugeFault = (vmf: Vmf, order: number) => self.hugeFaultSteps(vmf, order);
+    if (hp.pmd || hp.pud) this.ops.hugeFault = (vmf: Vmf, order: number) => this.hugeFaultSteps(vmf, order);
   }
 
   /** vma_to_pfn(): the BAR pfn the vma starts at. */
@@ -104,19 +122,26 @@ export class VfioPciBarDevice {
     const pfn = this.vmaToPfn(vma) + (addr - vma.vmStart) / PAGE_SIZE;
     let ret: number;
     const fallback = (why: string) => {
-      k.note("vfio_pci_mmap_huge_fault", "-", `order ${order}: ${why} -> VM_FAULT_FALLBACK`, { address: vmf.address, ret: VM_FAULT_FALLBACK });
+      k.note("vfio_pci_mmap_huge_fault", "-", `order ${order}: ${why} -> VM_FAULT_FALLBACK`, {
+        address: vmf.address,
+        ret: VM_FAULT_FALLBACK,
+      });
       return VM_FAULT_FALLBACK;
     };
     if (order !== 0 && order !== PMD_ORDER && order !== PUD_ORDER) ret = fallback("unsupported order");
-    else if (order !== 0 && this.alignRule !== "align-down" && vmf.address % size !== 0) ret = fallback(`address ${hex(vmf.address)} not aligned to ${hex(size)}`);
-    else if (order !== 0 && (addr < vma.vmStart || addr + size > vma.vmEnd)) ret = fallback(`leaf [${hex(addr)}, ${hex(addr + size)}) not inside the vma`);
-    else if (order !== 0 && this.alignRule !== "v6.12" && pfn % 2 ** order !== 0) ret = fallback(`pfn ${hex(pfn)} not aligned to order ${order}`);
+    else if (order !== 0 && this.alignRule !== "align-down" && vmf.address % size !== 0)
+      ret = fallback(`address ${hex(vmf.address)} not aligned to ${hex(size)}`);
+    else if (order !== 0 && (addr < vma.vmStart || addr + size > vma.vmEnd))
+      ret = fallback(`leaf [${hex(addr)}, ${hex(addr + size)}) not inside the vma`);
+    else if (order !== 0 && this.alignRule !== "v6.12" && pfn % 2 ** order !== 0)
+      ret = fallback(`pfn ${hex(pfn)} not aligned to order ${order}`);
     else {
       yield* acquire(this.memoryLock, "read", "vfio_pci_mmap_huge_fault: down_read(memory_lock)");
       if (!this.memoryEnabled) ret = VM_FAULT_SIGBUS;
       else if (order === 0) ret = yield* vmfInsertPfnSteps(vma, vmf.address, pfn);
       // #ifdef CONFIG_ARCH_SUPPORTS_{PMD,PUD}_PFNMAP around each case: without it, default.
-      else if (!k.options.hugePfnmap[level as "pmd" | "pud"]) ret = fallback(`no CONFIG_ARCH_SUPPORTS_${level.toUpperCase()}_PFNMAP: the switch's default case`);
+      else if (!k.options.hugePfnmap[level as "pmd" | "pud"])
+        ret = fallback(`no CONFIG_ARCH_SUPPORTS_${level.toUpperCase()}_PFNMAP: the switch's default case`);
       else if (order === PMD_ORDER) ret = yield* vmfInsertPfnPmdSteps({ ...vmf, address: addr }, pfn, false);
       else ret = yield* vmfInsertPfnPudSteps({ ...vmf, address: addr }, pfn, false);
       yield* release(this.memoryLock, "read", "vfio_pci_mmap_huge_fault: up_read(memory_lock)");
@@ -130,19 +155,41 @@ export class VfioPciBarDevice {
     const fn = "mmapBar";
     checkMm(fn, mm);
     checkObject(fn, "options", opts, "an object { length?, offset?, addr?, align?, vmFlags? }");
-    for (const k of Object.keys(opts)) if (!["length", "offset", "addr", "align", "vmFlags"].includes(k)) throw new PfnlabError(fn, "options", opts, `has an unknown option ${k} (known: length, offset, addr, align, vmFlags)`);
+    for (const k of Object.keys(opts))
+      if (!["length", "offset", "addr", "align", "vmFlags"].includes(k))
+        throw new PfnlabError(
+          fn,
+          "options",
+          opts,
+          `has an unknown option ${k} (known: length, offset, addr, align, vmFlags)`,
+        );
     const offset = opts.offset ?? 0;
     checkInteger(fn, "offset", offset);
-    if (offset < 0 || offset % PAGE_SIZE !== 0) throw new PfnlabError(fn, "offset", offset, "must be page aligned and >= 0");
+    if (offset < 0 || offset % PAGE_SIZE !== 0)
+      throw new PfnlabError(fn, "offset", offset, "must be page aligned and >= 0");
     const length = opts.length ?? this.bar.size - offset;
     checkSize(fn, "length", length);
-    if (offset + length > this.bar.size) throw new PfnlabError(fn, "length", length, `reaches [${hex(offset)}, ${hex(offset + length)}), beyond the BAR size ${hex(this.bar.size)}`);
+    if (offset + length > this.bar.size)
+      throw new PfnlabError(
+        fn,
+        "length",
+        length,
+        `reaches [${hex(offset)}, ${hex(offset + length)}), beyond the BAR size ${hex(this.bar.size)}`,
+      );
     if (opts.vmFlags !== undefined) checkFlags(fn, "vmFlags", opts.vmFlags, VM_KNOWN_FLAGS);
     const flags = (opts.vmFlags ?? VM_READ | VM_WRITE | VM_SHARED) | VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
     const align = opts.align ?? (length >= 2 ** 30 ? 2 ** 30 : length >= 2 ** 21 ? 2 ** 21 : PAGE_SIZE);
     return mm.mmap({
-      length, vmFlags: flags, addr: opts.addr, align, ops: this.ops, file: { name: this.mapping.name, mapping: this.mapping },
-      pgoff: offset / PAGE_SIZE, pageProt: pgprotNoncached(vmGetPageProt(flags)), name: this.mapping.name, privateData: this,
+      length,
+      vmFlags: flags,
+      addr: opts.addr,
+      align,
+      ops: this.ops,
+      file: { name: this.mapping.name, mapping: this.mapping },
+      pgoff: offset / PAGE_SIZE,
+      pageProt: pgprotNoncached(vmGetPageProt(flags)),
+      name: this.mapping.name,
+      privateData: this,
     });
   }
 
@@ -178,6 +225,7 @@ export function createVfioPciBarDevice(kernel: Kernel, opts: VfioPciBarOptions):
   const fn = "createVfioPciBarDevice";
   if (!(kernel instanceof Kernel)) throw new PfnlabError(fn, "kernel", kernel, "is not a kernel (createKernel())");
   checkObject(fn, "options", opts, "an object { bar, alignRule?, name? }");
-  if (!kernel.physmem.regions.includes(opts.bar) || opts.bar.state !== "active") throw new PfnlabError(fn, "bar", opts.bar, "must be an active IO region of this kernel (kernel.addIoRegion())");
+  if (!kernel.physmem.regions.includes(opts.bar) || opts.bar.state !== "active")
+    throw new PfnlabError(fn, "bar", opts.bar, "must be an active IO region of this kernel (kernel.addIoRegion())");
   return new VfioPciBarDevice(kernel, opts.bar, { alignRule: opts.alignRule, name: opts.name });
 }

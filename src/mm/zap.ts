@@ -13,12 +13,24 @@
  */
 import { access, acquire, release, step, current, type Steps } from "../sched/effect";
 import {
-  mmuNotifierInvalidateRangeEndSteps, mmuNotifierInvalidateRangeStartSteps, type MmuNotifierEvent,
+  mmuNotifierInvalidateRangeEndSteps,
+  mmuNotifierInvalidateRangeStartSteps,
+  type MmuNotifierEvent,
 } from "../notifiers/mmu-notifier";
 import { PTRS_PER_TABLE, VM_PFNMAP, hex } from "./constants";
 import type { AddressSpace } from "./mapping";
 import { iMmapLockReadSteps, iMmapUnlockReadSteps } from "./mapping";
-import { ENTRY_SPAN, TABLE_SPAN, pmdLockptr, pteLockptr, pudLockptr, readsEntry, tableIndex, writesEntry, type PageTablePage } from "./pagetable";
+import {
+  ENTRY_SPAN,
+  TABLE_SPAN,
+  pmdLockptr,
+  pteLockptr,
+  pudLockptr,
+  readsEntry,
+  tableIndex,
+  writesEntry,
+  type PageTablePage,
+} from "./pagetable";
 import { entryHugeLeaf, entryNone, entryPfn, entryPresent, entrySpecial } from "./pte";
 import { checkBoolean, checkInteger, checkMapping, checkPageAligned, checkVma, kernelOf } from "./validate";
 import { PfnlabError } from "./model-error";
@@ -34,7 +46,7 @@ export interface ZapStats {
 
 function nextBoundary(addr: number, span: number, end: number): number {
   const b = (Math.floor(addr / span) + 1) * span;
-  return b < end ? b : end;
+  return Math.min(b, end);
 }
 
 /** Drop what a present non-special PTE holds on a struct page (zap_present_pte: rmap + put). */
@@ -47,7 +59,14 @@ function releaseNormalPage(vma: Vma, v: number): void {
 }
 
 /** zap_pte_range(): clear the ptes of one PTE table in [addr, end) under its ptlock. */
-function* zapPteRangeSteps(vma: Vma, table: PageTablePage, addr: number, end: number, site: string, stats: ZapStats): Steps<void> {
+function* zapPteRangeSteps(
+  vma: Vma,
+  table: PageTablePage,
+  addr: number,
+  end: number,
+  site: string,
+  stats: ZapStats,
+): Steps<void> {
   const lock = pteLockptr(vma.mm, table);
   yield* acquire(lock, "write", `${site}: zap_pte_range pte_offset_map_lock`);
   const e = table.entries;
@@ -68,7 +87,12 @@ function* zapPteRangeSteps(vma: Vma, table: PageTablePage, addr: number, end: nu
 
 /** Clear a huge leaf at table[index] under `lock` (zap_huge_pmd / zap_huge_pud, or the split of one). */
 function* zapHugeLeafSteps(
-  vma: Vma, table: PageTablePage, index: number, partial: boolean, site: string, stats: ZapStats,
+  vma: Vma,
+  table: PageTablePage,
+  index: number,
+  partial: boolean,
+  site: string,
+  stats: ZapStats,
 ): Steps<void> {
   const level = table.level === "pud" ? "pud" : "pmd";
   const lock = level === "pud" ? pudLockptr(vma.mm) : pmdLockptr(vma.mm, table);
@@ -81,7 +105,12 @@ function* zapHugeLeafSteps(
     table.entries[index] = 0;
     if (level === "pud") stats.puds++;
     else stats.pmds++;
-    if (partial) vma.mm.kernel.note(site, (yield* current()).name, `partial zap of a ${level.toUpperCase()} leaf at ${hex(table.base + index * ENTRY_SPAN[table.level])}: whole leaf cleared`);
+    if (partial)
+      vma.mm.kernel.note(
+        site,
+        (yield* current()).name,
+        `partial zap of a ${level.toUpperCase()} leaf at ${hex(table.base + index * ENTRY_SPAN[table.level])}: whole leaf cleared`,
+      );
   }
   yield* release(lock, "write", `${site}: ${what} unlock`);
 }
@@ -120,7 +149,14 @@ export function* unmapPageRangeSteps(vma: Vma, start: number, end: number, site:
   return stats;
 }
 
-function* zapPmdRangeSteps(vma: Vma, pmdTable: PageTablePage, start: number, end: number, site: string, stats: ZapStats): Steps<void> {
+function* zapPmdRangeSteps(
+  vma: Vma,
+  pmdTable: PageTablePage,
+  start: number,
+  end: number,
+  site: string,
+  stats: ZapStats,
+): Steps<void> {
   for (let c = start; c < end; ) {
     const cNext = nextBoundary(c, ENTRY_SPAN.pmd, end);
     const mi = tableIndex(c, "pmd");
@@ -148,7 +184,12 @@ export interface ZapOptions {
  * vma's part of [address, address+size), notifier end, then the TLB flush
  * (tlb_finish_mmu comes after mmu_notifier_invalidate_range_end in the kernel too).
  */
-export function* zapPageRangeSingleSteps(vma: Vma, address: number, size: number, opts: ZapOptions = {}): Steps<ZapStats> {
+export function* zapPageRangeSingleSteps(
+  vma: Vma,
+  address: number,
+  size: number,
+  opts: ZapOptions = {},
+): Steps<ZapStats> {
   const site = opts.site ?? "zap_page_range_single";
   const start = Math.max(address, vma.vmStart);
   const end = Math.min(address + size, vma.vmEnd);
@@ -174,7 +215,12 @@ export function* zapVmaPtesSteps(vma: Vma, address: number, size: number): Steps
   if (size <= 0) throw new PfnlabError(fn, "size", size, "must be positive");
   const me = yield* current();
   if (address < vma.vmStart || address + size > vma.vmEnd) {
-    vma.mm.kernel.note(fn, me, `range [${hex(address)}, ${hex(address + size)}) not inside ${vma}: nothing zapped (range_in_vma)`, { address });
+    vma.mm.kernel.note(
+      fn,
+      me,
+      `range [${hex(address)}, ${hex(address + size)}) not inside ${vma}: nothing zapped (range_in_vma)`,
+      { address },
+    );
     return null;
   }
   if ((vma.vmFlags & VM_PFNMAP) === 0) {
@@ -195,7 +241,12 @@ export function zapVmaPtes(vma: Vma, address: number, size: number): ZapStats | 
  * i_mmap_rwsem for read (not mmap_lock). `evenCows` only matters for private anonymous
  * COW copies, which the model does not have.
  */
-export function* unmapMappingRangeSteps(mapping: AddressSpace, holebegin: number, holelen: number, evenCows = false): Steps<ZapStats> {
+export function* unmapMappingRangeSteps(
+  mapping: AddressSpace,
+  holebegin: number,
+  holelen: number,
+  evenCows = false,
+): Steps<ZapStats> {
   const fn = "unmapMappingRange";
   checkMapping(fn, mapping);
   checkInteger(fn, "holebegin", holebegin);
@@ -206,7 +257,10 @@ export function* unmapMappingRangeSteps(mapping: AddressSpace, holebegin: number
   const me = yield* current();
   if (me.plain === true) {
     // A plain call must not stop half way: every vma it may zap must be free to lock.
-    for (const vma of mapping.iMmap) yield* refuseIfBusySteps(fn, vma.mm, vma.vmStart, vma.vmEnd, [mapping.iMmapRwsem.available("read") ? null : mapping.iMmapRwsem]);
+    for (const vma of mapping.iMmap)
+      yield* refuseIfBusySteps(fn, vma.mm, vma.vmStart, vma.vmEnd, [
+        mapping.iMmapRwsem.available("read") ? null : mapping.iMmapRwsem,
+      ]);
   }
   const first = Math.floor(holebegin / 4096);
   const last = holelen === 0 ? Number.MAX_SAFE_INTEGER : first + Math.ceil(holelen / 4096) - 1;
@@ -218,7 +272,9 @@ export function* unmapMappingRangeSteps(mapping: AddressSpace, holebegin: number
     if (vea < first || vba > last) continue;
     const zba = Math.max(first, vba);
     const zea = Math.min(last, vea);
-    const s = yield* zapPageRangeSingleSteps(vma, vma.vmStart + (zba - vba) * 4096, (zea - zba + 1) * 4096, { site: "unmap_mapping_range" });
+    const s = yield* zapPageRangeSingleSteps(vma, vma.vmStart + (zba - vba) * 4096, (zea - zba + 1) * 4096, {
+      site: "unmap_mapping_range",
+    });
     total.ptes += s.ptes;
     total.pmds += s.pmds;
     total.puds += s.puds;
@@ -227,9 +283,18 @@ export function* unmapMappingRangeSteps(mapping: AddressSpace, holebegin: number
   return total;
 }
 
-export function unmapMappingRange(mapping: AddressSpace, holebegin: number, holelen: number, evenCows = false): ZapStats {
+export function unmapMappingRange(
+  mapping: AddressSpace,
+  holebegin: number,
+  holelen: number,
+  evenCows = false,
+): ZapStats {
   checkMapping("unmapMappingRange", mapping);
-  return mapping.kernel.run(unmapMappingRangeSteps(mapping, holebegin, holelen, evenCows), undefined, "unmapMappingRange");
+  return mapping.kernel.run(
+    unmapMappingRangeSteps(mapping, holebegin, holelen, evenCows),
+    undefined,
+    "unmapMappingRange",
+  );
 }
 
 /** Number of present leaves in a table (used by free_pgtables checks). */

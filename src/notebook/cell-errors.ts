@@ -57,7 +57,8 @@ export function matchCellLine(ts: string, js: string, jsLine: number): { line: n
     const common = want.filter((t) => have.has(t)).length;
     const score = common / Math.max(want.length, have.size);
     const dist = Math.abs(i + 1 - jsLine);
-    if (score > 0.5 && (!best || score > best.score || (score === best.score && dist < best.dist))) best = { line: i + 1, text, score, dist };
+    if (score > 0.5 && (!best || score > best.score || (score === best.score && dist < best.dist)))
+      best = { line: i + 1, text, score, dist };
   });
   const b = best as { line: number; text: string } | null;
   return b ? { line: b.line, text: b.text.trim() } : null;
@@ -74,7 +75,12 @@ function headline(e: Error): string {
  * student's cells (the current cell `current`, or earlier ones), then how many frames
  * were hidden. `cells` maps a cell name ("In[3]") to its code.
  */
-export function formatCellError(e: Error, cells: ReadonlyMap<string, CellCode>, current: string | null, packageRoot = PACKAGE_ROOT): string {
+export function formatCellError(
+  e: Error,
+  cells: ReadonlyMap<string, CellCode>,
+  current: string | null,
+  packageRoot = PACKAGE_ROOT,
+): string {
   const stack = typeof e.stack === "string" ? e.stack.split("\n") : [];
   const out = [headline(e)];
   let hidden = 0;
@@ -95,7 +101,9 @@ export function formatCellError(e: Error, cells: ReadonlyMap<string, CellCode>, 
     let text: string;
     if (code?.ts) {
       const hit = matchCellLine(code.ts, code.js, jsLine);
-      text = hit ? `line ${hit.line} of ${where}: ${hit.text}` : `${where}: ${readableJs(code.js.split("\n")[jsLine - 1] ?? "")}`;
+      text = hit
+        ? `line ${hit.line} of ${where}: ${hit.text}`
+        : `${where}: ${readableJs(code.js.split("\n")[jsLine - 1] ?? "")}`;
     } else {
       text = `${where}: ${code ? readableJs(code.js.split("\n")[jsLine - 1] ?? "") : `line ${jsLine}`}`;
     }
@@ -104,7 +112,9 @@ export function formatCellError(e: Error, cells: ReadonlyMap<string, CellCode>, 
     out.push(`    at ${text}`);
   }
   if (hidden > 0) {
-    const inside = stack.some((l) => l.includes(packageRoot)) ? "inside pfnlab, tslab and Node" : "inside tslab and Node";
+    const inside = stack.some((l) => l.includes(packageRoot))
+      ? "inside pfnlab, tslab and Node"
+      : "inside tslab and Node";
     out.push(`    (${hidden} frame${hidden === 1 ? "" : "s"} ${inside} hidden; cellErrorDetails(true) shows them)`);
   }
   return out.join("\n");
@@ -141,7 +151,9 @@ export function installCellErrors(cache: Record<string, { exports?: unknown } | 
   let anonymous = 0;
 
   // The TypeScript of the cell about to run, and its execution count (tslab's own numbering).
-  const mod = cache[jupyterFile]?.exports as { JupyterHandlerImpl?: { prototype: { handleExecuteImpl?: ExecuteImpl } } } | undefined;
+  const mod = cache[jupyterFile]?.exports as
+    | { JupyterHandlerImpl?: { prototype: { handleExecuteImpl?: ExecuteImpl } } }
+    | undefined;
   const proto = mod?.JupyterHandlerImpl?.prototype;
   const orig = proto?.handleExecuteImpl;
   if (proto && typeof orig === "function") {
@@ -156,7 +168,11 @@ export function installCellErrors(cache: Record<string, { exports?: unknown } | 
   const vm = require("node:vm") as typeof import("node:vm");
   const run = vm.runInThisContext;
   const named = function (this: unknown, code: string, options?: import("node:vm").RunningScriptOptions | string) {
-    if (typeof code === "string" && /^\((async )?function\(exports, require\) \{/.test(code) && (options === undefined || typeof options === "object")) {
+    if (
+      typeof code === "string" &&
+      /^\((async )?function\(exports, require\) \{/.test(code) &&
+      (options === undefined || typeof options === "object")
+    ) {
       const name = pending ? `In[${pending.count}]` : `In[?${++anonymous}]`;
       cells.set(name, { ts: pending?.ts ?? null, js: code });
       current = name;

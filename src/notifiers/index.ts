@@ -12,8 +12,13 @@ export {
 export type { MmuNotifier, MmuNotifierOps, MmuNotifierRange, MmuNotifierEvent } from "./mmu-notifier";
 export type { MmuIntervalNotifier, MmuIntervalNotifierOps, NotifierHistoryEntry } from "./subscriptions";
 export {
-  mmuIntervalNotifierInsert, mmuIntervalNotifierRemoveSteps, mmuIntervalReadBeginSteps, mmuIntervalReadRetry,
-  mmuIntervalCheckRetry, mmuIntervalSetSeq, mnItreeIsInvalidating,
+  mmuIntervalNotifierInsert,
+  mmuIntervalNotifierRemoveSteps,
+  mmuIntervalReadBeginSteps,
+  mmuIntervalReadRetry,
+  mmuIntervalCheckRetry,
+  mmuIntervalSetSeq,
+  mnItreeIsInvalidating,
 } from "./interval-notifier";
 export { Iommu } from "./iommu";
 export type { IoPte, IommuMapOptions, DmaResult } from "./iommu";

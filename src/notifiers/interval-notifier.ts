@@ -24,7 +24,11 @@ import type { Mm } from "../mm/mm";
 import { PfnlabError } from "../mm/model-error";
 import { checkInteger, checkMm, checkObject } from "../mm/validate";
 import {
-  callMaybe, subscriptionsOf, type MmuIntervalNotifier, type MmuIntervalNotifierOps, type MmuNotifierRange,
+  callMaybe,
+  subscriptionsOf,
+  type MmuIntervalNotifier,
+  type MmuIntervalNotifierOps,
+  type MmuNotifierRange,
   type MmuNotifierSubscriptions,
 } from "./subscriptions";
 
@@ -58,20 +62,35 @@ function treeRemove(subs: MmuNotifierSubscriptions, sub: MmuIntervalNotifier): v
  * (the notifier's seq then equals the running one, so a read_begin waits for it);
  * otherwise the notifier gets seq - 1 (odd, never equal to the idle even seq).
  */
-export function mmuIntervalNotifierInsert(mm: Mm, start: number, length: number, ops: MmuIntervalNotifierOps): MmuIntervalNotifier {
+export function mmuIntervalNotifierInsert(
+  mm: Mm,
+  start: number,
+  length: number,
+  ops: MmuIntervalNotifierOps,
+): MmuIntervalNotifier {
   const fn = "mmuIntervalNotifierInsert";
   checkMm(fn, mm);
   checkObject(fn, "ops", ops, "{ invalidate(sub, range, curSeq) }");
-  if (typeof ops.invalidate !== "function") throw new PfnlabError(fn, "ops.invalidate", ops.invalidate, "must be a function");
+  if (typeof ops.invalidate !== "function")
+    throw new PfnlabError(fn, "ops.invalidate", ops.invalidate, "must be a function");
   checkInteger(fn, "start", start);
   if (start < 0) throw new PfnlabError(fn, "start", start, "must be >= 0");
   checkInteger(fn, "length", length);
-  if (length <= 0) throw new PfnlabError(fn, "length", length, "must be a positive integer (the kernel returns -EOVERFLOW for 0)");
-  if (start + length > 2 ** 53) throw new PfnlabError(fn, "length", length, `overflows from start ${hex(start)} (the kernel returns -EOVERFLOW)`);
+  if (length <= 0)
+    throw new PfnlabError(fn, "length", length, "must be a positive integer (the kernel returns -EOVERFLOW for 0)");
+  if (start + length > 2 ** 53)
+    throw new PfnlabError(fn, "length", length, `overflows from start ${hex(start)} (the kernel returns -EOVERFLOW)`);
   const subs = subscriptionsOf(mm);
   subs.hasItree = true;
   const sub: MmuIntervalNotifier = {
-    id: nextIntervalId++, mm, ops, start, last: start + length - 1, invalidateSeq: 0, inTree: false, state: "inserted",
+    id: nextIntervalId++,
+    mm,
+    ops,
+    start,
+    last: start + length - 1,
+    invalidateSeq: 0,
+    inTree: false,
+    state: "inserted",
   };
   if (subs.activeInvalidations > 0) {
     if (mnItreeIsInvalidating(subs)) subs.deferred.push({ sub, op: "insert" });
@@ -94,7 +113,8 @@ export function mmuIntervalNotifierInsert(mm: Mm, start: number, length: number,
  */
 export function* mmuIntervalNotifierRemoveSteps(sub: MmuIntervalNotifier): Steps<void> {
   checkInterval("mmuIntervalNotifierRemove", sub);
-  if (sub.state !== "inserted") throw new PfnlabError("mmuIntervalNotifierRemove", "sub", sub.id, "is an interval notifier that is not inserted");
+  if (sub.state !== "inserted")
+    throw new PfnlabError("mmuIntervalNotifierRemove", "sub", sub.id, "is an interval notifier that is not inserted");
   yield* mightSleep("mmu_interval_notifier_remove");
   const subs = subscriptionsOf(sub.mm);
   let seq = 0;
@@ -171,7 +191,10 @@ export function* mnItreeInvalidateSteps(subs: MmuNotifierSubscriptions, range: M
   if (hits.length > 0 && !isOdd(subs.invalidateSeq)) subs.invalidateSeq += 1;
   const curSeq = subs.invalidateSeq;
   for (const sub of hits) {
-    yield* step("notifier", `${sub.ops.name ?? `interval${sub.id}`}.invalidate [${hex(range.start)}, ${hex(range.end)}) seq ${curSeq} (${range.site})`);
+    yield* step(
+      "notifier",
+      `${sub.ops.name ?? `interval${sub.id}`}.invalidate [${hex(range.start)}, ${hex(range.end)}) seq ${curSeq} (${range.site})`,
+    );
     const ok = yield* callMaybe(sub.ops.invalidate(sub, range, curSeq));
     if (!ok) {
       if (range.blockable) continue; // WARN_ON in the kernel: blockable callbacks may not refuse
@@ -200,7 +223,14 @@ export function mnItreeInvEnd(subs: MmuNotifierSubscriptions): void {
 /** An interval notifier made by mmuIntervalNotifierInsert(). */
 function checkInterval(fn: string, sub: unknown): asserts sub is MmuIntervalNotifier {
   const s = sub as MmuIntervalNotifier | null;
-  if (typeof s !== "object" || s === null || typeof s.invalidateSeq !== "number" || typeof s.mm !== "object" || s.mm === null || !s.mm.notifierSubscriptions) {
+  if (
+    typeof s !== "object" ||
+    s === null ||
+    typeof s.invalidateSeq !== "number" ||
+    typeof s.mm !== "object" ||
+    s.mm === null ||
+    !s.mm.notifierSubscriptions
+  ) {
     throw new PfnlabError(fn, "sub", sub, "is not an interval notifier (mmuIntervalNotifierInsert())");
   }
 }

@@ -35,7 +35,8 @@ export interface DmaResult {
 }
 
 function checkIova(fn: string, iova: number): void {
-  if (!Number.isInteger(iova) || iova < 0 || iova % 4096 !== 0) throw new Error(`${fn}: iova ${String(iova)} must be a page-aligned integer >= 0`);
+  if (!Number.isInteger(iova) || iova < 0 || iova % 4096 !== 0)
+    throw new Error(`${fn}: iova ${String(iova)} must be a page-aligned integer >= 0`);
 }
 
 export class Iommu {
@@ -65,7 +66,8 @@ export class Iommu {
   /** iommu_unmap(domain, iova, size) + IOTLB sync: returns the bytes unmapped. */
   *unmapSteps(iova: number, size: number): Steps<number> {
     checkIova("iommuUnmap", iova);
-    if (!Number.isInteger(size) || size <= 0 || size % 4096 !== 0) throw new Error(`iommuUnmap: size ${String(size)} must be a positive multiple of 4096`);
+    if (!Number.isInteger(size) || size <= 0 || size % 4096 !== 0)
+      throw new Error(`iommuUnmap: size ${String(size)} must be a positive multiple of 4096`);
     const me = yield* current();
     yield* step("iommuMap", `${this.name}: iommu_unmap [${hex(iova)}, ${hex(iova + size)}) + iotlb sync`);
     let n = 0;

@@ -59,18 +59,18 @@ export class KvmMmu {
     readonly name = "kvm",
   ) {
     this.mmuLock = new Lock("spinlock", "&kvm->mmu_lock", `${name} mmu_lock`);
-    const self = this;
     // kvm_init_mmu_notifier(): mmu_notifier_register(&kvm->mmu_notifier, current->mm)
     this.notifier = mmuNotifierRegister(mm, {
       name: `${name}_mmu_notifier`,
-      invalidateRangeStart: (_s, r) => self.invalidateRangeStartSteps(r),
-      invalidateRangeEnd: (_s, r) => self.invalidateRangeEndSteps(r),
+      invalidateRangeStart: (_s, r) => this.invalidateRangeStartSteps(r),
+      invalidateRangeEnd: (_s, r) => this.invalidateRangeEndSteps(r),
     });
   }
 
   /** __gfn_to_hva_memslot(). */
   gfnToHva(gfn: number): number {
-    if (gfn < this.slot.baseGfn || gfn >= this.slot.baseGfn + this.slot.npages) throw new Error(`gfnToHva: gfn ${hex(gfn)} is outside the memslot`);
+    if (gfn < this.slot.baseGfn || gfn >= this.slot.baseGfn + this.slot.npages)
+      throw new Error(`gfnToHva: gfn ${hex(gfn)} is outside the memslot`);
     return this.slot.userspaceAddr + (gfn - this.slot.baseGfn) * 4096;
   }
 
@@ -138,7 +138,8 @@ export class KvmMmu {
     if (!holds(task, this.mmuLock)) {
       this.mm.kernel.checker.report({
         rule: "kvm-retry-without-mmu-lock",
-        message: "mmu_invalidate_retry_gfn() called without kvm->mmu_lock: the check is only meaningful under the lock the notifier takes (include/linux/kvm_host.h lockdep_assert_held)",
+        message:
+          "mmu_invalidate_retry_gfn() called without kvm->mmu_lock: the check is only meaningful under the lock the notifier takes (include/linux/kvm_host.h lockdep_assert_held)",
         site: "mmu_invalidate_retry_gfn",
         task: task.name,
       });
@@ -152,7 +153,8 @@ export class KvmMmu {
 
   /** Install the spte for gfn (the tail of kvm_tdp_mmu_map / __direct_map), under mmu_lock. */
   installSpte(task: Task, gfn: number, pfn: number, writable: boolean, site: LookupSite | null): Spte {
-    if (!holds(task, this.mmuLock)) throw new Error(`installSpte: ${task.name} must hold ${this.mmuLock} to install an spte`);
+    if (!holds(task, this.mmuLock))
+      throw new Error(`installSpte: ${task.name} must hold ${this.mmuLock} to install an spte`);
     const old = this.sptes.get(gfn);
     if (old?.hold && this.san) this.san.release(old.hold, task.name);
     const hold = this.san ? this.san.hold(task.name, `${this.name} spte gfn ${hex(gfn)}`, pfn, site) : null;
@@ -168,10 +170,17 @@ export class KvmMmu {
     const s = this.sptes.get(gfn);
     let res: { pfn: number | null; outcome: string | null };
     if (!s) {
-      this.san?.fault(me.name, this.name, `EPT violation at gfn ${hex(gfn)}: no spte (the vcpu would fault it in again)`);
+      this.san?.fault(
+        me.name,
+        this.name,
+        `EPT violation at gfn ${hex(gfn)}: no spte (the vcpu would fault it in again)`,
+      );
       res = { pfn: null, outcome: null };
     } else {
-      res = { pfn: s.pfn, outcome: s.hold && this.san ? this.san.access(s.hold, me.name, write ? "guest-write" : "guest-read") : null };
+      res = {
+        pfn: s.pfn,
+        outcome: s.hold && this.san ? this.san.access(s.hold, me.name, write ? "guest-write" : "guest-read") : null,
+      };
     }
     this.accessLog.push({ task: me.name, gfn, ...res });
     return res;

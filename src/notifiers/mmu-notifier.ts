@@ -17,7 +17,12 @@ import { PfnlabError } from "../mm/model-error";
 import { checkMm, checkObject } from "../mm/validate";
 import { mnItreeInvEnd, mnItreeInvalidateSteps } from "./interval-notifier";
 import {
-  MmuNotifierSubscriptions, callMaybe, stripRange, subscriptionsOf, type MmuNotifier, type MmuNotifierOps,
+  MmuNotifierSubscriptions,
+  callMaybe,
+  stripRange,
+  subscriptionsOf,
+  type MmuNotifier,
+  type MmuNotifierOps,
   type MmuNotifierRange,
 } from "./subscriptions";
 
@@ -36,7 +41,13 @@ const counted = new WeakSet<MmuNotifierRange>();
 /** A notifier from mmuNotifierRegister() that is still registered. */
 function checkNotifier(fn: string, sub: unknown): asserts sub is MmuNotifier {
   const s = sub as MmuNotifier | null;
-  if (typeof s !== "object" || s === null || typeof s.mm !== "object" || s.mm === null || !s.mm.notifierSubscriptions?.list.includes(s)) {
+  if (
+    typeof s !== "object" ||
+    s === null ||
+    typeof s.mm !== "object" ||
+    s.mm === null ||
+    !s.mm.notifierSubscriptions?.list.includes(s)
+  ) {
     throw new PfnlabError(fn, "notifier", sub, "is not a registered notifier (mmuNotifierRegister())");
   }
 }
@@ -47,8 +58,15 @@ function checkNotifier(fn: string, sub: unknown): asserts sub is MmuNotifier {
  */
 export function mmuNotifierRegister(mm: Mm, ops: MmuNotifierOps): MmuNotifier {
   checkMm("mmuNotifierRegister", mm);
-  checkObject("mmuNotifierRegister", "ops", ops, "an object of callbacks { invalidateRangeStart?, invalidateRangeEnd?, release? }");
-  for (const [k, v] of Object.entries(ops)) if (k !== "name" && typeof v !== "function") throw new PfnlabError("mmuNotifierRegister", `ops.${k}`, v, "must be a function");
+  checkObject(
+    "mmuNotifierRegister",
+    "ops",
+    ops,
+    "an object of callbacks { invalidateRangeStart?, invalidateRangeEnd?, release? }",
+  );
+  for (const [k, v] of Object.entries(ops))
+    if (k !== "name" && typeof v !== "function")
+      throw new PfnlabError("mmuNotifierRegister", `ops.${k}`, v, "must be a function");
   const sub: MmuNotifier = { id: nextNotifierId++, mm, ops, registered: true };
   // hlist_add_head_rcu: the newest subscription is called first.
   subscriptionsOf(mm).list.unshift(sub);
@@ -93,7 +111,8 @@ export function notifierCell(mm: Mm): object {
  */
 export function* mmuNotifierInvalidateRangeStartSteps(range: MmuNotifierRange): Steps<number> {
   // What runs next touches only this mm's notifier bookkeeping (the explorer's footprint).
-  if (range.blockable) yield* mightSleep(`mmu_notifier_invalidate_range_start (${range.site})`, [writes(notifierCell(range.mm))]);
+  if (range.blockable)
+    yield* mightSleep(`mmu_notifier_invalidate_range_start (${range.site})`, [writes(notifierCell(range.mm))]);
   const subs = range.mm.notifierSubscriptions;
   if (!subs) return 0;
   counted.add(range);

@@ -7,11 +7,18 @@
  * Split from the functions so the mm model can import the types without pulling in
  * the dispatch code, and so interval-notifier.ts and mmu-notifier.ts share one state.
  */
-import { callMaybe, isSteps, type MaybeSteps, type Steps } from "../sched/effect";
+import { callMaybe, isSteps, type MaybeSteps } from "../sched/effect";
 import type { Mm } from "../mm/mm";
 
 /** enum mmu_notifier_event (include/linux/mmu_notifier.h). */
-export type MmuNotifierEvent = "unmap" | "clear" | "protection-vma" | "protection-page" | "soft-dirty" | "release" | "migrate";
+export type MmuNotifierEvent =
+  | "unmap"
+  | "clear"
+  | "protection-vma"
+  | "protection-page"
+  | "soft-dirty"
+  | "release"
+  | "migrate";
 
 /** struct mmu_notifier_range. */
 export interface MmuNotifierRange {
@@ -34,7 +41,7 @@ export { callMaybe, isSteps };
 export interface MmuNotifierOps {
   name?: string;
   /** Drop secondary mappings of [start, end). Return 0, or -EAGAIN when !blockable and it would block. */
-  invalidateRangeStart?(sub: MmuNotifier, range: MmuNotifierRange): MaybeSteps<number | void>;
+  invalidateRangeStart?(sub: MmuNotifier, range: MmuNotifierRange): MaybeSteps<number | undefined>;
   /** The page-table change is done. */
   invalidateRangeEnd?(sub: MmuNotifier, range: MmuNotifierRange): MaybeSteps<void>;
   /** The mm is going away (exit_mmap). */

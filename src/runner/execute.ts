@@ -69,7 +69,8 @@ export interface JupyterEnv {
 /** What setup found (.jupyter-local/env.json): the jupyter command and its python. */
 export function jupyterEnv(): JupyterEnv {
   const file = join(projectRoot, ".jupyter-local", "env.json");
-  if (!existsSync(file)) throw new Error(`executeNotebook: ${file} is missing; run "npm start" or "node scripts/setup.mjs" first`);
+  if (!existsSync(file))
+    throw new Error(`executeNotebook: ${file} is missing; run "npm start" or "node scripts/setup.mjs" first`);
   return JSON.parse(readFileSync(file, "utf8")) as JupyterEnv;
 }
 
@@ -94,7 +95,11 @@ export async function executeNotebook(path: string, opts: ExecuteOptions = {}): 
     ...(opts.immediateShutdown ? ["--immediate-shutdown"] : []),
     ...(opts.executorPrefix?.length ? ["--loopback-up"] : []),
   ];
-  const jupyterPath = [...(opts.kernelSpecPath ?? []), join(projectRoot, ".jupyter-local", "share", "jupyter"), process.env.JUPYTER_PATH]
+  const jupyterPath = [
+    ...(opts.kernelSpecPath ?? []),
+    join(projectRoot, ".jupyter-local", "share", "jupyter"),
+    process.env.JUPYTER_PATH,
+  ]
     .filter(Boolean)
     .join(":");
   const childEnv = { ...process.env, ...opts.env, JUPYTER_PATH: jupyterPath };
@@ -106,7 +111,9 @@ export async function executeNotebook(path: string, opts: ExecuteOptions = {}): 
   try {
     const line = stdout.trim().split("\n").pop() ?? "";
     if (killed) {
-      throw new Error(`executeNotebook: ${basename(path)} ran longer than ${opts.wallTimeout} s in total and was stopped`);
+      throw new Error(
+        `executeNotebook: ${basename(path)} ran longer than ${opts.wallTimeout} s in total and was stopped`,
+      );
     }
     if (code !== 0 || !line.startsWith("{")) {
       throw new Error(`executeNotebook: nbexec.py failed on ${path} (exit ${code}): ${stderr.slice(-1500)}`);
@@ -114,7 +121,9 @@ export async function executeNotebook(path: string, opts: ExecuteOptions = {}): 
     const status = JSON.parse(line) as NbexecStatus;
     const notebook = readNotebook(out);
     const failures = cellFailures(notebook);
-    const incidents = status.incidents ?? (status.status !== "ok" ? [{ cell: status.cell ?? -1, kind: status.status, message: status.message }] : []);
+    const incidents =
+      status.incidents ??
+      (status.status !== "ok" ? [{ cell: status.cell ?? -1, kind: status.status, message: status.message }] : []);
     for (const i of incidents) failures.push({ cell: i.cell ?? -1, kind: i.kind, text: i.message });
     failures.sort((a, b) => a.cell - b.cell);
     return {
@@ -177,7 +186,10 @@ function runExecutor(
 
 /** The line of an error text worth reading first: the "Error: ..." line, else the first. */
 export function headline(text: string): string {
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.find((l) => /^(\w*Error\b|\d+:\d+ - )/.test(l)) ?? lines[0] ?? "";
 }
 

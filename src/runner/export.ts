@@ -35,14 +35,20 @@ function pinPlotly(html: string): string {
 /** Execute and convert the notebooks (default: all of notebooks/) into `outDir`. */
 export async function exportNotebooks(outDir: string, notebooks?: string[]): Promise<ExportedNotebook[]> {
   const dir = join(projectRoot, "notebooks");
-  const names = notebooks ?? readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort();
+  const names =
+    notebooks ??
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".ipynb"))
+      .sort();
   const sources = names.map((name) => (existsSync(name) ? name : join(dir, name)));
   // Exports are for students: refuse instructor material before running anything.
   const hidden = hiddenCheckLines();
   for (const src of sources) {
     const leaks = existsSync(src) ? leaksIn(readFileSync(src, "utf8"), hidden) : [];
     if (leaks.length) {
-      throw new Error(`export: ${src} holds instructor material (${leaks.join(", ")}); export the student copy in notebooks/ instead (npm run course writes it)`);
+      throw new Error(
+        `export: ${src} holds instructor material (${leaks.join(", ")}); export the student copy in notebooks/ instead (npm run course writes it)`,
+      );
     }
   }
   mkdirSync(join(outDir, "assets"), { recursive: true });
@@ -54,7 +60,9 @@ export async function exportNotebooks(outDir: string, notebooks?: string[]): Pro
     const r = await executeNotebook(src, { outPath: executed, cellTimeout: 120, cwd: dir });
     if (r.failures.length) throw new Error(`export: ${describeFailures(src, r.failures)}`);
     numberExecutedCells(executed);
-    const conv = spawnSync(jupyterBinary(), ["nbconvert", "--to", "html", "--output-dir", outDir, executed], { encoding: "utf8" });
+    const conv = spawnSync(jupyterBinary(), ["nbconvert", "--to", "html", "--output-dir", outDir, executed], {
+      encoding: "utf8",
+    });
     if (conv.status !== 0) throw new Error(`export: nbconvert failed on ${executed}: ${conv.stderr.slice(-1500)}`);
     const html = join(outDir, basename(src, ".ipynb") + ".html");
     writeFileSync(html, pinPlotly(readFileSync(html, "utf8")));
@@ -74,13 +82,17 @@ export async function exportNotebooks(outDir: string, notebooks?: string[]): Pro
  * top to bottom, in a fresh kernel: the kernel's own counter would have given 1, 2, 3...
  */
 export function numberExecutedCells(ipynb: string): void {
-  const nb = JSON.parse(readFileSync(ipynb, "utf8")) as { cells: { cell_type: string; execution_count?: number | null }[] };
+  const nb = JSON.parse(readFileSync(ipynb, "utf8")) as {
+    cells: { cell_type: string; execution_count?: number | null }[];
+  };
   let n = 0;
   for (const c of nb.cells) if (c.cell_type === "code") c.execution_count = ++n;
   writeFileSync(ipynb, JSON.stringify(nb, null, 1) + "\n");
 }
 
 function indexPage(done: ExportedNotebook[]): string {
-  const rows = done.map((d) => `<li><a href="${basename(d.html)}">${d.notebook.replace(/\.ipynb$/, "")}</a> (${d.figures} figures)</li>`);
+  const rows = done.map(
+    (d) => `<li><a href="${basename(d.html)}">${d.notebook.replace(/\.ipynb$/, "")}</a> (${d.figures} figures)</li>`,
+  );
   return `<!doctype html><meta charset="utf-8"><title>pfnlab notebooks</title><h1>pfnlab notebooks</h1><ul>${rows.join("")}</ul>\n`;
 }

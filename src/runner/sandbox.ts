@@ -83,7 +83,17 @@ export function detectSandboxMode(): SandboxMode {
   if (detected) return detected;
   const isRoot = process.getuid?.() === 0;
   const probe = (args: string[]) => spawnSync("unshare", args, { stdio: "ignore", timeout: 10_000 }).status === 0;
-  const inner = ["--mount", "--pid", "--net", "--fork", "--kill-child", "--", "sh", "-c", "mount -t tmpfs tmpfs /mnt 2>/dev/null || mount -t tmpfs tmpfs /tmp"];
+  const inner = [
+    "--mount",
+    "--pid",
+    "--net",
+    "--fork",
+    "--kill-child",
+    "--",
+    "sh",
+    "-c",
+    "mount -t tmpfs tmpfs /mnt 2>/dev/null || mount -t tmpfs tmpfs /tmp",
+  ];
   if (isRoot && probe(inner)) detected = "root";
   else if (!isRoot && probe(["--user", "--map-root-user", ...inner])) detected = "userns";
   else detected = "none";
@@ -175,8 +185,23 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
   const script = join(opts.dir, "kernel.sh");
   writeFileSync(script, launcher(mode, full));
   chmodSync(script, 0o700);
-  const spec = { argv: ["/bin/sh", script, "{connection_file}"], display_name: "TypeScript (pfnlab sandbox)", language: "typescript" };
+  const spec = {
+    argv: ["/bin/sh", script, "{connection_file}"],
+    display_name: "TypeScript (pfnlab sandbox)",
+    language: "typescript",
+  };
   writeFileSync(join(specDir, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
-  const executorPrefix = mode === "root" ? ["unshare", "--net", "--"] : mode === "userns" ? ["unshare", "--user", "--map-root-user", "--net", "--"] : [];
-  return { mode, kernel: "pfnlab-sandbox", kernelSpecPath: [specRoot], workdir: mode === "none" ? plainWork : SANDBOX_WORKDIR, executorPrefix };
+  const executorPrefix =
+    mode === "root"
+      ? ["unshare", "--net", "--"]
+      : mode === "userns"
+        ? ["unshare", "--user", "--map-root-user", "--net", "--"]
+        : [];
+  return {
+    mode,
+    kernel: "pfnlab-sandbox",
+    kernelSpecPath: [specRoot],
+    workdir: mode === "none" ? plainWork : SANDBOX_WORKDIR,
+    executorPrefix,
+  };
 }

@@ -8,4 +8,4 @@ import { toyScenarios } from "./toy/index";
 
 export { getScenario, hasScenario, listScenarios, registerScenario } from "../sched/scenario-registry";
 
-for (const s of toyScenarios) registerScenario(s as Scenario<any>);
+for (const s of toyScenarios) registerScenario(s as Scenario);

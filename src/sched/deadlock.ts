@@ -82,7 +82,12 @@ export function findDeadlock(tasks: readonly SimTask[]): DeadlockReport | null {
       const parts: string[] = [];
       for (const t of cyc) parts.push(t.name, String(t.waiting!.lock));
       parts.push(cyc[0]!.name);
-      return { cycle: parts.join(" -> "), tasks: cyc.map((t) => t.name), locks: cyc.map((t) => String(t.waiting!.lock)), blocked: list };
+      return {
+        cycle: parts.join(" -> "),
+        tasks: cyc.map((t) => t.name),
+        locks: cyc.map((t) => String(t.waiting!.lock)),
+        blocked: list,
+      };
     }
   }
   // No cycle: somebody waits for a lock whose holder is gone (finished or crashed holding it).

@@ -84,7 +84,12 @@ export type Steps<T> = Generator<Effect, T, unknown>;
 export type MaybeSteps<T> = Steps<T> | T;
 
 export function isSteps(x: unknown): x is Steps<unknown> {
-  return typeof x === "object" && x !== null && typeof (x as Steps<unknown>).next === "function" && typeof (x as Steps<unknown>).throw === "function";
+  return (
+    typeof x === "object" &&
+    x !== null &&
+    typeof (x as Steps<unknown>).next === "function" &&
+    typeof (x as Steps<unknown>).throw === "function"
+  );
 }
 
 /** Run a callback result: yield* it when it is a generator, return it otherwise. */

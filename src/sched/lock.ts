@@ -54,7 +54,7 @@ export class LockHolders implements Iterable<[Task, LockMode]> {
   }
 
   has(task: Task): boolean {
-    return this.first === task || (this.rest !== null && this.rest.has(task));
+    return this.first === task || (this.rest?.has(task) ?? false);
   }
 
   get(task: Task): LockMode | undefined {
@@ -88,7 +88,7 @@ export class LockHolders implements Iterable<[Task, LockMode]> {
       }
       return true;
     }
-    return this.rest !== null && this.rest.delete(task);
+    return this.rest?.delete(task) ?? false;
   }
 
   clear(): void {

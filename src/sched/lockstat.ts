@@ -133,7 +133,14 @@ export class LockStat {
   }
 
   /** lock_acquired(): records the wait (if the acquisition waited) and an acquisition bounce. */
-  acquired(className: string, lock: string, task: string, mode: LockMode, bounce: boolean, wait: { start: number; end: number } | null): void {
+  acquired(
+    className: string,
+    lock: string,
+    task: string,
+    mode: LockMode,
+    bounce: boolean,
+    wait: { start: number; end: number } | null,
+  ): void {
     const c = this.cls(className);
     if (bounce) c[mode].acqBounces++;
     if (wait) {
@@ -153,7 +160,15 @@ export class LockStat {
   }
 
   /** A hold or wait still going when the run ended (shown in the timeline only, as the kernel would not count it). */
-  unfinished(className: string, lock: string, task: string, mode: LockMode, kind: "hold" | "wait", start: number, end: number): void {
+  unfinished(
+    className: string,
+    lock: string,
+    task: string,
+    mode: LockMode,
+    kind: "hold" | "wait",
+    start: number,
+    end: number,
+  ): void {
     this.timeline.push({ task, lock, className, mode, kind, start, end, open: true });
   }
 
@@ -173,14 +188,17 @@ export class LockStat {
       if (c.write.holdtime.nr > 0 || (c.read.holdtime.nr === 0 && c.write.waittime.nr > 0)) {
         out.push(row(c.className, both ? "W" : "", c.write));
       }
-      if (c.read.holdtime.nr > 0 || (c.read.waittime.nr > 0 && c.read.holdtime.nr === 0)) out.push(row(c.className, "R", c.read));
+      if (c.read.holdtime.nr > 0 || (c.read.waittime.nr > 0 && c.read.holdtime.nr === 0))
+        out.push(row(c.className, "R", c.read));
     }
     return out;
   }
 
   /** Timeline sorted by start, then task, then lock (stable for plots). */
   spans(): TimelineSpan[] {
-    return [...this.timeline].sort((a, b) => a.start - b.start || cmp(a.task, b.task) || cmp(a.lock, b.lock) || cmp(a.kind, b.kind));
+    return [...this.timeline].sort(
+      (a, b) => a.start - b.start || cmp(a.task, b.task) || cmp(a.lock, b.lock) || cmp(a.kind, b.kind),
+    );
   }
 
   /** Everything, as plain data for plots and JSON. */
@@ -238,7 +256,20 @@ const line = (c: string, offset: number, length: number): string => " ".repeat(o
 export function formatLockStat(stat: LockStat | LockStatData): string {
   const classes = stat instanceof LockStat ? stat.classStats() : stat.classes;
   const out: string[] = ["lock_stat version 0.4", line("-", 0, WIDTH)];
-  const heads = ["con-bounces", "contentions", "waittime-min", "waittime-max", "waittime-total", "waittime-avg", "acq-bounces", "acquisitions", "holdtime-min", "holdtime-max", "holdtime-total", "holdtime-avg"];
+  const heads = [
+    "con-bounces",
+    "contentions",
+    "waittime-min",
+    "waittime-max",
+    "waittime-total",
+    "waittime-avg",
+    "acq-bounces",
+    "acquisitions",
+    "holdtime-min",
+    "holdtime-max",
+    "holdtime-total",
+    "holdtime-avg",
+  ];
   out.push(`${"class name".padStart(40)} ${heads.map((h) => h.padStart(14)).join(" ")}`);
   out.push(line("-", 0, WIDTH), "");
   for (const c of classes) {
@@ -263,6 +294,8 @@ export function formatLockStat(stat: LockStat | LockStatData): string {
 function modeColumns(s: LockModeStats): string {
   const t = (lt: LockTime): string =>
     `${String(lt.nr).padStart(14)}` +
-    [lt.min, lt.max, lt.total, lt.nr ? Math.floor(lt.total / lt.nr) : 0].map((v) => ` ${lockStatTime(v).padStart(14)}`).join("");
+    [lt.min, lt.max, lt.total, lt.nr ? Math.floor(lt.total / lt.nr) : 0]
+      .map((v) => ` ${lockStatTime(v).padStart(14)}`)
+      .join("");
   return `${String(s.conBounces).padStart(14)} ${t(s.waittime)} ${String(s.acqBounces).padStart(14)} ${t(s.holdtime)}`;
 }

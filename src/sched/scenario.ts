@@ -117,16 +117,18 @@ export function defineScenario<P extends ParamValues = ParamValues>(s: Scenario<
   return s;
 }
 
-export function failuresOf(s: Scenario<any>): readonly string[] {
+export function failuresOf(s: Scenario): readonly string[] {
   return s.failures ?? DEFAULT_FAILURES;
 }
 
 /** Checks a scenario's declaration (names, defaults inside their own rules). */
 export function validateScenario(s: Scenario): void {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(s.name)) throw new Error(`scenario '${s.name}': name must be kebab-case (a-z, 0-9, -)`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(s.name))
+    throw new Error(`scenario '${s.name}': name must be kebab-case (a-z, 0-9, -)`);
   const seen = new Set<string>();
   for (const p of s.params) {
-    if (!/^[a-zA-Z][a-zA-Z0-9_-]*$/.test(p.name)) throw new Error(`scenario ${s.name}: param name '${p.name}' is not a plain identifier`);
+    if (!/^[a-zA-Z][a-zA-Z0-9_-]*$/.test(p.name))
+      throw new Error(`scenario ${s.name}: param name '${p.name}' is not a plain identifier`);
     if (seen.has(p.name)) throw new Error(`scenario ${s.name}: param '${p.name}' is declared twice`);
     seen.add(p.name);
     checkParamValue(s.name, p, p.default, "default");
@@ -169,15 +171,22 @@ export function parseParamValue(scenario: string, p: ParamSpec, text: string): P
   let v: ParamValue;
   switch (p.type) {
     case "int":
-      if (!/^-?\d+$/.test(text.trim())) throw new Error(`scenario ${scenario}: param ${p.name}: value '${text}' is not an integer (rule: ${describeRule(p)})`);
+      if (!/^-?\d+$/.test(text.trim()))
+        throw new Error(
+          `scenario ${scenario}: param ${p.name}: value '${text}' is not an integer (rule: ${describeRule(p)})`,
+        );
       v = Number(text);
       break;
     case "number":
       v = Number(text);
-      if (text.trim() === "" || !Number.isFinite(v)) throw new Error(`scenario ${scenario}: param ${p.name}: value '${text}' is not a number (rule: ${describeRule(p)})`);
+      if (text.trim() === "" || !Number.isFinite(v))
+        throw new Error(
+          `scenario ${scenario}: param ${p.name}: value '${text}' is not a number (rule: ${describeRule(p)})`,
+        );
       break;
     case "bool":
-      if (!["true", "false", "1", "0", "yes", "no"].includes(text)) throw new Error(`scenario ${scenario}: param ${p.name}: value '${text}' is not a boolean (true|false)`);
+      if (!["true", "false", "1", "0", "yes", "no"].includes(text))
+        throw new Error(`scenario ${scenario}: param ${p.name}: value '${text}' is not a boolean (true|false)`);
       v = text === "true" || text === "1" || text === "yes";
       break;
     default:
@@ -192,7 +201,7 @@ export function parseParamValue(scenario: string, p: ParamSpec, text: string): P
  * strings (command line). Unknown names and values breaking a rule throw, naming the
  * scenario, the param, the value and the rule.
  */
-export function resolveParams(s: Scenario<any>, given: Record<string, ParamValue | undefined> = {}): ParamValues {
+export function resolveParams(s: Scenario, given: Record<string, ParamValue | undefined> = {}): ParamValues {
   const out: ParamValues = {};
   for (const p of s.params) out[p.name] = p.default;
   for (const [k, v] of Object.entries(given)) {
@@ -212,7 +221,7 @@ export function resolveParams(s: Scenario<any>, given: Record<string, ParamValue
 }
 
 /** Parses command-line "key=value" strings (each `-p`) into params. */
-export function parseParamArgs(s: Scenario<any>, args: readonly string[]): ParamValues {
+export function parseParamArgs(s: Scenario, args: readonly string[]): ParamValues {
   const given: Record<string, string> = {};
   for (const a of args) {
     const i = a.indexOf("=");
@@ -225,7 +234,7 @@ export function parseParamArgs(s: Scenario<any>, args: readonly string[]): Param
 }
 
 /** "name (type, default X, one of a|b): doc" lines, for --list and notebooks. */
-export function describeParams(s: Scenario<any>): string[] {
+export function describeParams(s: Scenario): string[] {
   return s.params.map((p) => `${p.name} (${describeRule(p)}; default ${String(p.default)}): ${p.doc}`);
 }
 

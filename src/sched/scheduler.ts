@@ -158,22 +158,27 @@ export class Scheduler {
     this.costs = createCostModel(opts.costs);
     this.checker = opts.checker ?? new Checker();
     const bound = opts.livelockBound ?? 10000;
-    if (!Number.isInteger(bound) || bound < 1) throw new Error(`Scheduler: livelockBound ${bound} must be a positive integer`);
+    if (!Number.isInteger(bound) || bound < 1)
+      throw new Error(`Scheduler: livelockBound ${bound} must be a positive integer`);
     this.livelockBound = bound;
     const stepBound = opts.stepBound ?? 100 * bound;
-    if (!Number.isInteger(stepBound) || stepBound < bound) throw new Error(`Scheduler: stepBound ${stepBound} must be an integer >= livelockBound (${bound})`);
+    if (!Number.isInteger(stepBound) || stepBound < bound)
+      throw new Error(`Scheduler: stepBound ${stepBound} must be an integer >= livelockBound (${bound})`);
     this.stepBound = stepBound;
     this.recordTrace = opts.trace ?? true;
   }
 
   /** Add a task; its code runs up to its first effect now. */
   spawn(spec: TaskSpec): SimTask {
-    if (this.stepCount > 0) throw new Error(`Scheduler.spawn: task ${spec.name} spawned after the run started (step ${this.stepCount})`);
+    if (this.stepCount > 0)
+      throw new Error(`Scheduler.spawn: task ${spec.name} spawned after the run started (step ${this.stepCount})`);
     if (!spec.name) throw new Error("Scheduler.spawn: task name is empty");
-    if (this.tasks.some((t) => t.name === spec.name)) throw new Error(`Scheduler.spawn: task name '${spec.name}' is already used`);
+    if (this.tasks.some((t) => t.name === spec.name))
+      throw new Error(`Scheduler.spawn: task name '${spec.name}' is already used`);
     const id = this.tasks.length;
     const cpu = spec.cpu ?? id;
-    if (!Number.isInteger(cpu) || cpu < 0) throw new Error(`Scheduler.spawn: task ${spec.name} cpu ${cpu} must be an integer >= 0`);
+    if (!Number.isInteger(cpu) || cpu < 0)
+      throw new Error(`Scheduler.spawn: task ${spec.name} cpu ${cpu} must be an integer >= 0`);
     const t = new SimTask(id, spec.name, cpu);
     t.gen = spec.body(t);
     this.tasks.push(t);
@@ -210,7 +215,7 @@ export class Scheduler {
     if (this.livelock) return [];
     const r = this.runnable();
     const p = this.prevTask;
-    if (p && p.relaxed && r.length > 1) return r.filter((t) => t !== p);
+    if (p?.relaxed && r.length > 1) return r.filter((t) => t !== p);
     return r;
   }
 
@@ -229,8 +234,10 @@ export class Scheduler {
       const ctx = this.choiceContext();
       if (!ctx) break;
       const t = choose(ctx);
-      if (!t || t.state !== "runnable") {
-        throw new Error(`Scheduler.run: the chooser picked ${t?.name ?? String(t)}, which is not runnable at step ${ctx.step} (eligible: ${ctx.eligible.map((x) => x.name).join(", ")})`);
+      if (t?.state !== "runnable") {
+        throw new Error(
+          `Scheduler.run: the chooser picked ${t?.name ?? String(t)}, which is not runnable at step ${ctx.step} (eligible: ${ctx.eligible.map((x) => x.name).join(", ")})`,
+        );
       }
       this.stepIn(ctx, t);
     }
@@ -278,7 +285,7 @@ export class Scheduler {
     if (this.livelock) throw new Error(`Scheduler.step: the run already ended in a livelock of ${this.livelock.task}`);
     this.schedule.push(task.id);
     this.defaults.push(ctx ? ctx.defaultTask.id : task.id);
-    if (ctx && ctx.prevEligible && ctx.prev !== task) this.preemptions++;
+    if (ctx?.prevEligible && ctx.prev !== task) this.preemptions++;
     const p = task.pending;
     const stepNo = this.stepCount++;
     task.steps++;
@@ -303,7 +310,10 @@ export class Scheduler {
 
     switch (p.kind) {
       case "step":
-        this.record(stepNo, t0, task, "step", p.site, { cost: p.cost, ...(p.units === undefined ? {} : { units: p.units }) });
+        this.record(stepNo, t0, task, "step", p.site, {
+          cost: p.cost,
+          ...(p.units === undefined ? {} : { units: p.units }),
+        });
         task.clock = t0 + stepCost(this.costs, p.cost, p.units);
         this.advance(task, undefined);
         break;
@@ -324,7 +334,11 @@ export class Scheduler {
         this.doRelease(stepNo, task, p.lock, p.site);
         break;
       case "wake":
-        this.record(stepNo, t0, task, "acquired", p.site, { ...lockFields(p.lock), mode: p.mode, text: `after waiting ${t0 - (task.waiting?.since ?? t0)}ns` });
+        this.record(stepNo, t0, task, "acquired", p.site, {
+          ...lockFields(p.lock),
+          mode: p.mode,
+          text: `after waiting ${t0 - (task.waiting?.since ?? t0)}ns`,
+        });
         task.waiting = null;
         this.advance(task, undefined);
         break;
@@ -347,7 +361,13 @@ export class Scheduler {
           worst = t;
         }
       }
-      this.livelock = { task: worst.name, site: worst.site, steps: most, totalSteps: kind === "spin" ? this.sinceProgress : this.sinceFinish, kind };
+      this.livelock = {
+        task: worst.name,
+        site: worst.site,
+        steps: most,
+        totalSteps: kind === "spin" ? this.sinceProgress : this.sinceFinish,
+        kind,
+      };
     }
   }
 
@@ -355,7 +375,8 @@ export class Scheduler {
   end(): RunEnd {
     if (this.ended) return this.ended;
     const status = this.status();
-    if (status === "running") throw new Error("Scheduler.end: tasks can still run; step them or call run()/runTimed() first");
+    if (status === "running")
+      throw new Error("Scheduler.end: tasks can still run; step them or call run()/runTimed() first");
     const deadlock = status === "deadlock" ? findDeadlock(this.tasks) : null;
     const now = this.now;
     const results: Record<string, unknown> = {};
@@ -374,18 +395,24 @@ export class Scheduler {
       time: now,
       steps: this.stepCount,
     };
-    {
-      // Close the timeline: holds and waits still going at the end.
-      for (const t of this.tasks) {
-        for (const h of t.held) {
-          this.lockStat.unfinished(h.lock.className, h.lock.name, t.name, h.mode, "hold", h.since, now);
-        }
-        if (t.state === "blocked" && t.waiting) {
-          this.lockStat.unfinished(t.waiting.lock.className, t.waiting.lock.name, t.name, t.waiting.mode, "wait", t.waiting.since, now);
-        }
+    // Close the timeline: holds and waits still going at the end.
+    for (const t of this.tasks) {
+      for (const h of t.held) {
+        this.lockStat.unfinished(h.lock.className, h.lock.name, t.name, h.mode, "hold", h.since, now);
       }
-      this.ended = e;
+      if (t.state === "blocked" && t.waiting) {
+        this.lockStat.unfinished(
+          t.waiting.lock.className,
+          t.waiting.lock.name,
+          t.name,
+          t.waiting.mode,
+          "wait",
+          t.waiting.since,
+          now,
+        );
+      }
     }
+    this.ended = e;
     return e;
   }
 
@@ -402,7 +429,12 @@ export class Scheduler {
 
   /** Waiters of a lock, in queue order (for manual mode and displays). */
   waitersOf(lock: Lock): { task: string; mode: LockMode; site: string; since: number }[] {
-    return (this.locks.get(lock)?.waiters ?? []).map((w) => ({ task: w.task.name, mode: w.mode, site: w.site, since: w.since }));
+    return (this.locks.get(lock)?.waiters ?? []).map((w) => ({
+      task: w.task.name,
+      mode: w.mode,
+      site: w.site,
+      since: w.since,
+    }));
   }
 
   /** Locks seen in this run, in first-use order. */
@@ -495,11 +527,22 @@ export class Scheduler {
     this.take(w.task, lock, w.mode, w.site, when, bounce, { start: w.since, end: when });
     w.task.clock = when;
     w.task.state = "runnable";
-    w.task.pending = w.at === undefined ? { kind: "wake", lock, mode: w.mode, site: w.site } : { kind: "wake", lock, mode: w.mode, site: w.site, at: w.at };
+    w.task.pending =
+      w.at === undefined
+        ? { kind: "wake", lock, mode: w.mode, site: w.site }
+        : { kind: "wake", lock, mode: w.mode, site: w.site, at: w.at };
     this.woken.push(w.task);
   }
 
-  private take(task: SimTask, lock: Lock, mode: LockMode, site: string, at: number, bounce: boolean, wait: { start: number; end: number } | null): void {
+  private take(
+    task: SimTask,
+    lock: Lock,
+    mode: LockMode,
+    site: string,
+    at: number,
+    bounce: boolean,
+    wait: { start: number; end: number } | null,
+  ): void {
     const r = this.rt(lock);
     lock.holders.set(task, mode);
     task.held.push({ lock, mode, site, since: at });
@@ -544,7 +587,14 @@ export class Scheduler {
         task.state = "done";
         task.pending = null;
         task.result = r.value;
-        this.record(Math.max(0, this.stepCount - 1), task.clock, task, "done", "", r.value === undefined ? {} : { text: `returned ${short(r.value)}` });
+        this.record(
+          Math.max(0, this.stepCount - 1),
+          task.clock,
+          task,
+          "done",
+          "",
+          r.value === undefined ? {} : { text: `returned ${short(r.value)}` },
+        );
         if (task.held.length > 0) {
           this.checker.report({
             rule: "lock-held-at-exit",
@@ -557,7 +607,10 @@ export class Scheduler {
       }
       const e = r.value;
       if (!e || typeof e !== "object") {
-        this.crash(task, new Error(`task ${task.name} yielded ${String(e)}, not an Effect (use yield* on the helpers of effect.ts)`));
+        this.crash(
+          task,
+          new Error(`task ${task.name} yielded ${String(e)}, not an Effect (use yield* on the helpers of effect.ts)`),
+        );
         return;
       }
       switch (e.kind) {
@@ -565,7 +618,14 @@ export class Scheduler {
           input = task;
           continue;
         case "note":
-          this.record(Math.max(0, this.stepCount - 1), task.clock, task, "note", "", e.event ? { text: e.text, event: e.event } : { text: e.text });
+          this.record(
+            Math.max(0, this.stepCount - 1),
+            task.clock,
+            task,
+            "note",
+            "",
+            e.event ? { text: e.text, event: e.event } : { text: e.text },
+          );
           continue;
         case "step":
         case "acquire":
@@ -575,13 +635,23 @@ export class Scheduler {
           task.pending = e;
           return;
         default:
-          this.crash(task, new Error(`task ${task.name} yielded an unknown effect kind '${(e as { kind: unknown }).kind}'`));
+          this.crash(
+            task,
+            new Error(`task ${task.name} yielded an unknown effect kind '${(e as { kind: unknown }).kind}'`),
+          );
           return;
       }
     }
   }
 
-  private record(step: number, time: number, task: SimTask, kind: TraceKind, site: string, extra: Partial<TraceRecord> = {}): void {
+  private record(
+    step: number,
+    time: number,
+    task: SimTask,
+    kind: TraceKind,
+    site: string,
+    extra: Partial<TraceRecord> = {},
+  ): void {
     if (!this.recordTrace) return;
     // The model line that yielded the effect being executed, when call sites are captured.
     const at = kind === "note" ? undefined : (task.pending as { at?: string } | null)?.at;
@@ -597,7 +667,10 @@ function lockFields(lock: Lock): Pick<TraceRecord, "lock" | "lockClass" | "lockN
 function short(v: unknown): string {
   let s: string;
   try {
-    s = typeof v === "string" ? v : JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)) ?? String(v);
+    s =
+      typeof v === "string"
+        ? v
+        : (JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)) ?? String(v));
   } catch {
     s = String(v);
   }

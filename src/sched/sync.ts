@@ -34,7 +34,7 @@ export function heldEntry(lock: Lock, mode: LockMode, site: string): HeldLock {
 export function runSteps<T>(steps: Steps<T>, ctx: SyncContext, fn?: string): T {
   // Locks this call took and still holds: a failure releases them (see unwind).
   let taken: Lock[] | null = null;
-  let input: unknown = undefined;
+  let input: unknown;
   try {
     for (;;) {
       const r = steps.next(input);
@@ -49,7 +49,8 @@ export function runSteps<T>(steps: Steps<T>, ctx: SyncContext, fn?: string): T {
           lockdep.beforeAcquire(ctx.checker, ctx.task, e.lock, e.mode, e.site);
           // Held already, by anyone (this task too: a recursive read would leave one holder
           // entry for two acquisitions, so its first release would drop both).
-          if (e.lock.holders.size !== 0 && (!e.lock.available(e.mode) || e.lock.holders.has(ctx.task))) throw wouldBlock(e.site, e.lock, fn, ctx.task);
+          if (e.lock.holders.size !== 0 && (!e.lock.available(e.mode) || e.lock.holders.has(ctx.task)))
+            throw wouldBlock(e.site, e.lock, fn, ctx.task);
           e.lock.holders.set(ctx.task, e.mode);
           ctx.task.held.push(heldEntry(e.lock, e.mode, e.site));
           (taken ??= []).push(e.lock);
@@ -88,7 +89,9 @@ export function wouldBlock(site: string, lock: Lock, fn?: string, me?: Task): Pf
   const colon = site.indexOf(":");
   const self = me !== undefined && lock.holders.has(me);
   return new PfnlabError(
-    fn ?? (colon > 0 ? site.slice(0, colon) : site), "lock", lock,
+    fn ?? (colon > 0 ? site.slice(0, colon) : site),
+    "lock",
+    lock,
     `is held by ${owners}${self ? " (this task: recursive locking)" : ""}: ${site} would wait forever, as outside the scheduler nothing can release it ` +
       `(likely cause: a missing unlock or followPfnmapEnd() before this call)`,
   );
@@ -110,7 +113,7 @@ function unwind(steps: Steps<unknown>, ctx: SyncContext, taken: Lock[] | null): 
     let r = steps.return(undefined as never);
     for (let n = 0; !r.done && n < 100000; n++) {
       const e = r.value;
-      let input: unknown = undefined;
+      let input: unknown;
       if (e.kind === "release" && e.lock.holders.has(ctx.task)) releaseHeld(ctx.task, e.lock);
       else if (e.kind === "current") input = ctx.task;
       r = steps.next(input);

@@ -46,7 +46,6 @@ export interface TraceRecord {
   event?: TraceEvent;
 }
 
-
 /**
  * One record as one line: `step time task kind details @site`. `continued`: the record
  * belongs to the same step as the line above (a note, the task's end), so the step and time
@@ -70,8 +69,14 @@ export function traceHeader(taskWidth = 8): string {
 }
 
 /** Trace lines: the header, then one line per record (a step's number on its first record only). */
-export function formatTraceLines(records: readonly TraceRecord[], taskWidth = Math.max(4, ...records.map((r) => r.task.length))): string[] {
-  return [traceHeader(taskWidth), ...records.map((r, i) => formatTraceRecord(r, taskWidth, i > 0 && records[i - 1]!.step === r.step))];
+export function formatTraceLines(
+  records: readonly TraceRecord[],
+  taskWidth = Math.max(4, ...records.map((r) => r.task.length)),
+): string[] {
+  return [
+    traceHeader(taskWidth),
+    ...records.map((r, i) => formatTraceRecord(r, taskWidth, i > 0 && records[i - 1]!.step === r.step)),
+  ];
 }
 
 /** A whole trace, task names padded to the longest, with its header. */

@@ -32,7 +32,9 @@ function resolveSpecifier(from: string, spec: string): string | null {
 export function importGraph(root: string, srcDir = "src"): Map<string, string[]> {
   const g = new Map<string, string[]>();
   for (const file of tsFiles(join(root, srcDir))) {
-    const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+    const text = readFileSync(file, "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/^\s*\/\/.*$/gm, "");
     const deps = new Set<string>();
     for (const m of text.matchAll(SPECIFIER)) {
       const r = resolveSpecifier(file, m[1]!);
@@ -46,7 +48,10 @@ export function importGraph(root: string, srcDir = "src"): Map<string, string[]>
 /** The strongly connected components with more than one file (or a self-import): each is a cycle. */
 export function importCycles(g: Map<string, string[]>): string[][] {
   let index = 0;
-  const idx = new Map<string, number>(), low = new Map<string, number>(), on = new Set<string>(), stack: string[] = [];
+  const idx = new Map<string, number>(),
+    low = new Map<string, number>(),
+    on = new Set<string>(),
+    stack: string[] = [];
   const out: string[][] = [];
   const visit = (v: string): void => {
     idx.set(v, index), low.set(v, index++), stack.push(v), on.add(v);

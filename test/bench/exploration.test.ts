@@ -18,7 +18,14 @@ pan: elapsed time 0.01 seconds
 
 describe("exploration (quick)", () => {
   it("parses pan's report", () => {
-    expect(parsePan(PAN_OUTPUT)).toMatchObject({ statesStored: 124, statesMatched: 90, transitions: 214, depth: 19, errors: 0, panSeconds: 0.01 });
+    expect(parsePan(PAN_OUTPUT)).toMatchObject({
+      statesStored: 124,
+      statesMatched: 90,
+      transitions: 214,
+      depth: 19,
+      errors: 0,
+      panSeconds: 0.01,
+    });
     expect(() => parsePan("nothing")).toThrow(/pan output lacks/);
   });
 

@@ -23,7 +23,11 @@ describe("notebooks benchmark without a kernel", () => {
     const like = { cells: [], metadata: { kernelspec: { name: "tslab" } }, nbformat: 4, nbformat_minor: 5 };
     const nb = floorNotebook(3, like);
     expect(codeCellCount(nb)).toBe(3);
-    expect(nb.cells.map((c) => [c.id, c.source])).toEqual([["floor-0", "0;"], ["floor-1", "1;"], ["floor-2", "2;"]]);
+    expect(nb.cells.map((c) => [c.id, c.source])).toEqual([
+      ["floor-0", "0;"],
+      ["floor-1", "1;"],
+      ["floor-2", "2;"],
+    ]);
     expect(nb.metadata).toEqual(like.metadata);
   });
 });

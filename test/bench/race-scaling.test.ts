@@ -13,7 +13,12 @@ describe("race-scaling (quick)", () => {
     for (const n of [1, 2]) {
       for (const variant of ["fixed", "v6.12"]) {
         const r = rep.rows.find((x) => x.case === `lookups=${n} ${variant}: ours (dpor, whole space)`)!;
-        const direct = explore("follow-vs-zap", { preemptions: Infinity, reduction: "dpor", shrink: false, params: { lookups: n, variant } });
+        const direct = explore("follow-vs-zap", {
+          preemptions: Infinity,
+          reduction: "dpor",
+          shrink: false,
+          params: { lookups: n, variant },
+        });
         expect(r.extra!.oursSchedules).toBe(direct.schedules);
         expect(r.extra!.oursVerdict).toBe(variant === "fixed" ? "safe" : "stale pfn");
         if (findTool("spin") && (findTool("gcc") || findTool("cc"))) {
@@ -24,7 +29,10 @@ describe("race-scaling (quick)", () => {
     }
     const n2 = rep.rows.find((x) => x.case === "lookups=2 fixed: ours (dpor, whole space)")!;
     const n1 = rep.rows.find((x) => x.case === "lookups=1 fixed: ours (dpor, whole space)")!;
-    expect(n2.extra!.oursGrowth).toBeCloseTo((n2.extra!.oursSchedules as number) / (n1.extra!.oursSchedules as number), 2);
+    expect(n2.extra!.oursGrowth).toBeCloseTo(
+      (n2.extra!.oursSchedules as number) / (n1.extra!.oursSchedules as number),
+      2,
+    );
   }, 300_000);
 
   it("a budget that runs out leaves the space uncovered and says so", () => {

@@ -2,7 +2,13 @@
 // in-process calls, numbers checked for sanity and against formulas, never for speed.
 import { describe, expect, it } from "vitest";
 import { defaultOptions, median, paired, row, type BenchReport } from "../../src/bench/harness";
-import { lookupsBenchmark, lookupAddresses, miniTableFor, modelLookups, baselineLookups } from "../../src/bench/lookups";
+import {
+  lookupsBenchmark,
+  lookupAddresses,
+  miniTableFor,
+  modelLookups,
+  baselineLookups,
+} from "../../src/bench/lookups";
 import { scaleBenchmark, floorBytes, minTablePages } from "../../src/bench/scale";
 import { mapBar } from "../../src/bench/bar-world";
 import { formatTable } from "../../src/bench/report";
@@ -22,7 +28,11 @@ describe("harness", () => {
 
   it("paired runs alternate case and baseline, and a row's ratio is median over median", () => {
     const order: string[] = [];
-    const s = paired(3, (i) => (order.push(`a${i}`), 10 + i), (i) => (order.push(`b${i}`), 20 + i));
+    const s = paired(
+      3,
+      (i) => (order.push(`a${i}`), 10 + i),
+      (i) => (order.push(`b${i}`), 20 + i),
+    );
     expect(order).toEqual(["a0", "b0", "a1", "b1", "a2", "b2"]);
     const r = row("x", "y", "ops/s", s.a, { baselineSamples: s.b, baselineName: "base" });
     expect(r.value).toBe(11);
@@ -34,7 +44,14 @@ describe("harness", () => {
     const a = parseArgs(["--quick", "--only", "lookups,scale", "--reps", "2"]);
     expect(a).toMatchObject({ quick: true, only: ["lookups", "scale"], reps: 2 });
     expect(selectBenchmarks(a.only).map((b) => b.name)).toEqual(["lookups", "scale"]);
-    expect(BENCHMARKS.map((b) => b.name)).toEqual(["lookups", "scale", "exploration", "race-scaling", "figures", "notebooks"]);
+    expect(BENCHMARKS.map((b) => b.name)).toEqual([
+      "lookups",
+      "scale",
+      "exploration",
+      "race-scaling",
+      "figures",
+      "notebooks",
+    ]);
     expect(() => selectBenchmarks(["nope"])).toThrow(/unknown benchmark 'nope' \(known: lookups, scale/);
     expect(() => parseArgs(["--fast"])).toThrow(/unknown argument '--fast'/);
   });
@@ -64,7 +81,11 @@ describe("lookups (quick)", () => {
 
 describe("scale (quick)", () => {
   it("the floor is 8 bytes per leaf entry plus whole upper-level table pages", () => {
-    expect(minTablePages("pte", 128 * GiB)).toEqual({ leafEntries: 2 ** 25, leafPages: 65536, upperPages: 128 + 1 + 1 });
+    expect(minTablePages("pte", 128 * GiB)).toEqual({
+      leafEntries: 2 ** 25,
+      leafPages: 65536,
+      upperPages: 128 + 1 + 1,
+    });
     expect(floorBytes("pte", 128 * GiB)).toBe(2 ** 25 * 8 + 130 * 4096);
     expect(floorBytes("pmd", 128 * GiB)).toBe(65536 * 8 + 2 * 4096);
     expect(floorBytes("pud", 128 * GiB)).toBe(128 * 8 + 4096);

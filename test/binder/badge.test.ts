@@ -10,7 +10,11 @@ import { projectRoot } from "../../src/runner";
 import { badgeBlock, binderUrl, configuredRepo, githubRepoFrom, withBadge } from "../../scripts/lib/binder.mjs";
 
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterEach(() =>
+  dirs.splice(0).forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 /** A git repository with the project's package.json and README, and optionally an origin. */
 function project(pkg: Record<string, unknown>, origin?: string): string {
@@ -25,34 +29,52 @@ function project(pkg: Record<string, unknown>, origin?: string): string {
 
 describe("the Binder badge", () => {
   it("reads owner/name from every GitHub URL form git and npm use, and nothing from other hosts", () => {
-    for (const url of ["https://github.com/ada/pfnlab.git", "https://github.com/ada/pfnlab", "git@github.com:ada/pfnlab.git",
-      "ssh://git@github.com/ada/pfnlab.git", "git+https://github.com/ada/pfnlab.git", "github:ada/pfnlab", "ada/pfnlab"]) {
+    for (const url of [
+      "https://github.com/ada/pfnlab.git",
+      "https://github.com/ada/pfnlab",
+      "git@github.com:ada/pfnlab.git",
+      "ssh://git@github.com/ada/pfnlab.git",
+      "git+https://github.com/ada/pfnlab.git",
+      "github:ada/pfnlab",
+      "ada/pfnlab",
+    ]) {
       expect(githubRepoFrom(url), url).toBe("ada/pfnlab");
     }
     expect(githubRepoFrom("https://gitlab.com/ada/pfnlab.git")).toBeNull();
     expect(githubRepoFrom("")).toBeNull();
   });
 
-  it("takes package.json \"repository\" first, then the git remote origin, else says there is none", () => {
-    expect(configuredRepo(project({ repository: "github:ada/pfnlab" }, "git@github.com:bob/fork.git")).repo).toBe("ada/pfnlab");
-    expect(configuredRepo(project({ repository: { type: "git", url: "git+https://github.com/ada/pfnlab.git" } })).repo).toBe("ada/pfnlab");
+  it('takes package.json "repository" first, then the git remote origin, else says there is none', () => {
+    expect(configuredRepo(project({ repository: "github:ada/pfnlab" }, "git@github.com:bob/fork.git")).repo).toBe(
+      "ada/pfnlab",
+    );
+    expect(
+      configuredRepo(project({ repository: { type: "git", url: "git+https://github.com/ada/pfnlab.git" } })).repo,
+    ).toBe("ada/pfnlab");
     expect(configuredRepo(project({}, "git@github.com:bob/fork.git")).repo).toBe("bob/fork");
     const none = configuredRepo(project({}));
     expect(none.repo).toBeNull();
     expect(none.from).toMatch(/no package.json "repository" and no git remote "origin"/);
-    expect(() => configuredRepo(project({ repository: "https://gitlab.com/ada/pfnlab" }))).toThrow(/names no GitHub repository/);
+    expect(() => configuredRepo(project({ repository: "https://gitlab.com/ada/pfnlab" }))).toThrow(
+      /names no GitHub repository/,
+    );
   });
 
   it("binder-link --write-readme puts the link for the configured repository into the README", () => {
     const d = project({ repository: "github:ada/pfnlab" });
     cpSync(join(projectRoot, "scripts"), join(d, "scripts"), { recursive: true });
-    const out = execFileSync(process.execPath, [join(d, "scripts", "binder-link.mjs"), "--write-readme"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const out = execFileSync(process.execPath, [join(d, "scripts", "binder-link.mjs"), "--write-readme"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const url = "https://mybinder.org/v2/gh/ada/pfnlab/HEAD?urlpath=lab/tree/notebooks";
     expect(out.trim()).toBe(url);
-    expect(readFileSync(join(d, "README.md"), "utf8")).toContain(`[![Binder](https://mybinder.org/badge_logo.svg)](${url})`);
+    expect(readFileSync(join(d, "README.md"), "utf8")).toContain(
+      `[![Binder](https://mybinder.org/badge_logo.svg)](${url})`,
+    );
   });
 
-  it("the committed README's badge is the one package.json \"repository\" gives, with no OWNER placeholder", () => {
+  it('the committed README\'s badge is the one package.json "repository" gives, with no OWNER placeholder', () => {
     const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
     expect(readme).not.toMatch(/OWNER\/pfnlab/);
     // package.json only: a clone's own remote (a fork, a CI checkout) must not change what the README should say.

@@ -41,7 +41,12 @@ describe("Binder: binder/requirements.txt + binder/postBuild", () => {
     env = describeJupyter(ensureJupyterVenv(binderVenv, null, requirements)) as JupyterEnv;
     clone = join(mkdtempSync(join(tmpdir(), "pfnlab-binder-")), "pfnlab");
     execFileSync("git", ["clone", "-q", "--no-local", projectRoot, clone]);
-    postBuild = spawnSync("bash", [join(clone, "binder", "postBuild")], { cwd: clone, env: binderEnv(), encoding: "utf8", timeout: 900_000 });
+    postBuild = spawnSync("bash", [join(clone, "binder", "postBuild")], {
+      cwd: clone,
+      env: binderEnv(),
+      encoding: "utf8",
+      timeout: 900_000,
+    });
     server = await startServer(env, "lab", join(clone, ".jupyter-state"), { dir: clone, projectKernel: false });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs, headless: true });
   }, 1_800_000);
@@ -53,10 +58,18 @@ describe("Binder: binder/requirements.txt + binder/postBuild", () => {
   });
 
   it("binder/requirements.txt pins the same front ends as requirements-jupyter.txt", () => {
-    const pins = (file: string) => readFileSync(file, "utf8").split("\n").map((l) => l.replace(/#.*/, "").trim()).filter(Boolean).sort();
+    const pins = (file: string) =>
+      readFileSync(file, "utf8")
+        .split("\n")
+        .map((l) => l.replace(/#.*/, "").trim())
+        .filter(Boolean)
+        .sort();
     expect(pins(requirements)).toEqual(pins(join(projectRoot, "requirements-jupyter.txt")));
     expect(env.lab, "JupyterLab in the Binder environment").toMatch(/^4\./);
-    expect(existsSync(join(binderVenv, "share", "jupyter", "labextensions", "jupyterlab-plotly")), "plotly's JupyterLab renderer").toBe(true);
+    expect(
+      existsSync(join(binderVenv, "share", "jupyter", "labextensions", "jupyterlab-plotly")),
+      "plotly's JupyterLab renderer",
+    ).toBe(true);
   });
 
   it("postBuild succeeds in a clean clone and registers the tslab kernel in the environment's sys-prefix", async () => {
@@ -67,7 +80,9 @@ describe("Binder: binder/requirements.txt + binder/postBuild", () => {
     expect(tslab, `kernelspecs the Binder server sees: ${Object.keys(specs.kernelspecs).join(", ")}`).toBeDefined();
     expect(tslab.spec.argv[0].startsWith(clone), `the kernel runs the clone's tslab: ${tslab.spec.argv[0]}`).toBe(true);
     // Found in the environment's sys-prefix, as on Binder (the server has no JUPYTER_PATH of ours).
-    const installed = JSON.parse(readFileSync(join(binderVenv, "share", "jupyter", "kernels", "tslab", "kernel.json"), "utf8")) as { argv: string[] };
+    const installed = JSON.parse(
+      readFileSync(join(binderVenv, "share", "jupyter", "kernels", "tslab", "kernel.json"), "utf8"),
+    ) as { argv: string[] };
     expect(installed.argv).toEqual(tslab.spec.argv);
   });
 

@@ -27,7 +27,9 @@ describe("exported HTML renders offline", () => {
   });
 
   it("exports every notebook; the four teaching notebooks have at least three figures each", () => {
-    expect(exported.map((e) => e.notebook)).toEqual(expect.arrayContaining(["00-start-here.ipynb", "04-mmu-notifiers.ipynb"]));
+    expect(exported.map((e) => e.notebook)).toEqual(
+      expect.arrayContaining(["00-start-here.ipynb", "04-mmu-notifiers.ipynb"]),
+    );
     for (const e of exported) {
       if (/^0[1-4]-/.test(e.notebook)) expect(e.figures, e.notebook).toBeGreaterThanOrEqual(3);
       if (e.notebook.startsWith("00-")) expect(e.figures, e.notebook).toBeGreaterThanOrEqual(1);
@@ -56,10 +58,18 @@ describe("exported HTML renders offline", () => {
       });
       await page.goto(pathToFileURL(e.html).href);
       await page
-        .waitForFunction((n) => document.querySelectorAll(".js-plotly-plot svg.main-svg").length > 0 &&
-          [...document.querySelectorAll(".js-plotly-plot")].filter((p) => p.querySelector("svg.main-svg")).length >= n, e.figures, { timeout: 60_000 })
+        .waitForFunction(
+          (n) =>
+            document.querySelectorAll(".js-plotly-plot svg.main-svg").length > 0 &&
+            [...document.querySelectorAll(".js-plotly-plot")].filter((p) => p.querySelector("svg.main-svg")).length >=
+              n,
+          e.figures,
+          { timeout: 60_000 },
+        )
         .catch(() => undefined);
-      const rendered = await page.evaluate(() => [...document.querySelectorAll(".js-plotly-plot")].filter((p) => p.querySelector("svg.main-svg")).length);
+      const rendered = await page.evaluate(
+        () => [...document.querySelectorAll(".js-plotly-plot")].filter((p) => p.querySelector("svg.main-svg")).length,
+      );
       await page.screenshot({ path: join(shots, `export-${basename(e.html, ".html")}.png`), fullPage: true });
       await page.close();
       expect(rendered, `${e.notebook}: plots rendered`).toBe(e.figures);
@@ -72,8 +82,12 @@ describe("exported HTML renders offline", () => {
     for (const e of exported) {
       const page = await ctx.newPage();
       await page.goto(pathToFileURL(e.html).href);
-      const images = await page.evaluate(() =>
-        [...document.querySelectorAll("img")].filter((i) => i.src.startsWith("data:image/png") && i.naturalWidth > 100).length);
+      const images = await page.evaluate(
+        () =>
+          [...document.querySelectorAll("img")].filter(
+            (i) => i.src.startsWith("data:image/png") && i.naturalWidth > 100,
+          ).length,
+      );
       expect(images, `${e.notebook}: PNG fallbacks`).toBeGreaterThanOrEqual(e.figures);
     }
     await ctx.close();

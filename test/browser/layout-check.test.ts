@@ -23,14 +23,22 @@ describe("layout checks (test/support/layout-check.ts)", () => {
   });
 
   /** Puts html into a fresh output area of OUTPUT_WIDTH px (word-break like Notebook 6's pre) and checks it. */
-  async function check(html: string, plot?: { data: unknown[]; layout: Record<string, unknown> }): Promise<LayoutProblem[]> {
+  async function check(
+    html: string,
+    plot?: { data: unknown[]; layout: Record<string, unknown> },
+  ): Promise<LayoutProblem[]> {
     await page.evaluate(
       ({ html, plot, w }) => {
         document.body.innerHTML = `<div class="out" style="width:${w}px;overflow-x:auto"><style>.out pre{white-space:pre-wrap;word-break:break-all;font:13px monospace}</style>${html}</div>`;
         if (plot) {
           const div = document.createElement("div");
           document.querySelector(".out")!.appendChild(div);
-          return (window as unknown as { Plotly: { newPlot: (...a: unknown[]) => Promise<unknown> } }).Plotly.newPlot(div, plot.data, plot.layout, { staticPlot: true });
+          return (window as unknown as { Plotly: { newPlot: (...a: unknown[]) => Promise<unknown> } }).Plotly.newPlot(
+            div,
+            plot.data,
+            plot.layout,
+            { staticPlot: true },
+          );
         }
         return undefined;
       },
@@ -50,7 +58,21 @@ describe("layout checks (test/support/layout-check.ts)", () => {
   it("finds a text placed outside its figure", async () => {
     const problems = await check("", {
       data: [line],
-      layout: { width: 600, height: 300, annotations: [{ x: 1.3, y: 0.5, xref: "paper", yref: "paper", xanchor: "left", text: "a label past the right edge", showarrow: false }] },
+      layout: {
+        width: 600,
+        height: 300,
+        annotations: [
+          {
+            x: 1.3,
+            y: 0.5,
+            xref: "paper",
+            yref: "paper",
+            xanchor: "left",
+            text: "a label past the right edge",
+            showarrow: false,
+          },
+        ],
+      },
     });
     expect(problems.some((p) => p.kind === "outside" && /a label past the right edge/.test(p.detail))).toBe(true);
   });
@@ -66,7 +88,22 @@ describe("layout checks (test/support/layout-check.ts)", () => {
   it("finds an annotation drawn onto the legend", async () => {
     const problems = await check("", {
       data: [line, other],
-      layout: { width: 600, height: 300, annotations: [{ x: 1.02, y: 1, xref: "paper", yref: "paper", xanchor: "left", yanchor: "top", text: "a note on the legend", showarrow: false }] },
+      layout: {
+        width: 600,
+        height: 300,
+        annotations: [
+          {
+            x: 1.02,
+            y: 1,
+            xref: "paper",
+            yref: "paper",
+            xanchor: "left",
+            yanchor: "top",
+            text: "a note on the legend",
+            showarrow: false,
+          },
+        ],
+      },
     });
     expect(problems.some((p) => p.kind === "under-legend" && /a note on the legend/.test(p.detail))).toBe(true);
   });
@@ -85,10 +122,17 @@ describe("layout checks (test/support/layout-check.ts)", () => {
   });
 
   it("passes what show() and showTable() make: a fitted figure and a long table", async () => {
-    const fig = { data: [line, other], layout: { width: 1400, height: 320, title: { text: "too wide before show()" } } };
+    const fig = {
+      data: [line, other],
+      layout: { width: 1400, height: 320, title: { text: "too wide before show()" } },
+    };
     const bundle = figureBundle(fig);
     const plotly = bundle["application/vnd.plotly.v1+json"];
-    const rows = Array.from({ length: 3 }, (_, i) => ({ step: i, text: "a long explanation ".repeat(20), site: "followPfnmapStart: pmdp_get_lockless" }));
+    const rows = Array.from({ length: 3 }, (_, i) => ({
+      step: i,
+      text: "a long explanation ".repeat(20),
+      site: "followPfnmapStart: pmdp_get_lockless",
+    }));
     expect(showTable(rows)).toEqual(tableBundle(rows));
     expect(await check(tableBundle(rows)["text/html"], { data: plotly.data, layout: plotly.layout })).toEqual([]);
   });

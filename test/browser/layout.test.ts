@@ -9,11 +9,19 @@ import { projectRoot } from "../../src/runner";
 import { CHROMIUM, chromiumArgs } from "../support/browser";
 import { describeLayoutProblems, layoutProblems } from "../support/layout-check";
 import {
-  errorOutputs, figureCounts, NOTEBOOK6_OUTPUT, openAndRunAll, screenshotNotebook, startNotebookServer, type RunningJupyter,
+  errorOutputs,
+  figureCounts,
+  NOTEBOOK6_OUTPUT,
+  openAndRunAll,
+  screenshotNotebook,
+  startNotebookServer,
+  type RunningJupyter,
 } from "../support/notebook6";
 
 const outDir = join(projectRoot, "test-output", "browser");
-const notebooks = readdirSync(join(projectRoot, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort();
+const notebooks = readdirSync(join(projectRoot, "notebooks"))
+  .filter((f) => f.endsWith(".ipynb"))
+  .sort();
 
 describe("every notebook's outputs fit a 1280 px window in Notebook 6", () => {
   let server: RunningJupyter;
@@ -29,19 +37,22 @@ describe("every notebook's outputs fit a 1280 px window in Notebook 6", () => {
     server?.child.kill("SIGINT");
   });
 
-  it.each(notebooks)("%s: no output scrolls sideways, no printed table row wraps, no figure text, legend or trace out of place", async (name) => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    try {
-      await openAndRunAll(page, server, name);
-      const errors = await errorOutputs(page);
-      const figs = await figureCounts(page);
-      const problems = await layoutProblems(page, { outputSelector: NOTEBOOK6_OUTPUT });
-      await screenshotNotebook(page, join(outDir, `layout-${name.replace(/\.ipynb$/, "")}.png`));
-      expect(errors, `${name}: error outputs`).toEqual([]);
-      expect(figs.drawn, `${name}: figures drawn by plotly`).toBe(figs.figures);
-      expect(describeLayoutProblems(problems), `${name}: layout problems`).toBe("");
-    } finally {
-      await page.close();
-    }
-  });
+  it.each(notebooks)(
+    "%s: no output scrolls sideways, no printed table row wraps, no figure text, legend or trace out of place",
+    async (name) => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      try {
+        await openAndRunAll(page, server, name);
+        const errors = await errorOutputs(page);
+        const figs = await figureCounts(page);
+        const problems = await layoutProblems(page, { outputSelector: NOTEBOOK6_OUTPUT });
+        await screenshotNotebook(page, join(outDir, `layout-${name.replace(/\.ipynb$/, "")}.png`));
+        expect(errors, `${name}: error outputs`).toEqual([]);
+        expect(figs.drawn, `${name}: figures drawn by plotly`).toBe(figs.figures);
+        expect(describeLayoutProblems(problems), `${name}: layout problems`).toBe("");
+      } finally {
+        await page.close();
+      }
+    },
+  );
 });

@@ -12,7 +12,6 @@ import { startJupyter } from "../../scripts/lib/jupyter.mjs";
 
 const outDir = join(projectRoot, "test-output", "browser");
 
-
 describe("00-start-here in a real browser", () => {
   let jupyter: { child: import("node:child_process").ChildProcess; url: string };
   let browser: Browser;
@@ -20,7 +19,9 @@ describe("00-start-here in a real browser", () => {
   beforeAll(async () => {
     mkdirSync(outDir, { recursive: true });
     const port = await freePort();
-    jupyter = await startJupyter(["--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0"], { echo: false });
+    jupyter = await startJupyter(["--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0"], {
+      echo: false,
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs, headless: true });
   });
 
@@ -46,8 +47,13 @@ describe("00-start-here in a real browser", () => {
     await page.evaluate(() => (window as unknown as { Jupyter: any }).Jupyter.notebook.execute_all_cells());
     await page.waitForSelector("svg.main-svg", { timeout: 90_000 });
     // Wait for the whole run to finish: no cell left with a busy prompt "In [*]".
-    await page.waitForFunction(() => !document.querySelector(".input_prompt")?.textContent?.includes("*") &&
-      ![...document.querySelectorAll(".input_prompt")].some((p) => p.textContent?.includes("*")), undefined, { timeout: 90_000 });
+    await page.waitForFunction(
+      () =>
+        !document.querySelector(".input_prompt")?.textContent?.includes("*") &&
+        ![...document.querySelectorAll(".input_prompt")].some((p) => p.textContent?.includes("*")),
+      undefined,
+      { timeout: 90_000 },
+    );
     const traces = await page.locator("svg.main-svg g.trace").count();
     const stderr = await page.locator(".output_stderr").allTextContents();
     const fig = page.locator(".js-plotly-plot").first();

@@ -27,7 +27,11 @@ async function play(root: Locator, letters: string): Promise<{ outcome: string; 
 }
 
 function pfnlabReplay(replay: string): string[] {
-  const r = spawnSync(process.execPath, [join(projectRoot, "dist/cli/main.js"), "replay", "follow-vs-zap", replay, "--json"], { encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    [join(projectRoot, "dist/cli/main.js"), "replay", "follow-vs-zap", replay, "--json"],
+    { encoding: "utf8" },
+  );
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout).outcomes;
 }
@@ -42,7 +46,9 @@ async function checkSteppers(page: Page, shot: string): Promise<void> {
   const got = await play(v612, "aaaab");
   expect(got.outcome).toContain("Finished: stale-pfn");
   expect(got.status).toMatch(/preemptions 1 of 2/);
-  expect(await v612.locator("[data-role=verdict]").textContent()).toMatch(/^stale-pfn: lookup of 0x[0-9a-f]+ returned pfn 0x10000005/);
+  expect(await v612.locator("[data-role=verdict]").textContent()).toMatch(
+    /^stale-pfn: lookup of 0x[0-9a-f]+ returned pfn 0x10000005/,
+  );
   await v612.screenshot({ path: join(shots, `${shot}-v6.12.png`) });
   expect(pfnlabReplay(got.replay)).toEqual(["stale-pfn"]);
 
@@ -82,7 +88,11 @@ describe("the stepper in a real browser", () => {
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(String(e)));
       await openAndRunAll(page, server, NB);
-      await page.waitForFunction(() => document.querySelectorAll(".pfnlab-stepper [data-role=status]").length === 2, undefined, { timeout: 180_000 });
+      await page.waitForFunction(
+        () => document.querySelectorAll(".pfnlab-stepper [data-role=status]").length === 2,
+        undefined,
+        { timeout: 180_000 },
+      );
       await checkSteppers(page, "stepper-notebook");
       expect(errors).toEqual([]);
       await page.close();

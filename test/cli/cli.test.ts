@@ -1,6 +1,6 @@
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const root = path.resolve(__dirname, "../..");
@@ -22,8 +22,23 @@ describe("pfnlab CLI (built package)", () => {
     const r = pfnlab("explore", "lost-update", "--strategy", "dfs", "--preemptions", "1", "--json");
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    expect(Object.keys(j)).toEqual(["scenario", "strategy", "schedules", "exhausted", "outcomes", "events", "firstFailure"]);
-    expect(j).toMatchObject({ scenario: "lost-update", strategy: "dfs", schedules: 4, exhausted: true, outcomes: { "lost-update": 2, ok: 2 }, events: {} });
+    expect(Object.keys(j)).toEqual([
+      "scenario",
+      "strategy",
+      "schedules",
+      "exhausted",
+      "outcomes",
+      "events",
+      "firstFailure",
+    ]);
+    expect(j).toMatchObject({
+      scenario: "lost-update",
+      strategy: "dfs",
+      schedules: 4,
+      exhausted: true,
+      outcomes: { "lost-update": 2, ok: 2 },
+      events: {},
+    });
     expect(Object.keys(j.firstFailure)).toEqual(["replay", "trace"]);
     expect(j.firstFailure.replay).toBe("ab");
     expect(j.firstFailure.trace.at(-1)).toBe("outcomes: lost-update");

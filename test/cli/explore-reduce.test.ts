@@ -1,7 +1,7 @@
 // pfnlab explore: --reduce, the stop message when the cap is hit, progress on stderr,
 // and the lookups/callers params in --list (built package, as users run it).
-import { spawnSync } from "child_process";
-import * as path from "path";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = path.resolve(__dirname, "../..");
@@ -17,14 +17,27 @@ describe("pfnlab explore: reduction, caps and progress", () => {
     const r = pfnlab("explore", "follow-vs-zap", "-p", "lookups=2", "--preemptions", "inf", "--reduce");
     expect(r.code).toBe(0);
     expect(r.out).toContain("(dfs with partial-order reduction, no preemption bound;");
-    expect(r.out).toContain("schedules: 39 (exhausted: one schedule of every class of equivalent schedules within the bound was run)");
+    expect(r.out).toContain(
+      "schedules: 39 (exhausted: one schedule of every class of equivalent schedules within the bound was run)",
+    );
     const plain = pfnlab("explore", "follow-vs-zap", "-p", "lookups=2", "--preemptions", "1");
-    const shrunk = (s: string) => /first failure: stale-pfn with 1 preemption\(s\), \d+ steps; replay (\S+)/.exec(s)![1];
+    const shrunk = (s: string) =>
+      /first failure: stale-pfn with 1 preemption\(s\), \d+ steps; replay (\S+)/.exec(s)![1];
     expect(shrunk(r.out)).toBe(shrunk(plain.out));
   });
 
   it("the fixed variant with three lookups: no failure in the whole space, said as a proof", () => {
-    const r = pfnlab("explore", "follow-vs-zap", "-p", "lookups=3", "-p", "variant=fixed", "--preemptions", "inf", "--reduce");
+    const r = pfnlab(
+      "explore",
+      "follow-vs-zap",
+      "-p",
+      "lookups=3",
+      "-p",
+      "variant=fixed",
+      "--preemptions",
+      "inf",
+      "--reduce",
+    );
     expect(r.code).toBe(0);
     expect(r.out).toContain("schedules: 431 (exhausted");
     expect(r.out).toContain("no failure in the whole space");
@@ -40,10 +53,21 @@ describe("pfnlab explore: reduction, caps and progress", () => {
   });
 
   it("--progress prints schedules, rate and time left to stderr for a run longer than a second", () => {
-    const r = pfnlab("explore", "follow-vs-zap", "-p", "lookups=2", "--preemptions", "2", "--schedules", "2642", "--progress");
+    const r = pfnlab(
+      "explore",
+      "follow-vs-zap",
+      "-p",
+      "lookups=2",
+      "--preemptions",
+      "2",
+      "--schedules",
+      "2642",
+      "--progress",
+    );
     expect(r.code).toBe(0);
     // Runs shorter than a second print nothing; the final line always says how it ended.
-    for (const line of r.err.split("\n").filter(Boolean)) expect(line).toMatch(/^explore: [\d,]+ schedules, [\d,]+\/s, [\d.]+ s/);
+    for (const line of r.err.split("\n").filter(Boolean))
+      expect(line).toMatch(/^explore: [\d,]+ schedules, [\d,]+\/s, [\d.]+ s/);
   });
 
   it("--list documents lookups (1..8) for follow-vs-zap and callers for the plain callers' races; --reduce with random is a usage error", () => {

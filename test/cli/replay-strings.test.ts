@@ -1,8 +1,8 @@
 // Issue 15, item 8: replay strings that are too long or malformed fail at once with a
 // clear, bounded error (no V8 abort, no gigabytes), and no error starts with an internal
 // function name.
-import { spawnSync } from "child_process";
-import * as path from "path";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { MAX_REPLAY_STEPS, decodeSchedule } from "../../src/sched/explore/replay-string";
 
@@ -31,7 +31,9 @@ describe("replay strings are bounded and checked", () => {
   it("a schedule that does not fit the scenario is reported without an internal name first", () => {
     const r = pfnlab("replay", "follow-vs-zap", "a100b");
     expect(r.code).toBe(2);
-    expect(r.err.split("\n")[0]).toMatch(/^pfnlab replay: replay string 'a100b': step \d+ wants task a \(follow\), which cannot run there/);
+    expect(r.err.split("\n")[0]).toMatch(
+      /^pfnlab replay: replay string 'a100b': step \d+ wants task a \(follow\), which cannot run there/,
+    );
   });
 
   it("the limit is exactly MAX_REPLAY_STEPS (documented in replay-string.ts)", () => {

@@ -1,6 +1,6 @@
 // `pfnlab step`: be the scheduler in a terminal, through the built CLI.
-import { spawnSync } from "child_process";
-import * as path from "path";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = path.resolve(__dirname, "../..");
@@ -30,8 +30,12 @@ describe("pfnlab step", () => {
 
   it("shows each task's mirror line and next action, and the PMD entry", () => {
     const r = pfnlab(["step", "follow-vs-zap", "-p", "variant=v6.12", "--script", "aaaa"]);
-    expect(r.out).toMatch(/^ {2}a {2}follow +runnable src\/mm\/follow\.ts:\d+ {2}acquire ptlock \(PMD\).*pmd_lock {2}\(default\)$/m);
-    expect(r.out).toMatch(/^ {2}b {2}zap +runnable src\/mm\/mapping\.ts:\d+ {2}acquire &mapping->i_mmap_rwsem.*\(preempts\)$/m);
+    expect(r.out).toMatch(
+      /^ {2}a {2}follow +runnable src\/mm\/follow\.ts:\d+ {2}acquire ptlock \(PMD\).*pmd_lock {2}\(default\)$/m,
+    );
+    expect(r.out).toMatch(
+      /^ {2}b {2}zap +runnable src\/mm\/mapping\.ts:\d+ {2}acquire &mapping->i_mmap_rwsem.*\(preempts\)$/m,
+    );
     expect(r.out).toMatch(/^ {2}pmd entry for 0x7effffe05000: pfn 0x10000000 \[present\|/m);
   });
 

@@ -9,7 +9,8 @@ import { replay, simulate, traceLines } from "../../src/sched/explore/explorer";
 import { listScenarios } from "../../src/scenarios/registry";
 import "../../src/scenarios/index";
 
-const pfnlab = (...args: string[]) => spawnSync(process.execPath, [join(projectRoot, "dist/cli/main.js"), ...args], { cwd: projectRoot, encoding: "utf8" });
+const pfnlab = (...args: string[]) =>
+  spawnSync(process.execPath, [join(projectRoot, "dist/cli/main.js"), ...args], { cwd: projectRoot, encoding: "utf8" });
 
 /** The step and time columns of trace lines (blank on a step's continuation lines). */
 function columns(lines: string[]) {
@@ -50,12 +51,18 @@ describe("replay traces", () => {
 
   it("--list: every race defaults to the fixed kernel except follow-vs-zap, which says why", () => {
     const out = pfnlab("explore", "--list").stdout;
-    const defaults = [...out.matchAll(/^(\S+): .*\n(?: {2}.*\n)*? {2}-p variant \(string, one of v6\.12\|fixed; default (\S+)\): (.*)$/gm)].map((m) => [m[1], m[2], m[3]]);
+    const defaults = [
+      ...out.matchAll(
+        /^(\S+): .*\n(?: {2}.*\n)*? {2}-p variant \(string, one of v6\.12\|fixed; default (\S+)\): (.*)$/gm,
+      ),
+    ].map((m) => [m[1], m[2], m[3]]);
     expect(defaults.length).toBeGreaterThanOrEqual(4);
     for (const [name, dflt, doc] of defaults) {
       if (name === "follow-vs-zap") {
         expect(dflt).toBe("v6.12");
-        expect(doc).toMatch(/Default v6\.12 here, while the caller scenarios default to fixed: this scenario is the v6\.12 bug itself/);
+        expect(doc).toMatch(
+          /Default v6\.12 here, while the caller scenarios default to fixed: this scenario is the v6\.12 bug itself/,
+        );
       } else expect(dflt, name).toBe("fixed");
     }
   });

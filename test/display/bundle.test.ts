@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { figureBundle, htmlOutput, PLOTLY_MIME, show, tslabDisplayWriter, type PlotlyFigure } from "../../src/display/index";
+import {
+  figureBundle,
+  htmlOutput,
+  PLOTLY_MIME,
+  show,
+  tslabDisplayWriter,
+  type PlotlyFigure,
+} from "../../src/display/index";
 import { scriptSafeJson } from "../../src/display/htmlOutput";
 import { inTslabKernel } from "../../src/display/tslabChannel";
 
@@ -18,7 +25,9 @@ describe("figureBundle", () => {
     expect(Object.keys(bundle).sort()).toEqual([PLOTLY_MIME, "image/png", "text/html", "text/plain"].sort());
     expect(bundle[PLOTLY_MIME].data).toEqual(fig.data);
     expect(bundle[PLOTLY_MIME].layout).toEqual(fig.layout);
-    expect(Buffer.from(bundle["image/png"]!, "base64").subarray(0, 8)).toEqual(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]));
+    expect(Buffer.from(bundle["image/png"]!, "base64").subarray(0, 8)).toEqual(
+      Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    );
   });
 
   it("summarises title and trace names in text/plain, without markup", () => {
@@ -48,10 +57,23 @@ describe("figureBundle", () => {
   });
 
   it("keeps the interactive parts when no PNG can be drawn (canvas heatmap), saying why", () => {
-    const b = figureBundle({ data: [{ type: "heatmap", z: [[1, 2], [3, 4]] }], layout: {} });
+    const b = figureBundle({
+      data: [
+        {
+          type: "heatmap",
+          z: [
+            [1, 2],
+            [3, 4],
+          ],
+        },
+      ],
+      layout: {},
+    });
     expect(b["image/png"]).toBeUndefined();
     expect(b["text/html"]).toContain("pfnlabWithPlotly");
-    expect(b["text/plain"]).toMatch(/^Figure \(untitled\): 1 trace: trace 0 \(no static image: renderSvg: plotly could not draw/);
+    expect(b["text/plain"]).toMatch(
+      /^Figure \(untitled\): 1 trace: trace 0 \(no static image: renderSvg: plotly could not draw/,
+    );
   });
 
   it("rejects figures holding functions, naming the rule", () => {
@@ -72,13 +94,20 @@ describe("the html loader in a page (jsdom)", () => {
   it("adds one script at the page's base url and plots all figures after load", async () => {
     const a = htmlOutput(fig, { divId: "a", pngBase64: "AAAA", width: 700, height: 450, alt: "A" });
     const b = htmlOutput(fig, { divId: "b", pngBase64: "AAAA", width: 700, height: 450, alt: "B" });
-    const dom = new JSDOM(`<html><head></head><body data-base-url="/user/ana/">${a}${b}</body></html>`, { runScripts: "dangerously" });
+    const dom = new JSDOM(`<html><head></head><body data-base-url="/user/ana/">${a}${b}</body></html>`, {
+      runScripts: "dangerously",
+    });
     const w = dom.window as unknown as { document: Document; Plotly?: unknown; Event: typeof Event };
     const scripts = [...w.document.head.querySelectorAll("script")];
-    expect(scripts.map((s) => s.getAttribute("src"))).toEqual(["/user/ana/files/node_modules/plotly.js-dist/plotly.js"]);
+    expect(scripts.map((s) => s.getAttribute("src"))).toEqual([
+      "/user/ana/files/node_modules/plotly.js-dist/plotly.js",
+    ]);
     expect(w.document.querySelectorAll("#a img, #b img").length).toBe(2);
     const plotted: string[] = [];
-    w.Plotly = { newPlot: (div: HTMLElement, data: unknown[]) => (plotted.push(`${div.id}:${data.length}`), Promise.resolve(div)), purge() {} };
+    w.Plotly = {
+      newPlot: (div: HTMLElement, data: unknown[]) => (plotted.push(`${div.id}:${data.length}`), Promise.resolve(div)),
+      purge() {},
+    };
     scripts[0].dispatchEvent(new w.Event("load"));
     expect(plotted).toEqual(["a:2", "b:2"]);
     expect(w.document.querySelectorAll("#a img, #b img").length).toBe(0);
@@ -109,7 +138,9 @@ describe("show", () => {
     const cache = require.cache;
     const key = "/fake/node_modules/tslab/dist/jupyter.js";
     const sent: { content: { data: Record<string, unknown>; metadata: unknown }; update: boolean }[] = [];
-    cache[key] = { exports: { lastWriteDisplayData: (content: never, update: boolean) => sent.push({ content, update }) } } as never;
+    cache[key] = {
+      exports: { lastWriteDisplayData: (content: never, update: boolean) => sent.push({ content, update }) },
+    } as never;
     try {
       expect(show(fig, { divId: "k" })).toBeUndefined();
     } finally {
@@ -117,7 +148,9 @@ describe("show", () => {
     }
     expect(sent).toHaveLength(1);
     expect(sent[0].update).toBe(false);
-    expect(Object.keys(sent[0].content.data).sort()).toEqual([PLOTLY_MIME, "image/png", "text/html", "text/plain"].sort());
+    expect(Object.keys(sent[0].content.data).sort()).toEqual(
+      [PLOTLY_MIME, "image/png", "text/html", "text/plain"].sort(),
+    );
     expect(sent[0].content.metadata).toEqual({ "image/png": { width: 700, height: 450 } });
   });
 
@@ -125,7 +158,9 @@ describe("show", () => {
     const argv = ["node", "/x/node_modules/tslab/bin/tslab", "kernel", "--config-path", "c.json"];
     expect(inTslabKernel(argv)).toBe(true);
     const cache = { "/x/node_modules/tslab/dist/jupyter.js": { exports: { somethingElse: 1 } } };
-    expect(() => tslabDisplayWriter(cache, argv)).toThrow(/tslab's internal display writer was not found: found .*lastWriteDisplayData is not a function/);
+    expect(() => tslabDisplayWriter(cache, argv)).toThrow(
+      /tslab's internal display writer was not found: found .*lastWriteDisplayData is not a function/,
+    );
     expect(tslabDisplayWriter({}, ["node", "vitest"])).toBeNull();
   });
 });

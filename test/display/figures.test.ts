@@ -1,8 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  faultLevelsFigure, faultRuns, lockTimeline, lockTimesBoxPlot, outcomeBars, outcomeColor,
-  lockClassColor, pageTableWalkDiagram, physMemoryMap, scalingFigure, virtToPhysLayout, theme,
+  faultLevelsFigure,
+  faultRuns,
+  lockTimeline,
+  lockTimesBoxPlot,
+  outcomeBars,
+  outcomeColor,
+  lockClassColor,
+  physMemoryMap,
+  scalingFigure,
+  virtToPhysLayout,
+  theme,
   type PlotlyFigure,
 } from "../../src/display/index";
 import { GiB, MiB, sampleFigures } from "./sample-figures";
@@ -49,7 +58,9 @@ describe("lockTimesBoxPlot", () => {
     ]);
     expect((f.data[0].marker as Obj).color).toBe(theme.LOCK_CLASS_COLORS["&mm->mmap_lock"]);
     expect(axisTitle(f, "yaxis")).toBe("time (simulated ns)");
-    expect(lockTimesBoxPlot({ classes: [{ lockClass: "x", holdNs: [1], waitNs: [] }], kind: "violin" }).data[0].type).toBe("violin");
+    expect(
+      lockTimesBoxPlot({ classes: [{ lockClass: "x", holdNs: [1], waitNs: [] }], kind: "violin" }).data[0].type,
+    ).toBe("violin");
   });
 
   it("rejects negative times naming the sample", () => {
@@ -65,10 +76,14 @@ describe("lockTimeline", () => {
     const wait = f.data.find((t) => t.name === "ptlock (PTE) wait")!;
     const hold = f.data.find((t) => t.name === "ptlock (PTE) hold")!;
     expect([wait.base, wait.x, wait.y]).toEqual([[50], [70], ["follower · ptl"]]);
-    expect([hold.base, hold.x, hold.y]).toEqual([[120, 20], [140, 100], ["follower · ptl", "zapper · ptl"]]);
+    expect([hold.base, hold.x, hold.y]).toEqual([
+      [120, 20],
+      [140, 100],
+      ["follower · ptl", "zapper · ptl"],
+    ]);
     const marker = f.data.find((t) => t.type === "scatter")!;
     expect([marker.x, marker.y, marker.text]).toEqual([[300], ["follower"], ["use pfn"]]);
-    expect(((f.layout.yaxis as Obj).categoryarray as string[])).toEqual(["follower", "follower · ptl", "zapper · ptl"]);
+    expect((f.layout.yaxis as Obj).categoryarray as string[]).toEqual(["follower", "follower · ptl", "zapper · ptl"]);
   });
 
   it("rejects intervals that end before they start", () => {
@@ -80,7 +95,12 @@ describe("lockTimeline", () => {
 
 describe("outcomeBars", () => {
   it("stacks one trace per outcome class in severity order with zeros filled in", () => {
-    const f = outcomeBars({ groups: [{ group: "vfio", counts: { "use-after-free": 6, ok: 40 } }, { group: "kvm", counts: { ok: 45, retried: 4 } }] });
+    const f = outcomeBars({
+      groups: [
+        { group: "vfio", counts: { "use-after-free": 6, ok: 40 } },
+        { group: "kvm", counts: { ok: 45, retried: 4 } },
+      ],
+    });
     expect(f.data.map((t) => [t.name, t.y])).toEqual([
       ["ok", [40, 45]],
       ["retried", [0, 4]],
@@ -121,9 +141,9 @@ describe("scalingFigure", () => {
   });
 
   it("rejects series of different lengths", () => {
-    expect(() => scalingFigure({ metric: "faults", series: [{ leaf: "pte", sizesBytes: [1, 2], values: [1] }] })).toThrow(
-      "scalingFigure: series[0] has 2 sizes but 1 values",
-    );
+    expect(() =>
+      scalingFigure({ metric: "faults", series: [{ leaf: "pte", sizesBytes: [1, 2], values: [1] }] }),
+    ).toThrow("scalingFigure: series[0] has 2 sizes but 1 values");
   });
 });
 
@@ -133,7 +153,9 @@ describe("pageTableWalkDiagram", () => {
     expect((f.layout.shapes as Obj[]).length).toBe(5);
     const texts = (f.layout.annotations as Obj[]).map((a) => a.text as string);
     expect(texts.some((t) => t.includes("PGD[254]") && t.includes("0x1234067"))).toBe(true);
-    expect(texts.some((t) => t.includes("PTE[1]") && t.includes("0x80000000fe001267") && t.includes("leaf (special)"))).toBe(true);
+    expect(
+      texts.some((t) => t.includes("PTE[1]") && t.includes("0x80000000fe001267") && t.includes("leaf (special)")),
+    ).toBe(true);
     expect(texts).toContain("lock: ptlock (PTE)");
     expect(texts.some((t) => t.includes("pfn") && t.includes("0xfe001"))).toBe(true);
     expect(texts.some((t) => t.includes("0x7f0000201010") && t.includes("offset 0x10"))).toBe(true);
@@ -153,10 +175,14 @@ describe("physMemoryMap", () => {
   });
 
   it("rejects overlapping regions", () => {
-    expect(() => physMemoryMap({ regions: [
-      { name: "a", startPa: 0, sizeBytes: 8192, kind: "ram", hasStructPage: true },
-      { name: "b", startPa: 4096, sizeBytes: 4096, kind: "bar", hasStructPage: false },
-    ] })).toThrow('physMemoryMap: regions "a" and "b" overlap at 0x1000');
+    expect(() =>
+      physMemoryMap({
+        regions: [
+          { name: "a", startPa: 0, sizeBytes: 8192, kind: "ram", hasStructPage: true },
+          { name: "b", startPa: 4096, sizeBytes: 4096, kind: "bar", hasStructPage: false },
+        ],
+      }),
+    ).toThrow('physMemoryMap: regions "a" and "b" overlap at 0x1000');
   });
 });
 
@@ -169,11 +195,13 @@ describe("virtToPhysLayout", () => {
   });
 
   it("names a mapping outside every phys range", () => {
-    expect(() => virtToPhysLayout({
-      vmas: [{ name: "v", startVa: 0x1000, endVa: 0x3000 }],
-      phys: [{ name: "p", startPa: 0x10000, sizeBytes: 0x1000 }],
-      mappings: [{ startVa: 0x1000, sizeBytes: 0x1000, startPa: 0x20000 }],
-    })).toThrow("virtToPhysLayout: mapping of 0x1000 to 0x20000 (+4 KiB) is not inside any phys range");
+    expect(() =>
+      virtToPhysLayout({
+        vmas: [{ name: "v", startVa: 0x1000, endVa: 0x3000 }],
+        phys: [{ name: "p", startPa: 0x10000, sizeBytes: 0x1000 }],
+        mappings: [{ startVa: 0x1000, sizeBytes: 0x1000, startPa: 0x20000 }],
+      }),
+    ).toThrow("virtToPhysLayout: mapping of 0x1000 to 0x20000 (+4 KiB) is not inside any phys range");
   });
 });
 
@@ -185,10 +213,15 @@ describe("faultLevelsFigure", () => {
 
   it("falls back to PTEs before the first 2 MiB boundary of an unaligned vma", () => {
     const start = 0x7f00001ff000;
-    const runs = faultRuns({ label: "r", startVa: start, endVa: start + 4096 + 2 * MiB, faults: [
-      { addressVa: start, level: "pte" },
-      { addressVa: start + 4096, level: "pmd" },
-    ] });
+    const runs = faultRuns({
+      label: "r",
+      startVa: start,
+      endVa: start + 4096 + 2 * MiB,
+      faults: [
+        { addressVa: start, level: "pte" },
+        { addressVa: start + 4096, level: "pmd" },
+      ],
+    });
     expect(runs).toEqual([
       { row: "r", level: "pte", startOffset: 0, endOffset: 4096, faults: 1 },
       { row: "r", level: "pmd", startOffset: 4096, endOffset: 4096 + 2 * MiB, faults: 1 },
@@ -199,7 +232,12 @@ describe("faultLevelsFigure", () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.nat(1023), { minLength: 1, maxLength: 60 }), (pages) => {
         const start = 0x40000000;
-        const runs = faultRuns({ label: "r", startVa: start, endVa: start + 1024 * 4096, faults: pages.map((p) => ({ addressVa: start + p * 4096, level: "pte" as const })) });
+        const runs = faultRuns({
+          label: "r",
+          startVa: start,
+          endVa: start + 1024 * 4096,
+          faults: pages.map((p) => ({ addressVa: start + p * 4096, level: "pte" as const })),
+        });
         expect(runs.reduce((s, r) => s + r.faults, 0)).toBe(pages.length);
         expect(runs.reduce((s, r) => s + r.endOffset - r.startOffset, 0)).toBe(pages.length * 4096);
         for (let i = 1; i < runs.length; i++) expect(runs[i].startOffset).toBeGreaterThan(runs[i - 1].endOffset);
@@ -209,8 +247,10 @@ describe("faultLevelsFigure", () => {
   });
 
   it("rejects a fault outside its vma", () => {
-    expect(() => faultLevelsFigure({ rows: [{ label: "r", startVa: 0x1000, endVa: 0x2000, faults: [{ addressVa: 0x2000, level: "pte" }] }] })).toThrow(
-      "faultLevelsFigure: rows[0].faults[0].addressVa 0x2000 is outside the vma 0x1000-0x2000",
-    );
+    expect(() =>
+      faultLevelsFigure({
+        rows: [{ label: "r", startVa: 0x1000, endVa: 0x2000, faults: [{ addressVa: 0x2000, level: "pte" }] }],
+      }),
+    ).toThrow("faultLevelsFigure: rows[0].faults[0].addressVa 0x2000 is outside the vma 0x1000-0x2000");
   });
 });

@@ -1,14 +1,50 @@
 /** The experiments and figures behind notebooks 01 and 02 (src/display/mm-figures.ts). */
 import { describe, expect, it } from "vitest";
 import {
-  EINVAL, FOLLOW_REASONS, PAGE_SHARED, PAGE_SIZE, PMD_SIZE, PUD_SIZE, TASK_SIZE, VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_PFNMAP,
-  VM_READ, VM_SHARED, VM_WRITE, createKernel, mmapReadLock, mmapReadUnlock, remapPfnRange, vmfInsertPfnPmd,
-  vmfInsertPfnPud, vmfInsertPfnSteps, zapVmaPtes, followPfnmapArgs, followPfnmapStart, followPfnmapEnd, type Vmf,
+  EINVAL,
+  FOLLOW_REASONS,
+  PAGE_SHARED,
+  PAGE_SIZE,
+  PMD_SIZE,
+  PUD_SIZE,
+  TASK_SIZE,
+  VM_DONTDUMP,
+  VM_DONTEXPAND,
+  VM_IO,
+  VM_PFNMAP,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+  createKernel,
+  mmapReadLock,
+  mmapReadUnlock,
+  remapPfnRange,
+  vmfInsertPfnPmd,
+  vmfInsertPfnPud,
+  vmfInsertPfnSteps,
+  zapVmaPtes,
+  followPfnmapArgs,
+  followPfnmapStart,
+  followPfnmapEnd,
+  type Vmf,
 } from "../../src/mm/index";
 import {
-  LOOKUP_CAUSES, addressSpaceFigure, countByCause, leafSegments, lockScope, lockScopeFigure, lookupCause,
-  lookupOutcomeBars, lookupSegments, lookupStripFigure, sweepAddresses, sweepLookups, touchFigure, touchSeries,
-  vmaLeafStrip, walkFigure,
+  LOOKUP_CAUSES,
+  addressSpaceFigure,
+  countByCause,
+  leafSegments,
+  lockScope,
+  lockScopeFigure,
+  lookupCause,
+  lookupOutcomeBars,
+  lookupSegments,
+  lookupStripFigure,
+  sweepAddresses,
+  sweepLookups,
+  touchFigure,
+  touchSeries,
+  vmaLeafStrip,
+  walkFigure,
 } from "../../src/display/mm-figures";
 
 const RW = VM_READ | VM_WRITE | VM_SHARED;
@@ -45,7 +81,8 @@ describe("lookupCause", () => {
     expect(lookupCause(null)).toBe("ok");
   });
   it("every exit of follow_pfnmap_start has a cause name (one per FOLLOW_REASONS key)", () => {
-    for (const code of Object.keys(FOLLOW_REASONS)) expect(LOOKUP_CAUSES).toContain(lookupCause(code as keyof typeof FOLLOW_REASONS));
+    for (const code of Object.keys(FOLLOW_REASONS))
+      expect(LOOKUP_CAUSES).toContain(lookupCause(code as keyof typeof FOLLOW_REASONS));
   });
   it("a failed start() records the code of its exit next to its text, and success clears it", () => {
     const { vma } = lab();
@@ -114,7 +151,11 @@ describe("segments and strips", () => {
   it("merges consecutive lookups of one cause into a segment", () => {
     const { vma, pteBase } = lab();
     const pts = sweepLookups(vma, { start: pteBase + 60 * PAGE_SIZE, end: pteBase + 84 * PAGE_SIZE });
-    expect(lookupSegments(pts).map((s) => [s.cls, (s.end - s.start) / PAGE_SIZE])).toEqual([["ok", 4], ["pte none", 16], ["ok", 4]]);
+    expect(lookupSegments(pts).map((s) => [s.cls, (s.end - s.start) / PAGE_SIZE])).toEqual([
+      ["ok", 4],
+      ["pte none", 16],
+      ["ok", 4],
+    ]);
   });
   it("leafSegments covers the range exactly, by level, with 'none' between", () => {
     const { vma } = lab();
@@ -136,8 +177,16 @@ describe("segments and strips", () => {
     const k = createKernel();
     const bar = k.addIoRegion({ name: "bar", size: 1 << 20 });
     const mm = k.createMm();
-    const vma = mm.mmap({ length: 8 * PAGE_SIZE, vmFlags: PFNMAP, ops: { fault: (vmf: Vmf) => vmfInsertPfnSteps(vmf.vma, vmf.address, bar.startPfn + vmf.pgoff!) } });
-    touchSeries("t", vma, [0, 1, 5].map((i) => vma.vmStart + i * PAGE_SIZE));
+    const vma = mm.mmap({
+      length: 8 * PAGE_SIZE,
+      vmFlags: PFNMAP,
+      ops: { fault: (vmf: Vmf) => vmfInsertPfnSteps(vmf.vma, vmf.address, bar.startPfn + vmf.pgoff!) },
+    });
+    touchSeries(
+      "t",
+      vma,
+      [0, 1, 5].map((i) => vma.vmStart + i * PAGE_SIZE),
+    );
     const fig = vmaLeafStrip([{ name: "v", vma }]);
     const sum = (name: string) => (fig.data.find((t) => t.name === name)!.x as number[]).reduce((a, b) => a + b, 0);
     expect(sum("PTE (4 KiB)")).toBe(12);
@@ -150,8 +199,16 @@ describe("touchSeries", () => {
     const k = createKernel();
     const bar = k.addIoRegion({ name: "bar", size: 1 << 20 });
     const mm = k.createMm();
-    const vma = mm.mmap({ length: 16 * PAGE_SIZE, vmFlags: PFNMAP, ops: { fault: (vmf: Vmf) => vmfInsertPfnSteps(vmf.vma, vmf.address, bar.startPfn + vmf.pgoff!) } });
-    const s = touchSeries("lazy", vma, [3, 3, 9, 3, 0].map((i) => vma.vmStart + i * PAGE_SIZE));
+    const vma = mm.mmap({
+      length: 16 * PAGE_SIZE,
+      vmFlags: PFNMAP,
+      ops: { fault: (vmf: Vmf) => vmfInsertPfnSteps(vmf.vma, vmf.address, bar.startPfn + vmf.pgoff!) },
+    });
+    const s = touchSeries(
+      "lazy",
+      vma,
+      [3, 3, 9, 3, 0].map((i) => vma.vmStart + i * PAGE_SIZE),
+    );
     expect(s.populated).toEqual([0, 1, 1, 2, 2, 3]);
     expect(s.faults).toEqual([0, 1, 1, 2, 2, 3]);
     const eager = mm.mmap({ length: 4 * PAGE_SIZE, vmFlags: RW });
@@ -160,7 +217,12 @@ describe("touchSeries", () => {
     expect(e.populated).toEqual([4, 4, 4]);
     expect(e.faults).toEqual([0, 0, 0]);
     const fig = touchFigure([e, s]);
-    expect(fig.data.map((t) => t.name)).toEqual(["eager: populated leaves", "eager: faults taken", "lazy: populated leaves", "lazy: faults taken"]);
+    expect(fig.data.map((t) => t.name)).toEqual([
+      "eager: populated leaves",
+      "eager: faults taken",
+      "lazy: populated leaves",
+      "lazy: faults taken",
+    ]);
     expect(fig.data[2].y).toEqual([0, 1, 1, 2, 2, 3]);
     expect(() => touchSeries("x", vma, [vma.vmEnd])).toThrow(/not inside/);
   });
@@ -168,7 +230,11 @@ describe("touchSeries", () => {
 
 describe("lockScope", () => {
   it("gives 2 MiB for a PTE ptlock, 1 GiB for a PMD ptlock, the whole mm for page_table_lock", () => {
-    const rows = [lockScope("pte", "ptlock (PTE)"), lockScope("pmd", "ptlock (PMD)"), lockScope("pud", "&mm->page_table_lock")];
+    const rows = [
+      lockScope("pte", "ptlock (PTE)"),
+      lockScope("pmd", "ptlock (PMD)"),
+      lockScope("pud", "&mm->page_table_lock"),
+    ];
     expect(rows.map((r) => r.bytes)).toEqual([PMD_SIZE, PUD_SIZE, TASK_SIZE + PAGE_SIZE]);
     const fig = lockScopeFigure(rows);
     expect(fig.data[0].x).toEqual([PMD_SIZE, PUD_SIZE, 2 ** 47]);
@@ -185,7 +251,9 @@ describe("figures from the model", () => {
       { group: "new", points: sweepLookups(vma, opts) },
     ]);
     const names = fig.data.map((t) => t.name as string);
-    expect(names).toEqual([...names].sort((a, b) => LOOKUP_CAUSES.indexOf(a as never) - LOOKUP_CAUSES.indexOf(b as never)));
+    expect(names).toEqual(
+      [...names].sort((a, b) => LOOKUP_CAUSES.indexOf(a as never) - LOOKUP_CAUSES.indexOf(b as never)),
+    );
     const y = (name: string) => fig.data.find((t) => t.name === name)!.y;
     expect(y("ok")).toEqual([64, 8 + 512 + 64]);
     expect(y("PMD leaf (follow_pte)")).toEqual([512, 0]);
@@ -199,7 +267,9 @@ describe("figures from the model", () => {
     expect(texts.some((t) => t.includes("start() = -EINVAL<br>pte none"))).toBe(true);
     expect(texts.some((t) => t.startsWith("lock: "))).toBe(false);
     const ok = walkFigure(mm, vma.vmStart);
-    expect((ok.layout.annotations as { text: string }[]).some((a) => a.text.startsWith("lock: &mm->page_table_lock"))).toBe(true);
+    expect(
+      (ok.layout.annotations as { text: string }[]).some((a) => a.text.startsWith("lock: &mm->page_table_lock")),
+    ).toBe(true);
   });
   it("addressSpaceFigure labels vmas with the course's flags only", () => {
     const { mm } = lab();

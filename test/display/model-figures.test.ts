@@ -2,7 +2,14 @@
 // would hold (only when it would succeed), the layout shows the course's flags.
 import { describe, expect, it } from "vitest";
 import {
-  createKernel, remapPfnRange, PAGE_SHARED, SZ_1M, VM_READ, VM_SHARED, VM_WRITE, PMD_SIZE,
+  createKernel,
+  remapPfnRange,
+  PAGE_SHARED,
+  SZ_1M,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+  PMD_SIZE,
   vmfInsertPfnPmd,
 } from "../../src/mm/index";
 import { layoutFigure, physMemoryFigure, walkDiagram } from "../../src/display/model-figures";
@@ -23,7 +30,12 @@ describe("walkDiagram", () => {
   });
 
   it("names the PMD ptlock class under a PMD leaf", () => {
-    const io = mm.mmap({ length: 2 * PMD_SIZE, vmFlags: VM_READ | VM_WRITE | VM_SHARED, align: PMD_SIZE, name: "huge" });
+    const io = mm.mmap({
+      length: 2 * PMD_SIZE,
+      vmFlags: VM_READ | VM_WRITE | VM_SHARED,
+      align: PMD_SIZE,
+      name: "huge",
+    });
     remapPfnRange(io, io.vmStart, bar.startPfn, PMD_SIZE, PAGE_SHARED); // marks VM_IO|VM_PFNMAP
     const addr = io.vmStart + PMD_SIZE;
     expect(vmfInsertPfnPmd({ vma: io, address: addr }, bar.startPfn + 512, true)).toBeGreaterThanOrEqual(0);

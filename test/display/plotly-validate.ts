@@ -11,8 +11,14 @@ interface ValidateError {
   msg: string;
 }
 
-type Schema = { layout: { layoutAttributes: Record<string, unknown> }; traces: Record<string, { layoutAttributes?: Record<string, unknown> }> };
-type PlotlyWithValidate = { validate(data: unknown[], layout: unknown): ValidateError[] | undefined; PlotSchema: { get(): Schema } };
+type Schema = {
+  layout: { layoutAttributes: Record<string, unknown> };
+  traces: Record<string, { layoutAttributes?: Record<string, unknown> }>;
+};
+type PlotlyWithValidate = {
+  validate(data: unknown[], layout: unknown): ValidateError[] | undefined;
+  PlotSchema: { get(): Schema };
+};
 
 // Codes for attributes plotly knows but ignores in this figure (a grid colour with the
 // grid off): valid JSON that renders the same everywhere, so not problems.
@@ -21,7 +27,10 @@ const INERT = new Set(["unused", "invisible", "dynamic"]);
 /** A layout key plotly defines for some trace type (e.g. violinmode), inert without one. */
 function knownLayoutKey(schema: Schema, astr: string): boolean {
   const key = astr.split(/[.[]/)[0];
-  return key in schema.layout.layoutAttributes || Object.values(schema.traces).some((t) => !!t.layoutAttributes && key in t.layoutAttributes);
+  return (
+    key in schema.layout.layoutAttributes ||
+    Object.values(schema.traces).some((t) => !!t.layoutAttributes && key in t.layoutAttributes)
+  );
 }
 
 function validate(Plotly: PlotlyWithValidate, data: unknown[], layout: Record<string, unknown>): ValidateError[] {
@@ -42,7 +51,8 @@ export function plotlyProblems(payload: unknown): string[] {
   const p = payload as { data?: unknown; layout?: unknown };
   const out: string[] = [];
   if (!p || !Array.isArray(p.data)) return ["payload.data is not an array of traces"];
-  if (p.layout !== undefined && (typeof p.layout !== "object" || p.layout === null)) out.push("payload.layout is not an object");
+  if (p.layout !== undefined && (typeof p.layout !== "object" || p.layout === null))
+    out.push("payload.layout is not an object");
   // What travels through the kernel is JSON: check the JSON round trip, not the JS object.
   const json = JSON.parse(JSON.stringify(payload)) as { data: unknown[]; layout?: unknown };
   const Plotly = plotlyWindow().Plotly as unknown as PlotlyWithValidate;

@@ -45,7 +45,13 @@ describe("renderPng", () => {
   });
 
   it("sizes legends from measured text, so long names are not clipped", () => {
-    const svg = renderSvg({ data: [{ type: "bar", name: "a rather long legend entry name", y: [1] }, { type: "bar", name: "b", y: [2] }], layout: {} });
+    const svg = renderSvg({
+      data: [
+        { type: "bar", name: "a rather long legend entry name", y: [1] },
+        { type: "bar", name: "b", y: [2] },
+      ],
+      layout: {},
+    });
     const bg = /class="bg" [^>]*width="([\d.]+)"/.exec(svg.slice(svg.indexOf('class="legend"')));
     expect(Number(bg?.[1])).toBeGreaterThan(200);
   });

@@ -16,8 +16,18 @@ import { finishRun, prepareRun } from "../../src/sched/explore/runner";
 import { resolveScenario } from "../../src/sched/explore/explorer";
 import { resolveParams } from "../../src/scenarios/scenario";
 import {
-  SEVERITY, callerOutcomeBars, contextSwitches, paramGridCases, sanitizerEventOf, raceStepChart, raceTable, raceTableMarkdown,
-  raceTableText, tallyOutcomes, worstOutcomeOf, worstOutcomes,
+  SEVERITY,
+  callerOutcomeBars,
+  contextSwitches,
+  paramGridCases,
+  sanitizerEventOf,
+  raceStepChart,
+  raceTable,
+  raceTableMarkdown,
+  raceTableText,
+  tallyOutcomes,
+  worstOutcomeOf,
+  worstOutcomes,
 } from "../../src/display/race-figures";
 import type { PlotlyTrace } from "../../src/display/types";
 
@@ -43,14 +53,24 @@ describe("raceTable: one row per scheduling step, with the mirror and the saniti
     const rows = raceTable(stale());
     expect(rows.map((r) => r.step)).toEqual([...Array(19).keys()]);
     expect(rows.slice(0, 4).every((r) => r.task === "follow")).toBe(true);
-    expect(rows[3]).toMatchObject({ site: "followPfnmapStart: pmdp_get_lockless", kernelFn: "follow_pfnmap_start", what: "reads a page-table entry" });
+    expect(rows[3]).toMatchObject({
+      site: "followPfnmapStart: pmdp_get_lockless",
+      kernelFn: "follow_pfnmap_start",
+      what: "reads a page-table entry",
+    });
     expect(rows[3].mirrorFile).toMatch(/^src\/mm\/follow\.ts:\d+$/);
     expect(rows[4]).toMatchObject({ task: "zap", switchIn: "preemption", what: "takes &mapping->i_mmap_rwsem [R]" });
-    expect(rows[11]).toMatchObject({ task: "zap", site: "unmap_mapping_range: zap_huge_pmd clears the pmd leaf", what: "writes a page-table entry" });
+    expect(rows[11]).toMatchObject({
+      task: "zap",
+      site: "unmap_mapping_range: zap_huge_pmd clears the pmd leaf",
+      what: "writes a page-table entry",
+    });
     expect(rows[11].mirrorFile).toMatch(/^src\/mm\/zap\.ts:\d+$/);
     expect(rows[14].what).toBe("drops &mapping->i_mmap_rwsem, then returns");
     expect(rows[15]).toMatchObject({ task: "follow", switchIn: "switch", what: "takes ptlock (PMD) [W]" });
-    expect(rows[15].verdict).toMatch(/^lookup stale-pfn: lookup of 0x7effffe05000 returned pfn 0x10000005 but the page table maps nothing there now; hold: /);
+    expect(rows[15].verdict).toMatch(
+      /^lookup stale-pfn: lookup of 0x7effffe05000 returned pfn 0x10000005 but the page table maps nothing there now; hold: /,
+    );
     expect(rows[16].verdict).toMatch(/access stale-pfn: cpu-read of pfn 0x10000005/);
     expect(rows[18].what).toBe("drops &mm->mmap_lock, then returns (0)");
     expect(rows.filter((r) => r.verdict !== "").map((r) => r.step)).toEqual([15, 16]);
@@ -67,7 +87,9 @@ describe("raceTable: one row per scheduling step, with the mirror and the saniti
     const rows = raceTable(stale());
     const md = raceTableMarkdown(rows).split("\n");
     expect(md).toHaveLength(2 + rows.length);
-    expect(md[0]).toBe("| step | task | site in our mirror | mirror line (kernel function) | what happened | sanitizer |");
+    expect(md[0]).toBe(
+      "| step | task | site in our mirror | mirror line (kernel function) | what happened | sanitizer |",
+    );
     expect(md[2 + 4]).toMatch(/^\| ⚡ 4 \| zap \| `i_mmap_lock_read` \|/);
     expect(md[2 + 15]).toContain("| **lookup stale-pfn: ");
     const piped = raceTableMarkdown([{ ...rows[0], what: "a | b" }]).split("\n")[2];
@@ -111,7 +133,8 @@ describe("contextSwitches", () => {
 });
 
 describe("raceStepChart", () => {
-  const markerTraces = (data: PlotlyTrace[]) => data.filter((d) => d.mode === "markers+text" && !String(d.name).startsWith("sanitizer"));
+  const markerTraces = (data: PlotlyTrace[]) =>
+    data.filter((d) => d.mode === "markers+text" && !String(d.name).startsWith("sanitizer"));
 
   it("one marker per step in its task's column, lock holds as bars, the stale verdicts in the last column, one preemption line", () => {
     const fig = raceStepChart(stale());
@@ -128,7 +151,7 @@ describe("raceStepChart", () => {
     const v = fig.data.find((d) => d.name === "sanitizer: stale-pfn")!;
     expect(v.x).toEqual([2, 2]);
     expect(v.text).toEqual(["lookup stale-pfn (follow)", "access stale-pfn (follow)"]);
-    const lines = (fig.layout.shapes as { y0: number; line: { dash: string } }[]);
+    const lines = fig.layout.shapes as { y0: number; line: { dash: string } }[];
     expect(lines.filter((s) => s.line.dash === "dash").map((s) => s.y0)).toEqual([3.5]);
     expect((fig.layout.xaxis as { ticktext: string[] }).ticktext).toEqual(["follow", "zap", "sanitizer verdict"]);
     expect(fig.layout.title).toMatchObject({ text: "Replay a4b of follow-vs-zap: stale-pfn (1 preemption)" });
@@ -173,7 +196,11 @@ describe("worst outcome per schedule", () => {
   });
 
   it("tallyOutcomes partitions the schedules and its 'occurred' counts equal explore()'s", () => {
-    for (const [name, params] of [["kvm-vs-zap", {}], ["vfio-type1-vs-zap", { notifier: "interval" }], ["follow-vs-zap", {}]] as const) {
+    for (const [name, params] of [
+      ["kvm-vs-zap", {}],
+      ["vfio-type1-vs-zap", { notifier: "interval" }],
+      ["follow-vs-zap", {}],
+    ] as const) {
       const t = tallyOutcomes(name, { preemptions: 1, params });
       const r = explore(name, { preemptions: 1, params });
       expect(t.exhausted).toBe(true);
@@ -196,7 +223,9 @@ describe("worst outcome per schedule", () => {
     const t = tallyOutcomes("follow-vs-zap", { preemptions: 2, limit: 10 });
     expect(t.schedules).toBe(10);
     expect(t.exhausted).toBe(false);
-    expect(() => tallyOutcomes("follow-vs-zap", { preemptions: -1 })).toThrow(/tallyOutcomes: preemptions -1 must be an integer >= 0/);
+    expect(() => tallyOutcomes("follow-vs-zap", { preemptions: -1 })).toThrow(
+      /tallyOutcomes: preemptions -1 must be an integer >= 0/,
+    );
     expect(() => tallyOutcomes("no-such-scenario")).toThrow(/no-such-scenario/);
   });
 
@@ -217,9 +246,18 @@ describe("worst outcome per schedule", () => {
 
   it("paramGridCases: every combination, labelled", () => {
     const cases = paramGridCases("follow-vs-zap", { variant: ["v6.12", "fixed"], leaf: ["pte", "pmd", "pud"] });
-    expect(cases.map((c) => c.caller)).toEqual(["v6.12 · pte", "v6.12 · pmd", "v6.12 · pud", "fixed · pte", "fixed · pmd", "fixed · pud"]);
+    expect(cases.map((c) => c.caller)).toEqual([
+      "v6.12 · pte",
+      "v6.12 · pmd",
+      "v6.12 · pud",
+      "fixed · pte",
+      "fixed · pmd",
+      "fixed · pud",
+    ]);
     expect(cases[4].params).toEqual({ variant: "fixed", leaf: "pmd" });
-    expect(() => paramGridCases("follow-vs-zap", { leaf: [] })).toThrow(/paramGridCases: grid.leaf must be a non-empty array/);
+    expect(() => paramGridCases("follow-vs-zap", { leaf: [] })).toThrow(
+      /paramGridCases: grid.leaf must be a non-empty array/,
+    );
   });
 });
 
@@ -243,7 +281,14 @@ describe("callerOutcomeBars", () => {
   });
 
   it("the follow-vs-zap grid: stale-pfn only for v6.12 on PMD and PUD leaves (bound 1), deterministic", () => {
-    const build = () => callerOutcomeBars(worstOutcomes({ cases: paramGridCases("follow-vs-zap", { variant: ["v6.12", "fixed"], leaf: ["pte", "pmd", "pud"] }), preemptions: 1, common: { release: "none" } }));
+    const build = () =>
+      callerOutcomeBars(
+        worstOutcomes({
+          cases: paramGridCases("follow-vs-zap", { variant: ["v6.12", "fixed"], leaf: ["pte", "pmd", "pud"] }),
+          preemptions: 1,
+          common: { release: "none" },
+        }),
+      );
     const fig = build();
     expect(fig.data.find((d) => d.name === "stale pfn")!.y).toEqual([0, 3, 3, 0, 0, 0]);
     expect(JSON.stringify(build())).toBe(JSON.stringify(fig));
@@ -251,7 +296,9 @@ describe("callerOutcomeBars", () => {
 
   it("rejects empty or malformed rows", () => {
     expect(() => callerOutcomeBars([])).toThrow(/callerOutcomeBars: rows must be a non-empty array/);
-    expect(() => callerOutcomeBars([{ caller: 1 as never, outcomes: {} as never }])).toThrow(/rows\[0\]\.caller must be a string/);
+    expect(() => callerOutcomeBars([{ caller: 1 as never, outcomes: {} as never }])).toThrow(
+      /rows\[0\]\.caller must be a string/,
+    );
   });
 });
 
@@ -279,7 +326,10 @@ describe("trace records carry their lock and sanitizer verdicts as data", () => 
 describe("mirrorOf names the file each mirrored function lives in", () => {
   it("remap_pfn_range is in remap.ts and vmf_insert_pfn in insert.ts, and both files export them", () => {
     expect(mirrorOf("remapPfnRange: pte_alloc")).toEqual({ fn: "remap_pfn_range", file: "src/mm/remap.ts" });
-    expect(mirrorOf("vmfInsertPfnPmd: set_pmd_at")).toEqual({ fn: "vmf_insert_pfn{,_pmd,_pud}", file: "src/mm/insert.ts" });
+    expect(mirrorOf("vmfInsertPfnPmd: set_pmd_at")).toEqual({
+      fn: "vmf_insert_pfn{,_pmd,_pud}",
+      file: "src/mm/insert.ts",
+    });
     expect(readFileSync(join(__dirname, "../../src/mm/remap.ts"), "utf8")).toMatch(/export function remapPfnRange\(/);
     expect(readFileSync(join(__dirname, "../../src/mm/insert.ts"), "utf8")).toMatch(/export function\*? ?vmfInsertPfn/);
   });

@@ -1,7 +1,14 @@
 // Small inputs for every builder, shared by the display tests.
 import {
-  faultLevelsFigure, lockTimeline, lockTimesBoxPlot, outcomeBars, pageTableWalkDiagram,
-  physMemoryMap, scalingFigure, virtToPhysLayout, type PlotlyFigure,
+  faultLevelsFigure,
+  lockTimeline,
+  lockTimesBoxPlot,
+  outcomeBars,
+  pageTableWalkDiagram,
+  physMemoryMap,
+  scalingFigure,
+  virtToPhysLayout,
+  type PlotlyFigure,
 } from "../../src/display/index";
 
 export const KiB = 1024;
@@ -44,7 +51,15 @@ export function sampleFigures(): Record<string, PlotlyFigure> {
         { level: "pgd", index: 254, entry: 0x1234067, present: true, leaf: false },
         { level: "pud", index: 0, entry: 0x1235067, present: true, leaf: false },
         { level: "pmd", index: 1, entry: 0x1236067, present: true, leaf: false },
-        { level: "pte", index: 1, entry: "0x80000000fe001267", present: true, leaf: true, special: true, lock: "ptlock (PTE)" },
+        {
+          level: "pte",
+          index: 1,
+          entry: "0x80000000fe001267",
+          present: true,
+          leaf: true,
+          special: true,
+          lock: "ptlock (PTE)",
+        },
       ],
       result: { pfn: 0xfe001, outcome: "ok" },
     }),
@@ -55,12 +70,28 @@ export function sampleFigures(): Record<string, PlotlyFigure> {
       ],
     }),
     virtToPhysLayout: virtToPhysLayout({
-      vmas: [{ name: "bar mmap", startVa: 0x7f0000000000, endVa: 0x7f0000000000 + 4 * MiB, flags: ["VM_IO", "VM_PFNMAP"] }],
+      vmas: [
+        { name: "bar mmap", startVa: 0x7f0000000000, endVa: 0x7f0000000000 + 4 * MiB, flags: ["VM_IO", "VM_PFNMAP"] },
+      ],
       phys: [{ name: "BAR0", startPa: 0xfe000000, sizeBytes: 16 * MiB, kind: "bar" }],
-      mappings: Array.from({ length: 512 }, (_, i) => ({ startVa: 0x7f0000000000 + i * 4096, sizeBytes: 4096, startPa: 0xfe000000 + i * 4096 })),
+      mappings: Array.from({ length: 512 }, (_, i) => ({
+        startVa: 0x7f0000000000 + i * 4096,
+        sizeBytes: 4096,
+        startPa: 0xfe000000 + i * 4096,
+      })),
     }),
     faultLevelsFigure: faultLevelsFigure({
-      rows: [{ label: "2 MiB aligned", startVa: 0x7f0000200000, endVa: 0x7f0000600000, faults: [{ addressVa: 0x7f0000200000, level: "pmd" }, { addressVa: 0x7f0000400000, level: "pmd" }] }],
+      rows: [
+        {
+          label: "2 MiB aligned",
+          startVa: 0x7f0000200000,
+          endVa: 0x7f0000600000,
+          faults: [
+            { addressVa: 0x7f0000200000, level: "pmd" },
+            { addressVa: 0x7f0000400000, level: "pmd" },
+          ],
+        },
+      ],
     }),
   };
 }

@@ -1,6 +1,13 @@
 /** Adapters from lock_stat data to lock figures, checked on a hand-made run and on a real one. */
 import { describe, expect, it } from "vitest";
-import { contentionSweepFigure, lockClassTimes, lockTimelineFigure, lockTimesFigure, timelineIntervals, lockClassColor } from "../../src/display/index";
+import {
+  contentionSweepFigure,
+  lockClassTimes,
+  lockTimelineFigure,
+  lockTimesFigure,
+  timelineIntervals,
+  lockClassColor,
+} from "../../src/display/index";
 import { Lock } from "../../src/sched/lock";
 import { Scheduler } from "../../src/sched/scheduler";
 import { acquire, release, step } from "../../src/sched/effect";
@@ -12,7 +19,14 @@ function twoTasks(): LockStatData {
   const s = new Scheduler();
   const l = new Lock("spinlock", "&mm->page_table_lock", "mm1 page_table_lock");
   for (const name of ["a", "b"]) {
-    s.spawn({ name, body: function* () { yield* acquire(l, "write", `${name}: lock`); yield* step("ptWrite", `${name}: write`); yield* release(l, "write", `${name}: unlock`); } });
+    s.spawn({
+      name,
+      body: function* () {
+        yield* acquire(l, "write", `${name}: lock`);
+        yield* step("ptWrite", `${name}: write`);
+        yield* release(l, "write", `${name}: unlock`);
+      },
+    });
   }
   s.runTimed();
   return s.lockStat.data();
@@ -30,7 +44,9 @@ describe("lockClassTimes", () => {
     expect(c.holdNs.reduce((a, b) => a + b, 0)).toBe(d.rows[0].holdtimeTotal);
   });
   it("names an unknown class", () => {
-    expect(() => lockClassTimes(twoTasks(), ["ptlock (PTE)"])).toThrow(/lockClassTimes: lock class "ptlock \(PTE\)" has no statistics/);
+    expect(() => lockClassTimes(twoTasks(), ["ptlock (PTE)"])).toThrow(
+      /lockClassTimes: lock class "ptlock \(PTE\)" has no statistics/,
+    );
   });
 });
 
@@ -43,7 +59,10 @@ describe("lockTimesFigure over runs", () => {
   ]);
   it("has a hold and a wait trace per run, named class · label, coloured by the real class", () => {
     expect(fig.data.map((t) => t.name)).toEqual([
-      "&mm->page_table_lock · PUD leaves", "&mm->page_table_lock · PUD leaves", "ptlock (PTE) · PTE leaves", "ptlock (PTE) · PTE leaves",
+      "&mm->page_table_lock · PUD leaves",
+      "&mm->page_table_lock · PUD leaves",
+      "ptlock (PTE) · PTE leaves",
+      "ptlock (PTE) · PTE leaves",
     ]);
     expect((fig.data[0].marker as { color: string }).color).toBe(lockClassColor("&mm->page_table_lock"));
     expect((fig.data[2].marker as { color: string }).color).toBe(lockClassColor("ptlock (PTE)"));
@@ -78,13 +97,17 @@ describe("timeline adapters", () => {
 describe("contentionSweepFigure", () => {
   it("one line per leaf level in pud, pmd, pte order, x = tasks, y = mean wait", () => {
     const fig = contentionSweepFigure([
-      { leaf: "pte", tasks: 1, meanWaitNs: 0 }, { leaf: "pte", tasks: 4, meanWaitNs: 1.25 },
-      { leaf: "pud", tasks: 4, meanWaitNs: 800 }, { leaf: "pud", tasks: 1, meanWaitNs: 0, leafLockClass: "&mm->page_table_lock" },
+      { leaf: "pte", tasks: 1, meanWaitNs: 0 },
+      { leaf: "pte", tasks: 4, meanWaitNs: 1.25 },
+      { leaf: "pud", tasks: 4, meanWaitNs: 800 },
+      { leaf: "pud", tasks: 1, meanWaitNs: 0, leafLockClass: "&mm->page_table_lock" },
     ]);
     expect(fig.data.map((t) => t.name)).toEqual(["PUD (1 GiB): &mm->page_table_lock", "PTE (4 KiB)"]);
     expect(fig.data[0].x).toEqual([1, 4]);
     expect(fig.data[0].y).toEqual([0, 800]);
     expect(fig.data[1].y).toEqual([0, 1.3]);
-    expect(() => contentionSweepFigure([{ leaf: "p4d" as never, tasks: 1, meanWaitNs: 0 }])).toThrow(/leaf "p4d" must be pte, pmd or pud/);
+    expect(() => contentionSweepFigure([{ leaf: "p4d" as never, tasks: 1, meanWaitNs: 0 }])).toThrow(
+      /leaf "p4d" must be pte, pmd or pud/,
+    );
   });
 });

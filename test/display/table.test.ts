@@ -1,8 +1,18 @@
 // Rich tables (showTable and friends) and figures that fit a notebook's output area.
 import { describe, expect, it } from "vitest";
 import {
-  callerOutcomeBars, countsText, figureOutput, lockStatBundle, lockStatRows, preBundle, raceStepChart, raceTable,
-  raceTableBundle, showTable, tableBundle, theme,
+  callerOutcomeBars,
+  countsText,
+  figureOutput,
+  lockStatBundle,
+  lockStatRows,
+  preBundle,
+  raceStepChart,
+  raceTable,
+  raceTableBundle,
+  showTable,
+  tableBundle,
+  theme,
 } from "../../src/display/index";
 import { wrapWords } from "../../src/display/figures/page-table-walk-diagram";
 import { lookupContention } from "../../src/scenarios/index";
@@ -19,7 +29,10 @@ describe("showTable / tableBundle", () => {
     const b = tableBundle(rows);
     expect(b["text/html"]).toContain("a &lt;b&gt;");
     expect(b["text/html"]).not.toContain("<b>");
-    const cells = [...b["text/html"].matchAll(/<td style="([^"]*)">([^<]*)<\/td>/g)].map((m) => [m[2], /text-align:right/.test(m[1]!)]);
+    const cells = [...b["text/html"].matchAll(/<td style="([^"]*)">([^<]*)<\/td>/g)].map((m) => [
+      m[2],
+      /text-align:right/.test(m[1]!),
+    ]);
     expect(cells).toContainEqual(["123", true]);
     expect(cells).toContainEqual(["longer name", false]);
   });
@@ -30,7 +43,9 @@ describe("showTable / tableBundle", () => {
   });
 
   it("rejects a column that no row has, naming it and the fields there are", () => {
-    expect(() => tableBundle(rows, { columns: ["nmae"] })).toThrow('showTable: column "nmae" is not a field of any row (fields: name, n, hex)');
+    expect(() => tableBundle(rows, { columns: ["nmae"] })).toThrow(
+      'showTable: column "nmae" is not a field of any row (fields: name, n, hex)',
+    );
     expect(() => tableBundle("x" as never)).toThrow("showTable: rows must be an array of objects, got string");
   });
 
@@ -52,7 +67,9 @@ describe("showTable / tableBundle", () => {
 
   it("preBundle folds the text under a summary when asked, and escapes it", () => {
     const b = preBundle("a < b", { collapsed: "the raw text" });
-    expect(b["text/html"]).toMatch(/^<details[^>]*><summary[^>]*>the raw text<\/summary><pre[^>]*>a &lt; b<\/pre><\/details>$/);
+    expect(b["text/html"]).toMatch(
+      /^<details[^>]*><summary[^>]*>the raw text<\/summary><pre[^>]*>a &lt; b<\/pre><\/details>$/,
+    );
     expect(b["text/plain"]).toBe("a < b");
   });
 });
@@ -63,9 +80,13 @@ describe("lock_stat as a table", () => {
   it("has one row per class and mode with lock_stat's numbers; text/plain is the kernel's text", () => {
     const rows = lockStatRows(run.lockStat);
     const ptl = rows.find((r) => r["class name"] === "&mm->page_table_lock")!;
-    const line = formatLockStat(run.lockStat).split("\n").find((l) => l.includes("&mm->page_table_lock:"))!;
+    const line = formatLockStat(run.lockStat)
+      .split("\n")
+      .find((l) => l.includes("&mm->page_table_lock:"))!;
     const nums = line.split(":")[1]!.trim().split(/\s+/);
-    expect([String(ptl["con-bounces"]), String(ptl.contentions), ptl["waittime-min"], ptl["waittime-max"]]).toEqual(nums.slice(0, 4));
+    expect([String(ptl["con-bounces"]), String(ptl.contentions), ptl["waittime-min"], ptl["waittime-max"]]).toEqual(
+      nums.slice(0, 4),
+    );
     expect(rows.some((r) => r["class name"] === "&mm->mmap_lock-R")).toBe(true);
     const b = lockStatBundle(run.lockStat, { caption: "PUD" });
     expect(b["text/plain"]).toBe(`PUD\n${formatLockStat(run.lockStat)}`);
@@ -88,14 +109,19 @@ describe("figures fit a 960 px output area", () => {
   it("raceStepChart is at most MAX_FIGURE_WIDTH wide and clips its labels to fit a column", () => {
     const fig = raceStepChart(raceTrace("vfio-type1-vs-zap", "a7b"));
     expect(fig.layout.width).toBeLessThanOrEqual(theme.MAX_FIGURE_WIDTH);
-    const siteLabels = fig.data.filter((t) => t.mode === "markers+text" && !String(t.name).startsWith("sanitizer")).flatMap((t) => t.text as string[]);
+    const siteLabels = fig.data
+      .filter((t) => t.mode === "markers+text" && !String(t.name).startsWith("sanitizer"))
+      .flatMap((t) => t.text as string[]);
     expect(siteLabels.length).toBeGreaterThan(10);
     const longest = Math.max(...siteLabels.map((s) => s.length));
     expect(longest).toBeLessThanOrEqual(40);
   });
 
   it("callerOutcomeBars with many callers stays within MAX_FIGURE_WIDTH", () => {
-    const rows = Array.from({ length: 9 }, (_, i) => ({ caller: `caller number ${i}`, outcomes: { ok: 3, einval: 0, retried: 0, "stale-pfn": i, "use-after-free": 0, misuse: 0 } }));
+    const rows = Array.from({ length: 9 }, (_, i) => ({
+      caller: `caller number ${i}`,
+      outcomes: { ok: 3, einval: 0, retried: 0, "stale-pfn": i, "use-after-free": 0, misuse: 0 },
+    }));
     expect(callerOutcomeBars(rows).layout.width).toBe(theme.MAX_FIGURE_WIDTH);
   });
 
@@ -110,7 +136,11 @@ describe("figures fit a 960 px output area", () => {
 
   it("wrapWords breaks at spaces within the width and ends a cut text with …", () => {
     expect(wrapWords("-EINVAL: no vma covers 0x7f0000000000: a caller would find none to pass", 20, 6)).toEqual([
-      "-EINVAL: no vma", "covers", "0x7f0000000000: a", "caller would find", "none to pass",
+      "-EINVAL: no vma",
+      "covers",
+      "0x7f0000000000: a",
+      "caller would find",
+      "none to pass",
     ]);
     expect(wrapWords("one two three four", 4, 2)).toEqual(["one", "two…"]);
   });
@@ -118,9 +148,13 @@ describe("figures fit a 960 px output area", () => {
 
 describe("table html attributes", () => {
   it("keep every style inside its attribute (a code column's font and nowrap survive)", () => {
-    const html = tableBundle([{ s: "vfio-type1-vs-zap" }], { columns: [{ key: "s", code: true, nowrap: true }] })["text/html"];
+    const html = tableBundle([{ s: "vfio-type1-vs-zap" }], { columns: [{ key: "s", code: true, nowrap: true }] })[
+      "text/html"
+    ];
     const td = /<td style="([^"]*)">vfio-type1-vs-zap<\/td>/.exec(html);
     expect(td?.[1]).toMatch(/font-family:'DejaVu Sans Mono'.*white-space:nowrap/);
-    expect(preBundle("x")["text/html"]).toMatch(/<pre class="pfnlab-pre" style="[^"]*font-family:'DejaVu Sans Mono'[^"]*white-space:pre;[^"]*">x<\/pre>/);
+    expect(preBundle("x")["text/html"]).toMatch(
+      /<pre class="pfnlab-pre" style="[^"]*font-family:'DejaVu Sans Mono'[^"]*white-space:pre;[^"]*">x<\/pre>/,
+    );
   });
 });

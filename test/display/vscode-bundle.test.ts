@@ -14,10 +14,16 @@ describe("the plotly MIME bundle VS Code renders", () => {
   }
 
   it("the check catches what plotly.js would ignore or reject (unknown attributes, bad values, no traces)", () => {
-    expect(plotlyProblems({ data: [{ type: "scatter", x: [1], y: [2], colour: "red" }], layout: {} }).join("\n")).toMatch(/data\[0\]\.colour: schema/);
-    expect(plotlyProblems({ data: [{ type: "scatter", mode: "dots", x: [1], y: [2] }], layout: {} }).join("\n")).toMatch(/data\[0\]\.mode: value/);
+    expect(
+      plotlyProblems({ data: [{ type: "scatter", x: [1], y: [2], colour: "red" }], layout: {} }).join("\n"),
+    ).toMatch(/data\[0\]\.colour: schema/);
+    expect(
+      plotlyProblems({ data: [{ type: "scatter", mode: "dots", x: [1], y: [2] }], layout: {} }).join("\n"),
+    ).toMatch(/data\[0\]\.mode: value/);
     expect(plotlyProblems({ data: [], layout: { widht: 700 } }).join("\n")).toMatch(/layout\.widht: schema/);
-    expect(plotlyProblems({ data: [{ type: "bar", x: ["a"], y: [1], orientation: "sideways" }], layout: {} }).join("\n")).toMatch(/data\[0\]\.orientation: value/);
+    expect(
+      plotlyProblems({ data: [{ type: "bar", x: ["a"], y: [1], orientation: "sideways" }], layout: {} }).join("\n"),
+    ).toMatch(/data\[0\]\.orientation: value/);
     expect(plotlyProblems({ layout: {} })).toEqual(["payload.data is not an array of traces"]);
   });
 });

@@ -17,14 +17,23 @@ describe("notebooks benchmark (kernel)", () => {
     writeNotebook(path, {
       cells: [
         { id: "md", cell_type: "markdown", source: "# tiny", metadata: {} },
-        { id: "c1", cell_type: "code", source: "const n: number = 6 * 7;", metadata: {}, outputs: [], execution_count: null },
+        {
+          id: "c1",
+          cell_type: "code",
+          source: "const n: number = 6 * 7;",
+          metadata: {},
+          outputs: [],
+          execution_count: null,
+        },
         { id: "c2", cell_type: "code", source: "console.log(n);", metadata: {}, outputs: [], execution_count: null },
       ],
       metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
       nbformat: 4,
       nbformat_minor: 5,
     });
-    const rep = (await makeNotebooksBenchmark({ paths: [path] }).run(defaultOptions(true, () => undefined))) as BenchReport;
+    const rep = (await makeNotebooksBenchmark({ paths: [path] }).run(
+      defaultOptions(true, () => undefined),
+    )) as BenchReport;
     expect(rep.skipped).toBeUndefined();
     expect(rep.rows).toHaveLength(1);
     const r = rep.rows[0]!;

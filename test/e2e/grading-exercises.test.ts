@@ -5,10 +5,16 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gradeAll, loadSource, readManifest, release, stripSolutions, type Manifest, type SubmissionGrade } from "../../src/grading";
 import {
-  classifyTruth, mapBarWith, pfnLockWorld, pudWindow, raceBoundFacts,
-} from "../../src/grading/exercises";
+  gradeAll,
+  loadSource,
+  readManifest,
+  release,
+  stripSolutions,
+  type Manifest,
+  type SubmissionGrade,
+} from "../../src/grading";
+import { classifyTruth, mapBarWith, pfnLockWorld, pudWindow, raceBoundFacts } from "../../src/grading/exercises";
 import { PAGE_SIZE, SZ_1G } from "../../src/mm";
 import { projectRoot, readNotebook, writeNotebook, type Notebook } from "../../src/runner";
 
@@ -22,9 +28,19 @@ const text = (c: Notebook["cells"][number]) => (Array.isArray(c.source) ? c.sour
 
 /** The answer cells whose solution is a value: replaced by literal declarations computed for `p`. */
 function valueAnswers(p: Params): Record<string, string> {
-  const w = pfnLockWorld({ barMiB: p.ex1BarMiB as number, offsetMiB: p.ex1OffsetMiB as number, page: p.ex1Page as number, byte: p.ex1Byte as number, splitPmd: p.ex1SplitPmd as boolean });
+  const w = pfnLockWorld({
+    barMiB: p.ex1BarMiB as number,
+    offsetMiB: p.ex1OffsetMiB as number,
+    page: p.ex1Page as number,
+    byte: p.ex1Byte as number,
+    splitPmd: p.ex1SplitPmd as boolean,
+  });
   const pfn = w.bar.startPfn + w.vma.vmPgoff + Math.floor((w.address - w.vma.vmStart) / PAGE_SIZE);
-  const win = pudWindow({ barGiB: p.ex3BarGiB as number, windowGiB: p.ex3WindowGiB as number, skewMiB: p.ex3SkewMiB as number });
+  const win = pudWindow({
+    barGiB: p.ex3BarGiB as number,
+    windowGiB: p.ex3WindowGiB as number,
+    skewMiB: p.ex3SkewMiB as number,
+  });
   const race = raceBoundFacts({ leaf: p.ex5Leaf as string, zap: p.ex5Zap as string });
   return {
     "ex1-answer": `const answerPfn: number = ${pfn};\nconst answerLock: string = ${JSON.stringify(p.ex1SplitPmd ? "ptlock (PMD)" : "&mm->page_table_lock")};`,
@@ -56,7 +72,12 @@ const released = (id: string) => join(scratch, "released", id, NAME);
 
 beforeAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
-  const r = release({ sources: [source], outDir: join(scratch, "released"), roster: roster.map((id) => ({ id, name: id })), secret: "e2e-exercises" });
+  const r = release({
+    sources: [source],
+    outDir: join(scratch, "released"),
+    roster: roster.map((id) => ({ id, name: id })),
+    secret: "e2e-exercises",
+  });
   manifest = readManifest(r.manifestPath!);
   const instructor = readNotebook(source);
   const copy = (id: string) => readNotebook(released(id));
@@ -74,7 +95,13 @@ beforeAll(async () => {
     writeNotebook(path, s.nb);
     return { path, student: s.student, notebook: NAME };
   });
-  const results = await gradeAll(submissions, new Map([[NAME, loadSource(source, NAME)]]), { manifest, timeout: 30, memoryMiB: 512, jobs: 2, cache: null });
+  const results = await gradeAll(submissions, new Map([[NAME, loadSource(source, NAME)]]), {
+    manifest,
+    timeout: 30,
+    memoryMiB: 512,
+    jobs: 2,
+    cache: null,
+  });
   grades = new Map(results.map((g, i) => [`${subs[i]!.round}/${g.student}`, g]));
   writeFileSync(join(scratch, "grades.json"), JSON.stringify(results, null, 1));
 }, 240_000);
@@ -94,7 +121,17 @@ describe("05-exercises: release and grade", () => {
 
   it("has nine exercises worth 24 points", () => {
     const g = grades.get("own/s003")!;
-    expect(g.exercises.map((e) => e.id)).toEqual(["pfn-lock", "einval", "pud-align", "pgtable-bytes", "race-bound", "safe-caller", "fix-misuse", "classify", "race-by-hand"]);
+    expect(g.exercises.map((e) => e.id)).toEqual([
+      "pfn-lock",
+      "einval",
+      "pud-align",
+      "pgtable-bytes",
+      "race-bound",
+      "safe-caller",
+      "fix-misuse",
+      "classify",
+      "race-by-hand",
+    ]);
     expect(g.max).toBe(24);
   });
 
@@ -107,7 +144,13 @@ describe("05-exercises: release and grade", () => {
     expect(pct("own/s004")).toBe(0);
     const file = readFileSync(released("s004"), "utf8");
     const copyText = JSON.parse(file) as Notebook;
-    const publicLines = new Set(copyText.cells.flatMap((c) => text(c).split("\n").map((l) => l.trim())));
+    const publicLines = new Set(
+      copyText.cells.flatMap((c) =>
+        text(c)
+          .split("\n")
+          .map((l) => l.trim()),
+      ),
+    );
     for (const cell of readNotebook(source).cells) {
       if (cell.cell_type !== "code") continue;
       const src = text(cell);
@@ -130,7 +173,10 @@ describe("05-exercises: release and grade", () => {
     expect(pct("cross/s001")).toBeLessThan(100);
     expect(pct("cross/s002")).toBeLessThan(100);
     // The function exercises do not depend on the variant; the value exercises do.
-    const lost = grades.get("cross/s002")!.exercises.filter((e) => e.points < e.max).map((e) => e.id);
+    const lost = grades
+      .get("cross/s002")!
+      .exercises.filter((e) => e.points < e.max)
+      .map((e) => e.id);
     expect(lost).toContain("pfn-lock");
     expect(lost).not.toContain("safe-caller");
   });
@@ -138,6 +184,8 @@ describe("05-exercises: release and grade", () => {
   // How long grading took, for the log only: speed is measured in benchmarks, not asserted.
   afterAll(() => {
     const each = [...grades.values()].map((g) => g.seconds);
-    process.stderr.write(`05-exercises grading: ${grades.size} submissions with 2 jobs; per submission ${each.map((s) => s.toFixed(1)).join(" ")} s\n`);
+    process.stderr.write(
+      `05-exercises grading: ${grades.size} submissions with 2 jobs; per submission ${each.map((s) => s.toFixed(1)).join(" ")} s\n`,
+    );
   });
 });

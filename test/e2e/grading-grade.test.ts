@@ -6,7 +6,16 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main as gradeMain } from "../../src/cli/grade";
-import { GradeCache, findSubmissions, gradeAll, loadSource, readManifest, release, type Manifest, type SubmissionGrade } from "../../src/grading";
+import {
+  GradeCache,
+  findSubmissions,
+  gradeAll,
+  loadSource,
+  readManifest,
+  release,
+  type Manifest,
+  type SubmissionGrade,
+} from "../../src/grading";
 import { projectRoot, readNotebook, writeNotebook, type Notebook } from "../../src/runner";
 import { detectSandboxMode } from "../../src/runner/sandbox";
 
@@ -28,13 +37,28 @@ function withCell(nb: Notebook, id: string, source: string): Notebook {
 function plant(nb: Notebook, before: string, ...sources: string[]): Notebook {
   const copy = JSON.parse(JSON.stringify(nb)) as Notebook;
   const at = copy.cells.findIndex((c) => c.id === before);
-  copy.cells.splice(at, 0, ...sources.map((s, i) => ({ id: `planted-${i}`, cell_type: "code" as const, source: s, metadata: {}, outputs: [], execution_count: null })));
+  copy.cells.splice(
+    at,
+    0,
+    ...sources.map((s, i) => ({
+      id: `planted-${i}`,
+      cell_type: "code" as const,
+      source: s,
+      metadata: {},
+      outputs: [],
+      execution_count: null,
+    })),
+  );
   return copy;
 }
 
 /** A student's copy with the answers filled in: bytes as a literal, pfnOf's body as given. */
 function answer(nb: Notebook, bytes: number, pfnBody = "return Math.floor(addr / PAGE_SIZE);"): Notebook {
-  return withCell(withCell(nb, "ex1-answer", `const answerBytes: number = ${bytes};`), "ex2-answer", `function pfnOf(addr: number): number {\n  ${pfnBody}\n}`);
+  return withCell(
+    withCell(nb, "ex1-answer", `const answerBytes: number = ${bytes};`),
+    "ex2-answer",
+    `function pfnOf(addr: number): number {\n  ${pfnBody}\n}`,
+  );
 }
 
 let manifest: Manifest;
@@ -56,7 +80,9 @@ beforeAll(async () => {
   manifest = readManifest(r.manifestPath!);
   const copy = (id: string) => readNotebook(join(scratch, "released", id, "pages.ipynb"));
   const bytes = (id: string) => (manifest.students[id].params["pages.ipynb"].pages as number) * PAGE;
-  const put = (id: string, nb: Notebook) => (mkdirSync(join(scratch, "subs", id), { recursive: true }), writeNotebook(sub(id), nb));
+  const put = (id: string, nb: Notebook) => (
+    mkdirSync(join(scratch, "subs", id), { recursive: true }), writeNotebook(sub(id), nb)
+  );
 
   put("s001", answer(copy("s001"), bytes("s001")));
   // s002 copies s001's numbers: right for s001's variant, wrong for its own.
@@ -168,7 +194,9 @@ describe("pfnlab grade", () => {
 
   it("a notebook that rewrites built-ins: frozen ones stay as they were, others are flagged and get 0", () => {
     expect(grades.get("s008")!.total).toBe(0);
-    expect(grades.get("s008")!.exercises[0].feedback).toContain("replaced built-ins the checks rely on: Error.prototype.toString");
+    expect(grades.get("s008")!.exercises[0].feedback).toContain(
+      "replaced built-ins the checks rely on: Error.prototype.toString",
+    );
     expect(grades.get("s008")!.exercises[0].feedback).not.toContain("Array.prototype.includes"); // frozen: the assignment did nothing
   });
 
@@ -184,10 +212,28 @@ describe("pfnlab grade", () => {
     // Nothing is recomputed: the CLI's summary line counts every submission as cached.
     const said: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array) => (said.push(String(chunk)), true)) as typeof process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => (
+      said.push(String(chunk)), true
+    )) as typeof process.stderr.write;
     let code: number;
     try {
-      code = await gradeMain([join(scratch, "subs"), "--source", source, "--manifest", join(scratch, "released", "manifest.json"), "--timeout", "6", "--memory", "256", "--jobs", "2", "--cache", join(scratch, "cache"), "-o", out]);
+      code = await gradeMain([
+        join(scratch, "subs"),
+        "--source",
+        source,
+        "--manifest",
+        join(scratch, "released", "manifest.json"),
+        "--timeout",
+        "6",
+        "--memory",
+        "256",
+        "--jobs",
+        "2",
+        "--cache",
+        join(scratch, "cache"),
+        "-o",
+        out,
+      ]);
     } finally {
       process.stderr.write = write;
     }
@@ -203,6 +249,8 @@ describe("pfnlab grade", () => {
   // How long grading took, for the log only: speed is measured in benchmarks, not asserted.
   afterAll(() => {
     const fresh = [...grades.values()].map((g) => g.seconds);
-    process.stderr.write(`grading e2e: ${roster.length} submissions in ${seconds.toFixed(1)} s with 2 jobs; per submission ${fresh.map((s) => s.toFixed(1)).join(" ")} s\n`);
+    process.stderr.write(
+      `grading e2e: ${roster.length} submissions in ${seconds.toFixed(1)} s with 2 jobs; per submission ${fresh.map((s) => s.toFixed(1)).join(" ")} s\n`,
+    );
   });
 });

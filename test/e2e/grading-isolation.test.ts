@@ -24,7 +24,18 @@ const pages = join(projectRoot, "test", "fixtures", "grading", "pages.ipynb");
 function planted(nb: Notebook, ...sources: string[]): Notebook {
   const copy = JSON.parse(JSON.stringify(nb)) as Notebook;
   const params = copy.cells.findIndex((c) => (c.metadata.tags as string[] | undefined)?.includes("parameters"));
-  copy.cells.splice(params + 1, 0, ...sources.map((s, i) => ({ id: `planted-${i}`, cell_type: "code" as const, source: s, metadata: {}, outputs: [], execution_count: null })));
+  copy.cells.splice(
+    params + 1,
+    0,
+    ...sources.map((s, i) => ({
+      id: `planted-${i}`,
+      cell_type: "code" as const,
+      source: s,
+      metadata: {},
+      outputs: [],
+      execution_count: null,
+    })),
+  );
   return copy;
 }
 
@@ -68,7 +79,13 @@ describe.skipIf(mode === "none")("grading beside a process-hoarding submission",
     put(subs, "a-hoarder", planted(instructor, HOARDER), NAME);
     for (const s of ["b-honest", "c-honest", "d-honest"]) put(subs, s, instructor, NAME);
     const { submissions } = findSubmissions(subs, [NAME]);
-    const results = await gradeAll(submissions, new Map([[NAME, loadSource(exercises, NAME)]]), { timeout: 60, memoryMiB: 512, jobs: 2, cache: null, debugDir: debug });
+    const results = await gradeAll(submissions, new Map([[NAME, loadSource(exercises, NAME)]]), {
+      timeout: 60,
+      memoryMiB: 512,
+      jobs: 2,
+      cache: null,
+      debugDir: debug,
+    });
     grades = new Map(results.map((g) => [g.student, g]));
     writeFileSync(join(scratch, "hoard", "grades.json"), JSON.stringify(results, null, 1));
   }, 600_000);
@@ -82,7 +99,13 @@ describe.skipIf(mode === "none")("grading beside a process-hoarding submission",
   it("leaves every honest submission full marks (24/24), graded", () => {
     for (const s of ["b-honest", "c-honest", "d-honest"]) {
       const g = grades.get(s)!;
-      expect({ s, status: g.status, total: g.total, max: g.max, problems: g.problems }).toEqual({ s, status: "graded", total: 24, max: 24, problems: [] });
+      expect({ s, status: g.status, total: g.total, max: g.max, problems: g.problems }).toEqual({
+        s,
+        status: "graded",
+        total: 24,
+        max: 24,
+        problems: [],
+      });
     }
   });
 });
@@ -101,7 +124,12 @@ describe("a kernel that dies before student code ran", () => {
     mkdirSync(cache, { recursive: true });
     const { submissions } = findSubmissions(subs, [NAME]);
     // A 16 MiB heap: tslab dies while loading, before it answers kernel_info.
-    const [g] = await gradeAll(submissions, new Map([[NAME, loadSource(pages, NAME)]]), { memoryMiB: 16, jobs: 1, startRetries: 1, cache: new GradeCache(cache) });
+    const [g] = await gradeAll(submissions, new Map([[NAME, loadSource(pages, NAME)]]), {
+      memoryMiB: 16,
+      jobs: 1,
+      startRetries: 1,
+      cache: new GradeCache(cache),
+    });
     expect(g!.status).toBe("infrastructure-error");
     expect(g!.total).toBe(0);
     expect(g!.problems.join("\n")).toMatch(/failed 2 time\(s\) before the student's code ran .*did not start/);
@@ -117,10 +145,24 @@ describe("a kernel that dies before student code ran", () => {
     const write = process.stderr.write.bind(process.stderr);
     const saved = process.env.NODE_OPTIONS;
     process.env.NODE_OPTIONS = `--require=${join(scratch, "no-such-preload.js")}`;
-    process.stderr.write = ((chunk: string | Uint8Array) => (said.push(String(chunk)), true)) as typeof process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => (
+      said.push(String(chunk)), true
+    )) as typeof process.stderr.write;
     let code: number;
     try {
-      code = await gradeMain([subs, "--source", pages, "--sandbox", "none", "--jobs", "1", "--cache", cache, "-o", out]);
+      code = await gradeMain([
+        subs,
+        "--source",
+        pages,
+        "--sandbox",
+        "none",
+        "--jobs",
+        "1",
+        "--cache",
+        cache,
+        "-o",
+        out,
+      ]);
     } finally {
       process.stderr.write = write;
       if (saved === undefined) delete process.env.NODE_OPTIONS;
@@ -140,104 +182,132 @@ describe("a kernel that dies before student code ran", () => {
 const TAMPER_HEADER = [
   'const J = require.cache[Object.keys(require.cache).find((k) => k.endsWith("tslab/dist/jupyter.js"))!]!.exports as any;',
   "const results: string[] = [];",
-  "const attempt = (what: string, f: () => boolean) => { try { results.push(what + (f() ? \": TOOK EFFECT\" : \": no effect\")); } catch (e) { results.push(what + \": refused\"); } };",
-  "const neuter = (code: string) => String(code).replace(/throw new Error/g, \"void \");",
+  'const attempt = (what: string, f: () => boolean) => { try { results.push(what + (f() ? ": TOOK EFFECT" : ": no effect")); } catch (e) { results.push(what + ": refused"); } };',
+  'const neuter = (code: string) => String(code).replace(/throw new Error/g, "void ");',
 ];
 const TAMPER_MODULES = [
   ...TAMPER_HEADER,
   "const orig = J.JupyterHandlerImpl.prototype.handleExecute;",
-  "attempt(\"tslab handler\", () => { const f = function (this: any, req: any, ...rest: any[]) { req.code = neuter(req.code); return orig.call(this, req, ...rest); }; J.JupyterHandlerImpl.prototype.handleExecute = f; return J.JupyterHandlerImpl.prototype.handleExecute === f; });",
+  'attempt("tslab handler", () => { const f = function (this: any, req: any, ...rest: any[]) { req.code = neuter(req.code); return orig.call(this, req, ...rest); }; J.JupyterHandlerImpl.prototype.handleExecute = f; return J.JupyterHandlerImpl.prototype.handleExecute === f; });',
   "const fake = { PAGE_SIZE: 0 };",
   "const realRequire = (globalThis as any).__tslab__.require;",
-  "attempt(\"__tslab__.require\", () => { const f = (id: string) => (id === \"pfnlab\" ? fake : realRequire(id)); (globalThis as any).__tslab__.require = f; return (globalThis as any).__tslab__.require === f; });",
-  "attempt(\"require.cache\", () => { const k = require.resolve(\"pfnlab\"); const m = { exports: fake } as any; (require.cache as any)[k] = m; return require.cache[k] === m; });",
-  "attempt(\"pfnlab exports\", () => { const m = require.cache[require.resolve(\"pfnlab\")]!; (m as any).exports = fake; return m.exports === fake; });",
-  "console.log(results.map((r) => \"TAMPER \" + r).join(\"\\n\"));",
+  'attempt("__tslab__.require", () => { const f = (id: string) => (id === "pfnlab" ? fake : realRequire(id)); (globalThis as any).__tslab__.require = f; return (globalThis as any).__tslab__.require === f; });',
+  'attempt("require.cache", () => { const k = require.resolve("pfnlab"); const m = { exports: fake } as any; (require.cache as any)[k] = m; return require.cache[k] === m; });',
+  'attempt("pfnlab exports", () => { const m = require.cache[require.resolve("pfnlab")]!; (m as any).exports = fake; return m.exports === fake; });',
+  'console.log(results.map((r) => "TAMPER " + r).join("\\n"));',
 ].join("\n");
 const TAMPER_BUILTINS = [
   ...TAMPER_HEADER,
   "const split = String.prototype.split;",
-  "attempt(\"String.prototype.split\", () => { const f = function (this: string, ...a: any[]) { return (split as any).apply(neuter(this), a); }; (String.prototype as any).split = f; return (String.prototype as any).split === f; });",
+  'attempt("String.prototype.split", () => { const f = function (this: string, ...a: any[]) { return (split as any).apply(neuter(this), a); }; (String.prototype as any).split = f; return (String.prototype as any).split === f; });',
   "const toStr = Buffer.prototype.toString;",
-  "attempt(\"Buffer.prototype.toString\", () => { const f = function (this: any, ...a: any[]) { return neuter((toStr as any).apply(this, a)); }; (Buffer.prototype as any).toString = f; return (Buffer.prototype as any).toString === f; });",
-  "console.log(results.map((r) => \"TAMPER \" + r).join(\"\\n\"));",
+  'attempt("Buffer.prototype.toString", () => { const f = function (this: any, ...a: any[]) { return neuter((toStr as any).apply(this, a)); }; (Buffer.prototype as any).toString = f; return (Buffer.prototype as any).toString === f; });',
+  'console.log(results.map((r) => "TAMPER " + r).join("\\n"));',
 ].join("\n");
 
-describe.skipIf(mode === "none")("a submission's view of the network, of its kernel's connection and of the checks", () => {
-  const NAME = "pages.ipynb";
-  const subs = join(scratch, "net", "subs");
-  const debug = join(scratch, "net", "debug");
-  let server: Server;
-  const received: string[] = [];
-  let grade: SubmissionGrade;
-  let tamperers: SubmissionGrade[];
+describe.skipIf(mode === "none")(
+  "a submission's view of the network, of its kernel's connection and of the checks",
+  () => {
+    const NAME = "pages.ipynb";
+    const subs = join(scratch, "net", "subs");
+    const debug = join(scratch, "net", "debug");
+    let server: Server;
+    const received: string[] = [];
+    let grade: SubmissionGrade;
+    let tamperers: SubmissionGrade[];
 
-  beforeAll(async () => {
-    rmSync(join(scratch, "net"), { recursive: true, force: true });
-    mkdirSync(debug, { recursive: true });
-    server = createServer((sock) => {
-      received.push("connection");
-      sock.on("data", (d) => received.push(String(d)));
+    beforeAll(async () => {
+      rmSync(join(scratch, "net"), { recursive: true, force: true });
+      mkdirSync(debug, { recursive: true });
+      server = createServer((sock) => {
+        received.push("connection");
+        sock.on("data", (d) => received.push(String(d)));
+      });
+      await new Promise<void>((res) => server.listen(0, "0.0.0.0", res));
+      const port = (server.address() as { port: number }).port;
+      const external = Object.values(networkInterfaces())
+        .flat()
+        .find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+      const targets = ["127.0.0.1", ...(external ? [external] : [])];
+      const probe = [
+        'const net = require("net");',
+        `for (const host of ${JSON.stringify(targets)}) {`,
+        "  await new Promise<void>((res) => {",
+        `    const s = net.connect(${port}, host, () => { s.write("planted by a student"); console.log("NET " + host + " CONNECTED"); s.end(); res(); });`,
+        '    s.on("error", (e: any) => { console.log("NET " + host + " " + e.code); res(); });',
+        "  });",
+        "}",
+      ].join("\n");
+      // Every place a copy of the connection file could be: the kernel's argv, its folder, its fds.
+      const reader = [
+        'const fs = require("fs");',
+        'const argv = fs.readFileSync("/proc/self/cmdline", "utf8").split("\\0");',
+        'const files = [argv[argv.indexOf("--config-path") + 1], ...fs.readdirSync(".").map((f: string) => "./" + f), ...fs.readdirSync("/proc/self/fd").map((f: string) => "/proc/self/fd/" + f)];',
+        "for (const f of files) {",
+        '  try { const t = fs.readFileSync(f, { encoding: "utf8", flag: fs.constants.O_RDONLY | fs.constants.O_NONBLOCK }); console.log("CONN " + f + (t.includes("signature_scheme") ? " HOLDS-THE-KEY" : " no key")); }',
+        '  catch (e) { console.log("CONN " + f + " " + (e as any).code); }',
+        "}",
+      ].join("\n");
+      put(subs, "s001", planted(readNotebook(pages), probe, reader), NAME);
+      const wrong = JSON.parse(JSON.stringify(readNotebook(pages))) as Notebook;
+      wrong.cells.find((c) => c.id === "ex1-answer")!.source = "const answerBytes: number = 1;";
+      wrong.cells.find((c) => c.id === "ex2-answer")!.source = "function pfnOf(addr: number): number {\n  return 7;\n}";
+      const tamper = (source: string): Notebook => ({
+        ...wrong,
+        cells: [
+          ...wrong.cells,
+          { id: "tamper", cell_type: "code", source, metadata: {}, outputs: [], execution_count: null },
+        ],
+      });
+      put(subs, "s002", tamper(TAMPER_MODULES), NAME);
+      put(subs, "s003", tamper(TAMPER_BUILTINS), NAME);
+      const { submissions } = findSubmissions(subs, [NAME]);
+      [grade, ...tamperers] = await gradeAll(submissions, new Map([[NAME, loadSource(pages, NAME)]]), {
+        timeout: 20,
+        memoryMiB: 256,
+        jobs: 2,
+        cache: null,
+        debugDir: debug,
+      });
+    }, 300_000);
+
+    afterAll(() => new Promise<void>((res) => server.close(() => res())));
+
+    it("cannot connect to a service of the machine, on loopback or its own address", () => {
+      const text = debugText(debug, `s001-${NAME}`);
+      expect(text).toMatch(/NET 127\.0\.0\.1 (ECONNREFUSED|ENETUNREACH)/);
+      expect(text).not.toContain("CONNECTED");
+      expect(received).toEqual([]);
+      expect(grade.total).toBe(5); // the probes cost the submission nothing
     });
-    await new Promise<void>((res) => server.listen(0, "0.0.0.0", res));
-    const port = (server.address() as { port: number }).port;
-    const external = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
-    const targets = ["127.0.0.1", ...(external ? [external] : [])];
-    const probe = [
-      'const net = require("net");',
-      `for (const host of ${JSON.stringify(targets)}) {`,
-      "  await new Promise<void>((res) => {",
-      `    const s = net.connect(${port}, host, () => { s.write("planted by a student"); console.log("NET " + host + " CONNECTED"); s.end(); res(); });`,
-      '    s.on("error", (e: any) => { console.log("NET " + host + " " + e.code); res(); });',
-      "  });",
-      "}",
-    ].join("\n");
-    // Every place a copy of the connection file could be: the kernel's argv, its folder, its fds.
-    const reader = [
-      'const fs = require("fs");',
-      'const argv = fs.readFileSync("/proc/self/cmdline", "utf8").split("\\0");',
-      'const files = [argv[argv.indexOf("--config-path") + 1], ...fs.readdirSync(".").map((f: string) => "./" + f), ...fs.readdirSync("/proc/self/fd").map((f: string) => "/proc/self/fd/" + f)];',
-      "for (const f of files) {",
-      '  try { const t = fs.readFileSync(f, { encoding: "utf8", flag: fs.constants.O_RDONLY | fs.constants.O_NONBLOCK }); console.log("CONN " + f + (t.includes("signature_scheme") ? " HOLDS-THE-KEY" : " no key")); }',
-      '  catch (e) { console.log("CONN " + f + " " + (e as any).code); }',
-      "}",
-    ].join("\n");
-    put(subs, "s001", planted(readNotebook(pages), probe, reader), NAME);
-    const wrong = JSON.parse(JSON.stringify(readNotebook(pages))) as Notebook;
-    wrong.cells.find((c) => c.id === "ex1-answer")!.source = "const answerBytes: number = 1;";
-    wrong.cells.find((c) => c.id === "ex2-answer")!.source = "function pfnOf(addr: number): number {\n  return 7;\n}";
-    const tamper = (source: string): Notebook => ({ ...wrong, cells: [...wrong.cells, { id: "tamper", cell_type: "code", source, metadata: {}, outputs: [], execution_count: null }] });
-    put(subs, "s002", tamper(TAMPER_MODULES), NAME);
-    put(subs, "s003", tamper(TAMPER_BUILTINS), NAME);
-    const { submissions } = findSubmissions(subs, [NAME]);
-    [grade, ...tamperers] = await gradeAll(submissions, new Map([[NAME, loadSource(pages, NAME)]]), { timeout: 20, memoryMiB: 256, jobs: 2, cache: null, debugDir: debug });
-  }, 300_000);
 
-  afterAll(() => new Promise<void>((res) => server.close(() => res())));
+    it("finds no copy of its connection file (the key that signs Jupyter messages)", () => {
+      const text = debugText(debug, `s001-${NAME}`);
+      expect(text).toContain("CONN /pfnlab/work/.connection.json ENOENT");
+      expect(text).toMatch(/CONN \/proc\/self\/fd\/\d+/);
+      expect(text).not.toContain("HOLDS-THE-KEY");
+    });
 
-  it("cannot connect to a service of the machine, on loopback or its own address", () => {
-    const text = debugText(debug, `s001-${NAME}`);
-    expect(text).toMatch(/NET 127\.0\.0\.1 (ECONNREFUSED|ENETUNREACH)/);
-    expect(text).not.toContain("CONNECTED");
-    expect(received).toEqual([]);
-    expect(grade.total).toBe(5); // the probes cost the submission nothing
-  });
-
-  it("finds no copy of its connection file (the key that signs Jupyter messages)", () => {
-    const text = debugText(debug, `s001-${NAME}`);
-    expect(text).toContain("CONN /pfnlab/work/.connection.json ENOENT");
-    expect(text).toMatch(/CONN \/proc\/self\/fd\/\d+/);
-    expect(text).not.toContain("HOLDS-THE-KEY");
-  });
-
-  it("cannot make the hidden checks pass by rewriting them or what they call", () => {
-    const said = debugText(debug, `s002-${NAME}`) + debugText(debug, `s003-${NAME}`);
-    for (const what of ["tslab handler", "__tslab__.require", "require.cache", "pfnlab exports", "String.prototype.split", "Buffer.prototype.toString"]) {
-      expect(said, what).toMatch(new RegExp(`TAMPER ${what.replace(/[.]/g, "\\.")}: (no effect|refused)`));
-    }
-    for (const t of tamperers) {
-      expect({ student: t.student, status: t.status, total: t.total }).toEqual({ student: t.student, status: "graded", total: 0 });
-      expect(t.exercises.find((e) => e.id === "bytes")!.feedback).toContain("answerBytes is 1");
-    }
-  });
-});
+    it("cannot make the hidden checks pass by rewriting them or what they call", () => {
+      const said = debugText(debug, `s002-${NAME}`) + debugText(debug, `s003-${NAME}`);
+      for (const what of [
+        "tslab handler",
+        "__tslab__.require",
+        "require.cache",
+        "pfnlab exports",
+        "String.prototype.split",
+        "Buffer.prototype.toString",
+      ]) {
+        expect(said, what).toMatch(new RegExp(`TAMPER ${what.replace(/[.]/g, "\\.")}: (no effect|refused)`));
+      }
+      for (const t of tamperers) {
+        expect({ student: t.student, status: t.status, total: t.total }).toEqual({
+          student: t.student,
+          status: "graded",
+          total: 0,
+        });
+        expect(t.exercises.find((e) => e.id === "bytes")!.feedback).toContain("answerBytes is 1");
+      }
+    });
+  },
+);

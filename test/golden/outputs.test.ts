@@ -47,7 +47,7 @@ const EXTRA: Record<string, string[][]> = {
   "s390-mmio-vs-zap": [["variant=v6.12"]],
   "vfio-type1-vs-zap": [["notifier=interval"]],
   "x86-pat-vs-zap": [["variant=v6.12", "leaf=pmd"]],
-  "abba": [["kind=spinlock"]],
+  abba: [["kind=spinlock"]],
   "pud-lock-contention": [["tasks=2", "lookups=1"]],
 };
 
@@ -55,10 +55,17 @@ describe("explore and replay print the recorded output for every scenario", () =
   it("knows at least the 13 scenarios recorded when the golden test was written", () => {
     expect(names.length).toBeGreaterThanOrEqual(13);
   });
-  const cases = names.flatMap((s) => [[s, []] as [string, string[]], ...(EXTRA[s] ?? []).map((p) => [s, p] as [string, string[]])]);
+  const cases = names.flatMap((s) => [
+    [s, []] as [string, string[]],
+    ...(EXTRA[s] ?? []).map((p) => [s, p] as [string, string[]]),
+  ]);
   for (const [s, ps] of cases) {
     const pargs = ps.flatMap((p) => ["-p", p]);
-    const params = Object.fromEntries(ps.map((p) => p.split("=")).map(([k, v]) => [k!, v === "true" ? true : v === "false" ? false : /^\d+$/.test(v!) ? Number(v) : v!]));
+    const params = Object.fromEntries(
+      ps
+        .map((p) => p.split("="))
+        .map(([k, v]) => [k!, v === "true" ? true : v === "false" ? false : /^\d+$/.test(v!) ? Number(v) : v!]),
+    );
     const tag = ps.length ? `${s}@${ps.join(",")}` : s;
     it(`${tag}: explore (dfs, 1 preemption; text and json), replay of its first failure (text, json, lockstat), race table and step chart`, () => {
       const explore = ["explore", s, "--strategy", "dfs", "--preemptions", "1", ...pargs];
@@ -68,7 +75,11 @@ describe("explore and replay print the recorded output for every scenario", () =
       const body = json.split("--- stdout\n")[1]!.split("--- stderr\n")[0]!;
       const replay: string | undefined = JSON.parse(body).firstFailure?.replay;
       if (replay) {
-        out.push(pfnlab("replay", s, replay, ...pargs), pfnlab("replay", s, replay, "--json", ...pargs), pfnlab("replay", s, replay, "--lockstat", ...pargs));
+        out.push(
+          pfnlab("replay", s, replay, ...pargs),
+          pfnlab("replay", s, replay, "--json", ...pargs),
+          pfnlab("replay", s, replay, "--lockstat", ...pargs),
+        );
         const t = raceTrace(s, replay, params);
         const rows = raceTable(t);
         out.push(JSON.stringify({ steps: t.steps, outcomes: t.outcomes, state: t.state }, null, 1));

@@ -5,7 +5,15 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { COURSE_DIR, NOTEBOOKS_DIR, courseNotebooks, hiddenCheckLines, leaksIn, leaksUnder, releasedCopy } from "../../src/grading";
+import {
+  COURSE_DIR,
+  NOTEBOOKS_DIR,
+  courseNotebooks,
+  hiddenCheckLines,
+  leaksIn,
+  leaksUnder,
+  releasedCopy,
+} from "../../src/grading";
 import { exportNotebooks, projectRoot } from "../../src/runner";
 
 const names = courseNotebooks();
@@ -43,7 +51,9 @@ describe("course/ and notebooks/", () => {
     const nb = txt.replace(/\.txt$/, ".ipynb");
     it(`course/${nb} is generated from course/${txt}`, () => {
       const out = join(mkdtempSync(join(tmpdir(), "pfnlab-course-")), nb);
-      execFileSync(process.execPath, [join(projectRoot, "scripts", "nbpercent.mjs"), join(COURSE_DIR, txt), out], { stdio: "pipe" });
+      execFileSync(process.execPath, [join(projectRoot, "scripts", "nbpercent.mjs"), join(COURSE_DIR, txt), out], {
+        stdio: "pipe",
+      });
       expect(readFileSync(join(COURSE_DIR, nb), "utf8")).toBe(readFileSync(out, "utf8"));
     });
   }

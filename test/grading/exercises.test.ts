@@ -2,17 +2,55 @@
 // solutions below), FAIL with a hint that teaches and does not contain the answer.
 import { describe, expect, it } from "vitest";
 import {
-  CLASSIFY_CASES, classifyTruth, verifyRaceByHand, explainsPte, mapBarWith, pfnLockWorld, pudWindow, raceBoundFacts, safeCallerScenario,
-  verifyClassify, verifyEinval, verifyFixMisuse, verifyPfnLock, verifyPgtableBytes, verifyPudAlign, verifyRaceBound, verifySafeCaller,
-  verdictLine, type EinvalCause, type Verdict,
+  CLASSIFY_CASES,
+  classifyTruth,
+  verifyRaceByHand,
+  explainsPte,
+  mapBarWith,
+  pfnLockWorld,
+  pudWindow,
+  raceBoundFacts,
+  safeCallerScenario,
+  verifyClassify,
+  verifyEinval,
+  verifyFixMisuse,
+  verifyPfnLock,
+  verifyPgtableBytes,
+  verifyPudAlign,
+  verifyRaceBound,
+  verifySafeCaller,
+  verdictLine,
+  type EinvalCause,
+  type Verdict,
 } from "../../src/grading/exercises";
 import {
-  PAGE_SHARED, PAGE_SIZE, SZ_1G, SZ_1M, SZ_2M, VM_IO, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, followPfnmapArgs, followPfnmapEnd,
-  followPfnmapStart, mmapReadLock, mmapReadUnlock, remapPfnRange, type Kernel,
+  PAGE_SHARED,
+  PAGE_SIZE,
+  SZ_1G,
+  SZ_1M,
+  SZ_2M,
+  VM_IO,
+  VM_PFNMAP,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+  followPfnmapArgs,
+  followPfnmapEnd,
+  followPfnmapStart,
+  mmapReadLock,
+  mmapReadUnlock,
+  remapPfnRange,
+  type Kernel,
 } from "../../src/mm";
 import {
-  Iommu, mmuIntervalNotifierInsert, mmuIntervalReadBeginSteps, mmuIntervalReadRetry, mmuIntervalSetSeq, startAndClassify,
-  type CallerEnv, type CallerInstance,
+  type Iommu,
+  mmuIntervalNotifierInsert,
+  mmuIntervalReadBeginSteps,
+  mmuIntervalReadRetry,
+  mmuIntervalSetSeq,
+  startAndClassify,
+  type CallerEnv,
+  type CallerInstance,
 } from "../../src/notifiers";
 import { acquire, Lock, release, replay, type Steps } from "../../src/sched";
 import { followPfnmapEndSteps, mmapReadLockSteps, mmapReadUnlockSteps } from "../../src/mm";
@@ -41,8 +79,12 @@ describe("pfn-lock", () => {
   });
   it("fails a pfn without the mmap offset, or the leaf's base pfn, with a hint naming the mistake", () => {
     expect(expectFailWithout(verifyPfnLock(pfn - w.vma.vmPgoff, "ptlock (PMD)", p), pfn)).toContain("vm_pgoff");
-    expect(expectFailWithout(verifyPfnLock(pfn - (pfn % 512), "ptlock (PMD)", p), pfn)).toContain("first pfn of the 2 MiB leaf");
-    expect(expectFailWithout(verifyPfnLock(Math.floor(w.address / PAGE_SIZE), "x", p), pfn)).toContain("virtual page number");
+    expect(expectFailWithout(verifyPfnLock(pfn - (pfn % 512), "ptlock (PMD)", p), pfn)).toContain(
+      "first pfn of the 2 MiB leaf",
+    );
+    expect(expectFailWithout(verifyPfnLock(Math.floor(w.address / PAGE_SIZE), "x", p), pfn)).toContain(
+      "virtual page number",
+    );
   });
   it("fails the wrong lock class without naming the right one", () => {
     const t = expectFailWithout(verifyPfnLock(pfn, "&mm->page_table_lock", p), "ptlock (PMD)");
@@ -57,8 +99,18 @@ function failLookup(k: Kernel, cause: EinvalCause) {
   const bar = k.addIoRegion({ name: "ex2-bar", size: SZ_2M });
   const flags = VM_READ | VM_WRITE | VM_SHARED | (cause === "notPfnmap" ? 0 : VM_IO | VM_PFNMAP);
   const vma = mm.mmap({ length: 2 * SZ_1G, vmFlags: flags, align: SZ_1G });
-  if (!["outsideVma", "notPfnmap", "p4dNone"].includes(cause)) remapPfnRange(vma, vma.vmStart, bar.startPfn, PAGE_SIZE, PAGE_SHARED);
-  const offset = { outsideVma: 2 * SZ_1G, notPfnmap: 0, p4dNone: 0, pudNone: SZ_1G, pudNotPresent: SZ_1G, pmdNotPresent: SZ_2M, pteMapNull: SZ_2M, pteNotPresent: PAGE_SIZE }[cause];
+  if (!["outsideVma", "notPfnmap", "p4dNone"].includes(cause))
+    remapPfnRange(vma, vma.vmStart, bar.startPfn, PAGE_SIZE, PAGE_SHARED);
+  const offset = {
+    outsideVma: 2 * SZ_1G,
+    notPfnmap: 0,
+    p4dNone: 0,
+    pudNone: SZ_1G,
+    pudNotPresent: SZ_1G,
+    pmdNotPresent: SZ_2M,
+    pteMapNull: SZ_2M,
+    pteNotPresent: PAGE_SIZE,
+  }[cause];
   const args = followPfnmapArgs(vma, vma.vmStart + offset);
   mmapReadLock(mm);
   followPfnmapStart(args);
@@ -72,15 +124,27 @@ describe("einval", () => {
     expect(verifyEinval(failLookup, { variant: "v6.12" })).toMatchObject({ ok: true });
   });
   it("fails a lookup that succeeds, one without mmap_lock, and a stub that throws, with the cause's hint", () => {
-    const mapsEverything = (k: Kernel, c: EinvalCause) => (c === "pteNotPresent" ? failLookup(k, "pudNotPresent") : failLookup(k, c));
-    expect(expectFailWithout(verifyEinval(mapsEverything, { variant: "fixed" }))).toContain("failed for another reason (pudNotPresent)");
+    const mapsEverything = (k: Kernel, c: EinvalCause) =>
+      c === "pteNotPresent" ? failLookup(k, "pudNotPresent") : failLookup(k, c);
+    expect(expectFailWithout(verifyEinval(mapsEverything, { variant: "fixed" }))).toContain(
+      "failed for another reason (pudNotPresent)",
+    );
     const lockless = (k: Kernel, c: EinvalCause) => {
       const a = failLookup(k, c);
       mmapReadUnlock(a.vma.mm); // unbalanced: then start again without the lock
       return a;
     };
     expect(() => verifyEinval(lockless, { variant: "fixed" })).not.toThrow();
-    expect(expectFailWithout(verifyEinval(() => { throw new Error("not implemented"); }, { variant: "v6.12" }))).toContain("threw: not implemented");
+    expect(
+      expectFailWithout(
+        verifyEinval(
+          () => {
+            throw new Error("not implemented");
+          },
+          { variant: "v6.12" },
+        ),
+      ),
+    ).toContain("threw: not implemented");
     expect(expectFailWithout(verifyEinval(42, { variant: "fixed" }))).toContain("must be a function");
   });
 });
@@ -110,14 +174,17 @@ describe("pgtable-bytes", () => {
     expect(verifyPgtableBytes(want4k, want2m, p).ok).toBe(true);
   });
   it("fails counting only the leaf tables, or forgetting the second PMD table, without the total", () => {
-    expect(expectFailWithout(verifyPgtableBytes(((p.barMiB * SZ_1M) / SZ_2M) * PAGE_SIZE, want2m, p), want4k)).toContain("tables above them");
+    expect(
+      expectFailWithout(verifyPgtableBytes(((p.barMiB * SZ_1M) / SZ_2M) * PAGE_SIZE, want2m, p), want4k),
+    ).toContain("tables above them");
     expect(expectFailWithout(verifyPgtableBytes(want4k, want2m - PAGE_SIZE, p), want2m)).toContain("too small");
   });
 });
 
 describe("race-bound", () => {
   const p = { leaf: "pmd" as const, zap: "zap_vma_ptes" as const };
-  const why = "On a PTE leaf the pte is read under the PTE lock, which the zap also takes to clear it, so the lookup sees it before or after the zap.";
+  const why =
+    "On a PTE leaf the pte is read under the PTE lock, which the zap also takes to clear it, so the lookup sees it before or after the zap.";
   it("knows the facts: bound 1, stale schedules at bound 2, none on PTE leaves", () => {
     const f = raceBoundFacts(p);
     expect(f.bound).toBe(1);
@@ -205,7 +272,10 @@ function safeCaller(env: CallerEnv, iommu: Iommu): CallerInstance {
 
 describe("safe-caller", () => {
   it("proves the notifier + retry caller safe at bound 2 on every leaf (strict: both releases)", () => {
-    for (const leaf of ["pte", "pmd", "pud"] as const) expect(verifySafeCaller(safeCaller, { leaf, release: "reset-bar" }, { strict: true }), leaf).toMatchObject({ ok: true });
+    for (const leaf of ["pte", "pmd", "pud"] as const)
+      expect(verifySafeCaller(safeCaller, { leaf, release: "reset-bar" }, { strict: true }), leaf).toMatchObject({
+        ok: true,
+      });
   });
   it("fails the VFIO-type1-like caller with a use-after-free and a replay that reproduces it", () => {
     const p = { leaf: "pmd" as const, release: "reset-bar" as const };
@@ -215,8 +285,17 @@ describe("safe-caller", () => {
     expect(replay(safeCallerScenario(unsafeCaller, p), replayStr).outcomes).toContain("use-after-free");
   });
   it("fails a caller that maps nothing", () => {
-    const lazy = (_env: CallerEnv, _iommu: Iommu): CallerInstance => ({ name: "drv", source: "", body: function* () { return 0; } });
-    expect(expectFailWithout(verifySafeCaller(lazy, { leaf: "pte", release: "move-bar" }))).toContain("left 0 IOMMU entries");
+    const lazy = (_env: CallerEnv, _iommu: Iommu): CallerInstance => ({
+      name: "drv",
+      source: "",
+      // biome-ignore lint/correctness/useYield: a caller (task body) that finishes without a single step
+      body: function* () {
+        return 0;
+      },
+    });
+    expect(expectFailWithout(verifySafeCaller(lazy, { leaf: "pte", release: "move-bar" }))).toContain(
+      "left 0 IOMMU entries",
+    );
   });
 });
 
@@ -245,10 +324,13 @@ function fixedReadPfn(env: CallerEnv): number {
 
 describe("fix-misuse", () => {
   it("passes the fixed helper on every leaf level", () => {
-    for (const leaf of ["pte", "pmd", "pud"] as const) expect(verifyFixMisuse(fixedReadPfn, { leaf }), leaf).toMatchObject({ ok: true });
+    for (const leaf of ["pte", "pmd", "pud"] as const)
+      expect(verifyFixMisuse(fixedReadPfn, { leaf }), leaf).toMatchObject({ ok: true });
   });
   it("fails the buggy helper naming the checker's rule", () => {
-    expect(expectFailWithout(verifyFixMisuse(buggyReadPfn, { leaf: "pmd" }))).toContain("mmap-lock-released-during-lookup");
+    expect(expectFailWithout(verifyFixMisuse(buggyReadPfn, { leaf: "pmd" }))).toContain(
+      "mmap-lock-released-during-lookup",
+    );
     const endsFailed = (env: CallerEnv) => {
       mmapReadLock(env.mm);
       const args = followPfnmapArgs(env.vma, env.address);
@@ -258,7 +340,9 @@ describe("fix-misuse", () => {
       mmapReadUnlock(env.mm);
       return pfn;
     };
-    expect(expectFailWithout(verifyFixMisuse(endsFailed, { leaf: "pte" }))).toContain("follow-pfnmap-end-without-start");
+    expect(expectFailWithout(verifyFixMisuse(endsFailed, { leaf: "pte" }))).toContain(
+      "follow-pfnmap-end-without-start",
+    );
   });
 });
 
@@ -269,7 +353,9 @@ describe("classify", () => {
     expect(new Set(truths).size).toBeGreaterThanOrEqual(3);
     expect(truths[0]).toBe("stale-pfn");
     expect(truths[1]).toBe("use-after-free");
-    truths.forEach((t, i) => expect(verifyClassify(t, why, { case: i }).ok).toBe(true));
+    truths.forEach((t, i) => {
+      expect(verifyClassify(t, why, { case: i }).ok).toBe(true);
+    });
   });
   it("fails a wrong class without naming the right one", () => {
     const t = expectFailWithout(verifyClassify("ok", why, { case: 1 }), "use-after-free");
@@ -282,7 +368,9 @@ describe("race-by-hand", () => {
   const p = { leaf: "pmd", release: "reset-bar" };
   it("passes a replay string of the student's race that ends use-after-free within the stepper's bound", () => {
     expect(verifyRaceByHand("release=reset-bar/a4b", p)).toMatchObject({ ok: true });
-    expect(verifyRaceByHand(" leaf=pud,release=move-bar/a3b ", { leaf: "pud", release: "move-bar" })).toMatchObject({ ok: true });
+    expect(verifyRaceByHand(" leaf=pud,release=move-bar/a3b ", { leaf: "pud", release: "move-bar" })).toMatchObject({
+      ok: true,
+    });
   });
   it("fails, with a hint and never the answer, a string of another race, a clean run, a stale pfn without use-after-free, or no string", () => {
     const other = verifyRaceByHand("a4b", p);
@@ -290,7 +378,8 @@ describe("race-by-hand", () => {
     expect(!other.ok && other.hint).toMatch(/another race \(release=none\)/);
     const clean = verifyRaceByHand("release=reset-bar/b", p);
     expect(!clean.ok && clean.hint).toMatch(/^your schedule ends einval, not use-after-free/);
-    for (const bad of [undefined, 5, "", "x".repeat(300), "release=reset-bar/a4q"]) expect(verifyRaceByHand(bad, p).ok).toBe(false);
+    for (const bad of [undefined, 5, "", "x".repeat(300), "release=reset-bar/a4q"])
+      expect(verifyRaceByHand(bad, p).ok).toBe(false);
     expect(!clean.ok && clean.hint).not.toContain("release=reset-bar/a4b");
   });
   it("rejects a schedule with more preemptions than the stepper allows", () => {

@@ -1,7 +1,17 @@
 // pfnlab grade checks every option and path before it grades anything: a typo fails at
 // once, naming the option, instead of zeroing every student or failing after the run.
 // And pfnlab release never writes over (or into the folder of) its own source.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -16,7 +26,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 async function run(main: (argv: string[]) => Promise<number>, argv: string[]): Promise<{ code: number; err: string }> {
   const said: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => (said.push(String(chunk)), true)) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (
+    said.push(String(chunk)), true
+  )) as typeof process.stderr.write;
   try {
     return { code: await main(argv), err: said.join("") };
   } finally {
@@ -32,16 +44,32 @@ describe("pfnlab grade: bad options fail before any grading", () => {
   const base = [subs, "--source", fixture, "--cache", cache];
 
   const cases: [string, string[], RegExp][] = [
-    ["a --debug-dir whose folder does not exist", ["--debug-dir", join(tmp, "missing", "debug")], /--debug-dir .*missing\/debug: the folder .*missing does not exist/],
+    [
+      "a --debug-dir whose folder does not exist",
+      ["--debug-dir", join(tmp, "missing", "debug")],
+      /--debug-dir .*missing\/debug: the folder .*missing does not exist/,
+    ],
     ["--memory 1", ["--memory", "1"], /--memory 1 must be a whole number from 256 to \d+ MiB/],
     ["--memory 1.5", ["--memory", "1.5"], /--memory 1.5 must be a whole number/],
     ["--jobs 0", ["--jobs", "0"], /--jobs 0 must be a whole number from 1 to 256/],
     ["--jobs 2.5", ["--jobs", "2.5"], /--jobs 2.5 must be a whole number/],
     ["--timeout -1", ["--timeout", "-1"], /--timeout -1 is not a positive number/],
-    ["-o into a folder that does not exist", ["-o", join(tmp, "missing", "dir", "gb.json")], /-o .*gb\.json: the folder .*missing\/dir does not exist/],
+    [
+      "-o into a folder that does not exist",
+      ["-o", join(tmp, "missing", "dir", "gb.json")],
+      /-o .*gb\.json: the folder .*missing\/dir does not exist/,
+    ],
     ["-o naming a folder", ["-o", tmp], /-o .* is a folder; give a file name/],
-    ["a --roster that does not exist", ["--roster", join(tmp, "missing.csv")], /--roster .*missing\.csv does not exist/],
-    ["a --manifest that does not exist", ["--manifest", join(tmp, "missing.json")], /--manifest .*missing\.json does not exist/],
+    [
+      "a --roster that does not exist",
+      ["--roster", join(tmp, "missing.csv")],
+      /--roster .*missing\.csv does not exist/,
+    ],
+    [
+      "a --manifest that does not exist",
+      ["--manifest", join(tmp, "missing.json")],
+      /--manifest .*missing\.json does not exist/,
+    ],
     ["--json with --csv", ["--json", "--csv"], /--json and --csv exclude each other/],
     ["--sandbox bogus", ["--sandbox", "bogus"], /--sandbox bogus is not root, userns or none/],
   ];
@@ -57,7 +85,21 @@ describe("pfnlab grade: bad options fail before any grading", () => {
   }
 
   it("lists --debug-dir (and every other option) in --help", async () => {
-    for (const o of ["--source", "--manifest", "--roster", "--timeout", "--memory", "--jobs", "--json", "--csv", "-o", "--cache", "--no-cache", "--debug-dir", "--sandbox"]) {
+    for (const o of [
+      "--source",
+      "--manifest",
+      "--roster",
+      "--timeout",
+      "--memory",
+      "--jobs",
+      "--json",
+      "--csv",
+      "-o",
+      "--cache",
+      "--no-cache",
+      "--debug-dir",
+      "--sandbox",
+    ]) {
       expect(USAGE, o).toContain(o);
     }
   });
@@ -74,9 +116,17 @@ describe("pfnlab release: the output never is, or holds, a source", () => {
     ["onto the source's own folder", () => [source, "-o", course], /the output folder .* holds the source/],
     ["onto the source's folder, written with a trailing slash", () => [source, "-o", course + "/"], /holds the source/],
     ["onto a folder above the source", () => [source, "-o", tmp], /holds the source/],
-    ["onto the source's folder through a symlink", () => (symlinkSync(course, join(tmp, "link"), "dir"), [source, "-o", join(tmp, "link")]), /holds the source/],
+    [
+      "onto the source's folder through a symlink",
+      () => (symlinkSync(course, join(tmp, "link"), "dir"), [source, "-o", join(tmp, "link")]),
+      /holds the source/,
+    ],
     ["a whole source folder onto itself", () => [course, "-o", course], /holds the source/],
-    ["with the manifest path on the source", () => [source, "-o", join(tmp, "out-m"), "--roster", roster(), "--secret", "x", "--manifest", source], /the manifest path .* is the source/],
+    [
+      "with the manifest path on the source",
+      () => [source, "-o", join(tmp, "out-m"), "--roster", roster(), "--secret", "x", "--manifest", source],
+      /the manifest path .* is the source/,
+    ],
   ];
   for (const [what, argv, message] of cases) {
     it(`refuses to release ${what}, exit 2, the source untouched`, async () => {

@@ -11,7 +11,13 @@ const fixture = join(__dirname, "..", "fixtures", "grading", "pages.ipynb");
 const out = mkdtempSync(join(tmpdir(), "pfnlab-release-test-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-const secretMarkers = ["HIDDEN-CHECK-MARKER", "SOLUTION-PROSE-MARKER", "SOLUTION-CELL-MARKER", "pages * PAGE_SIZE;", "Math.floor(addr / PAGE_SIZE)"];
+const secretMarkers = [
+  "HIDDEN-CHECK-MARKER",
+  "SOLUTION-PROSE-MARKER",
+  "SOLUTION-CELL-MARKER",
+  "pages * PAGE_SIZE;",
+  "Math.floor(addr / PAGE_SIZE)",
+];
 
 describe("pfnlab release", () => {
   it("removes solution regions, solution cells and hidden checks, and strips outputs", () => {
@@ -26,7 +32,9 @@ describe("pfnlab release", () => {
     const text = JSON.stringify(copy.notebook);
     for (const m of secretMarkers) expect(text, m).not.toContain(m);
     expect(copy.notebook.cells.some((c) => hasTag(c, "hidden-check") || hasTag(c, "solution"))).toBe(false);
-    expect(copy.notebook.cells.every((c) => (c.outputs ?? []).length === 0 && (c.execution_count ?? null) === null)).toBe(true);
+    expect(
+      copy.notebook.cells.every((c) => (c.outputs ?? []).length === 0 && (c.execution_count ?? null) === null),
+    ).toBe(true);
     expect(copy.regions).toBe(3);
     expect(copy.hiddenChecks).toBe(2);
     expect(text).toContain("const answerBytes: number = 0; // replace 0 with your answer");
@@ -38,15 +46,23 @@ describe("pfnlab release", () => {
   });
 
   it("names the cell and line of an unbalanced marker", () => {
-    expect(() => stripSolutions("a\n// BEGIN SOLUTION\nb", "code", "x.ipynb cell 7")).toThrow("x.ipynb cell 7 line 2: BEGIN SOLUTION without END SOLUTION");
-    expect(() => stripSolutions("// END SOLUTION", "code", "x.ipynb cell 1")).toThrow("line 1: END SOLUTION without a BEGIN SOLUTION");
-    expect(() => stripSolutions("// BEGIN SOLUTION\n// BEGIN SOLUTION\n// END SOLUTION", "code", "c")).toThrow("do not nest");
+    expect(() => stripSolutions("a\n// BEGIN SOLUTION\nb", "code", "x.ipynb cell 7")).toThrow(
+      "x.ipynb cell 7 line 2: BEGIN SOLUTION without END SOLUTION",
+    );
+    expect(() => stripSolutions("// END SOLUTION", "code", "x.ipynb cell 1")).toThrow(
+      "line 1: END SOLUTION without a BEGIN SOLUTION",
+    );
+    expect(() => stripSolutions("// BEGIN SOLUTION\n// BEGIN SOLUTION\n// END SOLUTION", "code", "c")).toThrow(
+      "do not nest",
+    );
   });
 
   it("refuses a hidden check without points", () => {
     const nb = readNotebook(fixture);
     delete (nb.cells[6].metadata.pfnlab as Record<string, unknown>).points;
-    expect(() => studentCopy(nb, "pages.ipynb")).toThrow(/pages\.ipynb cell 6 \(exercise bytes\) needs metadata\.pfnlab\.points > 0/);
+    expect(() => studentCopy(nb, "pages.ipynb")).toThrow(
+      /pages\.ipynb cell 6 \(exercise bytes\) needs metadata\.pfnlab\.points > 0/,
+    );
   });
 
   it("gives each roster student a deterministic variant and writes the manifest", () => {
@@ -73,13 +89,17 @@ describe("pfnlab release", () => {
     const i = nb.cells.findIndex((c) => hasTag(c, "parameters"));
     expect(hasTag(nb.cells[i + 1], "injected-parameters")).toBe(true);
     expect(JSON.stringify(nb.cells[i + 1].source)).toContain(`const pages: number = ${pb.pages};`);
-    expect(JSON.stringify(nb.cells[i + 1].source)).toContain(`const base: number = 0x${(pb.base as number).toString(16)};`);
+    expect(JSON.stringify(nb.cells[i + 1].source)).toContain(
+      `const base: number = 0x${(pb.base as number).toString(16)};`,
+    );
     expect(nb.metadata.pfnlab).toMatchObject({ student: "s002", released: true });
     expect(readManifest(a.manifestPath!).students.s002.email).toBe("b@example.org");
     expect(readFileSync(join(out, "one", "s001", "pages.ipynb"), "utf8")).not.toContain("HIDDEN-CHECK-MARKER");
   });
 
   it("needs a secret for a roster", () => {
-    expect(() => release({ sources: [fixture], outDir: join(out, "nos"), roster: [{ id: "x", name: "x" }], secret: null })).toThrow(/course secret/);
+    expect(() =>
+      release({ sources: [fixture], outDir: join(out, "nos"), roster: [{ id: "x", name: "x" }], secret: null }),
+    ).toThrow(/course secret/);
   });
 });

@@ -22,7 +22,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(args: string[]): Promise<{ code: number; err: string }> {
   let err = "";
-  const spy = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  const spy = vi
+    .spyOn(process.stderr, "write")
+    .mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
   try {
     const code = await runMain(args);
     expect(executed.calls).toBe(0); // nothing was executed
@@ -37,7 +39,9 @@ describe("pfnlab run argument errors", () => {
     const out = join(dir, "a.ipynb");
     const r = await run([fixture, "-p", "pagez=3", "-o", out]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('pages.ipynb has no parameter "pagez" (its parameters: pages: number, base: number, label: string, verbose: boolean)');
+    expect(r.err).toContain(
+      'pages.ipynb has no parameter "pagez" (its parameters: pages: number, base: number, label: string, verbose: boolean)',
+    );
     expect(existsSync(out)).toBe(false);
   });
 

@@ -5,9 +5,29 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  EINVAL, PAGE_SHARED, PMD_SIZE, PUD_SIZE, TASK_SIZE, VM_IO, VM_PFNMAP, VM_DONTEXPAND, VM_DONTDUMP,
-  PfnlabError, createKernel, formatValue, followPfnmapArgs, followPfnmapEnd, followPfnmapStart, remapPfnRange,
-  vmfInsertPfn, vmfInsertPfnPmd, vmfInsertPfnPud, createVfioPciBarDevice, tableIndex, handleMmFault, lookupLeaf, VM_FAULT_FALLBACK,
+  EINVAL,
+  PAGE_SHARED,
+  PMD_SIZE,
+  PUD_SIZE,
+  TASK_SIZE,
+  VM_IO,
+  VM_PFNMAP,
+  VM_DONTEXPAND,
+  VM_DONTDUMP,
+  PfnlabError,
+  createKernel,
+  formatValue,
+  followPfnmapArgs,
+  followPfnmapEnd,
+  followPfnmapStart,
+  remapPfnRange,
+  vmfInsertPfn,
+  vmfInsertPfnPmd,
+  vmfInsertPfnPud,
+  createVfioPciBarDevice,
+  tableIndex,
+  handleMmFault,
+  lookupLeaf,
 } from "../../src/mm/index";
 import { modelSnapshot } from "../support/model-snapshot";
 import { RW_SHARED, pudAlignedVma, world } from "./helpers";
@@ -42,7 +62,11 @@ function expectRefused(k: ReturnType<typeof world>["k"], fn: () => unknown, msg:
 describe("a failing plain call leaves every lock and vma as it was (item 5)", () => {
   it("munmap that would block on a lookup's PTE lock neither splits the vma nor keeps mmap_lock", () => {
     const w = withActiveLookup();
-    const e = expectRefused(w.k, () => w.mm.munmap(w.v.vmStart + 0x100000, 4096), /lock ptlock \(PTE\) .* is held by main/);
+    const e = expectRefused(
+      w.k,
+      () => w.mm.munmap(w.v.vmStart + 0x100000, 4096),
+      /lock ptlock \(PTE\) .* is held by main/,
+    );
     expect(e.fn).toBe("munmap");
     expect(w.mm.mmapLock.isLocked()).toBe(false);
     followPfnmapEnd(w.a);
@@ -62,7 +86,11 @@ describe("a failing plain call leaves every lock and vma as it was (item 5)", ()
   it("a plain call that would block releases what it took (vmfInsertPfn under a held PTE lock)", () => {
     const w = withActiveLookup();
     // The insert needs the PTE lock that `a` holds.
-    expectRefused(w.k, () => vmfInsertPfn(w.v, w.v.vmStart + 4096 * 5, w.bar.startPfn), /lock ptlock \(PTE\) .* is held by main/);
+    expectRefused(
+      w.k,
+      () => vmfInsertPfn(w.v, w.v.vmStart + 4096 * 5, w.bar.startPfn),
+      /lock ptlock \(PTE\) .* is held by main/,
+    );
     followPfnmapEnd(w.a);
     expect(w.k.ctx.task.held).toEqual([]);
   });
@@ -70,7 +98,11 @@ describe("a failing plain call leaves every lock and vma as it was (item 5)", ()
   it("vmfInsertPfnPud with a pud that is not an entry pointer leaves page_table_lock free", () => {
     const w = world();
     const v = w.mm.mmap({ length: 2 * PUD_SIZE, vmFlags: PFNMAP, align: PUD_SIZE });
-    const e = expectRefused(w.k, () => vmfInsertPfnPud({ vma: v, address: v.vmStart, pud: 1 as never }, w.bar.startPfn, false), /vmf\.pud 1 must be/);
+    const e = expectRefused(
+      w.k,
+      () => vmfInsertPfnPud({ vma: v, address: v.vmStart, pud: 1 as never }, w.bar.startPfn, false),
+      /vmf\.pud 1 must be/,
+    );
     expect(e.field).toBe("vmf.pud");
     expect(w.mm.pageTableLock.isLocked()).toBe(false);
   });
@@ -79,12 +111,20 @@ describe("a failing plain call leaves every lock and vma as it was (item 5)", ()
     const w = world();
     const v = w.mm.mmap({ length: 2 * PUD_SIZE, vmFlags: PFNMAP, align: PUD_SIZE });
     const pmd = { table: w.mm.pgd, index: tableIndex(v.vmStart, "pgd") };
-    expectRefused(w.k, () => vmfInsertPfnPmd({ vma: v, address: v.vmStart, pmd }, w.bar.startPfn, false), /vmf\.pmd .* pgd table/);
+    expectRefused(
+      w.k,
+      () => vmfInsertPfnPmd({ vma: v, address: v.vmStart, pmd }, w.bar.startPfn, false),
+      /vmf\.pmd .* pgd table/,
+    );
   });
 
   it("mmap with a file that has no mapping is refused and keeps no vma", () => {
     const w = world();
-    expectRefused(w.k, () => w.mm.mmap({ length: 4096, vmFlags: RW_SHARED, file: {} as never }), /mmap: file .* must be \{ name, mapping \}/);
+    expectRefused(
+      w.k,
+      () => w.mm.mmap({ length: 4096, vmFlags: RW_SHARED, file: {} as never }),
+      /mmap: file .* must be \{ name, mapping \}/,
+    );
     expect(w.mm.vmas).toEqual([]);
   });
 
@@ -93,7 +133,9 @@ describe("a failing plain call leaves every lock and vma as it was (item 5)", ()
     const before = modelSnapshot(w.k);
     expect(() =>
       w.mm.mmap({
-        length: PMD_SIZE, vmFlags: RW_SHARED, setup: (vma) => {
+        length: PMD_SIZE,
+        vmFlags: RW_SHARED,
+        setup: (vma) => {
           remapPfnRange(vma, vma.vmStart, w.bar.startPfn, PMD_SIZE, PAGE_SHARED);
           throw new Error("driver says no");
         },
@@ -105,8 +147,21 @@ describe("a failing plain call leaves every lock and vma as it was (item 5)", ()
   it("a vma from a failed mmap is dead: using it is refused", () => {
     const w = world();
     let kept: unknown;
-    expect(() => w.mm.mmap({ length: 4096, vmFlags: PFNMAP, setup: (vma) => { kept = vma; throw new Error("no"); } })).toThrow("no");
-    expectRefused(w.k, () => vmfInsertPfn(kept as never, (kept as { vmStart: number }).vmStart, w.bar.startPfn), /unmapped/);
+    expect(() =>
+      w.mm.mmap({
+        length: 4096,
+        vmFlags: PFNMAP,
+        setup: (vma) => {
+          kept = vma;
+          throw new Error("no");
+        },
+      }),
+    ).toThrow("no");
+    expectRefused(
+      w.k,
+      () => vmfInsertPfn(kept as never, (kept as { vmStart: number }).vmStart, w.bar.startPfn),
+      /unmapped/,
+    );
   });
 });
 
@@ -131,13 +186,19 @@ describe("no call hangs and out-of-range arguments fail as the kernel does (item
   });
 
   it("createKernel refuses RAM that would overlap the IO space", () => {
-    expect(() => createKernel({ ramSize: 2 ** 41 })).toThrow(/createKernel: ramSize 0x20000000000 .* overlaps the IO space/);
+    expect(() => createKernel({ ramSize: 2 ** 41 })).toThrow(
+      /createKernel: ramSize 0x20000000000 .* overlaps the IO space/,
+    );
     expect(() => createKernel({ ramSize: 2 ** 41 })).toThrow(PfnlabError);
   });
 
   it("hugePfnmap must be an object of booleans; false turns both levels off", () => {
-    expect(() => createKernel({ hugePfnmap: false as never })).toThrow(/createKernel: hugePfnmap false must be an object/);
-    expect(() => createKernel({ hugePfnmap: { pmd: false, pte: true } as never })).toThrow(/createKernel: hugePfnmap .* unknown key pte/);
+    expect(() => createKernel({ hugePfnmap: false as never })).toThrow(
+      /createKernel: hugePfnmap false must be an object/,
+    );
+    expect(() => createKernel({ hugePfnmap: { pmd: false, pte: true } as never })).toThrow(
+      /createKernel: hugePfnmap .* unknown key pte/,
+    );
     const k = createKernel({ hugePfnmap: { pmd: false } });
     expect(k.options.hugePfnmap).toEqual({ pmd: false, pud: true });
     const bar = k.addIoRegion({ name: "bar", size: 2 * PMD_SIZE });
@@ -153,7 +214,11 @@ describe("no call hangs and out-of-range arguments fail as the kernel does (item
 
   it("mmap refuses a pgoff whose byte offset does not fit (2**64)", () => {
     const w = world();
-    expectRefused(w.k, () => w.mm.mmap({ length: 4096, vmFlags: RW_SHARED, pgoff: 2 ** 64 }), /mmap: pgoff .* must be below/);
+    expectRefused(
+      w.k,
+      () => w.mm.mmap({ length: 4096, vmFlags: RW_SHARED, pgoff: 2 ** 64 }),
+      /mmap: pgoff .* must be below/,
+    );
   });
 });
 
@@ -161,7 +226,11 @@ describe("bad values are named, not TypeErrors (item 7)", () => {
   it.each([
     ["followPfnmapEnd(undefined)", () => followPfnmapEnd(undefined as never), /followPfnmapEnd: args undefined/],
     ["vmfInsertPfn(null)", () => vmfInsertPfn(null as never, 0, 0), /vmfInsertPfn: vma null is not a vma/],
-    ["createKernel checker {}", () => createKernel({ checker: {} as never }), /createKernel: checker object \{\} must be a Checker/],
+    [
+      "createKernel checker {}",
+      () => createKernel({ checker: {} as never }),
+      /createKernel: checker object \{\} must be a Checker/,
+    ],
   ])("%s", (_n, f, msg) => {
     expect(f).toThrow(PfnlabError);
     expect(f).toThrow(msg);
@@ -170,20 +239,50 @@ describe("bad values are named, not TypeErrors (item 7)", () => {
   it("munmap(null) and mmap({ setup: 5 }) are named errors that change nothing", () => {
     const w = world();
     expectRefused(w.k, () => w.mm.munmap(null as never, 4096), /munmap: addr null must be an integer/);
-    expectRefused(w.k, () => w.mm.mmap({ length: 4096, vmFlags: RW_SHARED, setup: 5 as never }), /mmap: setup 5 must be a function/);
+    expectRefused(
+      w.k,
+      () => w.mm.mmap({ length: 4096, vmFlags: RW_SHARED, setup: 5 as never }),
+      /mmap: setup 5 must be a function/,
+    );
   });
 
   it("values that only look like numbers are reported as what they are", () => {
     const w = world();
-    expectRefused(w.k, () => w.mm.mmap({ length: [4096] as never, vmFlags: RW_SHARED }), /length array \[0x1000\] must be an integer/);
-    expectRefused(w.k, () => w.mm.mmap({ length: 4096n as never, vmFlags: RW_SHARED }), /length bigint 4096n must be an integer/);
-    expectRefused(w.k, () => w.mm.mmap({ length: new Number(4096) as never, vmFlags: RW_SHARED }), /length Number object 0x1000 must be an integer/);
+    expectRefused(
+      w.k,
+      () => w.mm.mmap({ length: [4096] as never, vmFlags: RW_SHARED }),
+      /length array \[0x1000\] must be an integer/,
+    );
+    expectRefused(
+      w.k,
+      () => w.mm.mmap({ length: 4096n as never, vmFlags: RW_SHARED }),
+      /length bigint 4096n must be an integer/,
+    );
+    expectRefused(
+      w.k,
+      () => w.mm.mmap({ length: new Number(4096) as never, vmFlags: RW_SHARED }),
+      /length Number object 0x1000 must be an integer/,
+    );
     expectRefused(w.k, () => w.mm.mmap(Object.create(null)), /mmap: length undefined must be an integer/);
-    expectRefused(w.k, () => w.mm.mmap({ length: Object.create(null), vmFlags: RW_SHARED }), /length object without prototype \{\} must be an integer/);
+    expectRefused(
+      w.k,
+      () => w.mm.mmap({ length: Object.create(null), vmFlags: RW_SHARED }),
+      /length object without prototype \{\} must be an integer/,
+    );
   });
 
   it("formatValue never throws", () => {
-    const hostile = new Proxy({}, { get() { throw new Error("boom"); }, getPrototypeOf() { throw new Error("boom"); } });
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("boom");
+        },
+        getPrototypeOf() {
+          throw new Error("boom");
+        },
+      },
+    );
     expect(formatValue(hostile)).toMatch(/cannot be inspected/);
     expect(formatValue(Symbol("s"))).toBe("symbol s");
     expect(formatValue(-0)).toBe("-0");

@@ -1,10 +1,39 @@
 /** Faults with PUD -> PMD -> PTE fallback by alignment rule, checker rules, and bad input. */
 import { describe, expect, it } from "vitest";
 import {
-  PMD_SIZE, PUD_SIZE, PAGE_SHARED, VM_FAULT_NOPAGE, VM_FAULT_SIGSEGV, VM_READ, VM_WRITE, VM_SHARED, VM_IO, VM_PFNMAP,
-  createVfioPciBarDevice, doUserAddrFault, followPfnmapArgs, followPfnmapEnd, followPfnmapStart, lookupLeaf,
-  mmapReadLock, mmapReadUnlock, remapPfnRange, PFNMAP_RULES, getUserPages, EFAULT, vmNormalPage, explainWalk, walkData,
-  zapVmaPtes, munmap, followPte, pteUnmapUnlock, ptepGet, entryPfn, EINVAL, unmapMappingRange,
+  PMD_SIZE,
+  PUD_SIZE,
+  PAGE_SHARED,
+  VM_FAULT_NOPAGE,
+  VM_FAULT_SIGSEGV,
+  VM_READ,
+  VM_WRITE,
+  VM_SHARED,
+  VM_IO,
+  VM_PFNMAP,
+  createVfioPciBarDevice,
+  doUserAddrFault,
+  followPfnmapArgs,
+  followPfnmapEnd,
+  followPfnmapStart,
+  lookupLeaf,
+  mmapReadLock,
+  mmapReadUnlock,
+  remapPfnRange,
+  PFNMAP_RULES,
+  getUserPages,
+  EFAULT,
+  vmNormalPage,
+  explainWalk,
+  walkData,
+  zapVmaPtes,
+  munmap,
+  followPte,
+  pteUnmapUnlock,
+  ptepGet,
+  entryPfn,
+  EINVAL,
+  unmapMappingRange,
   type VfioAlignRule,
 } from "../../src/mm/index";
 import { mmuNotifierRegister } from "../../src/notifiers/index";
@@ -31,7 +60,11 @@ describe("handle_mm_fault on a vfio-pci-like BAR", () => {
     const d = device("v6.12");
     doUserAddrFault(d.mm, d.vma.vmStart + 4096);
     expect(lookupLeaf(d.mm, d.vma.vmStart + 4096).level).toBe("pte");
-    expect(d.dev.faultLog.map((f) => [f.order, f.ret])).toEqual([[18, 0x800], [9, 0x800], [0, VM_FAULT_NOPAGE]]);
+    expect(d.dev.faultLog.map((f) => [f.order, f.ret])).toEqual([
+      [18, 0x800],
+      [9, 0x800],
+      [0, VM_FAULT_NOPAGE],
+    ]);
   });
   it("align-down: a fault anywhere in the aligned window gets the PUD leaf", () => {
     const d = device("align-down");
@@ -106,7 +139,11 @@ describe("checker rules", () => {
     const dev = createVfioPciBarDevice(w.k, { bar: w.bar, alignRule: "align-down" });
     const vma = dev.mmapBar(w.mm, { length: PUD_SIZE });
     doUserAddrFault(w.mm, vma.vmStart);
-    w.k.run((function* () { yield { kind: "acquire" as const, lock: dev.mapping.iMmapRwsem, mode: "read" as const, site: "t" }; })());
+    w.k.run(
+      (function* () {
+        yield { kind: "acquire" as const, lock: dev.mapping.iMmapRwsem, mode: "read" as const, site: "t" };
+      })(),
+    );
     const a = followPfnmapArgs(vma, vma.vmStart);
     expect(followPfnmapStart(a)).toBe(0);
     followPfnmapEnd(a);
@@ -172,18 +209,59 @@ describe("checker rules", () => {
 });
 
 describe("bad input throws naming function, field, value, rule and changes nothing", () => {
-  const snapshot = (w: ReturnType<typeof world>) => JSON.stringify({ v: w.mm.vmas.map((v) => [v.vmStart, v.vmEnd, v.vmFlags]), c: w.mm.pgtableCounts, p: w.k.physmem.allocated });
+  const snapshot = (w: ReturnType<typeof world>) =>
+    JSON.stringify({
+      v: w.mm.vmas.map((v) => [v.vmStart, v.vmEnd, v.vmFlags]),
+      c: w.mm.pgtableCounts,
+      p: w.k.physmem.allocated,
+    });
   it.each([
-    ["overlapping mmap", (w: ReturnType<typeof world>, v: any) => w.mm.mmap({ length: 4096, vmFlags: RW_SHARED, addr: v.vmStart }), /mmap: addr 0x[0-9a-f]+ starts a range .* overlaps/],
-    ["unaligned addr", (w: any) => w.mm.mmap({ length: 4096, vmFlags: RW_SHARED, addr: 0x100001 }), /mmap: addr 0x100001 is not page aligned/],
-    ["negative length", (w: any) => w.mm.mmap({ length: -4096, vmFlags: RW_SHARED }), /mmap: length -0x1000 must be positive/],
-    ["non-integer length", (w: any) => w.mm.mmap({ length: 4096.5, vmFlags: RW_SHARED }), /mmap: length 4096.5 must be an integer/],
-    ["unknown flags", (w: any) => w.mm.mmap({ length: 4096, vmFlags: 0x800 }), /mmap: vmFlags 0x800 has unknown bits 0x800/],
-    ["remap size not aligned", (w: any, v: any) => remapPfnRange(v, v.vmStart, w.bar.startPfn, 0x1001, PAGE_SHARED), /remapPfnRange: size 0x1001 is not page aligned/],
-    ["remap pfn outside any region", (w: any, v: any) => remapPfnRange(v, v.vmStart, 0x7fffffff, 4096, PAGE_SHARED), /outside any RAM or IO region/],
-    ["remap over existing ptes", (w: any, v: any) => remapPfnRange(v, v.vmStart, w.bar.startPfn, 8192, PAGE_SHARED), /already populated/],
+    [
+      "overlapping mmap",
+      (w: ReturnType<typeof world>, v: any) => w.mm.mmap({ length: 4096, vmFlags: RW_SHARED, addr: v.vmStart }),
+      /mmap: addr 0x[0-9a-f]+ starts a range .* overlaps/,
+    ],
+    [
+      "unaligned addr",
+      (w: any) => w.mm.mmap({ length: 4096, vmFlags: RW_SHARED, addr: 0x100001 }),
+      /mmap: addr 0x100001 is not page aligned/,
+    ],
+    [
+      "negative length",
+      (w: any) => w.mm.mmap({ length: -4096, vmFlags: RW_SHARED }),
+      /mmap: length -0x1000 must be positive/,
+    ],
+    [
+      "non-integer length",
+      (w: any) => w.mm.mmap({ length: 4096.5, vmFlags: RW_SHARED }),
+      /mmap: length 4096.5 must be an integer/,
+    ],
+    [
+      "unknown flags",
+      (w: any) => w.mm.mmap({ length: 4096, vmFlags: 0x800 }),
+      /mmap: vmFlags 0x800 has unknown bits 0x800/,
+    ],
+    [
+      "remap size not aligned",
+      (w: any, v: any) => remapPfnRange(v, v.vmStart, w.bar.startPfn, 0x1001, PAGE_SHARED),
+      /remapPfnRange: size 0x1001 is not page aligned/,
+    ],
+    [
+      "remap pfn outside any region",
+      (_w: any, v: any) => remapPfnRange(v, v.vmStart, 0x7fffffff, 4096, PAGE_SHARED),
+      /outside any RAM or IO region/,
+    ],
+    [
+      "remap over existing ptes",
+      (w: any, v: any) => remapPfnRange(v, v.vmStart, w.bar.startPfn, 8192, PAGE_SHARED),
+      /already populated/,
+    ],
     ["munmap unaligned", (w: any) => munmap(w.mm, 0x1234, 4096), /munmap: addr 0x1234 is not page aligned/],
-    ["io region bad size", (w: any) => w.k.addIoRegion({ name: "x", size: 100 }), /addIoRegion: size 0x64 is not page aligned/],
+    [
+      "io region bad size",
+      (w: any) => w.k.addIoRegion({ name: "x", size: 100 }),
+      /addIoRegion: size 0x64 is not page aligned/,
+    ],
   ])("%s", (_name, f, msg) => {
     const w = world();
     const v = pudAlignedVma(w);
@@ -244,8 +322,14 @@ describe("GUP, vm_normal_page, follow_pte, notifiers, explainWalk", () => {
     const d = device("align-down");
     const seen: string[] = [];
     mmuNotifierRegister(d.mm, {
-      invalidateRangeStart: (_s, r) => { seen.push(`start ${r.site} mapped=${lookupLeaf(d.mm, d.vma.vmStart).leaf}`); },
-      invalidateRangeEnd: (_s, r) => { seen.push(`end ${r.site} mapped=${lookupLeaf(d.mm, d.vma.vmStart).leaf}`); },
+      invalidateRangeStart: (_s, r) => {
+        seen.push(`start ${r.site} mapped=${lookupLeaf(d.mm, d.vma.vmStart).leaf}`);
+        return undefined;
+      },
+      invalidateRangeEnd: (_s, r) => {
+        seen.push(`end ${r.site} mapped=${lookupLeaf(d.mm, d.vma.vmStart).leaf}`);
+        return undefined;
+      },
     });
     doUserAddrFault(d.mm, d.vma.vmStart);
     zapVmaPtes(d.vma, d.vma.vmStart, PUD_SIZE);
@@ -254,9 +338,12 @@ describe("GUP, vm_normal_page, follow_pte, notifiers, explainWalk", () => {
     doUserAddrFault(d.mm, d.vma.vmStart);
     munmap(d.mm, d.vma.vmStart, d.vma.size);
     expect(seen).toEqual([
-      "start zap_vma_ptes mapped=true", "end zap_vma_ptes mapped=false",
-      "start unmap_mapping_range mapped=true", "end unmap_mapping_range mapped=false",
-      "start munmap mapped=true", "end munmap mapped=false",
+      "start zap_vma_ptes mapped=true",
+      "end zap_vma_ptes mapped=false",
+      "start unmap_mapping_range mapped=true",
+      "end unmap_mapping_range mapped=false",
+      "start munmap mapped=true",
+      "end munmap mapped=false",
     ]);
     expect(d.mm.notifierSubscriptions!.invalidateSeq % 2).toBe(0);
   });
@@ -270,6 +357,8 @@ describe("GUP, vm_normal_page, follow_pte, notifiers, explainWalk", () => {
     const miss = walkData(d.mm, d.vma.vmStart + PUD_SIZE);
     expect(miss.lookup.ret).toBe(-22);
     expect(miss.levels.map((l) => l.level)).toEqual(["p4d", "pud"]);
-    void VM_SHARED; void VM_IO; void VM_PFNMAP;
+    void VM_SHARED;
+    void VM_IO;
+    void VM_PFNMAP;
   });
 });

@@ -4,9 +4,28 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  EINVAL, FOLLOW_REASONS, PAGE_SHARED, PMD_SIZE, PUD_SIZE, VM_READ, VM_WRITE, VM_SHARED, VM_IO, VM_PFNMAP,
-  followPfnmapArgs, followPfnmapStart, followPfnmapStartSteps, mmapReadLock, mmapReadUnlock, remapPfnRange,
-  vmfInsertPfnPmd, vmfInsertPfn, zapVmaPtes, findTable, tableIndex, PFNMAP_RULES, lookupLeaf,
+  EINVAL,
+  FOLLOW_REASONS,
+  PAGE_SHARED,
+  PMD_SIZE,
+  PUD_SIZE,
+  VM_READ,
+  VM_WRITE,
+  VM_SHARED,
+  VM_IO,
+  VM_PFNMAP,
+  followPfnmapArgs,
+  followPfnmapStart,
+  followPfnmapStartSteps,
+  mmapReadLock,
+  remapPfnRange,
+  vmfInsertPfnPmd,
+  vmfInsertPfn,
+  zapVmaPtes,
+  findTable,
+  tableIndex,
+  PFNMAP_RULES,
+  lookupLeaf,
   type FollowPfnmapVariant,
 } from "../../src/mm/index";
 import { RW_SHARED, pudAlignedVma, world } from "./helpers";
@@ -84,14 +103,22 @@ for (const variant of ["v6.12", "fixed"] as FollowPfnmapVariant[]) {
     it("4. fails with -EINVAL when the pud is none", () => {
       const w = setup();
       remapPfnRange(w.vma, w.vma.vmStart, w.bar.startPfn, 4096, PAGE_SHARED);
-      expectFail(w, w.vma.vmStart + PUD_SIZE, variant === "fixed" ? FOLLOW_REASONS.pudNotPresent : FOLLOW_REASONS.pudNone);
+      expectFail(
+        w,
+        w.vma.vmStart + PUD_SIZE,
+        variant === "fixed" ? FOLLOW_REASONS.pudNotPresent : FOLLOW_REASONS.pudNone,
+      );
     });
 
     it("5. fails with -EINVAL when the pmd is none", () => {
       const w = setup();
       remapPfnRange(w.vma, w.vma.vmStart, w.bar.startPfn, 4096, PAGE_SHARED);
       // v6.12 has no pmd_present check: the none pmd reaches pte_offset_map_lock, which returns NULL
-      expectFail(w, w.vma.vmStart + PMD_SIZE, variant === "fixed" ? FOLLOW_REASONS.pmdNotPresent : FOLLOW_REASONS.pteMapNull);
+      expectFail(
+        w,
+        w.vma.vmStart + PMD_SIZE,
+        variant === "fixed" ? FOLLOW_REASONS.pmdNotPresent : FOLLOW_REASONS.pteMapNull,
+      );
     });
 
     it("6a. fails with -EINVAL when pte_offset_map_lock() returns NULL (bad pmd)", () => {
@@ -132,7 +159,11 @@ for (const variant of ["v6.12", "fixed"] as FollowPfnmapVariant[]) {
       expect(sites[0]).toMatch(/p4dp_get/);
       expect(sites[1]).toMatch(/pudp_get/);
       expect(sites[2]).toMatch(/pmdp_get_lockless/);
-      void VM_READ; void VM_WRITE; void VM_SHARED; void vmfInsertPfn; void vmfInsertPfnPmd;
+      void VM_READ;
+      void VM_WRITE;
+      void VM_SHARED;
+      void vmfInsertPfn;
+      void vmfInsertPfnPmd;
     });
   });
 }

@@ -4,10 +4,31 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  EINVAL, PAGE_SHARED, PAGE_READONLY, PMD_SIZE, PUD_SIZE, VM_FAULT_NOPAGE, VM_IO, VM_PFNMAP, VM_DONTEXPAND,
-  followPfnmapArgs, followPfnmapEnd, followPfnmapEndSteps, followPfnmapStart, followPfnmapStartSteps, mmapReadLock,
-  mmapReadLockSteps, mmapReadUnlock, remapPfnRange, vmfInsertPfnPmd, vmfInsertPfnPud, zapVmaPtesSteps,
-  FOLLOW_REASONS, lookupLeaf, type FollowPfnmapVariant, type Vma,
+  EINVAL,
+  PAGE_SHARED,
+  PAGE_READONLY,
+  PMD_SIZE,
+  PUD_SIZE,
+  VM_FAULT_NOPAGE,
+  VM_IO,
+  VM_PFNMAP,
+  VM_DONTEXPAND,
+  followPfnmapArgs,
+  followPfnmapEnd,
+  followPfnmapEndSteps,
+  followPfnmapStart,
+  followPfnmapStartSteps,
+  mmapReadLock,
+  mmapReadLockSteps,
+  mmapReadUnlock,
+  remapPfnRange,
+  vmfInsertPfnPmd,
+  vmfInsertPfnPud,
+  zapVmaPtesSteps,
+  FOLLOW_REASONS,
+  lookupLeaf,
+  type FollowPfnmapVariant,
+  type Vma,
 } from "../../src/mm/index";
 import type { Steps } from "../../src/sched/effect";
 import { RW_SHARED, Stepper, isStep, pudAlignedVma, world, type World } from "./helpers";
@@ -81,7 +102,9 @@ describe("follow_pfnmap_start on each leaf size", () => {
   it("PUD leaf: pfn = leaf base + offset in the 1 GiB leaf; holds mm->page_table_lock", () => {
     const w = world();
     const vma = pfnmapVma(w);
-    expect(vmfInsertPfnPud({ vma, address: vma.vmStart + PUD_SIZE }, w.bar.startPfn + 262144, true)).toBe(VM_FAULT_NOPAGE);
+    expect(vmfInsertPfnPud({ vma, address: vma.vmStart + PUD_SIZE }, w.bar.startPfn + 262144, true)).toBe(
+      VM_FAULT_NOPAGE,
+    );
     mmapReadLock(w.mm);
     const off = 123456 * 4096 + 99;
     const a = followPfnmapArgs(vma, vma.vmStart + PUD_SIZE + off);
@@ -124,7 +147,12 @@ function raceZapBetweenReadAndLock(variant: FollowPfnmapVariant, level: "pte" | 
     return yield* followPfnmapStartSteps(args);
   };
   const s = new Stepper(body(), A);
-  const readSite = level === "pud" ? /pudp_get \(no lock\)/ : level === "pmd" ? /pmdp_get_lockless$/ : /pte_offset_map: pmdp_get_lockless/;
+  const readSite =
+    level === "pud"
+      ? /pudp_get \(no lock\)/
+      : level === "pmd"
+        ? /pmdp_get_lockless$/
+        : /pte_offset_map: pmdp_get_lockless/;
   s.runUntil(isStep(readSite));
   const next = s.stepOnce(); // performs the unlocked read; stops at the lock acquire
   expect(next?.kind).toBe("acquire");
@@ -175,11 +203,23 @@ describe("a zap between the unlocked read and the lock", () => {
     const A = w.k.createContext("A", 1);
     const Z = w.k.createContext("Z", 2);
     const args = followPfnmapArgs(vma, vma.vmStart + 4096);
-    const s = new Stepper((function* () { yield* mmapReadLockSteps(w.mm); return yield* followPfnmapStartSteps(args); })(), A);
+    const s = new Stepper(
+      (function* () {
+        yield* mmapReadLockSteps(w.mm);
+        return yield* followPfnmapStartSteps(args);
+      })(),
+      A,
+    );
     s.runUntil(isStep(/pudp_get \(no lock\)/));
     s.stepOnce();
     w.k.run(zapVmaPtesSteps(vma, vma.vmStart, PUD_SIZE), Z);
-    w.k.run((function* () { return 0; })(), Z);
+    w.k.run(
+      // biome-ignore lint/correctness/useYield: a caller (task body) that finishes without a single step
+      (function* () {
+        return 0;
+      })(),
+      Z,
+    );
     vmfInsertPfnPmd({ vma, address: vma.vmStart }, w.bar.startPfn + 512, false);
     expect(s.finish()).toBe(0);
     expect(args.leaf).toBe("pmd");

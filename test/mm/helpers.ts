@@ -2,8 +2,16 @@
 import type { Effect, Steps, Task } from "../../src/sched/effect";
 import type { SyncContext } from "../../src/sched/sync";
 import {
-  createKernel, type Kernel, type KernelOptions, type Mm, type Vma, type IoRegion,
-  PUD_SIZE, VM_READ, VM_WRITE, VM_SHARED,
+  createKernel,
+  type Kernel,
+  type KernelOptions,
+  type Mm,
+  type Vma,
+  type IoRegion,
+  PUD_SIZE,
+  VM_READ,
+  VM_WRITE,
+  VM_SHARED,
 } from "../../src/mm/index";
 
 export interface World {
@@ -27,7 +35,10 @@ export class Stepper<T> {
   value: T | undefined;
   last: Effect | undefined;
   private input: unknown = undefined;
-  constructor(readonly gen: Steps<T>, readonly ctx: SyncContext) {}
+  constructor(
+    readonly gen: Steps<T>,
+    readonly ctx: SyncContext,
+  ) {}
 
   private pending: Effect | undefined;
 
@@ -63,7 +74,10 @@ export class Stepper<T> {
         break;
       case "release":
         e.lock.holders.delete(task);
-        task.held.splice(task.held.findIndex((h) => h.lock === e.lock), 1);
+        task.held.splice(
+          task.held.findIndex((h) => h.lock === e.lock),
+          1,
+        );
         break;
       default:
         break;

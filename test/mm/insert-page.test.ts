@@ -1,8 +1,22 @@
 /** vm_insert_page: a RAM page in a VM_MIXEDMAP vma is a normal (refcounted) pte, unlike vmf_insert_pfn's special ones. */
 import { describe, expect, it } from "vitest";
 import {
-  EBUSY, EFAULT, VM_MIXEDMAP, VM_PFNMAP, PAGE_SHARED, createKernel, entrySpecial, getUserPages, lookupLeaf, mmapReadLock,
-  mmapReadUnlock, remapPfnRange, vmInsertPage, vmNormalPage, vmfInsertPfn, zapVmaPtes,
+  EBUSY,
+  EFAULT,
+  VM_MIXEDMAP,
+  VM_PFNMAP,
+  PAGE_SHARED,
+  createKernel,
+  entrySpecial,
+  getUserPages,
+  lookupLeaf,
+  mmapReadLock,
+  mmapReadUnlock,
+  remapPfnRange,
+  vmInsertPage,
+  vmNormalPage,
+  vmfInsertPfn,
+  zapVmaPtes,
 } from "../../src/mm/index";
 import { RW_SHARED } from "./helpers";
 

@@ -1,8 +1,20 @@
 /** Model bugs the Linux 6.12 oracle (oracle/) found, each kept as a unit test. */
 import { describe, expect, it } from "vitest";
 import {
-  PMD_SIZE, PUD_SIZE, VM_FAULT_NOPAGE, VM_IO, VM_MIXEDMAP, createKernel, followPfnmapArgs, followPfnmapEnd, followPfnmapStart,
-  lookupLeaf, mmapReadLock, mmapReadUnlock, vmfInsertPfnPmd, vmfInsertPfnPud,
+  PMD_SIZE,
+  PUD_SIZE,
+  VM_FAULT_NOPAGE,
+  VM_IO,
+  VM_MIXEDMAP,
+  createKernel,
+  followPfnmapArgs,
+  followPfnmapEnd,
+  followPfnmapStart,
+  lookupLeaf,
+  mmapReadLock,
+  mmapReadUnlock,
+  vmfInsertPfnPmd,
+  vmfInsertPfnPud,
 } from "../../src/mm/index";
 import { RW_SHARED } from "./helpers";
 
@@ -11,9 +23,16 @@ describe("found by the oracle", () => {
     const k = createKernel();
     const bar = k.addIoRegion({ name: "bar", size: 2 * PUD_SIZE });
     const mm = k.createMm();
-    const vma = mm.mmap({ length: 2 * PUD_SIZE, vmFlags: RW_SHARED | VM_MIXEDMAP | VM_IO, align: PUD_SIZE, ops: { name: "mixed" } });
+    const vma = mm.mmap({
+      length: 2 * PUD_SIZE,
+      vmFlags: RW_SHARED | VM_MIXEDMAP | VM_IO,
+      align: PUD_SIZE,
+      ops: { name: "mixed" },
+    });
     expect(vmfInsertPfnPud({ vma, address: vma.vmStart }, bar.startPfn, false)).toBe(VM_FAULT_NOPAGE);
-    expect(vmfInsertPfnPmd({ vma, address: vma.vmStart + PUD_SIZE }, bar.startPfn + PUD_SIZE / 4096, false)).toBe(VM_FAULT_NOPAGE);
+    expect(vmfInsertPfnPmd({ vma, address: vma.vmStart + PUD_SIZE }, bar.startPfn + PUD_SIZE / 4096, false)).toBe(
+      VM_FAULT_NOPAGE,
+    );
     expect(lookupLeaf(mm, vma.vmStart).level).toBe("pud");
     expect(lookupLeaf(mm, vma.vmStart + PUD_SIZE + PMD_SIZE - 1).level).toBe("pmd");
     mmapReadLock(mm);

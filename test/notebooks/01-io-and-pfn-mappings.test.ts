@@ -20,7 +20,8 @@ describe("notebook 01: IO and PFN mappings", () => {
 
   it("draws RAM with struct pages and both BARs without", () => {
     const f = JSON.stringify(fig(nb.figs, /^Physical memory/));
-    for (const s of ["System RAM", "bar0 (16 MiB)", "bar2 (1 MiB)", "no struct page", "has struct page"]) expect(f).toContain(s);
+    for (const s of ["System RAM", "bar0 (16 MiB)", "bar2 (1 MiB)", "no struct page", "has struct page"])
+      expect(f).toContain(s);
   });
 
   it("touch curves: remap is flat at 64 with no faults; ->fault gains one leaf per first touch", () => {
@@ -35,7 +36,9 @@ describe("notebook 01: IO and PFN mappings", () => {
     expect(lazyPop[0]).toBe(3);
     expect(lazyPop[150]).toBe(distinct);
     expect(lazyFaults[150]).toBe(distinct - 3);
-    lazyPop.forEach((p, i) => expect(p - 3).toBe(lazyFaults[i]));
+    lazyPop.forEach((p, i) => {
+      expect(p - 3).toBe(lazyFaults[i]);
+    });
     expect(new Set(trace(f, "remap_pfn_range (at mmap): populated leaves").y as number[])).toEqual(new Set([64]));
     expect(new Set(trace(f, "remap_pfn_range (at mmap): faults taken").y as number[])).toEqual(new Set([0]));
   });
@@ -68,7 +71,9 @@ describe("notebook 01: IO and PFN mappings", () => {
     expect(nb.text).toMatch(/VM_MIXEDMAP, RAM page .*page pfn 0x/);
     expect(nb.text).toMatch(/remap_pfn_range pte\s+-EFAULT\s+the vma is VM_IO\|VM_PFNMAP/);
     expect(nb.text).toMatch(/VM_MIXEDMAP, RAM page\s+1 page\s+pfn 0x/);
-    expect(nb.text).toContain("after:                  VM_READ|VM_WRITE|VM_SHARED|VM_PFNMAP|VM_IO|VM_DONTEXPAND|VM_DONTDUMP");
+    expect(nb.text).toContain(
+      "after:                  VM_READ|VM_WRITE|VM_SHARED|VM_PFNMAP|VM_IO|VM_DONTEXPAND|VM_DONTDUMP",
+    );
     expect(nb.text).toContain("leaves mapping the vma right after mmap: 64 of 64");
   });
 

@@ -52,7 +52,11 @@ describe("notebook 02: follow_pfnmap_start/end", () => {
 
   it("every -EINVAL exit, in the kernel's order", () => {
     // The table's text/plain rows: step, experiment, ret, cause, reason (columns 2+ spaces apart).
-    const rows = [...nb.text.matchAll(/^(\d) {2,}\S.*? {2,}(-EINVAL|0) {2,}(\S.*?) {2,}\S/gm)].map((m) => [m[1], m[2], m[3]]);
+    const rows = [...nb.text.matchAll(/^(\d) {2,}\S.*? {2,}(-EINVAL|0) {2,}(\S.*?) {2,}\S/gm)].map((m) => [
+      m[1],
+      m[2],
+      m[3],
+    ]);
     expect(rows).toEqual([
       ["1", "-EINVAL", "outside vma"],
       ["1", "-EINVAL", "outside vma"],

@@ -6,7 +6,12 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { executedNotebook, figureTitled as fig, traceNamed as trace, type NbTrace as Trace } from "../support/notebook-outputs";
+import {
+  executedNotebook,
+  figureTitled as fig,
+  traceNamed as trace,
+  type NbTrace as Trace,
+} from "../support/notebook-outputs";
 import { projectRoot } from "../../src/runner";
 
 const path = join(projectRoot, "notebooks", "03-huge-pfnmaps.ipynb");
@@ -32,11 +37,17 @@ describe("notebook 03: huge pfnmaps", () => {
     const wrong = trace(f, "leaf maps the wrong pfn");
     expect(wrong.y).toEqual(["v6.12 · vma +2 MiB", "v6.12 · BAR 2 MiB aligned", "v6.12 · BAR 2 MiB aligned"]);
     const pmd = trace(f, "PMD (2 MiB)");
-    const faultsOf = (row: string) => nums(pmd.customdata).filter((_, i) => (pmd.y as string[])[i] === row).reduce((a, b) => a + b, 0);
+    const faultsOf = (row: string) =>
+      nums(pmd.customdata)
+        .filter((_, i) => (pmd.y as string[])[i] === row)
+        .reduce((a, b) => a + b, 0);
     expect(faultsOf("pfn · BAR 2 MiB aligned")).toBe(1024);
     expect(faultsOf("v6.12 · vma +2 MiB")).toBe(512);
     const pud = trace(f, "PUD (1 GiB)");
-    expect((pud.y as string[]).filter((y) => y.startsWith("pfn") || y.startsWith("align-down"))).toEqual(["pfn · all 1 GiB aligned", "align-down · all 1 GiB aligned"]);
+    expect((pud.y as string[]).filter((y) => y.startsWith("pfn") || y.startsWith("align-down"))).toEqual([
+      "pfn · all 1 GiB aligned",
+      "align-down · all 1 GiB aligned",
+    ]);
     const small = fig(nb.figs, /16 MiB mappings/);
     expect(trace(small, "leaf maps the wrong pfn").y).toHaveLength(7);
     const smallPmd = trace(small, "PMD (2 MiB)");
@@ -55,7 +66,9 @@ describe("notebook 03: huge pfnmaps", () => {
     expect(b4k / b1g).toBe(32833);
     expect(last(trace(faults, "PTE (4 KiB)")) / last(trace(faults, "PUD (1 GiB)"))).toBe(262144);
     expect(last(trace(faults, "PTE (4 KiB)")) / last(trace(faults, "PMD (2 MiB)"))).toBe(512);
-    expect(trace(faults, "PUD (1 GiB)").x).toEqual([2, 8, 32, 128, 512, 2048, 8192, 32768, 131072].map((m) => m * 2 ** 20));
+    expect(trace(faults, "PUD (1 GiB)").x).toEqual(
+      [2, 8, 32, 128, 512, 2048, 8192, 32768, 131072].map((m) => m * 2 ** 20),
+    );
     expect(nb.text).toContain("leaf-entry bytes, 4 KiB / 1 GiB: 262144");
   });
 

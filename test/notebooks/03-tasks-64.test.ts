@@ -4,7 +4,14 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { executeNotebook, joinText, projectRoot, readNotebook, writeNotebook, type ExecuteResult } from "../../src/runner";
+import {
+  executeNotebook,
+  joinText,
+  projectRoot,
+  readNotebook,
+  writeNotebook,
+  type ExecuteResult,
+} from "../../src/runner";
 
 describe("notebook 03 with TASKS = 64", () => {
   const nb = readNotebook(join(projectRoot, "notebooks", "03-huge-pfnmaps.ipynb"));
@@ -24,7 +31,11 @@ describe("notebook 03 with TASKS = 64", () => {
     expect(r.failures.map((f) => `cell ${f.cell}: ${f.text.slice(0, 300)}`)).toEqual([]);
     // Whatever form the table takes (printed text, or a rich table's text/plain part).
     const text = (r.notebook.cells[experiment]?.outputs ?? [])
-      .map((o) => (o.output_type === "stream" ? joinText(o.text as string | string[]) : joinText(((o.data ?? {}) as Record<string, string | string[]>)["text/plain"])))
+      .map((o) =>
+        o.output_type === "stream"
+          ? joinText(o.text as string | string[])
+          : joinText(((o.data ?? {}) as Record<string, string | string[]>)["text/plain"]),
+      )
       .join("\n");
     const rows = text.split("\n").filter((l) => /^[\s|]*(pud|pmd|pte)\b/.test(l));
     expect(rows.map((l) => l.match(/^[\s|]*(pud|pmd|pte)\b/)![1])).toEqual(["pud", "pmd", "pte"]);

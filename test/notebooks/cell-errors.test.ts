@@ -13,7 +13,19 @@ const kernel = { display_name: "TypeScript (pfnlab)", language: "typescript", na
 function notebook(name: string, cells: string[]): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
-  writeFileSync(path, JSON.stringify({ cells: cells.map((c, i) => codeCell(`c${i}`, c)), metadata: { kernelspec: kernel }, nbformat: 4, nbformat_minor: 5 }, null, 1));
+  writeFileSync(
+    path,
+    JSON.stringify(
+      {
+        cells: cells.map((c, i) => codeCell(`c${i}`, c)),
+        metadata: { kernelspec: kernel },
+        nbformat: 4,
+        nbformat_minor: 5,
+      },
+      null,
+      1,
+    ),
+  );
   return path;
 }
 
@@ -31,12 +43,16 @@ describe("an error in a cell shows the message and the student's lines only", ()
       notebook("via-helper.ipynb", [
         ...setup,
         "// my helper\nfunction mapPages(pages: number) {\n  const bytes: number = pages * 4096 + 1;\n  remapPfnRange(vma, vma.vmStart, bar.startPfn, bytes, vma.vmPageProt);\n}",
-        "const n = 2;\nmapPages(n);\nconsole.log(\"not reached\");",
+        'const n = 2;\nmapPages(n);\nconsole.log("not reached");',
       ]),
       { cellTimeout: 60 },
     );
     detailed = await executeNotebook(
-      notebook("detailed.ipynb", [...setup, "cellErrorDetails(true);", "remapPfnRange(vma, vma.vmStart, bar.startPfn, 0x1001, vma.vmPageProt);"]),
+      notebook("detailed.ipynb", [
+        ...setup,
+        "cellErrorDetails(true);",
+        "remapPfnRange(vma, vma.vmStart, bar.startPfn, 0x1001, vma.vmPageProt);",
+      ]),
       { cellTimeout: 60 },
     );
   }, 180_000);
@@ -45,9 +61,13 @@ describe("an error in a cell shows the message and the student's lines only", ()
     expect(viaHelper.failures.map((f) => f.cell)).toEqual([3]);
     const lines = stderrOf(viaHelper).trim().split("\n");
     expect(lines[0]).toBe("PfnlabError: remapPfnRange: size 0x2001 is not page aligned");
-    expect(lines[1]).toBe("    at line 4 of cell In[3]: remapPfnRange(vma, vma.vmStart, bar.startPfn, bytes, vma.vmPageProt);");
+    expect(lines[1]).toBe(
+      "    at line 4 of cell In[3]: remapPfnRange(vma, vma.vmStart, bar.startPfn, bytes, vma.vmPageProt);",
+    );
     expect(lines[2]).toBe("    at line 2 of this cell: mapPages(n);");
-    expect(lines[3]).toMatch(/^    \(\d+ frames inside pfnlab, tslab and Node hidden; cellErrorDetails\(true\) shows them\)$/);
+    expect(lines[3]).toMatch(
+      /^ {4}\(\d+ frames inside pfnlab, tslab and Node hidden; cellErrorDetails\(true\) shows them\)$/,
+    );
     expect(lines).toHaveLength(4);
     const text = stderrOf(viaHelper);
     expect(text).not.toMatch(/validate\.ts|remap\.ts|node:vm|\^/);

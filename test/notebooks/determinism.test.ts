@@ -9,7 +9,11 @@ type Shown = { plotly: string; png: string };
 
 function shown(r: ExecuteResult): Shown[] {
   return r.notebook.cells.flatMap((c) =>
-    (c.outputs ?? []).flatMap((o) => (o.data && PLOTLY_MIME in o.data ? [{ plotly: JSON.stringify(o.data[PLOTLY_MIME]), png: String(o.data["image/png"] ?? "") }] : [])),
+    (c.outputs ?? []).flatMap((o) =>
+      o.data && PLOTLY_MIME in o.data
+        ? [{ plotly: JSON.stringify(o.data[PLOTLY_MIME]), png: String(o.data["image/png"] ?? "") }]
+        : [],
+    ),
   );
 }
 
@@ -17,7 +21,10 @@ describe("notebooks are deterministic", () => {
   for (const name of ["01-io-and-pfn-mappings.ipynb", "03-huge-pfnmaps.ipynb", "04-mmu-notifiers.ipynb"]) {
     it(`${name}: two runs in fresh kernels show identical figures and PNGs`, async () => {
       const path = join(projectRoot, "notebooks", name);
-      const [a, b] = [await executeNotebook(path, { cellTimeout: 60 }), await executeNotebook(path, { cellTimeout: 60 })];
+      const [a, b] = [
+        await executeNotebook(path, { cellTimeout: 60 }),
+        await executeNotebook(path, { cellTimeout: 60 }),
+      ];
       const fa = shown(a);
       const fb = shown(b);
       expect(fa.length).toBeGreaterThanOrEqual(3);

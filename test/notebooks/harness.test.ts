@@ -9,7 +9,14 @@ const scratch = join(projectRoot, "test-output", "harness");
 
 function notebook(sources: string[]): Notebook {
   return {
-    cells: sources.map((s, i) => ({ id: `c${i}`, cell_type: "code", source: s, metadata: {}, outputs: [], execution_count: null })),
+    cells: sources.map((s, i) => ({
+      id: `c${i}`,
+      cell_type: "code",
+      source: s,
+      metadata: {},
+      outputs: [],
+      execution_count: null,
+    })),
     metadata: { kernelspec: { name: "tslab", display_name: "TypeScript (pfnlab)", language: "typescript" } },
     nbformat: 4,
     nbformat_minor: 5,
@@ -22,7 +29,15 @@ describe("the notebook harness", () => {
 
   it("names the notebook and cell when a cell throws", async () => {
     const path = join(scratch, "throws.ipynb");
-    writeNotebook(path, notebook(['import { PAGE_SIZE } from "pfnlab";', "console.log(PAGE_SIZE);", 'throw new Error("planted failure");', 'console.log("after");']));
+    writeNotebook(
+      path,
+      notebook([
+        'import { PAGE_SIZE } from "pfnlab";',
+        "console.log(PAGE_SIZE);",
+        'throw new Error("planted failure");',
+        'console.log("after");',
+      ]),
+    );
     const r = await executeNotebook(path, { cellTimeout: 30 });
     const text = describeFailures(path, r.failures);
     expect(text).toContain("throws.ipynb cell 2");

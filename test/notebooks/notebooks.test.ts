@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import { describeFailures, executeNotebook, projectRoot } from "../../src/runner";
 
 const dir = join(projectRoot, "notebooks");
-const notebooks = readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort();
+const notebooks = readdirSync(dir)
+  .filter((f) => f.endsWith(".ipynb"))
+  .sort();
 
 describe("every notebook runs top to bottom in the tslab kernel", () => {
   it("finds the notebooks", () => {

@@ -6,7 +6,15 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { codeCell } from "../../src/grading/cells";
-import { executeNotebook, joinText, projectRoot, readNotebook, writeNotebook, type ExecuteResult, type Notebook } from "../../src/runner";
+import {
+  executeNotebook,
+  joinText,
+  projectRoot,
+  readNotebook,
+  writeNotebook,
+  type ExecuteResult,
+  type Notebook,
+} from "../../src/runner";
 import { PLOTLY_MIME } from "../../src/display/bundle";
 
 const dir = join(projectRoot, "test-output", "rerun-edited-cells");
@@ -17,12 +25,16 @@ const indexOf = (nb: Notebook, needle: string) => {
   return i;
 };
 const textOf = (r: ExecuteResult, i: number) =>
-  (r.notebook.cells[i]?.outputs ?? []).filter((o) => o.output_type === "stream").map((o) => joinText(o.text as string | string[])).join("");
+  (r.notebook.cells[i]?.outputs ?? [])
+    .filter((o) => o.output_type === "stream")
+    .map((o) => joinText(o.text as string | string[]))
+    .join("");
 const figOf = (r: ExecuteResult, i: number) =>
-  (r.notebook.cells[i]?.outputs ?? []).map((o) => (o.data as Record<string, unknown> | undefined)?.[PLOTLY_MIME]).find(Boolean) as
-    | { data: unknown[]; layout: { title: { text: string } } }
-    | undefined;
-const clean = (r: ExecuteResult) => expect(r.failures.map((f) => `cell ${f.cell}: ${f.text.slice(0, 300)}`)).toEqual([]);
+  (r.notebook.cells[i]?.outputs ?? [])
+    .map((o) => (o.data as Record<string, unknown> | undefined)?.[PLOTLY_MIME])
+    .find(Boolean) as { data: unknown[]; layout: { title: { text: string } } } | undefined;
+const clean = (r: ExecuteResult) =>
+  expect(r.failures.map((f) => `cell ${f.cell}: ${f.text.slice(0, 300)}`)).toEqual([]);
 
 describe("01: change `touches`, re-run the parameters cell and the touch cell only", () => {
   const nb = src("01-io-and-pfn-mappings.ipynb");
@@ -67,7 +79,10 @@ describe("02: the PMD probe's offset moved to 0x200000, that cell and the walk r
     expect(edited).not.toBe(joinText(nb.cells[probes]!.source));
     r = await executeNotebook(join(projectRoot, "notebooks", "02-follow-pfnmap.ipynb"), {
       cellTimeout: 60,
-      appendCells: () => [codeCell("rerun-probes", edited), codeCell("rerun-walk", joinText(nb.cells[pmdWalk]!.source))],
+      appendCells: () => [
+        codeCell("rerun-probes", edited),
+        codeCell("rerun-walk", joinText(nb.cells[pmdWalk]!.source)),
+      ],
     });
   }, 240_000);
 

@@ -1,6 +1,12 @@
 /** A small world for notifier tests: a BAR mapped by a vfio-pci-like device, one PMD leaf. */
 import {
-  PMD_SIZE, createKernel, createVfioPciBarDevice, mmapReadLock, mmapReadUnlock, vmfInsertPfnPmd, type KernelOptions,
+  PMD_SIZE,
+  createKernel,
+  createVfioPciBarDevice,
+  mmapReadLock,
+  mmapReadUnlock,
+  vmfInsertPfnPmd,
+  type KernelOptions,
 } from "../../src/mm/index";
 import { Sanitizer } from "../../src/checks/sanitizer";
 

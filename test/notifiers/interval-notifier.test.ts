@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { lookupLeaf, unmapMappingRange, zapVmaPtes, PMD_SIZE } from "../../src/mm/index";
 import {
-  mmuIntervalNotifierInsert, mmuIntervalNotifierRemoveSteps, mmuIntervalReadBeginSteps, mmuIntervalReadRetry,
-  mmuIntervalSetSeq, mmuNotifierInvalidateRangeEndSteps, mmuNotifierInvalidateRangeStartSteps, mmuNotifierRegister,
+  mmuIntervalNotifierInsert,
+  mmuIntervalNotifierRemoveSteps,
+  mmuIntervalReadBeginSteps,
+  mmuIntervalReadRetry,
+  mmuIntervalSetSeq,
+  mmuNotifierInvalidateRangeEndSteps,
+  mmuNotifierInvalidateRangeStartSteps,
+  mmuNotifierRegister,
 } from "../../src/notifiers/index";
 import { pmdWorld } from "./helpers";
 
@@ -33,7 +39,14 @@ describe("interval notifiers (mm/mmu_notifier.c)", () => {
     let calls = 0;
     mmuIntervalNotifierInsert(w.mm, w.vma.vmStart + PMD_SIZE * 10, 4096, { invalidate: () => ++calls > 0 });
     const subs = w.mm.notifierSubscriptions!;
-    const range = { mm: w.mm, start: w.vma.vmStart, end: w.vma.vmEnd, event: "clear" as const, blockable: true, site: "test" };
+    const range = {
+      mm: w.mm,
+      start: w.vma.vmStart,
+      end: w.vma.vmEnd,
+      event: "clear" as const,
+      blockable: true,
+      site: "test",
+    };
     w.k.run(mmuNotifierInvalidateRangeStartSteps(range));
     expect(subs.invalidateSeq).toBe(2);
     expect(subs.activeInvalidations).toBe(1);
@@ -46,7 +59,14 @@ describe("interval notifiers (mm/mmu_notifier.c)", () => {
     const w = pmdWorld();
     mmuIntervalNotifierInsert(w.mm, w.vma.vmStart, 4096, { invalidate: (s, _r, c) => (mmuIntervalSetSeq(s, c), true) });
     const subs = w.mm.notifierSubscriptions!;
-    const range = { mm: w.mm, start: w.vma.vmStart, end: w.vma.vmEnd, event: "clear" as const, blockable: true, site: "test" };
+    const range = {
+      mm: w.mm,
+      start: w.vma.vmStart,
+      end: w.vma.vmEnd,
+      event: "clear" as const,
+      blockable: true,
+      site: "test",
+    };
     w.k.run(mmuNotifierInvalidateRangeStartSteps(range));
     expect(subs.invalidateSeq).toBe(3);
     const late = mmuIntervalNotifierInsert(w.mm, w.vma.vmStart, 4096, { invalidate: () => true });
@@ -62,7 +82,16 @@ describe("interval notifiers (mm/mmu_notifier.c)", () => {
   it("interval notifiers run before classic ones, and both around unmap_mapping_range", () => {
     const w = pmdWorld();
     const order: string[] = [];
-    mmuNotifierRegister(w.mm, { invalidateRangeStart: () => { order.push("classic start"); }, invalidateRangeEnd: () => { order.push("classic end"); } });
+    mmuNotifierRegister(w.mm, {
+      invalidateRangeStart: () => {
+        order.push("classic start");
+        return undefined;
+      },
+      invalidateRangeEnd: () => {
+        order.push("classic end");
+        return undefined;
+      },
+    });
     mmuIntervalNotifierInsert(w.mm, w.vma.vmStart, w.vma.size, { invalidate: () => (order.push("interval"), true) });
     unmapMappingRange(w.dev.mapping, 0, 0);
     expect(order).toEqual(["interval", "classic start", "classic end"]);
@@ -70,7 +99,9 @@ describe("interval notifiers (mm/mmu_notifier.c)", () => {
 
   it("bad input throws naming the function, field and value", () => {
     const w = pmdWorld();
-    expect(() => mmuIntervalNotifierInsert(w.mm, w.vma.vmStart, 0, { invalidate: () => true })).toThrow(/mmuIntervalNotifierInsert: length 0 must be a positive integer/);
+    expect(() => mmuIntervalNotifierInsert(w.mm, w.vma.vmStart, 0, { invalidate: () => true })).toThrow(
+      /mmuIntervalNotifierInsert: length 0 must be a positive integer/,
+    );
     expect(() => mmuIntervalNotifierInsert(w.mm, -1, 4096, { invalidate: () => true })).toThrow(/start -1/);
   });
 });

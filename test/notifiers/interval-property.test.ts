@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
-  mmuIntervalNotifierInsert, mmuIntervalReadBeginSteps, mmuIntervalReadRetry, mmuIntervalSetSeq,
-  mmuNotifierInvalidateRangeEndSteps, mmuNotifierInvalidateRangeStartSteps, type MmuNotifierRange,
+  mmuIntervalNotifierInsert,
+  mmuIntervalReadBeginSteps,
+  mmuIntervalReadRetry,
+  mmuIntervalSetSeq,
+  mmuNotifierInvalidateRangeEndSteps,
+  mmuNotifierInvalidateRangeStartSteps,
+  type MmuNotifierRange,
 } from "../../src/notifiers/index";
 import { createKernel } from "../../src/mm/index";
 
@@ -26,15 +31,27 @@ describe("interval notifier seq protocol (property)", () => {
         const reads = new Map<number, { seq: number; hit: boolean }>();
         for (const o of ops) {
           if (o.kind === "insert") {
-            subs.push(mmuIntervalNotifierInsert(mm, o.page * PAGE, o.pages * PAGE, { invalidate: (s, _r, cur) => (mmuIntervalSetSeq(s, cur), true) }));
+            subs.push(
+              mmuIntervalNotifierInsert(mm, o.page * PAGE, o.pages * PAGE, {
+                invalidate: (s, _r, cur) => (mmuIntervalSetSeq(s, cur), true),
+              }),
+            );
           } else if (o.kind === "begin" && subs.length > 0 && open.length === 0) {
             const s = subs[o.which % subs.length]!;
             reads.set(s.id, { seq: k.run(mmuIntervalReadBeginSteps(s)), hit: false });
           } else if (o.kind === "start") {
-            const r: MmuNotifierRange = { mm, start: o.page * PAGE, end: (o.page + o.pages) * PAGE, event: "clear", blockable: true, site: "prop" };
+            const r: MmuNotifierRange = {
+              mm,
+              start: o.page * PAGE,
+              end: (o.page + o.pages) * PAGE,
+              event: "clear",
+              blockable: true,
+              site: "prop",
+            };
             k.run(mmuNotifierInvalidateRangeStartSteps(r));
             open.push(r);
-            for (const s of subs) if (s.inTree && s.start < r.end && s.last >= r.start && reads.has(s.id)) reads.get(s.id)!.hit = true;
+            for (const s of subs)
+              if (s.inTree && s.start < r.end && s.last >= r.start && reads.has(s.id)) reads.get(s.id)!.hit = true;
           } else if (o.kind === "end" && open.length > 0) {
             k.run(mmuNotifierInvalidateRangeEndSteps(open.pop()!));
           }

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { Sanitizer, currentPfnAt } from "../../src/checks/sanitizer";
-import { VM_IO, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, createKernel, remapPfnRange, zapVmaPtes } from "../../src/mm/index";
+import {
+  VM_IO,
+  VM_PFNMAP,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+  createKernel,
+  remapPfnRange,
+  zapVmaPtes,
+} from "../../src/mm/index";
 import { pmdWorld } from "./helpers";
 
 describe("the pfn sanitizer", () => {

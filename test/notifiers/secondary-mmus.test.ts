@@ -30,18 +30,34 @@ describe("secondary MMUs", () => {
     expect(kvm.gfnToHva(gfn)).toBe(w.address);
     const seq0 = kvm.mmuInvalidateSeq;
     const t = w.k.ctx.task;
-    w.k.run((function* () { yield* acquire(kvm.mmuLock, "write", "test"); })());
+    w.k.run(
+      (function* () {
+        yield* acquire(kvm.mmuLock, "write", "test");
+      })(),
+    );
     expect(kvm.mmuInvalidateRetryGfn(t, seq0, gfn)).toBe(false);
     kvm.installSpte(t, gfn, w.bar.startPfn + 5, true, { mm: w.mm, address: w.address });
-    w.k.run((function* () { yield* release(kvm.mmuLock, "write", "test"); })());
+    w.k.run(
+      (function* () {
+        yield* release(kvm.mmuLock, "write", "test");
+      })(),
+    );
     expect(w.k.run(kvm.guestAccessSteps(gfn)).outcome).toBe("ok");
     zapVmaPtes(w.vma, w.vma.vmStart, PMD_SIZE);
     expect(kvm.sptes.size).toBe(0);
     expect(kvm.mmuInvalidateSeq).toBe(seq0 + 1);
     expect(kvm.mmuInvalidateInProgress).toBe(0);
-    w.k.run((function* () { yield* acquire(kvm.mmuLock, "write", "test"); })());
+    w.k.run(
+      (function* () {
+        yield* acquire(kvm.mmuLock, "write", "test");
+      })(),
+    );
     expect(kvm.mmuInvalidateRetryGfn(t, seq0, gfn)).toBe(true);
-    w.k.run((function* () { yield* release(kvm.mmuLock, "write", "test"); })());
+    w.k.run(
+      (function* () {
+        yield* release(kvm.mmuLock, "write", "test");
+      })(),
+    );
     expect(w.k.run(kvm.guestAccessSteps(gfn))).toEqual({ pfn: null, outcome: null });
   });
 

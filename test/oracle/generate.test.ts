@@ -18,15 +18,28 @@ describe("oracle case generation", () => {
 
   it("uses every mapping kind and alignment rule, read-only and writable, and every operation", () => {
     const lines = caseFile(seqs).split("\n");
-    for (const kind of [0, 1, 2]) expect(lines.some((l) => l.startsWith(`mode ${kind} `)), `kind ${kind}`).toBe(true);
-    for (const rule of [0, 1, 2]) expect(lines.some((l) => l.startsWith("mode ") && l.split(" ")[2] === String(rule)), `rule ${rule}`).toBe(true);
-    for (const op of ["mmap", "anon", "touch", "follow", "zap", "umr", "munmap"]) expect(lines.some((l) => l.startsWith(`${op} `)), op).toBe(true);
+    for (const kind of [0, 1, 2])
+      expect(
+        lines.some((l) => l.startsWith(`mode ${kind} `)),
+        `kind ${kind}`,
+      ).toBe(true);
+    for (const rule of [0, 1, 2])
+      expect(
+        lines.some((l) => l.startsWith("mode ") && l.split(" ")[2] === String(rule)),
+        `rule ${rule}`,
+      ).toBe(true);
+    for (const op of ["mmap", "anon", "touch", "follow", "zap", "umr", "munmap"])
+      expect(
+        lines.some((l) => l.startsWith(`${op} `)),
+        op,
+      ).toBe(true);
     expect(lines.some((l) => l.startsWith("mmap ") && l.endsWith(" 0"))).toBe(true);
     expect(lines.some((l) => l.startsWith("mmap ") && l.endsWith(" 1"))).toBe(true);
   });
 
   it("never asks the model for something it rejects as bad input", () => {
-    for (const [id, steps] of runModel(seqs)) for (const s of steps) expect(s.threw, `sequence ${id} step ${s.i}`).toBeUndefined();
+    for (const [id, steps] of runModel(seqs))
+      for (const s of steps) expect(s.threw, `sequence ${id} step ${s.i}`).toBeUndefined();
   });
 });
 

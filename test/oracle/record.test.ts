@@ -7,7 +7,9 @@ describe("oracle summary for the notebooks", () => {
 
   it("says how many lookups agree with which kernel", () => {
     const text = oracleSummary("leaves", r);
-    expect(text).toContain(`These lookups agree with Linux ${r.kernel} in qemu: ${r.lookups.agree} of ${r.lookups.compared} cases`);
+    expect(text).toContain(
+      `These lookups agree with Linux ${r.kernel} in qemu: ${r.lookups.agree} of ${r.lookups.compared} cases`,
+    );
     expect(text).toMatch(/PUD leaf \(1 GiB\)\s+\d+ of \d+\s+&mm->page_table_lock x\d+/);
   });
 

@@ -36,7 +36,8 @@ describe("the recorded Linux 6.12 oracle run", () => {
   it("has at least 50 sequences and 500 lookups over PTE, PMD and PUD leaves and every -EINVAL cause a process can cause", () => {
     expect(c.sequences).toBeGreaterThanOrEqual(50);
     expect(c.lookups.compared).toBeGreaterThanOrEqual(500);
-    for (const stop of ["pte-leaf", "pmd-leaf", "pud-leaf"]) expect(c.lookups.byStop[stop] ?? 0, stop).toBeGreaterThanOrEqual(10);
+    for (const stop of ["pte-leaf", "pmd-leaf", "pud-leaf"])
+      expect(c.lookups.byStop[stop] ?? 0, stop).toBeGreaterThanOrEqual(10);
     for (const cause of ["outside", "not-pfnmap", "p4d-none", "pud-none", "pmd-none", "pte-none"]) {
       expect(c.lookups.byStop[`EINVAL:${cause}`] ?? 0, cause).toBeGreaterThanOrEqual(10);
     }
@@ -47,7 +48,11 @@ describe("the recorded Linux 6.12 oracle run", () => {
       expect(c.vmpte[leaf].compared, leaf).toBeGreaterThan(0);
       expect(c.vmpte[leaf].agree, leaf).toBe(c.vmpte[leaf].compared);
     }
-    expect(record.barTable.map((r: { kernelVmPteKb: number }) => r.kernelVmPteKb)).toEqual([4 * (1 + 1 + 512), 4 * 2, 4]);
+    expect(record.barTable.map((r: { kernelVmPteKb: number }) => r.kernelVmPteKb)).toEqual([
+      4 * (1 + 1 + 512),
+      4 * 2,
+      4,
+    ]);
   });
 
   it("has huge leaves at a misaligned pfn (the v6.12 vfio rule) whose rounded-down pfn the kernel returns too", () => {

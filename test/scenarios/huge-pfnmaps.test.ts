@@ -1,8 +1,17 @@
 /** The experiments behind notebook 03: lookup contention per leaf level, fault levels by alignment, page-table scaling. */
 import { describe, expect, it } from "vitest";
 import {
-  faultLevelsByAlignment, faultLevelsForCase, faultLevelsResultFigure, leafLockClass, lookupContention, lookupContentionSweep, measurePageTables,
-  pageTableScaling, scalingSeries, sizeSweep, underEachRule,
+  faultLevelsByAlignment,
+  faultLevelsForCase,
+  faultLevelsResultFigure,
+  leafLockClass,
+  lookupContention,
+  lookupContentionSweep,
+  measurePageTables,
+  pageTableScaling,
+  scalingSeries,
+  sizeSweep,
+  underEachRule,
 } from "../../src/scenarios/experiments/huge-pfnmaps";
 
 const M = 2 ** 20;
@@ -98,7 +107,9 @@ describe("faultLevelsByAlignment (vfio-pci huge_fault rules)", () => {
   });
 
   it("v6.12 with a BAR aligned only to 2 MiB maps PUD leaves at the wrong pfn (rounded down); the pfn rule falls back to PMDs", () => {
-    const [old, pfn] = faultLevelsByAlignment(underEachRule({ barAlign: 2 * M, vmaOffset: 0, length: 2 * G }, ["v6.12", "pfn"]));
+    const [old, pfn] = faultLevelsByAlignment(
+      underEachRule({ barAlign: 2 * M, vmaOffset: 0, length: 2 * G }, ["v6.12", "pfn"]),
+    );
     expect(old.faultsByLevel.pud).toBe(2);
     expect(old.wrongPfn).toHaveLength(2);
     const w = old.wrongPfn[0];
@@ -118,19 +129,31 @@ describe("faultLevelsByAlignment (vfio-pci huge_fault rules)", () => {
   });
 
   it("first touches 4 KiB into each 2 MiB window: only align-down still gets PMD leaves", () => {
-    const rs = faultLevelsByAlignment(underEachRule({ barAlign: G, vmaOffset: 0, length: 16 * M, touch: "window-offset" }));
+    const rs = faultLevelsByAlignment(
+      underEachRule({ barAlign: G, vmaOffset: 0, length: 16 * M, touch: "window-offset" }),
+    );
     expect(rs.map((r) => r.faultsByLevel)).toEqual([
-      { pte: 4096, pmd: 0, pud: 0 }, { pte: 4096, pmd: 0, pud: 0 }, { pte: 0, pmd: 8, pud: 0 },
+      { pte: 4096, pmd: 0, pud: 0 },
+      { pte: 4096, pmd: 0, pud: 0 },
+      { pte: 0, pmd: 8, pud: 0 },
     ]);
   });
 
   it("without PUD pfnmap support (hugePfnmap.pud=false) an aligned BAR gets PMD leaves", () => {
-    const r = faultLevelsForCase({ rule: "align-down", barAlign: G, vmaOffset: 0, length: G, hugePfnmap: { pud: false } });
+    const r = faultLevelsForCase({
+      rule: "align-down",
+      barAlign: G,
+      vmaOffset: 0,
+      length: G,
+      hugePfnmap: { pud: false },
+    });
     expect(r.faultsByLevel).toEqual({ pte: 0, pmd: 512, pud: 0 });
   });
 
   it("the figure marks every wrong-pfn leaf and labels each row once with the exact distance", () => {
-    const rs = faultLevelsByAlignment(underEachRule({ label: "vma +4 KiB", barAlign: G, vmaOffset: 4096, length: 8 * M }, ["v6.12", "pfn"]));
+    const rs = faultLevelsByAlignment(
+      underEachRule({ label: "vma +4 KiB", barAlign: G, vmaOffset: 4096, length: 8 * M }, ["v6.12", "pfn"]),
+    );
     const fig = faultLevelsResultFigure(rs);
     const marks = fig.data.find((t) => t.name === "leaf maps the wrong pfn")!;
     expect(marks.y).toEqual(Array(3).fill("v6.12 · vma +4 KiB"));
@@ -142,8 +165,12 @@ describe("faultLevelsByAlignment (vfio-pci huge_fault rules)", () => {
 
   it("rejects bad cases", () => {
     expect(() => faultLevelsByAlignment([])).toThrow(/faultLevelsByAlignment: cases .* must be a non-empty array/);
-    expect(() => faultLevelsForCase({ rule: "v6.12", barAlign: 3 * M, vmaOffset: 0, length: M })).toThrow(/barAlign 3145728 must be a power of two/);
-    expect(() => faultLevelsForCase({ rule: "v6.12", barAlign: G, vmaOffset: 100, length: M })).toThrow(/vmaOffset 100 must be page aligned/);
+    expect(() => faultLevelsForCase({ rule: "v6.12", barAlign: 3 * M, vmaOffset: 0, length: M })).toThrow(
+      /barAlign 3145728 must be a power of two/,
+    );
+    expect(() => faultLevelsForCase({ rule: "v6.12", barAlign: G, vmaOffset: 100, length: M })).toThrow(
+      /vmaOffset 100 must be page aligned/,
+    );
   });
 });
 
@@ -186,6 +213,8 @@ describe("pageTableScaling", () => {
       { leaf: "pmd", sizesBytes: [2 * M, 4 * M], values: [1, 2] },
       { leaf: "pud", sizesBytes: [2 * M, 4 * M], values: [1, 2] },
     ]);
-    expect(() => measurePageTables("pte", 1000)).toThrow(/pageTableScaling: size 1000 must be a positive multiple of 4096/);
+    expect(() => measurePageTables("pte", 1000)).toThrow(
+      /pageTableScaling: size 1000 must be a positive multiple of 4096/,
+    );
   });
 });

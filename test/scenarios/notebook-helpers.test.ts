@@ -5,8 +5,13 @@ import { compareCallers, raceTrace, mirrorOf, CALLER_CASES } from "../../src/sce
 import { PFN_OUTCOMES } from "../../src/checks/sanitizer";
 
 const RACES = [
-  "follow-vs-zap", "vfio-type1-vs-zap", "kvm-vs-zap", "generic-access-phys-vs-zap", "s390-mmio-vs-zap",
-  "naive-follow-pte-vs-zap", "x86-pat-vs-zap",
+  "follow-vs-zap",
+  "vfio-type1-vs-zap",
+  "kvm-vs-zap",
+  "generic-access-phys-vs-zap",
+  "s390-mmio-vs-zap",
+  "naive-follow-pte-vs-zap",
+  "x86-pat-vs-zap",
 ];
 
 describe("scenario declarations", () => {
@@ -17,7 +22,8 @@ describe("scenario declarations", () => {
       expect(s, n).toBeDefined();
       expect(s.models, n).toMatch(/\.c /);
       expect(s.params.find((p) => p.name === "leaf")?.choices, n).toEqual(["pte", "pmd", "pud"]);
-      if (n !== "pud-lock-contention") expect(s.params.find((p) => p.name === "variant")?.choices, n).toEqual(["v6.12", "fixed"]);
+      if (n !== "pud-lock-contention")
+        expect(s.params.find((p) => p.name === "variant")?.choices, n).toEqual(["v6.12", "fixed"]);
       for (const line of describeParams(s)) expect(line.length, `${n}: ${line}`).toBeGreaterThan(30);
     }
   });
@@ -42,12 +48,18 @@ describe("helpers for notebooks", () => {
     expect(t.outcomes).toEqual(["stale-pfn"]);
     expect(t.preemptions).toBe(1);
     const switched = t.steps.findIndex((s) => s.task === "zap");
-    expect(t.steps[switched - 1]).toMatchObject({ task: "follow", site: "followPfnmapStart: pmdp_get_lockless", mirror: { file: "src/mm/follow.ts" } });
+    expect(t.steps[switched - 1]).toMatchObject({
+      task: "follow",
+      site: "followPfnmapStart: pmdp_get_lockless",
+      mirror: { file: "src/mm/follow.ts" },
+    });
     const lock = t.steps.find((s) => s.site === "followPfnmapStart: pmd_lock")!;
     expect(lock.step).toBeGreaterThan(t.steps.filter((s) => s.task === "zap").at(-1)!.step);
     for (const s of t.steps) if (s.kind !== "note" && s.site) expect(s.mirror, s.site).not.toBeNull();
     expect(t.state).toMatch(/stale-pfn: lookup of 0x/);
-    expect(mirrorOf("vfio: mutex_lock(&iommu->lock) before iommu_map")?.file).toBe("src/notifiers/callers/vfio-type1.ts");
+    expect(mirrorOf("vfio: mutex_lock(&iommu->lock) before iommu_map")?.file).toBe(
+      "src/notifiers/callers/vfio-type1.ts",
+    );
   });
 
   it("pud-lock-contention (timed): PUD leaves contend on mm->page_table_lock, PTE leaves on split ptlocks never do", () => {

@@ -4,8 +4,8 @@
  * cost model cannot leave the text wrong. The parameters are read from the notebook's
  * parameters cell; each number is found in the prose by the sentence around it.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { lookupContention } from "../../src/scenarios/experiments/lookup-contention";
 import { DEFAULT_COSTS } from "../../src/sched/cost-model";
@@ -13,7 +13,12 @@ import { PMD_SIZE, PUD_SIZE } from "../../src/mm/constants";
 
 const src = fs.readFileSync(path.resolve(__dirname, "../../notebooks/src/03-huge-pfnmaps.txt"), "utf8");
 /** The markdown of the notebook as one paragraph of text (comment markers and line breaks removed). */
-const prose = src.split("\n").filter((l) => l.startsWith("// ") || l === "//").map((l) => l.slice(3)).join(" ").replace(/\s+/g, " ");
+const prose = src
+  .split("\n")
+  .filter((l) => l.startsWith("// ") || l === "//")
+  .map((l) => l.slice(3))
+  .join(" ")
+  .replace(/\s+/g, " ");
 
 function param(name: string): number {
   const m = new RegExp(`^const ${name} = (\\d+);`, "m").exec(src);

@@ -29,7 +29,13 @@ describe("follow-vs-zap: the v6.12 recheck bug", () => {
       expect(again.preemptions).toBe(1);
       // The lookup succeeded (start returned 0) after the zap finished: a stale success.
       expect(again.end.results.follow).toBe(0);
-      expect(f.trace.some((l) => /sanitizer: lookup stale-pfn: lookup of 0x[0-9a-f]+ returned pfn 0x[0-9a-f]+ but the page table maps nothing there now/.test(l))).toBe(true);
+      expect(
+        f.trace.some((l) =>
+          /sanitizer: lookup stale-pfn: lookup of 0x[0-9a-f]+ returned pfn 0x[0-9a-f]+ but the page table maps nothing there now/.test(
+            l,
+          ),
+        ),
+      ).toBe(true);
     });
   }
 
@@ -66,7 +72,13 @@ describe("vfio-type1-vs-zap", () => {
     const f = r.firstFailure!;
     expect(f.failure).toBe("use-after-free");
     expect(f.preemptions).toBe(1);
-    expect(f.trace.some((l) => /access use-after-free: dma-write of pfn .* by iommu iova 0x100000: was bar0 generation 1, now bar0 generation 2/.test(l))).toBe(true);
+    expect(
+      f.trace.some((l) =>
+        /access use-after-free: dma-write of pfn .* by iommu iova 0x100000: was bar0 generation 1, now bar0 generation 2/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
   });
 
   it("with an interval notifier: no stale pfn or use-after-free, exhaustive at bound 2, and collisions are retried", () => {
@@ -77,7 +89,10 @@ describe("vfio-type1-vs-zap", () => {
   });
 
   it("with an interval notifier and a BAR move on PUD leaves: still none (bound 2)", () => {
-    const r = explore("vfio-type1-vs-zap", { preemptions: 2, params: { notifier: "interval", leaf: "pud", release: "move-bar" } });
+    const r = explore("vfio-type1-vs-zap", {
+      preemptions: 2,
+      params: { notifier: "interval", leaf: "pud", release: "move-bar" },
+    });
     expect(r.exhausted).toBe(true);
     expect(r.outcomes["use-after-free"]).toBeUndefined();
     expect(r.outcomes["stale-pfn"]).toBeUndefined();
@@ -142,7 +157,11 @@ describe("the other callers", () => {
   });
 
   it("bad parameter combinations throw naming the scenario and the rule", () => {
-    expect(() => explore("follow-vs-zap", { params: { release: "free-ram", leaf: "pmd" } })).toThrow(/scenario follow-vs-zap: release=free-ram needs leaf=pte/);
-    expect(() => explore("follow-vs-zap", { params: { leaf: "p4d" } })).toThrow(/param leaf: value "p4d" is not one of pte\|pmd\|pud/);
+    expect(() => explore("follow-vs-zap", { params: { release: "free-ram", leaf: "pmd" } })).toThrow(
+      /scenario follow-vs-zap: release=free-ram needs leaf=pte/,
+    );
+    expect(() => explore("follow-vs-zap", { params: { leaf: "p4d" } })).toThrow(
+      /param leaf: value "p4d" is not one of pte\|pmd\|pud/,
+    );
   });
 });

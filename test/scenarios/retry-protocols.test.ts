@@ -48,7 +48,11 @@ describe("mmu_interval_read_retry (include/linux/mmu_notifier.h) covers the v6.1
 
 describe("generic_access_phys' recheck (mm/memory.c) relies on the lookup itself", () => {
   it("v6.12, pmd leaf: a second lookup that is stale too passes the comparison, so the copy is harmed (bound 2)", () => {
-    const r = explore("generic-access-phys-vs-zap", { strategy: "dfs", preemptions: 2, params: { variant: "v6.12", leaf: "pmd" } });
+    const r = explore("generic-access-phys-vs-zap", {
+      strategy: "dfs",
+      preemptions: 2,
+      params: { variant: "v6.12", leaf: "pmd" },
+    });
     expect(r.exhausted).toBe(true);
     expect(r.events["lookup:stale-pfn"]).toBeGreaterThan(0);
     expect((r.outcomes["stale-pfn"] ?? 0) + (r.outcomes["use-after-free"] ?? 0)).toBeGreaterThan(0);
@@ -64,7 +68,11 @@ describe("a stale pfn that reaches the caller's use is still a failure", () => {
   });
 
   it("kvm-vs-zap check=skip: without the retry the stale pfn reaches the guest (use-after-free)", () => {
-    const r = explore("kvm-vs-zap", { strategy: "dfs", preemptions: 2, params: { variant: "v6.12", leaf: "pmd", check: "skip" } });
+    const r = explore("kvm-vs-zap", {
+      strategy: "dfs",
+      preemptions: 2,
+      params: { variant: "v6.12", leaf: "pmd", check: "skip" },
+    });
     expect(r.outcomes["use-after-free"]).toBeGreaterThan(0);
   });
 });
@@ -72,13 +80,18 @@ describe("a stale pfn that reaches the caller's use is still a failure", () => {
 describe("pfnlab explore prints the run classes and, apart, the lookup events", () => {
   it("kvm-vs-zap -p variant=v6.12 -p leaf=pmd --strategy dfs --preemptions 2: no stale-pfn run, lookup:stale-pfn tallied", () => {
     const out: string[] = [];
-    const code = exploreCommand.run(["kvm-vs-zap", "-p", "variant=v6.12", "-p", "leaf=pmd", "--strategy", "dfs", "--preemptions", "2"], { out: (s) => out.push(s), err: (s) => out.push(s) });
+    const code = exploreCommand.run(
+      ["kvm-vs-zap", "-p", "variant=v6.12", "-p", "leaf=pmd", "--strategy", "dfs", "--preemptions", "2"],
+      { out: (s) => out.push(s), err: (s) => out.push(s) },
+    );
     expect(code).toBe(0);
     const text = out.join("\n");
     const classes = text.slice(text.indexOf("outcomes:"), text.indexOf("events"));
     expect(classes).not.toMatch(/stale-pfn/);
     expect(classes).toMatch(/retried/);
-    expect(text).toMatch(/events \(schedules in which they occurred; not outcome classes\):\n\s+lookup:stale-pfn\s+\d+/);
+    expect(text).toMatch(
+      /events \(schedules in which they occurred; not outcome classes\):\n\s+lookup:stale-pfn\s+\d+/,
+    );
     expect(text).toMatch(/no failure in any schedule with at most 2 preemption\(s\)/);
   });
 });

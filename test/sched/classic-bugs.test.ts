@@ -25,7 +25,9 @@ describe("classic bugs are found at the right preemption bound", () => {
     const r = explore("lost-update", { preemptions: 2, params: { increments: 4 } });
     const f = r.firstFailure!;
     expect(f.preemptions).toBe(1);
-    expect(decodeSchedule(f.replay.split("/")[1]!).length).toBeLessThanOrEqual(decodeSchedule(f.found.replay.split("/")[1]!).length);
+    expect(decodeSchedule(f.replay.split("/")[1]!).length).toBeLessThanOrEqual(
+      decodeSchedule(f.found.replay.split("/")[1]!).length,
+    );
     expect(f.replay).toBe("increments=4/ab");
     expect(f.shrinkRuns).toBeGreaterThan(0);
   });

@@ -11,7 +11,13 @@ import "../../src/scenarios/index";
 import { programArb, programScenario } from "./programs";
 
 function fingerprint(r: ReturnType<typeof runControlled>): string {
-  return [formatTrace(r.trace), formatLockStat(r.lockStat), JSON.stringify(r.lockStat.data()), r.replay, r.outcomes.join(",")].join("\n--\n");
+  return [
+    formatTrace(r.trace),
+    formatLockStat(r.lockStat),
+    JSON.stringify(r.lockStat.data()),
+    r.replay,
+    r.outcomes.join(","),
+  ].join("\n--\n");
 }
 
 describe("determinism", () => {

@@ -15,7 +15,10 @@ import "../../src/scenarios/index";
  * DFS, no bound), record each step's task and footprint, and key a schedule by the order
  * it puts every pair of conflicting steps in. Independent of dpor.ts.
  */
-function bruteForceTraces(s: Scenario<any>, params: Record<string, string | number | boolean> = {}): { traces: number; schedules: number; outcomes: Set<string> } {
+function bruteForceTraces(
+  s: Scenario<any>,
+  params: Record<string, string | number | boolean> = {},
+): { traces: number; schedules: number; outcomes: Set<string> } {
   const p = resolveParams(s, params);
   const dfs = new DfsStrategy(Infinity);
   const keys = new Set<string>();
@@ -48,12 +51,20 @@ function bruteForceTraces(s: Scenario<any>, params: Record<string, string | numb
         if (a.task !== b.task && conflicts(a.fp, b.fp)) order.push(`${a.task}.${a.n}<${b.task}.${b.n}`);
       }
     }
-    keys.add(`${events.map((e) => `${e.task}.${e.n}`).sort().join(",")}|${order.sort().join(",")}`);
+    keys.add(
+      `${events
+        .map((e) => `${e.task}.${e.n}`)
+        .sort()
+        .join(",")}|${order.sort().join(",")}`,
+    );
   }
   return { traces: keys.size, schedules, outcomes };
 }
 
-type ToyOp = { op: "read"; cell: number } | { op: "write"; cell: number } | { op: "locked"; lock: number; inner: ToyOp[] };
+type ToyOp =
+  | { op: "read"; cell: number }
+  | { op: "write"; cell: number }
+  | { op: "locked"; lock: number; inner: ToyOp[] };
 
 /** A random toy program as a scenario: cells read and written with declared footprints, lock sections; the outcome is what every task saw and the final cells. */
 function toyScenario(tasks: ToyOp[][], symmetric = false): Scenario {
@@ -86,9 +97,15 @@ function toyScenario(tasks: ToyOp[][], symmetric = false): Scenario {
         }
       }
       return {
-        tasks: tasks.map((ops, ti) => ({ name: `t${ti}`, body: () => run(ti, ops, ""), ...(symmetric ? { symmetry: "same" } : {}) })),
+        tasks: tasks.map((ops, ti) => ({
+          name: `t${ti}`,
+          body: () => run(ti, ops, ""),
+          ...(symmetric ? { symmetry: "same" } : {}),
+        })),
         // Symmetric programs: which task saw what must not matter, so the views are sorted.
-        classify: () => [`seen ${(symmetric ? seen.map((s) => s.join(".")).sort() : seen.map((s) => s.join("."))).join("/")} cells ${cells.map((c) => c.v).join(",")}`],
+        classify: () => [
+          `seen ${(symmetric ? seen.map((s) => s.join(".")).sort() : seen.map((s) => s.join("."))).join("/")} cells ${cells.map((c) => c.v).join(",")}`,
+        ],
       };
     },
   });
@@ -100,7 +117,14 @@ const leafOp: fc.Arbitrary<ToyOp> = fc.oneof(
 );
 const toyOp: fc.Arbitrary<ToyOp> = fc.oneof(
   { weight: 3, arbitrary: leafOp },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("locked" as const), lock: fc.integer({ min: 0, max: 1 }), inner: fc.array(leafOp, { minLength: 0, maxLength: 2 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant("locked" as const),
+      lock: fc.integer({ min: 0, max: 1 }),
+      inner: fc.array(leafOp, { minLength: 0, maxLength: 2 }),
+    }),
+  },
 );
 const toyProgram = fc.array(fc.array(toyOp, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 });
 
@@ -110,7 +134,11 @@ function classes(r: { outcomes: Record<string, number> }): string[] {
 
 describe("dpor: one schedule per Mazurkiewicz trace", () => {
   it("tasks whose steps touch nothing shared are one trace, whatever the number of tasks and steps", () => {
-    for (const [tasks, steps] of [[2, 3], [3, 4], [4, 5]] as const) {
+    for (const [tasks, steps] of [
+      [2, 3],
+      [3, 4],
+      [4, 5],
+    ] as const) {
       // Plain dfs: (tasks*steps)! / (steps!)^tasks schedules (90 for 2x3... 11.7e9 for 4x5).
       const r = explore("interleave", { preemptions: Infinity, reduction: "dpor", params: { tasks, steps } });
       expect(r.schedules).toBe(1);
@@ -148,15 +176,23 @@ describe("dpor: one schedule per Mazurkiewicz trace", () => {
 
   it("random symmetric toy programs (2-3 copies of one task): dpor with symmetry finds every outcome class of every schedule", () => {
     fc.assert(
-      fc.property(fc.array(leafOp, { minLength: 1, maxLength: 3 }), fc.integer({ min: 2, max: 3 }), fc.boolean(), (ops, copies, locked) => {
-        // Brute force stays small: at most 3 copies of 3 accesses, optionally in one lock section.
-        if (locked) ops = [{ op: "locked", lock: 0, inner: ops.slice(0, 2) }];
-        const s = toyScenario(Array.from({ length: copies }, () => ops), true);
-        const brute = bruteForceTraces(s);
-        const r = explore(s, { preemptions: Infinity, reduction: "dpor", schedules: 1e6 });
-        expect(classes(r)).toEqual([...brute.outcomes].sort());
-        expect(r.schedules).toBeLessThanOrEqual(brute.traces);
-      }),
+      fc.property(
+        fc.array(leafOp, { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 2, max: 3 }),
+        fc.boolean(),
+        (ops, copies, locked) => {
+          // Brute force stays small: at most 3 copies of 3 accesses, optionally in one lock section.
+          if (locked) ops = [{ op: "locked", lock: 0, inner: ops.slice(0, 2) }];
+          const s = toyScenario(
+            Array.from({ length: copies }, () => ops),
+            true,
+          );
+          const brute = bruteForceTraces(s);
+          const r = explore(s, { preemptions: Infinity, reduction: "dpor", schedules: 1e6 });
+          expect(classes(r)).toEqual([...brute.outcomes].sort());
+          expect(r.schedules).toBeLessThanOrEqual(brute.traces);
+        },
+      ),
       { seed: 1616, numRuns: 40 },
     );
   });
@@ -211,8 +247,18 @@ describe("dpor finds what plain dfs finds on every scenario", () => {
 
   it("follow-vs-zap with 2 and 3 lookups: the whole space proves the fix and finds the v6.12 stale pfn", () => {
     for (const lookups of [2, 3]) {
-      const bug = explore("follow-vs-zap", { preemptions: Infinity, reduction: "dpor", shrink: false, params: { variant: "v6.12", lookups } });
-      const fixed = explore("follow-vs-zap", { preemptions: Infinity, reduction: "dpor", shrink: false, params: { variant: "fixed", lookups } });
+      const bug = explore("follow-vs-zap", {
+        preemptions: Infinity,
+        reduction: "dpor",
+        shrink: false,
+        params: { variant: "v6.12", lookups },
+      });
+      const fixed = explore("follow-vs-zap", {
+        preemptions: Infinity,
+        reduction: "dpor",
+        shrink: false,
+        params: { variant: "fixed", lookups },
+      });
       expect(bug.exhausted && fixed.exhausted).toBe(true);
       expect(bug.outcomes["stale-pfn"]).toBeGreaterThan(0);
       expect(fixed.firstFailure).toBeNull();
@@ -242,7 +288,9 @@ describe("dpor finds what plain dfs finds on every scenario", () => {
   }, 300_000);
 
   it("rejects a reduction with random or pct, naming the option", () => {
-    expect(() => explore("lost-update", { strategy: "random", reduction: "dpor" })).toThrow(/reduction dpor needs strategy dfs/);
+    expect(() => explore("lost-update", { strategy: "random", reduction: "dpor" })).toThrow(
+      /reduction dpor needs strategy dfs/,
+    );
     expect(() => explore("lost-update", { reduction: "bogus" as never })).toThrow(/unknown reduction 'bogus'/);
   });
 });

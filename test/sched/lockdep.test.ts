@@ -102,7 +102,10 @@ describe("lockdep", () => {
       },
     });
     const end = s.runTimed();
-    expect(end.violations.map((v) => `${v.rule}@${v.site}`)).toEqual(["sleep-in-atomic@ioremap_prot", "sleep-in-atomic@mutex_lock"]);
+    expect(end.violations.map((v) => `${v.rule}@${v.site}`)).toEqual([
+      "sleep-in-atomic@ioremap_prot",
+      "sleep-in-atomic@mutex_lock",
+    ]);
   });
 
   it("with a checker in throw mode, a lockdep report crashes the task and the run is classified as misuse, not crash", () => {
@@ -125,6 +128,8 @@ describe("lockdep", () => {
     const l = new Lock("spinlock", "&ptl");
     const other = createSyncTask("other", 1);
     l.holders.set(other, "write");
-    expect(() => runSteps(acquire(l, "write", "start"), { task: createSyncTask(), checker })).toThrow(/lock &ptl is held by other: start would wait forever/);
+    expect(() => runSteps(acquire(l, "write", "start"), { task: createSyncTask(), checker })).toThrow(
+      /lock &ptl is held by other: start would wait forever/,
+    );
   });
 });

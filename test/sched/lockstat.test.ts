@@ -64,7 +64,11 @@ describe("lock_stat numbers, checked by hand on two tasks with known costs", () 
       { task: "A", lock: "demo", className: "&demo_lock", mode: "write", kind: "hold", start: 20, end: 120 },
       { task: "B", lock: "demo", className: "&demo_lock", mode: "write", kind: "hold", start: 245, end: 295 },
     ]);
-    expect(s.lockStat.samples.map((x) => `${x.task}:${x.kind}:${x.ns}`)).toEqual(["A:hold:100", "B:wait:245", "B:hold:50"]);
+    expect(s.lockStat.samples.map((x) => `${x.task}:${x.kind}:${x.ns}`)).toEqual([
+      "A:hold:100",
+      "B:wait:245",
+      "B:hold:50",
+    ]);
     expect(end.time).toBe(300);
   });
 
@@ -86,7 +90,20 @@ describe("lock_stat numbers, checked by hand on two tasks with known costs", () 
     const classLine = lines.find((l) => l.includes("&demo_lock:"))!;
     expect(classLine.startsWith(" ".repeat(30) + "&demo_lock:")).toBe(true); // %40s:
     // con-bounces contentions wait-min wait-max wait-total wait-avg acq-bounces acquisitions hold-min hold-max hold-total hold-avg
-    expect(classLine.slice(41).trim().split(/\s+/)).toEqual(["1", "1", "0.25", "0.25", "0.25", "0.25", "1", "2", "0.05", "0.10", "0.15", "0.08"]);
+    expect(classLine.slice(41).trim().split(/\s+/)).toEqual([
+      "1",
+      "1",
+      "0.25",
+      "0.25",
+      "0.25",
+      "0.25",
+      "1",
+      "2",
+      "0.05",
+      "0.10",
+      "0.15",
+      "0.08",
+    ]);
     expect(text).toContain("&demo_lock              1                       [<sim>] B:lock"); // contention point
     expect(text).toContain("&demo_lock              1                       [<sim>] A:lock"); // contending point (the holder)
   });
@@ -152,6 +169,8 @@ describe("lock_stat numbers, checked by hand on two tasks with known costs", () 
     const end = s.runTimed();
     expect(end.violations.map((v) => v.rule)).toEqual(["lock-held-at-exit"]);
     expect(s.lockStat.rows()).toEqual([]);
-    expect(s.lockStat.spans()).toEqual([{ task: "leaker", lock: "leak", className: "&leak", mode: "write", kind: "hold", start: 20, end: 70, open: true }]);
+    expect(s.lockStat.spans()).toEqual([
+      { task: "leaker", lock: "leak", className: "&leak", mode: "write", kind: "hold", start: 20, end: 70, open: true },
+    ]);
   });
 });

@@ -7,7 +7,9 @@ import { defineScenario } from "../../src/scenarios/scenario";
 import type { Scenario } from "../../src/scenarios/scenario";
 import type { CostName } from "../../src/sched/effect";
 
-export type Op = { op: "step"; cost: CostName; units: number } | { op: "locked"; lock: number; read: boolean; inner: number };
+export type Op =
+  | { op: "step"; cost: CostName; units: number }
+  | { op: "locked"; lock: number; read: boolean; inner: number };
 export interface Program {
   kinds: LockKind[];
   tasks: Op[][];
@@ -16,12 +18,26 @@ export interface Program {
 const costs: CostName[] = ["ptRead", "ptWrite", "pfnUse", "work", "memcpy"];
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ op: fc.constant("step" as const), cost: fc.constantFrom(...costs), units: fc.integer({ min: 1, max: 3 }) }),
-  fc.record({ op: fc.constant("locked" as const), lock: fc.integer({ min: 0, max: 1 }), read: fc.boolean(), inner: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({
+    op: fc.constant("step" as const),
+    cost: fc.constantFrom(...costs),
+    units: fc.integer({ min: 1, max: 3 }),
+  }),
+  fc.record({
+    op: fc.constant("locked" as const),
+    lock: fc.integer({ min: 0, max: 1 }),
+    read: fc.boolean(),
+    inner: fc.integer({ min: 0, max: 2 }),
+  }),
 );
 
 export const programArb: fc.Arbitrary<Program> = fc.record({
-  kinds: fc.tuple(fc.constantFrom<LockKind>("spinlock", "rwsem", "mutex"), fc.constantFrom<LockKind>("spinlock", "rwsem", "mutex")).map((t) => [...t]),
+  kinds: fc
+    .tuple(
+      fc.constantFrom<LockKind>("spinlock", "rwsem", "mutex"),
+      fc.constantFrom<LockKind>("spinlock", "rwsem", "mutex"),
+    )
+    .map((t) => [...t]),
   tasks: fc.array(fc.array(opArb, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 3 }),
 });
 

@@ -32,7 +32,9 @@ describe("replay", () => {
   });
 
   it("a schedule naming a task that cannot run is rejected with the step and the runnable tasks", () => {
-    expect(() => replay("lost-update", "a5")).toThrow(/step 2 wants task a \(inc0\), which cannot run there \(runnable: b=inc1\)/);
+    expect(() => replay("lost-update", "a5")).toThrow(
+      /step 2 wants task a \(inc0\), which cannot run there \(runnable: b=inc1\)/,
+    );
     expect(() => replay("lost-update", "a?")).toThrow(/unexpected '\?' at position 1/);
     expect(() => replay("lost-update", "foo=1/ab")).toThrow(/unknown param 'foo'/);
   });

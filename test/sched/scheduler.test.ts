@@ -24,10 +24,27 @@ describe("scheduler", () => {
 
   it("timed mode runs the earliest pending effect first, each task on its own clock", () => {
     const s = new Scheduler({ costs: { ptRead: 10, tlbFlush: 1000 } });
-    s.spawn({ name: "slow", body: function* () { yield* step("tlbFlush", "flush"); yield* step("ptRead", "after flush"); } });
-    s.spawn({ name: "fast", body: function* () { for (let i = 0; i < 3; i++) yield* step("ptRead", `read ${i}`); } });
+    s.spawn({
+      name: "slow",
+      body: function* () {
+        yield* step("tlbFlush", "flush");
+        yield* step("ptRead", "after flush");
+      },
+    });
+    s.spawn({
+      name: "fast",
+      body: function* () {
+        for (let i = 0; i < 3; i++) yield* step("ptRead", `read ${i}`);
+      },
+    });
     s.runTimed();
-    expect(s.trace.filter((r) => r.kind === "step").map((r) => `${r.time}:${r.task}`)).toEqual(["0:slow", "0:fast", "10:fast", "20:fast", "1000:slow"]);
+    expect(s.trace.filter((r) => r.kind === "step").map((r) => `${r.time}:${r.task}`)).toEqual([
+      "0:slow",
+      "0:fast",
+      "10:fast",
+      "20:fast",
+      "1000:slow",
+    ]);
   });
 
   it("an rwsem lets readers share, queues a writer, and queues later readers behind the waiting writer", () => {
@@ -45,7 +62,15 @@ describe("scheduler", () => {
       },
     });
     s.spawn(reader("r1", 0));
-    s.spawn({ name: "w", body: function* () { yield* step("work", "w: arrive", 1); yield* acquire(l, "write", "w: down_write"); order.push("w"); yield* release(l, "write", "w: up_write"); } });
+    s.spawn({
+      name: "w",
+      body: function* () {
+        yield* step("work", "w: arrive", 1);
+        yield* acquire(l, "write", "w: down_write");
+        order.push("w");
+        yield* release(l, "write", "w: up_write");
+      },
+    });
     s.spawn(reader("r2", 2));
     const end = s.runTimed();
     expect(end.status).toBe("done");
@@ -56,8 +81,23 @@ describe("scheduler", () => {
   it("cpuRelax makes a spinning task step aside in controlled mode, without counting a preemption", () => {
     const s = new Scheduler();
     const flag = { set: false };
-    s.spawn({ name: "spin", body: function* () { for (;;) { yield* step("ptRead", "check"); if (flag.set) return; yield* cpuRelax("relax"); } } });
-    s.spawn({ name: "set", body: function* () { yield* step("ptWrite", "set"); flag.set = true; } });
+    s.spawn({
+      name: "spin",
+      body: function* () {
+        for (;;) {
+          yield* step("ptRead", "check");
+          if (flag.set) return;
+          yield* cpuRelax("relax");
+        }
+      },
+    });
+    s.spawn({
+      name: "set",
+      body: function* () {
+        yield* step("ptWrite", "set");
+        flag.set = true;
+      },
+    });
     const end = s.run((ctx) => ctx.defaultTask);
     expect(end.status).toBe("done");
     expect(s.preemptions).toBe(0);
@@ -67,7 +107,15 @@ describe("scheduler", () => {
   it("current() answers the running task and note() writes into the trace without a scheduling point", () => {
     const s = new Scheduler();
     const seen: string[] = [];
-    s.spawn({ name: "me", body: function* () { const t = yield* current(); seen.push(t.name); yield* note(`hello from ${t.name}`); yield* step("work", "w"); } });
+    s.spawn({
+      name: "me",
+      body: function* () {
+        const t = yield* current();
+        seen.push(t.name);
+        yield* note(`hello from ${t.name}`);
+        yield* step("work", "w");
+      },
+    });
     s.runTimed();
     expect(seen).toEqual(["me"]);
     expect(s.steps).toBe(1);
@@ -76,8 +124,20 @@ describe("scheduler", () => {
 
   it("a task that throws is recorded as crashed and the others go on", () => {
     const s = new Scheduler();
-    s.spawn({ name: "bad", body: function* () { yield* step("work", "w"); throw new Error("boom"); } });
-    s.spawn({ name: "good", body: function* () { yield* step("work", "w"); return 7; } });
+    s.spawn({
+      name: "bad",
+      body: function* () {
+        yield* step("work", "w");
+        throw new Error("boom");
+      },
+    });
+    s.spawn({
+      name: "good",
+      body: function* () {
+        yield* step("work", "w");
+        return 7;
+      },
+    });
     const end = s.runTimed();
     expect(end.crashed).toEqual([{ task: "bad", error: "Error: boom", byChecker: false }]);
     expect(end.results).toEqual({ good: 7 });
@@ -126,8 +186,12 @@ describe("scenario params", () => {
   it("parses -p key=value by type and names param, value and rule on errors", () => {
     const s = getScenario("locked-counter");
     expect(parseParamArgs(s, ["tasks=3", "kind=mutex"])).toEqual({ tasks: 3, increments: 1, kind: "mutex", work: 1 });
-    expect(() => parseParamArgs(s, ["tasks=two"])).toThrow("scenario locked-counter: param tasks: value 'two' is not an integer (rule: int, >= 1, <= 8)");
-    expect(() => parseParamArgs(s, ["kind=rwlock"])).toThrow('scenario locked-counter: param kind: value "rwlock" is not one of spinlock|mutex|rwsem');
+    expect(() => parseParamArgs(s, ["tasks=two"])).toThrow(
+      "scenario locked-counter: param tasks: value 'two' is not an integer (rule: int, >= 1, <= 8)",
+    );
+    expect(() => parseParamArgs(s, ["kind=rwlock"])).toThrow(
+      'scenario locked-counter: param kind: value "rwlock" is not one of spinlock|mutex|rwsem',
+    );
     expect(() => parseParamArgs(s, ["tasks=9"])).toThrow("is above the maximum 8");
     expect(() => parseParamArgs(s, ["task=2"])).toThrow("unknown param 'task' (known: tasks, increments, kind, work)");
     expect(() => parseParamArgs(s, ["tasks"])).toThrow("must be written key=value");
@@ -135,7 +199,9 @@ describe("scenario params", () => {
   });
 
   it("registers the toy scenarios, each with a summary and the code it models", () => {
-    expect(listScenarios().map((s) => s.name)).toEqual(expect.arrayContaining(["abba", "interleave", "locked-counter", "lost-update", "spin-wait"]));
+    expect(listScenarios().map((s) => s.name)).toEqual(
+      expect.arrayContaining(["abba", "interleave", "locked-counter", "lost-update", "spin-wait"]),
+    );
     expect(() => getScenario("nope")).toThrow(/unknown scenario 'nope' \(known: abba, /);
   });
 });

@@ -34,7 +34,10 @@ describe("stepTree", () => {
       ["lost-update", {}, 2],
       ["abba", {}, 1],
     ] as const) {
-      const t = name === "follow-vs-zap" && bound === 2 && params.variant === "v6.12" ? v612 : stepTree(name, { params, bound });
+      const t =
+        name === "follow-vs-zap" && bound === 2 && params.variant === "v6.12"
+          ? v612
+          : stepTree(name, { params, bound });
       const e = explore(name, { strategy: "dfs", preemptions: bound, params });
       expect(e.exhausted).toBe(true);
       expect(t.schedules, `${name} ${JSON.stringify(params)} bound ${bound}`).toBe(e.schedules);
@@ -61,11 +64,14 @@ describe("stepTree", () => {
     expect(zapped.view.find(([k]) => k === "sanitizer")![1]).toBe("nothing wrong yet");
     const end = walk(v612, "aaaabbbbbbbbbbbaaaa");
     expect(end.end).toMatchObject({ outcomes: ["stale-pfn"], failed: true, replay: "a4b" });
-    expect(end.view.find(([k]) => k === "sanitizer")![1]).toMatch(/^stale-pfn: lookup of 0x7effffe05000 returned pfn 0x10000005/);
+    expect(end.view.find(([k]) => k === "sanitizer")![1]).toMatch(
+      /^stale-pfn: lookup of 0x7effffe05000 returned pfn 0x10000005/,
+    );
   });
 
   it("every task that can run names the src/ file:line of the mirror it is at", () => {
-    for (const n of v612.nodes) for (const t of n.tasks) if (t.state === "runnable") expect(t.at, t.action).toMatch(/^src\/[\w/.-]+\.ts:\d+$/);
+    for (const n of v612.nodes)
+      for (const t of n.tasks) if (t.state === "runnable") expect(t.at, t.action).toMatch(/^src\/[\w/.-]+\.ts:\d+$/);
     expect(walk(v612, "aaaa").tasks[0]!.at).toMatch(/^src\/mm\/follow\.ts:\d+$/);
   });
 
@@ -78,11 +84,15 @@ describe("stepTree", () => {
   });
 
   it("is deterministic: the same scenario and bound give the same tree", () => {
-    expect(JSON.stringify(stepTree("follow-vs-zap", { params: { variant: "v6.12", leaf: "pmd" }, bound: 2 }))).toBe(JSON.stringify(v612));
+    expect(JSON.stringify(stepTree("follow-vs-zap", { params: { variant: "v6.12", leaf: "pmd" }, bound: 2 }))).toBe(
+      JSON.stringify(v612),
+    );
   });
 
   it("stops with an error naming the scenario and the bound past maxNodes, and rejects a bad bound", () => {
-    expect(() => stepTree("follow-vs-zap", { bound: 2, maxNodes: 100 })).toThrow(/^stepTree: follow-vs-zap has more than 100 states within 2 preemption\(s\); lower the bound or raise maxNodes/);
+    expect(() => stepTree("follow-vs-zap", { bound: 2, maxNodes: 100 })).toThrow(
+      /^stepTree: follow-vs-zap has more than 100 states within 2 preemption\(s\); lower the bound or raise maxNodes/,
+    );
     expect(() => stepTree("follow-vs-zap", { bound: -1 })).toThrow("stepTree: bound -1 must be an integer from 0 to 6");
   });
 });

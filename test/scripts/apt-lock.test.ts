@@ -22,7 +22,10 @@ afterAll(() => {
 /** A process holding a POSIX write lock on `file`, as apt and dpkg do (fcntl); resolves once it holds it. */
 function holdLock(file: string, seconds: number): Promise<ChildProcess> {
   const script = join(dir, "pfnlab-test-apt-holder.py");
-  writeFileSync(script, 'import fcntl, sys, time\nf = open(sys.argv[1], "w")\nfcntl.lockf(f, fcntl.LOCK_EX)\nprint("locked", flush=True)\ntime.sleep(float(sys.argv[2]))\n');
+  writeFileSync(
+    script,
+    'import fcntl, sys, time\nf = open(sys.argv[1], "w")\nfcntl.lockf(f, fcntl.LOCK_EX)\nprint("locked", flush=True)\ntime.sleep(float(sys.argv[2]))\n',
+  );
   const child = spawn("python3", [script, file, String(seconds)], { stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
   return new Promise((res, rej) => {
@@ -67,7 +70,11 @@ describe("waiting for the apt/dpkg lock", () => {
       const { code, err } = await waitInChild(1);
       expect(code).toBe(3);
       expect(err).toContain(`waiting for another apt/dpkg to finish before installing (up to 1 s): `);
-      expect(err).toMatch(new RegExp(`gave up after 1 s waiting for another apt/dpkg to finish: .*pfnlab-test-apt-holder\\.py .* \\(pid ${holder.pid}\\) holds ${other}`));
+      expect(err).toMatch(
+        new RegExp(
+          `gave up after 1 s waiting for another apt/dpkg to finish: .*pfnlab-test-apt-holder\\.py .* \\(pid ${holder.pid}\\) holds ${other}`,
+        ),
+      );
     } finally {
       holder.kill("SIGKILL");
     }

@@ -10,16 +10,31 @@ const modern = { jupyter: "/p/.venv/bin/jupyter", frontend: "notebook", version:
 
 describe("serverArgs", () => {
   it("Notebook 6: the classic app rooted at the project, opening notebooks/", () => {
-    expect(asUser(serverArgs(nb6, ["--no-browser"]))).toEqual(["notebook", `--notebook-dir=${projectRoot}`, "--NotebookApp.default_url=/tree/notebooks", "--no-browser"]);
+    expect(asUser(serverArgs(nb6, ["--no-browser"]))).toEqual([
+      "notebook",
+      `--notebook-dir=${projectRoot}`,
+      "--NotebookApp.default_url=/tree/notebooks",
+      "--no-browser",
+    ]);
   });
 
   it("Notebook 7 by default, JupyterLab with app=lab (npm start -- --lab), both on notebooks/", () => {
-    expect(asUser(serverArgs(modern))).toEqual(["notebook", `--ServerApp.root_dir=${projectRoot}`, "--ServerApp.default_url=/tree/notebooks"]);
-    expect(asUser(serverArgs(modern, [], "lab"))).toEqual(["lab", `--ServerApp.root_dir=${projectRoot}`, "--ServerApp.default_url=/lab/tree/notebooks"]);
+    expect(asUser(serverArgs(modern))).toEqual([
+      "notebook",
+      `--ServerApp.root_dir=${projectRoot}`,
+      "--ServerApp.default_url=/tree/notebooks",
+    ]);
+    expect(asUser(serverArgs(modern, [], "lab"))).toEqual([
+      "lab",
+      `--ServerApp.root_dir=${projectRoot}`,
+      "--ServerApp.default_url=/lab/tree/notebooks",
+    ]);
     expect(asUser(serverArgs(modern, [], "lab", "/tmp/clone"))[1]).toBe("--ServerApp.root_dir=/tmp/clone");
   });
 
   it("refuses JupyterLab from a Jupyter that has none, saying how to get it", () => {
-    expect(() => serverArgs(nb6, [], "lab")).toThrow(/\/usr\/bin\/jupyter has no JupyterLab; "npm start -- --lab" installs one into .venv/);
+    expect(() => serverArgs(nb6, [], "lab")).toThrow(
+      /\/usr\/bin\/jupyter has no JupyterLab; "npm start -- --lab" installs one into .venv/,
+    );
   });
 });

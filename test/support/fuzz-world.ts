@@ -7,9 +7,27 @@
  * not belong. Plus the pool of bad values of every type and range.
  */
 import {
-  PAGE_SHARED, PMD_SIZE, PUD_SIZE, TASK_SIZE, VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_MIXEDMAP, VM_PFNMAP, VM_READ,
-  VM_SHARED, VM_WRITE, createKernel, createVfioPciBarDevice, followPfnmapArgs, followPfnmapStart, handleMmFault,
-  mmapReadLock, remapPfnRange, vmInsertPage, vmfInsertPfnPmd,
+  PAGE_SHARED,
+  PMD_SIZE,
+  PUD_SIZE,
+  TASK_SIZE,
+  VM_DONTDUMP,
+  VM_DONTEXPAND,
+  VM_IO,
+  VM_MIXEDMAP,
+  VM_PFNMAP,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+  createKernel,
+  createVfioPciBarDevice,
+  followPfnmapArgs,
+  followPfnmapStart,
+  handleMmFault,
+  mmapReadLock,
+  remapPfnRange,
+  vmInsertPage,
+  vmfInsertPfnPmd,
 } from "../../src/mm/index";
 import { mmuIntervalNotifierInsert, mmuIntervalSetSeq, mmuNotifierRegister } from "../../src/notifiers/index";
 
@@ -43,7 +61,11 @@ export function fuzzWorld(variant: WorldVariant) {
   const freedPage = k.allocPage();
   k.freePage(freedPage);
   // A secondary MMU on the classic list and one on an interval: every zap calls them.
-  const notifier = mmuNotifierRegister(mm, { name: "fuzz", invalidateRangeStart: () => 0, invalidateRangeEnd: () => undefined });
+  const notifier = mmuNotifierRegister(mm, {
+    name: "fuzz",
+    invalidateRangeStart: () => 0,
+    invalidateRangeEnd: () => undefined,
+  });
   const interval = mmuIntervalNotifierInsert(mm, pf.vmStart, pf.vmEnd - pf.vmStart, {
     invalidate: (sub, _range, seq) => (mmuIntervalSetSeq(sub, seq), true),
   });
@@ -54,7 +76,27 @@ export function fuzzWorld(variant: WorldVariant) {
   const otherBar = other.addIoRegion({ name: "obar", size: PMD_SIZE });
   const otherMm = other.createMm("other");
   const otherVma = otherMm.mmap({ length: PMD_SIZE, vmFlags: pfFlags });
-  return { k, bar, mm, dev, io, pf, mixed, page, anon, dead, freedPage, args, other, otherBar, otherMm, otherVma, mapping: dev.mapping, notifier, interval };
+  return {
+    k,
+    bar,
+    mm,
+    dev,
+    io,
+    pf,
+    mixed,
+    page,
+    anon,
+    dead,
+    freedPage,
+    args,
+    other,
+    otherBar,
+    otherMm,
+    otherVma,
+    mapping: dev.mapping,
+    notifier,
+    interval,
+  };
 }
 
 export type FuzzWorld = ReturnType<typeof fuzzWorld>;
@@ -62,15 +104,83 @@ export type FuzzWorld = ReturnType<typeof fuzzWorld>;
 /** Values no model argument accepts as they are, or only in part of their range. */
 export function badValues(w: FuzzWorld): unknown[] {
   return [
-    undefined, null, true, false,
-    0, -0, 1, -1, 0.5, 4095, 4097, -4096, 0x7fffffff, 2 ** 31, 2 ** 32,
-    TASK_SIZE, TASK_SIZE + 4096, 2 ** 47, 2 ** 48, 2 ** 48 + 4096, 2 ** 52, 2 ** 53, 2 ** 53 + 2, 2 ** 64,
-    Number.MAX_VALUE, Number.MIN_VALUE, NaN, Infinity, -Infinity, Number.MAX_SAFE_INTEGER, -(2 ** 53),
-    "", "4096", "0x1000", "pte", "abc", 4096n, -1n, Symbol("bad"),
-    [], [4096], [w.pf], {}, { vma: null, address: 0 }, Object.create(null), new Number(4096), new String("x"), new Boolean(true),
-    () => 0, function* gen() { yield 1; }, new Date(0), /x/, new Map(), new Set(), new Uint8Array(4),
-    w.k, w.mm, w.pf, w.bar, w.page, w.args, w.mapping, w.dev, w.mm.pgd, w.mm.mmapLock,
-    w.dead, w.freedPage, w.other, w.otherMm, w.otherVma, w.otherBar, w.notifier, w.interval,
-    { table: w.mm.pgd, index: 0 }, { table: null, index: 0 }, { vma: w.dead, address: w.dead.vmStart },
+    undefined,
+    null,
+    true,
+    false,
+    0,
+    -0,
+    1,
+    -1,
+    0.5,
+    4095,
+    4097,
+    -4096,
+    0x7fffffff,
+    2 ** 31,
+    2 ** 32,
+    TASK_SIZE,
+    TASK_SIZE + 4096,
+    2 ** 47,
+    2 ** 48,
+    2 ** 48 + 4096,
+    2 ** 52,
+    2 ** 53,
+    2 ** 53 + 2,
+    2 ** 64,
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    NaN,
+    Infinity,
+    -Infinity,
+    Number.MAX_SAFE_INTEGER,
+    -(2 ** 53),
+    "",
+    "4096",
+    "0x1000",
+    "pte",
+    "abc",
+    4096n,
+    -1n,
+    Symbol("bad"),
+    [],
+    [4096],
+    [w.pf],
+    {},
+    { vma: null, address: 0 },
+    Object.create(null),
+    new Number(4096),
+    new String("x"),
+    new Boolean(true),
+    () => 0,
+    function* gen() {
+      yield 1;
+    },
+    new Date(0),
+    /x/,
+    new Map(),
+    new Set(),
+    new Uint8Array(4),
+    w.k,
+    w.mm,
+    w.pf,
+    w.bar,
+    w.page,
+    w.args,
+    w.mapping,
+    w.dev,
+    w.mm.pgd,
+    w.mm.mmapLock,
+    w.dead,
+    w.freedPage,
+    w.other,
+    w.otherMm,
+    w.otherVma,
+    w.otherBar,
+    w.notifier,
+    w.interval,
+    { table: w.mm.pgd, index: 0 },
+    { table: null, index: 0 },
+    { vma: w.dead, address: w.dead.vmStart },
   ];
 }

@@ -41,7 +41,8 @@ export function pageLayoutProblems(opts: LayoutCheckOptions): LayoutProblem[] {
   const inside = (a: R, b: R): boolean =>
     a.left >= b.left - tol && a.right <= b.right + tol && a.top >= b.top - tol && a.bottom <= b.bottom + tol;
   const overlap = (a: R, b: R): boolean =>
-    Math.min(a.right, b.right) - Math.max(a.left, b.left) > tol && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > tol;
+    Math.min(a.right, b.right) - Math.max(a.left, b.left) > tol &&
+    Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > tol;
   const visible = (r: R): boolean => r.width > 0 && r.height > 0;
 
   outputs.forEach((out, i) => {
@@ -51,9 +52,15 @@ export function pageLayoutProblems(opts: LayoutCheckOptions): LayoutProblem[] {
     // Content of a closed <details> is not shown (Chrome still lays it out): a reader who
     // opens one (showPre's folded kernel text) asked for the wide, scrollable block.
     for (const el of [out, ...Array.from(out.querySelectorAll("*"))]) {
-      if (!(el instanceof HTMLElement) || el.clientWidth === 0 || el.closest("details:not([open]) > :not(summary)")) continue;
+      if (!(el instanceof HTMLElement) || el.clientWidth === 0 || el.closest("details:not([open]) > :not(summary)"))
+        continue;
       if (el.scrollWidth > el.clientWidth + tol) {
-        problems.push({ kind: "scroll", output: i, where, detail: `${label(el)} scrollWidth ${el.scrollWidth} > clientWidth ${el.clientWidth}` });
+        problems.push({
+          kind: "scroll",
+          output: i,
+          where,
+          detail: `${label(el)} scrollWidth ${el.scrollWidth} > clientWidth ${el.clientWidth}`,
+        });
       }
     }
     // 2. Printed tables (stream output, a <pre> that wraps long lines): a row wider than
@@ -65,13 +72,19 @@ export function pageLayoutProblems(opts: LayoutCheckOptions): LayoutProblem[] {
       const rows = (pre.textContent ?? "").split("\n").filter((l) => /\S {2,}\S.*\S {2,}\S/.test(l));
       if (rows.length === 0) continue;
       const probe = document.createElement("pre");
-      probe.style.cssText = "position:absolute;visibility:hidden;white-space:pre;margin:0;padding:0;border:0;width:auto;max-width:none";
+      probe.style.cssText =
+        "position:absolute;visibility:hidden;white-space:pre;margin:0;padding:0;border:0;width:auto;max-width:none";
       probe.style.font = getComputedStyle(pre).font;
       document.body.appendChild(probe);
       for (const row of rows) {
         probe.textContent = row;
         if (probe.getBoundingClientRect().width > pre.clientWidth + tol) {
-          problems.push({ kind: "wrap", output: i, where, detail: `a printed table row wraps (${row.length} characters): "${row.slice(0, 90)}"` });
+          problems.push({
+            kind: "wrap",
+            output: i,
+            where,
+            detail: `a printed table row wraps (${row.length} characters): "${row.slice(0, 90)}"`,
+          });
         }
       }
       probe.remove();
@@ -82,20 +95,34 @@ export function pageLayoutProblems(opts: LayoutCheckOptions): LayoutProblem[] {
       if (!svg) continue;
       const fig = svg.getBoundingClientRect();
       const title = plot.querySelector(".gtitle")?.textContent ?? "(untitled)";
-      const legends = Array.from(plot.querySelectorAll("g.legend")).map((g) => (g.querySelector("rect.bg") ?? g).getBoundingClientRect()).filter(visible);
+      const legends = Array.from(plot.querySelectorAll("g.legend"))
+        .map((g) => (g.querySelector("rect.bg") ?? g).getBoundingClientRect())
+        .filter(visible);
       for (const g of Array.from(plot.querySelectorAll("g.legend"))) {
         const box = (g.querySelector("rect.bg") ?? g).getBoundingClientRect();
         if (visible(box) && !inside(box, fig)) {
-          problems.push({ kind: "outside", output: i, where: `figure "${title}"`, detail: `legend box ${Math.round(box.left - fig.left)}..${Math.round(box.right - fig.left)} x ${Math.round(box.top - fig.top)}..${Math.round(box.bottom - fig.top)} outside the figure ${Math.round(fig.width)}x${Math.round(fig.height)}` });
+          problems.push({
+            kind: "outside",
+            output: i,
+            where: `figure "${title}"`,
+            detail: `legend box ${Math.round(box.left - fig.left)}..${Math.round(box.right - fig.left)} x ${Math.round(box.top - fig.top)}..${Math.round(box.bottom - fig.top)} outside the figure ${Math.round(fig.width)}x${Math.round(fig.height)}`,
+          });
         }
         const bar = g.querySelector(".scrollbar") as SVGGraphicsElement | null;
         if (bar && visible(bar.getBoundingClientRect())) {
-          problems.push({ kind: "legend-scroll", output: i, where: `figure "${title}"`, detail: "the legend is taller than its space and scrolls" });
+          problems.push({
+            kind: "legend-scroll",
+            output: i,
+            where: `figure "${title}"`,
+            detail: "the legend is taller than its space and scrolls",
+          });
         }
       }
       // Traces drawn under a legend (a line or bar passing behind it): sample the legend's
       // box every 3 px against each trace path's stroke and fill.
-      const paths = Array.from(plot.querySelectorAll(".scatterlayer path.js-line, .barlayer path, .boxlayer path")) as SVGGeometryElement[];
+      const paths = Array.from(
+        plot.querySelectorAll(".scatterlayer path.js-line, .barlayer path, .boxlayer path"),
+      ) as SVGGeometryElement[];
       for (const l of legends) {
         const hit = paths.find((p) => {
           const ctm = p.getScreenCTM();
@@ -114,20 +141,44 @@ export function pageLayoutProblems(opts: LayoutCheckOptions): LayoutProblem[] {
           }
           return false;
         });
-        if (hit) problems.push({ kind: "under-legend", output: i, where: `figure "${title}"`, detail: `a trace (${hit.closest("g.trace")?.getAttribute("class") ?? "path"}) passes under the legend` });
+        if (hit)
+          problems.push({
+            kind: "under-legend",
+            output: i,
+            where: `figure "${title}"`,
+            detail: `a trace (${hit.closest("g.trace")?.getAttribute("class") ?? "path"}) passes under the legend`,
+          });
       }
       for (const t of Array.from(plot.querySelectorAll("text"))) {
         const r = t.getBoundingClientRect();
         if (!visible(r) || !(t.textContent ?? "").trim()) continue;
         const text = `"${(t.textContent ?? "").trim().slice(0, 50)}"`;
         if (!inside(r, fig)) {
-          problems.push({ kind: "outside", output: i, where: `figure "${title}"`, detail: `text ${text} at ${Math.round(r.left - fig.left)}..${Math.round(r.right - fig.left)} x ${Math.round(r.top - fig.top)}..${Math.round(r.bottom - fig.top)} outside the figure ${Math.round(fig.width)}x${Math.round(fig.height)}` });
+          problems.push({
+            kind: "outside",
+            output: i,
+            where: `figure "${title}"`,
+            detail: `text ${text} at ${Math.round(r.left - fig.left)}..${Math.round(r.right - fig.left)} x ${Math.round(r.top - fig.top)}..${Math.round(r.bottom - fig.top)} outside the figure ${Math.round(fig.width)}x${Math.round(fig.height)}`,
+          });
         }
         if (t.closest("g.legend")) continue;
         for (const l of legends) {
           // A text that touches the legend reads as part of it: count 2 px around it too.
-          const near = { left: l.left - 2, right: l.right + 2, top: l.top - 2, bottom: l.bottom + 2, width: l.width + 4, height: l.height + 4 };
-          if (overlap(r, near)) problems.push({ kind: "under-legend", output: i, where: `figure "${title}"`, detail: `text ${text} overlaps the legend` });
+          const near = {
+            left: l.left - 2,
+            right: l.right + 2,
+            top: l.top - 2,
+            bottom: l.bottom + 2,
+            width: l.width + 4,
+            height: l.height + 4,
+          };
+          if (overlap(r, near))
+            problems.push({
+              kind: "under-legend",
+              output: i,
+              where: `figure "${title}"`,
+              detail: `text ${text} overlaps the legend`,
+            });
         }
       }
     }

@@ -24,7 +24,10 @@ function tableState(t: PageTablePage): unknown {
   const entries: [number, number][] = [];
   for (let i = 0; i < t.entries.length; i++) if (t.entries[i] !== 0) entries.push([i, t.entries[i]]);
   const children: [number, number][] = [];
-  if (t.children) t.children.forEach((c, i) => c && children.push([i, c.pfn]));
+  if (t.children)
+    t.children.forEach((c, i) => {
+      if (c) children.push([i, c.pfn]);
+    });
   const ptl = (t as unknown as { lockObj: Lock | null }).lockObj;
   return { level: t.level, base: t.base, pfn: t.pfn, freed: t.freed, entries, children, ptl: lockState(ptl) };
 }
@@ -48,7 +51,9 @@ function heldState(task: Task): string[] {
 }
 
 export function modelSnapshot(k: Kernel, extraTasks: Task[] = []): unknown {
-  const pm = k.physmem as unknown as { pages: Map<number, { pfn: number; refcount: number; mapcount: number; use: string; generation: number }> };
+  const pm = k.physmem as unknown as {
+    pages: Map<number, { pfn: number; refcount: number; mapcount: number; use: string; generation: number }>;
+  };
   const pages = [...pm.pages.values()]
     .filter((p) => p.use !== "free")
     .map((p) => [p.pfn, p.refcount, p.mapcount, p.use, p.generation])
@@ -61,24 +66,54 @@ export function modelSnapshot(k: Kernel, extraTasks: Task[] = []): unknown {
         name: mm.name,
         dead: mm.dead,
         vmas: mm.vmas.map((v) => ({
-          id: v.id, start: v.vmStart, end: v.vmEnd, flags: v.vmFlags, prot: v.vmPageProt, pgoff: v.vmPgoff,
-          name: v.name, detached: v.detached, ops: v.vmOps?.name ?? null, file: v.vmFile?.name ?? null,
+          id: v.id,
+          start: v.vmStart,
+          end: v.vmEnd,
+          flags: v.vmFlags,
+          prot: v.vmPageProt,
+          pgoff: v.vmPgoff,
+          name: v.name,
+          detached: v.detached,
+          ops: v.vmOps?.name ?? null,
+          file: v.vmFile?.name ?? null,
         })),
         pgtableCounts: { ...mm.pgtableCounts },
         tables: tablesOf(mm.pgd).map(tableState),
         mmapLock: lockState(mm.mmapLock),
         pageTableLock: lockState(mm.pageTableLock),
-        active: mm.activeLookups.map((l) => ({ address: l.address, task: l.taskName, vma: l.vma.id, state: (l as { state?: string }).state })),
-        notifiers: mm.notifierSubscriptions ? { list: mm.notifierSubscriptions.list.length, itree: mm.notifierSubscriptions.itree.length } : null,
+        active: mm.activeLookups.map((l) => ({
+          address: l.address,
+          task: l.taskName,
+          vma: l.vma.id,
+          state: (l as { state?: string }).state,
+        })),
+        notifiers: mm.notifierSubscriptions
+          ? { list: mm.notifierSubscriptions.list.length, itree: mm.notifierSubscriptions.itree.length }
+          : null,
       };
     }),
-    files: [...files].map((f) => ({ name: f.name, iMmap: [...f.mapping.iMmap].map((v) => (v as { id: number }).id), lock: lockState(f.mapping.iMmapRwsem) })),
+    files: [...files].map((f) => ({
+      name: f.name,
+      iMmap: [...f.mapping.iMmap].map((v) => (v as { id: number }).id),
+      lock: lockState(f.mapping.iMmapRwsem),
+    })),
     held: [k.ctx.task, ...extraTasks].map((t) => ({ task: t.name, held: heldState(t) })),
     physmem: {
       allocated: { ...k.physmem.allocated },
       pages,
-      regions: k.physmem.regions.map((r) => ({ name: r.name, start: r.startPfn, nr: r.nrPages, state: r.state, generation: r.generation })),
-      retired: k.physmem.retired.map((r) => ({ region: r.region.name, start: r.startPfn, nr: r.nrPages, generation: r.generation })),
+      regions: k.physmem.regions.map((r) => ({
+        name: r.name,
+        start: r.startPfn,
+        nr: r.nrPages,
+        state: r.state,
+        generation: r.generation,
+      })),
+      retired: k.physmem.retired.map((r) => ({
+        region: r.region.name,
+        start: r.startPfn,
+        nr: r.nrPages,
+        generation: r.generation,
+      })),
     },
   };
 }

@@ -15,7 +15,9 @@ function outputsOf(r: ExecuteResult): Output[] {
 
 /** Every plotly figure the notebook displayed, in order. */
 export function figuresOf(r: ExecuteResult): NbFig[] {
-  return outputsOf(r).map((o) => o.data?.[PLOTLY_MIME] as NbFig | undefined).filter((f): f is NbFig => !!f);
+  return outputsOf(r)
+    .map((o) => o.data?.[PLOTLY_MIME] as NbFig | undefined)
+    .filter((f): f is NbFig => !!f);
 }
 
 /**
@@ -26,7 +28,8 @@ export function stdoutOf(r: ExecuteResult): string {
   return outputsOf(r)
     .map((o) => {
       if (o.output_type === "stream") return [o.text ?? ""].flat().join("");
-      if (o.data && !(PLOTLY_MIME in o.data) && o.data["text/plain"] !== undefined) return `${[o.data["text/plain"] as string | string[]].flat().join("")}\n`;
+      if (o.data && !(PLOTLY_MIME in o.data) && o.data["text/plain"] !== undefined)
+        return `${[o.data["text/plain"] as string | string[]].flat().join("")}\n`;
       return "";
     })
     .join("");
@@ -48,7 +51,10 @@ export function traceNamed(f: NbFig, name: string | RegExp): NbTrace {
 
 /** The text/markdown outputs (tables the notebook displayed), in order. */
 export function markdownOf(r: ExecuteResult): string[] {
-  return outputsOf(r).map((o) => o.data?.["text/markdown"]).filter(Boolean).map((m) => [m as string | string[]].flat().join(""));
+  return outputsOf(r)
+    .map((o) => o.data?.["text/markdown"])
+    .filter(Boolean)
+    .map((m) => [m as string | string[]].flat().join(""));
 }
 
 /** A notebook executed once for a test file: the result, its figures and its printed text. */

@@ -30,7 +30,9 @@ export interface RunningJupyter {
 /** The server `npm start` runs, on a port the OS chose. Stop it with `child.kill("SIGINT")`. */
 export async function startNotebookServer(): Promise<RunningJupyter> {
   const port = await freePort();
-  const { child, url } = (await startJupyter(["--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0"], { echo: false })) as {
+  const { child, url } = (await startJupyter(["--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0"], {
+    echo: false,
+  })) as {
     child: ChildProcess;
     url: string;
   };
@@ -42,7 +44,12 @@ export async function startNotebookServer(): Promise<RunningJupyter> {
  * Opens `notebooks/<name>` in Notebook 6, runs all cells and waits until no cell is
  * busy and every pfnlab figure has been drawn by plotly (or gave up: the PNG stays).
  */
-export async function openAndRunAll(page: Page, server: RunningJupyter, name: string, timeoutMs = 240_000): Promise<void> {
+export async function openAndRunAll(
+  page: Page,
+  server: RunningJupyter,
+  name: string,
+  timeoutMs = 240_000,
+): Promise<void> {
   await page.goto(`${server.origin}/notebooks/notebooks/${name}?token=${server.token}`);
   await page.waitForFunction(
     () => {
@@ -89,7 +96,8 @@ export function figureCounts(page: Page): Promise<{ figures: number; drawn: numb
  */
 export async function screenshotNotebook(page: Page, path: string): Promise<void> {
   await page.addStyleTag({
-    content: "html,body{height:auto!important;overflow:visible!important;position:static!important} #site{height:auto!important;overflow:visible!important;display:block!important}",
+    content:
+      "html,body{height:auto!important;overflow:visible!important;position:static!important} #site{height:auto!important;overflow:visible!important;display:block!important}",
   });
   await page.screenshot({ path, fullPage: true });
 }

@@ -4,7 +4,11 @@ import { axis, baseLayout, MAX_FIGURE_WIDTH, LEAF_LEVEL_COLORS, LEAF_LEVEL_LABEL
 import { checkArray, checkNonNegative, hex } from "./format";
 
 /** Bytes a leaf at each level maps on x86-64. */
-export const LEAF_BYTES: Readonly<Record<LeafLevel, number>> = { pte: 4096, pmd: 2 * 1024 * 1024, pud: 1024 * 1024 * 1024 };
+export const LEAF_BYTES: Readonly<Record<LeafLevel, number>> = {
+  pte: 4096,
+  pmd: 2 * 1024 * 1024,
+  pud: 1024 * 1024 * 1024,
+};
 
 /** One fault: the faulting address and the level of the leaf it installed. */
 export interface FaultRecord {
@@ -51,7 +55,14 @@ export function faultRuns(row: FaultLevelsRow): FaultRun[] {
     if (last && last.level === c.level && last.endOffset >= c.start - row.startVa) {
       last.endOffset = Math.max(last.endOffset, c.end - row.startVa);
       last.faults += 1;
-    } else runs.push({ row: row.label, level: c.level, startOffset: c.start - row.startVa, endOffset: c.end - row.startVa, faults: 1 });
+    } else
+      runs.push({
+        row: row.label,
+        level: c.level,
+        startOffset: c.start - row.startVa,
+        endOffset: c.end - row.startVa,
+        faults: 1,
+      });
   }
   return runs;
 }
@@ -67,11 +78,15 @@ export function faultLevelsFigure(input: FaultLevelsInput): PlotlyFigure {
   const rows = checkArray<FaultLevelsRow>(fn, "rows", input?.rows);
   rows.forEach((r, i) => {
     checkNonNegative(fn, `rows[${i}].startVa`, r.startVa);
-    if (!(r.endVa > r.startVa)) throw new Error(`${fn}: rows[${i}].endVa ${hex(r.endVa)} must be above startVa ${hex(r.startVa)}`);
+    if (!(r.endVa > r.startVa))
+      throw new Error(`${fn}: rows[${i}].endVa ${hex(r.endVa)} must be above startVa ${hex(r.startVa)}`);
     checkArray<FaultRecord>(fn, `rows[${i}].faults`, r.faults).forEach((f, j) => {
-      if (!(f.level in LEAF_BYTES)) throw new Error(`${fn}: rows[${i}].faults[${j}].level "${String(f.level)}" must be pte, pmd or pud`);
+      if (!(f.level in LEAF_BYTES))
+        throw new Error(`${fn}: rows[${i}].faults[${j}].level "${String(f.level)}" must be pte, pmd or pud`);
       if (!(f.addressVa >= r.startVa && f.addressVa < r.endVa)) {
-        throw new Error(`${fn}: rows[${i}].faults[${j}].addressVa ${hex(f.addressVa)} is outside the vma ${hex(r.startVa)}-${hex(r.endVa)}`);
+        throw new Error(
+          `${fn}: rows[${i}].faults[${j}].addressVa ${hex(f.addressVa)} is outside the vma ${hex(r.startVa)}-${hex(r.endVa)}`,
+        );
       }
     });
   });
@@ -104,7 +119,16 @@ export function faultLevelsFigure(input: FaultLevelsInput): PlotlyFigure {
       for (let k = 0; k < count; k++) {
         const x = (first + k * size - r.startVa) / div;
         const gib = size === LEAF_BYTES.pud;
-        shapes.push({ type: "line", xref: "x", yref: "y", x0: x, x1: x, y0: i - 0.42, y1: i + 0.42, line: { color: gib ? "#000" : "#555", width: gib ? 2 : 1, dash: gib ? "solid" : "dot" } });
+        shapes.push({
+          type: "line",
+          xref: "x",
+          yref: "y",
+          x0: x,
+          x1: x,
+          y0: i - 0.42,
+          y1: i + 0.42,
+          line: { color: gib ? "#000" : "#555", width: gib ? 2 : 1, dash: gib ? "solid" : "dot" },
+        });
       }
     }
   });
@@ -116,8 +140,17 @@ export function faultLevelsFigure(input: FaultLevelsInput): PlotlyFigure {
       // As wide as an output area: 230 px of row labels leave a narrow plot otherwise.
       width: MAX_FIGURE_WIDTH,
       margin: { l: 230, r: 20, t: 60, b: 60 },
-      xaxis: axis("offset in vma", `${unit}; dotted: 2 MiB boundaries, solid: 1 GiB`, { rangemode: "tozero", range: [0, maxLen / div] }),
-      yaxis: axis("", undefined, { type: "category", categoryorder: "array", categoryarray: rows.map((r) => r.label), autorange: "reversed", ticks: "" }),
+      xaxis: axis("offset in vma", `${unit}; dotted: 2 MiB boundaries, solid: 1 GiB`, {
+        rangemode: "tozero",
+        range: [0, maxLen / div],
+      }),
+      yaxis: axis("", undefined, {
+        type: "category",
+        categoryorder: "array",
+        categoryarray: rows.map((r) => r.label),
+        autorange: "reversed",
+        ticks: "",
+      }),
       shapes,
       legend: { title: { text: "leaf level" } },
     }),

@@ -38,7 +38,8 @@ export function checkPositive(fn: string, field: string, v: unknown): number {
 
 /** Throws unless `arr` is an array. */
 export function checkArray<T>(fn: string, field: string, arr: unknown): T[] {
-  if (!Array.isArray(arr)) throw new Error(`${fn}: ${field} must be an array, got ${arr === null ? "null" : typeof arr}`);
+  if (!Array.isArray(arr))
+    throw new Error(`${fn}: ${field} must be an array, got ${arr === null ? "null" : typeof arr}`);
   return arr as T[];
 }
 

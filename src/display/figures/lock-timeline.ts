@@ -56,17 +56,23 @@ export function lockTimeline(input: LockTimelineInput): PlotlyFigure {
   intervals.forEach((iv, i) => {
     checkNonNegative(fn, `intervals[${i}].startNs`, iv.startNs);
     checkNonNegative(fn, `intervals[${i}].endNs`, iv.endNs);
-    if (iv.endNs < iv.startNs) throw new Error(`${fn}: intervals[${i}] ends (${iv.endNs}) before it starts (${iv.startNs})`);
-    if (iv.phase !== "hold" && iv.phase !== "wait") throw new Error(`${fn}: intervals[${i}].phase "${String(iv.phase)}" must be "hold" or "wait"`);
+    if (iv.endNs < iv.startNs)
+      throw new Error(`${fn}: intervals[${i}] ends (${iv.endNs}) before it starts (${iv.startNs})`);
+    if (iv.phase !== "hold" && iv.phase !== "wait")
+      throw new Error(`${fn}: intervals[${i}].phase "${String(iv.phase)}" must be "hold" or "wait"`);
   });
-  markers.forEach((m, i) => checkNonNegative(fn, `markers[${i}].atNs`, m.atNs));
+  markers.forEach((m, i) => {
+    checkNonNegative(fn, `markers[${i}].atNs`, m.atNs);
+  });
 
   const tasks = [...(input.taskOrder ?? [])];
-  for (const t of [...intervals.map((i) => i.task), ...markers.map((m) => m.task)]) if (!tasks.includes(t)) tasks.push(t);
+  for (const t of [...intervals.map((i) => i.task), ...markers.map((m) => m.task)])
+    if (!tasks.includes(t)) tasks.push(t);
   const rows: string[] = [];
   for (const task of tasks) {
     if (markers.some((m) => m.task === task)) rows.push(timelineRow(task));
-    for (const iv of intervals) if (iv.task === task && !rows.includes(timelineRow(task, iv.lock))) rows.push(timelineRow(task, iv.lock));
+    for (const iv of intervals)
+      if (iv.task === task && !rows.includes(timelineRow(task, iv.lock))) rows.push(timelineRow(task, iv.lock));
   }
 
   const groups = new Map<string, LockInterval[]>();
@@ -92,7 +98,11 @@ export function lockTimeline(input: LockTimelineInput): PlotlyFigure {
       marker:
         phase === "hold"
           ? { color, line: { color, width: 1 } }
-          : { color: "white", pattern: { shape: "/", fgcolor: color, size: 6, solidity: 0.35 }, line: { color, width: 1.5 } },
+          : {
+              color: "white",
+              pattern: { shape: "/", fgcolor: color, size: 6, solidity: 0.35 },
+              line: { color, width: 1.5 },
+            },
       width: phase === "hold" ? 0.6 : 0.35,
       hovertemplate: `%{y}<br>${phase} %{customdata[2]} from %{base} to %{customdata[0]} ${UNITS.time}<br>%{customdata[1]}<extra>${cls}</extra>`,
     });
@@ -120,7 +130,13 @@ export function lockTimeline(input: LockTimelineInput): PlotlyFigure {
       height: Math.max(300, 120 + 34 * rows.length),
       margin: { l: 220, r: 20, t: 60, b: 60 },
       xaxis: axis("time", UNITS.time, { rangemode: "tozero" }),
-      yaxis: axis("", undefined, { type: "category", categoryorder: "array", categoryarray: rows, autorange: "reversed", ticks: "" }),
+      yaxis: axis("", undefined, {
+        type: "category",
+        categoryorder: "array",
+        categoryarray: rows,
+        autorange: "reversed",
+        ticks: "",
+      }),
       legend: { title: { text: "lock class / event" } },
     }),
   };

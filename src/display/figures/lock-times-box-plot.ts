@@ -42,7 +42,9 @@ export function lockTimesBoxPlot(input: LockTimesInput): PlotlyFigure {
   classes.forEach((c, k) => {
     for (const phase of PHASES) {
       const ys = checkArray<number>(fn, `classes[${k}].${phase.key}`, c[phase.key]);
-      ys.forEach((v, i) => checkNonNegative(fn, `classes[${k}].${phase.key}[${i}]`, v));
+      ys.forEach((v, i) => {
+        checkNonNegative(fn, `classes[${k}].${phase.key}[${i}]`, v);
+      });
       const color = lockClassColor(c.lockClass);
       const trace: PlotlyTrace = {
         type: kind,
@@ -57,7 +59,8 @@ export function lockTimesBoxPlot(input: LockTimesInput): PlotlyFigure {
         hovertemplate: `${c.lockClass}<br>${phase.label}: %{y} ${UNITS.time}<extra></extra>`,
       };
       if (kind === "box") Object.assign(trace, { boxpoints: "outliers", boxmean: true });
-      else Object.assign(trace, { box: { visible: true }, meanline: { visible: true }, points: false, spanmode: "hard" });
+      else
+        Object.assign(trace, { box: { visible: true }, meanline: { visible: true }, points: false, spanmode: "hard" });
       data.push(trace);
     }
   });

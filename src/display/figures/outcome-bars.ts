@@ -31,7 +31,8 @@ export function outcomeBars(input: OutcomeBarsInput): PlotlyFigure {
   const fn = "outcomeBars";
   const groups = checkArray<OutcomeGroup>(fn, "groups", input?.groups);
   groups.forEach((g, i) => {
-    if (typeof g.counts !== "object" || g.counts === null) throw new Error(`${fn}: groups[${i}].counts must be an object`);
+    if (typeof g.counts !== "object" || g.counts === null)
+      throw new Error(`${fn}: groups[${i}].counts must be an object`);
     for (const [k, v] of Object.entries(g.counts)) checkNonNegative(fn, `groups[${i}].counts["${k}"]`, v);
   });
   const present = new Set(groups.flatMap((g) => Object.keys(g.counts)));
@@ -57,7 +58,9 @@ export function outcomeBars(input: OutcomeBarsInput): PlotlyFigure {
     layout: baseLayout(input.title ?? "Outcomes", {
       barmode: "stack",
       xaxis: axis(input.groupAxis ?? "", undefined, { type: "category", ticks: "" }),
-      yaxis: input.percent ? axis(`share of ${countOf}`, "%", { range: [0, 100] }) : axis(countOf, "count", { rangemode: "tozero" }),
+      yaxis: input.percent
+        ? axis(`share of ${countOf}`, "%", { range: [0, 100] })
+        : axis(countOf, "count", { rangemode: "tozero" }),
       legend: { title: { text: "outcome" }, traceorder: "normal" },
     }),
   };

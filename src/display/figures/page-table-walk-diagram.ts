@@ -40,17 +40,24 @@ export function wrapWords(text: string, max: number, maxLines: number): string[]
   let cur = "";
   // Words longer than a line (flag lists like VM_READ|VM_WRITE|..., snake_case names,
   // paths) break after a "|", "_" or "/", else anywhere.
-  const words = text.split(/\s+/).filter(Boolean).flatMap((w) => {
-    const parts: string[] = [];
-    let rest = w;
-    while (rest.length > max) {
-      const bar = Math.max(rest.lastIndexOf("|", max - 1), rest.lastIndexOf("_", max - 1), rest.lastIndexOf("/", max - 1));
-      const at = bar > 0 ? bar + 1 : max;
-      parts.push(rest.slice(0, at));
-      rest = rest.slice(at);
-    }
-    return [...parts, rest];
-  });
+  const words = text
+    .split(/\s+/)
+    .filter(Boolean)
+    .flatMap((w) => {
+      const parts: string[] = [];
+      let rest = w;
+      while (rest.length > max) {
+        const bar = Math.max(
+          rest.lastIndexOf("|", max - 1),
+          rest.lastIndexOf("_", max - 1),
+          rest.lastIndexOf("/", max - 1),
+        );
+        const at = bar > 0 ? bar + 1 : max;
+        parts.push(rest.slice(0, at));
+        rest = rest.slice(at);
+      }
+      return [...parts, rest];
+    });
   for (const word of words) {
     if (cur && cur.length + 1 + word.length > max) {
       lines.push(cur);
@@ -58,7 +65,9 @@ export function wrapWords(text: string, max: number, maxLines: number): string[]
     } else cur = cur ? `${cur} ${word}` : word;
   }
   if (cur) lines.push(cur);
-  return lines.length > maxLines ? [...lines.slice(0, maxLines - 1), `${lines[maxLines - 1]!.slice(0, max - 1)}…`] : lines;
+  return lines.length > maxLines
+    ? [...lines.slice(0, maxLines - 1), `${lines[maxLines - 1]!.slice(0, max - 1)}…`]
+    : lines;
 }
 
 /**
@@ -71,34 +80,72 @@ export function pageTableWalkDiagram(input: WalkDiagramInput): PlotlyFigure {
   const fn = "pageTableWalkDiagram";
   const steps = checkArray<WalkLevelStep>(fn, "steps", input?.steps);
   checkNonNegative(fn, "address", input.address);
-  steps.forEach((s, i) => checkNonNegative(fn, `steps[${i}].index`, s.index));
+  steps.forEach((s, i) => {
+    checkNonNegative(fn, `steps[${i}].index`, s.index);
+  });
   const shapes: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
   const hover: string[] = [];
   const n = steps.length + (input.result ? 1 : 0);
   const width = Math.max(500, 170 * n + 40);
   // Characters that fit a box (~7 px each at 12 px): longer result texts wrap inside it.
-  const boxChars = Math.floor(((width - 40) / Math.max(n, 1)) * (BOX.x1 - BOX.x0) / 7);
+  const boxChars = Math.floor((((width - 40) / Math.max(n, 1)) * (BOX.x1 - BOX.x0)) / 7);
 
   steps.forEach((s, i) => {
-    const leafColor = s.leaf && s.level in LEAF_LEVEL_COLORS ? LEAF_LEVEL_COLORS[s.level as keyof typeof LEAF_LEVEL_COLORS] : null;
+    const leafColor =
+      s.leaf && s.level in LEAF_LEVEL_COLORS ? LEAF_LEVEL_COLORS[s.level as keyof typeof LEAF_LEVEL_COLORS] : null;
     shapes.push({
-      type: "rect", xref: "x", yref: "y", x0: i + BOX.x0, x1: i + BOX.x1, y0: BOX.y0, y1: BOX.y1,
-      fillcolor: leafColor ?? "#f2f2f2", opacity: leafColor ? 0.35 : 1,
+      type: "rect",
+      xref: "x",
+      yref: "y",
+      x0: i + BOX.x0,
+      x1: i + BOX.x1,
+      y0: BOX.y0,
+      y1: BOX.y1,
+      fillcolor: leafColor ?? "#f2f2f2",
+      opacity: leafColor ? 0.35 : 1,
       line: { color: s.present ? "#444" : "#d62728", width: s.present ? 1.5 : 2.5, dash: s.present ? "solid" : "dash" },
       layer: "below",
     });
     const kind = !s.present ? "not present" : s.leaf ? (s.special ? "leaf (special)" : "leaf") : "table";
     const lines = [`<b>${s.level.toUpperCase()}[${s.index}]</b>`, `${mono(hex(s.entry))}`, kind];
     if (s.note) lines.push(s.note);
-    annotations.push({ x: i + 0.5, y: (BOX.y0 + BOX.y1) / 2, xref: "x", yref: "y", text: lines.join("<br>"), showarrow: false, font: { size: 12 } });
+    annotations.push({
+      x: i + 0.5,
+      y: (BOX.y0 + BOX.y1) / 2,
+      xref: "x",
+      yref: "y",
+      text: lines.join("<br>"),
+      showarrow: false,
+      font: { size: 12 },
+    });
     if (s.lock) {
-      annotations.push({ x: i + 0.5, y: BOX.y0 - 0.08, xref: "x", yref: "y", text: `lock: ${s.lock}`, showarrow: false, font: { size: 11, color: lockClassColor(s.lock) } });
+      annotations.push({
+        x: i + 0.5,
+        y: BOX.y0 - 0.08,
+        xref: "x",
+        yref: "y",
+        text: `lock: ${s.lock}`,
+        showarrow: false,
+        font: { size: 11, color: lockClassColor(s.lock) },
+      });
     }
     if (i + 1 < n) {
       annotations.push({
-        x: i + 1 + BOX.x0, y: 0.48, ax: i + BOX.x1, ay: 0.48, xref: "x", yref: "y", axref: "x", ayref: "y",
-        text: "", showarrow: true, arrowhead: 2, arrowsize: 1.2, arrowwidth: 1.5, arrowcolor: "#444",
+        x: i + 1 + BOX.x0,
+        y: 0.48,
+        ax: i + BOX.x1,
+        ay: 0.48,
+        xref: "x",
+        yref: "y",
+        axref: "x",
+        ayref: "y",
+        text: "",
+        showarrow: true,
+        arrowhead: 2,
+        arrowsize: 1.2,
+        arrowwidth: 1.5,
+        arrowcolor: "#444",
       });
     }
     hover.push(`${s.level} index ${s.index}, entry ${hex(s.entry)}, ${kind}${s.lock ? `, under ${s.lock}` : ""}`);
@@ -108,27 +155,61 @@ export function pageTableWalkDiagram(input: WalkDiagramInput): PlotlyFigure {
     const r = input.result;
     const i = steps.length;
     const color = r.outcome ? outcomeColor(r.outcome) : "#2ca02c";
-    shapes.push({ type: "rect", xref: "x", yref: "y", x0: i + BOX.x0, x1: i + BOX.x1, y0: BOX.y0, y1: BOX.y1, fillcolor: color, opacity: 0.25, line: { color, width: 2 }, layer: "below" });
+    shapes.push({
+      type: "rect",
+      xref: "x",
+      yref: "y",
+      x0: i + BOX.x0,
+      x1: i + BOX.x1,
+      y0: BOX.y0,
+      y1: BOX.y1,
+      fillcolor: color,
+      opacity: 0.25,
+      line: { color, width: 2 },
+      layer: "below",
+    });
     const lines = ["<b>result</b>"];
     if (r.pfn !== undefined) lines.push(`pfn ${mono(hex(r.pfn))}`);
     if (r.outcome) lines.push(r.outcome);
     if (r.text) lines.push(...wrapWords(r.text, boxChars, 6));
-    annotations.push({ x: i + 0.5, y: (BOX.y0 + BOX.y1) / 2, xref: "x", yref: "y", text: lines.join("<br>"), showarrow: false });
-    hover.push([r.pfn !== undefined ? `pfn ${hex(r.pfn)}` : "", r.outcome ?? "", r.text ?? ""].filter(Boolean).join(", "));
+    annotations.push({
+      x: i + 0.5,
+      y: (BOX.y0 + BOX.y1) / 2,
+      xref: "x",
+      yref: "y",
+      text: lines.join("<br>"),
+      showarrow: false,
+    });
+    hover.push(
+      [r.pfn !== undefined ? `pfn ${hex(r.pfn)}` : "", r.outcome ?? "", r.text ?? ""].filter(Boolean).join(", "),
+    );
   }
 
   const split = steps.map((s) => `${s.level} ${s.index}`).join(" · ");
   annotations.push({
-    x: 0, y: 0.95, xref: "x", yref: "y", xanchor: "left", showarrow: false,
+    x: 0,
+    y: 0.95,
+    xref: "x",
+    yref: "y",
+    xanchor: "left",
+    showarrow: false,
     text: `virtual address ${mono(hex(input.address))}${split ? ` = ${split} · offset ${hex(input.address % 4096)}` : ""}`,
   });
   const hidden = { visible: false, fixedrange: true };
   return {
-    data: [{
-      type: "scatter", mode: "markers", name: "walk", showlegend: false,
-      x: hover.map((_, i) => i + 0.5), y: hover.map(() => 0.48),
-      text: hover, hoverinfo: "text", marker: { size: 30, opacity: 0 },
-    }],
+    data: [
+      {
+        type: "scatter",
+        mode: "markers",
+        name: "walk",
+        showlegend: false,
+        x: hover.map((_, i) => i + 0.5),
+        y: hover.map(() => 0.48),
+        text: hover,
+        hoverinfo: "text",
+        marker: { size: 30, opacity: 0 },
+      },
+    ],
     layout: baseLayout(input.title ?? `Page-table walk of ${hex(input.address)}`, {
       width,
       height: 300,

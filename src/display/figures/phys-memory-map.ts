@@ -50,7 +50,9 @@ export function physMemoryMap(input: PhysMemoryMapInput): PlotlyFigure {
   regions.sort((a, b) => a.startPa - b.startPa);
   for (let i = 1; i < regions.length; i++) {
     if (regions[i].startPa < regions[i - 1].startPa + regions[i - 1].sizeBytes) {
-      throw new Error(`${fn}: regions "${regions[i - 1].name}" and "${regions[i].name}" overlap at ${hex(regions[i].startPa)}`);
+      throw new Error(
+        `${fn}: regions "${regions[i - 1].name}" and "${regions[i].name}" overlap at ${hex(regions[i].startPa)}`,
+      );
     }
   }
   const lo = regions.length ? regions[0].startPa : 0;
@@ -73,7 +75,10 @@ export function physMemoryMap(input: PhysMemoryMapInput): PlotlyFigure {
   const tickvals: number[] = [];
   const ticktext: string[] = [];
   regions.forEach((r, i) => {
-    for (const [p, a] of [[pos[i].x0, r.startPa], [pos[i].x1, r.startPa + r.sizeBytes]]) {
+    for (const [p, a] of [
+      [pos[i].x0, r.startPa],
+      [pos[i].x1, r.startPa + r.sizeBytes],
+    ]) {
       if (!tickvals.includes(p)) {
         tickvals.push(p);
         ticktext.push(hex(a));
@@ -81,7 +86,13 @@ export function physMemoryMap(input: PhysMemoryMapInput): PlotlyFigure {
     }
   });
 
-  const bar = (name: string, idx: number[], row: string, color: string, text: (r: PhysRegion) => string): PlotlyTrace => ({
+  const bar = (
+    name: string,
+    idx: number[],
+    row: string,
+    color: string,
+    text: (r: PhysRegion) => string,
+  ): PlotlyTrace => ({
     type: "bar",
     orientation: "h",
     name,
@@ -93,12 +104,21 @@ export function physMemoryMap(input: PhysMemoryMapInput): PlotlyFigure {
     textposition: "inside",
     insidetextanchor: "middle",
     marker: { color, line: { color: "white", width: 2 } },
-    hovertext: idx.map((i) => `${regions[i].name}: ${hex(regions[i].startPa)}-${hex(regions[i].startPa + regions[i].sizeBytes - 1)} (${formatBytes(regions[i].sizeBytes)})`),
+    hovertext: idx.map(
+      (i) =>
+        `${regions[i].name}: ${hex(regions[i].startPa)}-${hex(regions[i].startPa + regions[i].sizeBytes - 1)} (${formatBytes(regions[i].sizeBytes)})`,
+    ),
     hoverinfo: "text",
   });
   const kinds = [...new Set(regions.map((r) => r.kind))];
   const data: PlotlyTrace[] = kinds.map((k) =>
-    bar(k === "ram" ? "RAM" : k === "bar" ? "device BAR" : k, regions.flatMap((r, i) => (r.kind === k ? [i] : [])), ROW_MEMORY, kindColor(k), (r) => `${r.name}<br>${formatBytes(r.sizeBytes)}`),
+    bar(
+      k === "ram" ? "RAM" : k === "bar" ? "device BAR" : k,
+      regions.flatMap((r, i) => (r.kind === k ? [i] : [])),
+      ROW_MEMORY,
+      kindColor(k),
+      (r) => `${r.name}<br>${formatBytes(r.sizeBytes)}`,
+    ),
   );
   const withPage = regions.flatMap((r, i) => (r.hasStructPage ? [i] : []));
   const without = regions.flatMap((r, i) => (r.hasStructPage ? [] : [i]));
@@ -111,9 +131,20 @@ export function physMemoryMap(input: PhysMemoryMapInput): PlotlyFigure {
       height: 320,
       margin: { l: 150, r: 20, t: 60, b: 80 },
       xaxis: axis("physical address", scale === "linear" ? "hex" : "hex; regions not to scale", {
-        tickvals, ticktext, tickangle: -40, range: scale === "linear" ? [lo, hi] : [0, Math.max(cursor, 1)], showgrid: false, tickfont: { family: MONO_FAMILY, size: 10 },
+        tickvals,
+        ticktext,
+        tickangle: -40,
+        range: scale === "linear" ? [lo, hi] : [0, Math.max(cursor, 1)],
+        showgrid: false,
+        tickfont: { family: MONO_FAMILY, size: 10 },
       }),
-      yaxis: axis("", undefined, { type: "category", categoryorder: "array", categoryarray: [ROW_MEMMAP, ROW_MEMORY], ticks: "", showline: false }),
+      yaxis: axis("", undefined, {
+        type: "category",
+        categoryorder: "array",
+        categoryarray: [ROW_MEMMAP, ROW_MEMORY],
+        ticks: "",
+        showline: false,
+      }),
       legend: { title: { text: "kind" } },
     }),
   };

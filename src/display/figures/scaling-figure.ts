@@ -33,12 +33,17 @@ export function scalingFigure(input: ScalingInput): PlotlyFigure {
   const allX: number[] = [];
   const allY: number[] = [];
   const data: PlotlyTrace[] = series.map((s, k) => {
-    if (!(s.leaf in LEAF_LEVEL_COLORS)) throw new Error(`${fn}: series[${k}].leaf "${String(s.leaf)}" must be pte, pmd or pud`);
+    if (!(s.leaf in LEAF_LEVEL_COLORS))
+      throw new Error(`${fn}: series[${k}].leaf "${String(s.leaf)}" must be pte, pmd or pud`);
     const xs = checkArray<number>(fn, `series[${k}].sizesBytes`, s.sizesBytes);
     const ys = checkArray<number>(fn, `series[${k}].values`, s.values);
     if (xs.length !== ys.length) throw new Error(`${fn}: series[${k}] has ${xs.length} sizes but ${ys.length} values`);
-    xs.forEach((x, i) => checkPositive(fn, `series[${k}].sizesBytes[${i}]`, x));
-    ys.forEach((y, i) => checkNonNegative(fn, `series[${k}].values[${i}]`, y));
+    xs.forEach((x, i) => {
+      checkPositive(fn, `series[${k}].sizesBytes[${i}]`, x);
+    });
+    ys.forEach((y, i) => {
+      checkNonNegative(fn, `series[${k}].values[${i}]`, y);
+    });
     allX.push(...xs);
     allY.push(...ys.filter((y) => y > 0));
     return {
@@ -59,7 +64,11 @@ export function scalingFigure(input: ScalingInput): PlotlyFigure {
   return {
     data,
     layout: baseLayout(input.title ?? `${input.metric} vs mapping size`, {
-      xaxis: axis("mapping size", "bytes, log scale", { type: "log", tickvals: xTicks, ticktext: xTicks.map(formatBytes) }),
+      xaxis: axis("mapping size", "bytes, log scale", {
+        type: "log",
+        tickvals: xTicks,
+        ticktext: xTicks.map(formatBytes),
+      }),
       yaxis: axis(input.metric, input.metric.includes(unit) ? "log scale" : `${unit}, log scale`, {
         type: "log",
         ...(yTicks.length ? { tickvals: yTicks, ticktext: yTicks.map(formatBytes) } : {}),

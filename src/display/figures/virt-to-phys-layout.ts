@@ -1,6 +1,13 @@
 /** Virtual ranges (vmas) mapped onto physical ranges: who points where. */
 import type { PlotlyFigure, PlotlyTrace } from "../types";
-import { baseLayout, hashColor, LEAF_LEVEL_COLORS, LEAF_LEVEL_LABELS, MEMORY_KIND_COLORS, type LeafLevel } from "../theme";
+import {
+  baseLayout,
+  hashColor,
+  LEAF_LEVEL_COLORS,
+  LEAF_LEVEL_LABELS,
+  MEMORY_KIND_COLORS,
+  type LeafLevel,
+} from "../theme";
 import { checkArray, checkNonNegative, checkPositive, formatBytes, hex, mono } from "./format";
 
 /** A vma: [startVa, endVa) with its flags, e.g. ["VM_IO", "VM_PFNMAP"]. */
@@ -42,10 +49,16 @@ const LEFT = { x0: 0, x1: 0.3 };
 const RIGHT = { x0: 0.7, x1: 1 };
 
 /** Stacks ranges bottom-up (low addresses low), each 1 high; returns y of an address. */
-function stack(ranges: { start: number; size: number }[]): { y0: number[]; yOf(addr: number): number | null; height: number } {
+function stack(ranges: { start: number; size: number }[]): {
+  y0: number[];
+  yOf(addr: number): number | null;
+  height: number;
+} {
   const order = ranges.map((_, i) => i).sort((a, b) => ranges[a].start - ranges[b].start);
   const y0: number[] = [];
-  order.forEach((i, rank) => (y0[i] = rank * (1 + GAP)));
+  order.forEach((i, rank) => {
+    y0[i] = rank * (1 + GAP);
+  });
   return {
     y0,
     height: Math.max(0, ranges.length * (1 + GAP) - GAP),
@@ -70,7 +83,8 @@ export function virtToPhysLayout(input: VirtToPhysInput): PlotlyFigure {
   const maps = checkArray<VirtPhysMapping>(fn, "mappings", input.mappings);
   vmas.forEach((v, i) => {
     checkNonNegative(fn, `vmas[${i}].startVa`, v.startVa);
-    if (!(v.endVa > v.startVa)) throw new Error(`${fn}: vmas[${i}].endVa ${hex(v.endVa)} must be above startVa ${hex(v.startVa)}`);
+    if (!(v.endVa > v.startVa))
+      throw new Error(`${fn}: vmas[${i}].endVa ${hex(v.endVa)} must be above startVa ${hex(v.startVa)}`);
   });
   phys.forEach((p, i) => {
     checkNonNegative(fn, `phys[${i}].startPa`, p.startPa);
@@ -90,7 +104,13 @@ export function virtToPhysLayout(input: VirtToPhysInput): PlotlyFigure {
   for (const m of sorted) {
     const last = merged[merged.length - 1];
     const leaf = m.leaf ?? "pte";
-    if (last && last.leaf === leaf && last.startVa + last.sizeBytes === m.startVa && last.startPa + last.sizeBytes === m.startPa) last.sizeBytes += m.sizeBytes;
+    if (
+      last &&
+      last.leaf === leaf &&
+      last.startVa + last.sizeBytes === m.startVa &&
+      last.startPa + last.sizeBytes === m.startPa
+    )
+      last.sizeBytes += m.sizeBytes;
     else merged.push({ ...m, leaf });
   }
 
@@ -98,8 +118,12 @@ export function virtToPhysLayout(input: VirtToPhysInput): PlotlyFigure {
   const data: PlotlyTrace[] = merged.map((m) => {
     const [v0, v1] = [va.yOf(m.startVa), va.yOf(m.startVa + m.sizeBytes)];
     const [p0, p1] = [pa.yOf(m.startPa), pa.yOf(m.startPa + m.sizeBytes)];
-    if (v0 === null || v1 === null) throw new Error(`${fn}: mapping at ${hex(m.startVa)} (+${formatBytes(m.sizeBytes)}) is not inside any vma`);
-    if (p0 === null || p1 === null) throw new Error(`${fn}: mapping of ${hex(m.startVa)} to ${hex(m.startPa)} (+${formatBytes(m.sizeBytes)}) is not inside any phys range`);
+    if (v0 === null || v1 === null)
+      throw new Error(`${fn}: mapping at ${hex(m.startVa)} (+${formatBytes(m.sizeBytes)}) is not inside any vma`);
+    if (p0 === null || p1 === null)
+      throw new Error(
+        `${fn}: mapping of ${hex(m.startVa)} to ${hex(m.startPa)} (+${formatBytes(m.sizeBytes)}) is not inside any phys range`,
+      );
     const color = LEAF_LEVEL_COLORS[m.leaf];
     const first = !seen.has(m.leaf);
     seen.add(m.leaf);
@@ -126,14 +150,45 @@ export function virtToPhysLayout(input: VirtToPhysInput): PlotlyFigure {
   const shapes: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
   vmas.forEach((v, i) => {
-    shapes.push({ type: "rect", x0: LEFT.x0, x1: LEFT.x1, y0: va.y0[i], y1: va.y0[i] + 1, fillcolor: "#deebf7", line: { color: "#3182bd" }, layer: "below" });
+    shapes.push({
+      type: "rect",
+      x0: LEFT.x0,
+      x1: LEFT.x1,
+      y0: va.y0[i],
+      y1: va.y0[i] + 1,
+      fillcolor: "#deebf7",
+      line: { color: "#3182bd" },
+      layer: "below",
+    });
     const flags = v.flags?.length ? `<br>${v.flags.join(" | ")}` : "";
-    annotations.push({ x: (LEFT.x0 + LEFT.x1) / 2, y: va.y0[i] + 0.5, text: `<b>${v.name}</b> (${formatBytes(v.endVa - v.startVa)})<br>${mono(hex(v.startVa))} -<br>${mono(hex(v.endVa))}${flags}`, showarrow: false, font: { size: 11 } });
+    annotations.push({
+      x: (LEFT.x0 + LEFT.x1) / 2,
+      y: va.y0[i] + 0.5,
+      text: `<b>${v.name}</b> (${formatBytes(v.endVa - v.startVa)})<br>${mono(hex(v.startVa))} -<br>${mono(hex(v.endVa))}${flags}`,
+      showarrow: false,
+      font: { size: 11 },
+    });
   });
   phys.forEach((p, i) => {
     const color = (MEMORY_KIND_COLORS as Record<string, string>)[p.kind ?? ""] ?? hashColor(p.kind ?? p.name);
-    shapes.push({ type: "rect", x0: RIGHT.x0, x1: RIGHT.x1, y0: pa.y0[i], y1: pa.y0[i] + 1, fillcolor: color, opacity: 0.25, line: { color }, layer: "below" });
-    annotations.push({ x: (RIGHT.x0 + RIGHT.x1) / 2, y: pa.y0[i] + 0.5, text: `<b>${p.name}</b> (${formatBytes(p.sizeBytes)})<br>${mono(hex(p.startPa))} -<br>${mono(hex(p.startPa + p.sizeBytes))}`, showarrow: false, font: { size: 11 } });
+    shapes.push({
+      type: "rect",
+      x0: RIGHT.x0,
+      x1: RIGHT.x1,
+      y0: pa.y0[i],
+      y1: pa.y0[i] + 1,
+      fillcolor: color,
+      opacity: 0.25,
+      line: { color },
+      layer: "below",
+    });
+    annotations.push({
+      x: (RIGHT.x0 + RIGHT.x1) / 2,
+      y: pa.y0[i] + 0.5,
+      text: `<b>${p.name}</b> (${formatBytes(p.sizeBytes)})<br>${mono(hex(p.startPa))} -<br>${mono(hex(p.startPa + p.sizeBytes))}`,
+      showarrow: false,
+      font: { size: 11 },
+    });
   });
   const top = Math.max(va.height, pa.height, 1);
   annotations.push({ x: (LEFT.x0 + LEFT.x1) / 2, y: top + 0.12, text: "<b>virtual (vmas)</b>", showarrow: false });

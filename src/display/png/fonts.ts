@@ -26,7 +26,13 @@ export function resvgFonts(): ResvgFontOptions {
   const sans = sansMetrics().file;
   if (sans) {
     const dir = path.dirname(sans);
-    const files = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf"]
+    const files = [
+      "DejaVuSans.ttf",
+      "DejaVuSans-Bold.ttf",
+      "DejaVuSans-Oblique.ttf",
+      "DejaVuSansMono.ttf",
+      "DejaVuSansMono-Bold.ttf",
+    ]
       .map((f) => path.join(dir, f))
       .filter((f) => fs.existsSync(f));
     cached = {

@@ -22,7 +22,10 @@ export interface PlotlyWindow {
 
 /** The slice of jsdom's API we use (jsdom ships no types, @types/jsdom is not a dependency). */
 interface JsdomModule {
-  JSDOM: new (html: string, options: { runScripts: "outside-only"; pretendToBeVisual: boolean; virtualConsole: unknown }) => { window: unknown };
+  JSDOM: new (
+    html: string,
+    options: { runScripts: "outside-only"; pretendToBeVisual: boolean; virtualConsole: unknown },
+  ) => { window: unknown };
   VirtualConsole: new () => unknown;
 }
 

@@ -37,7 +37,11 @@ export function resolvePngSize(figure: PlotlyFigure, opts: PngOptions = {}): Png
     height: opts.height ?? (typeof lh === "number" ? lh : DEFAULT_PNG_SIZE.height),
     scale: opts.scale ?? DEFAULT_PNG_SIZE.scale,
   };
-  for (const [field, max] of [["width", 10000], ["height", 10000], ["scale", 8]] as const) {
+  for (const [field, max] of [
+    ["width", 10000],
+    ["height", 10000],
+    ["scale", 8],
+  ] as const) {
     const v = size[field];
     if (!Number.isFinite(v) || v <= 0 || v > max) {
       throw new Error(`renderPng: ${field} ${v} must be a positive number at most ${max}`);
@@ -48,7 +52,9 @@ export function resolvePngSize(figure: PlotlyFigure, opts: PngOptions = {}): Png
 
 function checkFigure(fn: string, figure: PlotlyFigure): void {
   if (!figure || !Array.isArray(figure.data)) {
-    throw new Error(`${fn}: figure.data must be an array of traces, got ${figure === null ? "null" : typeof figure?.data}`);
+    throw new Error(
+      `${fn}: figure.data must be an array of traces, got ${figure === null ? "null" : typeof figure?.data}`,
+    );
   }
 }
 
@@ -81,7 +87,9 @@ export function renderSvg(figure: PlotlyFigure, opts: PngOptions = {}): string {
   // (MathJax, maps, WebGL) is still loading, and the SVG would be incomplete.
   done.then(cleanup, cleanup);
   if ((gd._promises?.length ?? 0) > 0 || !gd._fullLayout) {
-    throw new Error("renderSvg: plotly did not finish drawing synchronously (MathJax text, maps or WebGL traces are not supported)");
+    throw new Error(
+      "renderSvg: plotly did not finish drawing synchronously (MathJax text, maps or WebGL traces are not supported)",
+    );
   }
   let svg = Plotly.Snapshot.toSVG(gd);
   // plotly names clip paths after a random per-plot id: replace it so equal figures give equal SVG.

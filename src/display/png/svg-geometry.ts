@@ -61,7 +61,12 @@ export function parseTransform(attr: string | null): Matrix {
 function apply(m: Matrix, b: Box): Box {
   const xs: number[] = [];
   const ys: number[] = [];
-  for (const [x, y] of [[b.x0, b.y0], [b.x1, b.y0], [b.x0, b.y1], [b.x1, b.y1]]) {
+  for (const [x, y] of [
+    [b.x0, b.y0],
+    [b.x1, b.y0],
+    [b.x0, b.y1],
+    [b.x1, b.y1],
+  ]) {
     xs.push(m[0] * x + m[2] * y + m[4]);
     ys.push(m[1] * x + m[3] * y + m[5]);
   }
@@ -110,7 +115,9 @@ function nodeWidth(node: Node, fs: number): number {
     return isMonospace(node.parentElement) ? Array.from(text).length * MONO_EM * fs : textWidth(text, fs);
   }
   let w = 0;
-  node.childNodes.forEach((c) => (w += nodeWidth(c, fs)));
+  node.childNodes.forEach((c) => {
+    w += nodeWidth(c, fs);
+  });
   return w;
 }
 
@@ -242,7 +249,10 @@ function localBox(el: Element): Box | null {
       return { x0: num(el, "cx") - r, y0: num(el, "cy") - r, x1: num(el, "cx") + r, y1: num(el, "cy") + r };
     }
     case "line":
-      return pointsBox([[num(el, "x1"), num(el, "y1")], [num(el, "x2"), num(el, "y2")]]);
+      return pointsBox([
+        [num(el, "x1"), num(el, "y1")],
+        [num(el, "x2"), num(el, "y2")],
+      ]);
     case "path":
       return pointsBox(pathPoints(el.getAttribute("d") ?? ""));
     case "defs":
@@ -272,7 +282,19 @@ function pageBox(el: Element): Box | null {
 
 function rect(b: Box | null) {
   const { x0, y0, x1, y1 } = b ?? { x0: 0, y0: 0, x1: 0, y1: 0 };
-  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0, left: x0, top: y0, right: x1, bottom: y1, toJSON() { return this; } };
+  return {
+    x: x0,
+    y: y0,
+    width: x1 - x0,
+    height: y1 - y0,
+    left: x0,
+    top: y0,
+    right: x1,
+    bottom: y1,
+    toJSON() {
+      return this;
+    },
+  };
 }
 
 function polylineLength(pts: [number, number][]): number {
@@ -308,7 +330,10 @@ export function installSvgGeometry(window: GeometryWindow): void {
       const seg = Math.hypot(pts[k][0] - pts[k - 1][0], pts[k][1] - pts[k - 1][1]);
       if (left <= seg && seg > 0) {
         const t = left / seg;
-        return { x: pts[k - 1][0] + t * (pts[k][0] - pts[k - 1][0]), y: pts[k - 1][1] + t * (pts[k][1] - pts[k - 1][1]) };
+        return {
+          x: pts[k - 1][0] + t * (pts[k][0] - pts[k - 1][0]),
+          y: pts[k - 1][1] + t * (pts[k][1] - pts[k - 1][1]),
+        };
       }
       left -= seg;
     }

@@ -17,7 +17,18 @@ export type PackedEnd = [number[], number[], 0 | 1, number, number];
  *  view (label, value string indices, flattened), log[], next[] (node, -1 = over the
  *  bound, -2 = cannot run), preempts bitmask, default task (-1 at the end), end or 0].
  */
-export type PackedNode = [number, number, number[], number[], number[], number[], number[], number, number, PackedEnd | 0];
+export type PackedNode = [
+  number,
+  number,
+  number[],
+  number[],
+  number[],
+  number[],
+  number[],
+  number,
+  number,
+  PackedEnd | 0,
+];
 
 export interface PackedStepTree {
   format: "pfnlab-step-tree/1";
@@ -67,12 +78,21 @@ export function packStepTree(tree: StepTree): PackedStepTree {
     return [n.step, n.preemptions, t, l, view, n.log.map(s), next, pre, n.defaultTask, end];
   };
   const nodes = tree.nodes.map(packNode);
-  const params = Object.entries(tree.params).map(([k, v]) => `${k}=${String(v)}`).join(", ");
+  const params = Object.entries(tree.params)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(", ");
   return {
     format: "pfnlab-step-tree/1",
-    scenario: tree.scenario, summary: tree.summary, params, bound: tree.bound,
-    taskNames: tree.taskNames, schedules: tree.schedules,
-    strings: str.items, tasks: tasks.items, locks: locks.items, nodes,
+    scenario: tree.scenario,
+    summary: tree.summary,
+    params,
+    bound: tree.bound,
+    taskNames: tree.taskNames,
+    schedules: tree.schedules,
+    strings: str.items,
+    tasks: tasks.items,
+    locks: locks.items,
+    nodes,
   };
 }
 
@@ -83,7 +103,9 @@ export function unpackNode(p: PackedStepTree, i: number): StepNode {
   const S = (k: number): string => p.strings[k]!;
   const [step, preemptions, t, l, view, log, next, pre, defaultTask, end] = n;
   const node: StepNode = {
-    step, preemptions, path: "",
+    step,
+    preemptions,
+    path: "",
     tasks: t.map((k) => {
       const [letter, name, state, at, action, held] = p.tasks[k]!;
       return { letter: S(letter), name: S(name), state: S(state), at: S(at), action: S(action), held: held.map(S) };
@@ -98,6 +120,13 @@ export function unpackNode(p: PackedStepTree, i: number): StepNode {
     preempts: t.map((_, j) => (pre & (1 << j)) !== 0),
     defaultTask,
   };
-  if (end) node.end = { outcomes: end[0].map(S), failures: end[1].map(S), failed: end[2] === 1, replay: S(end[3]), command: S(end[4]) };
+  if (end)
+    node.end = {
+      outcomes: end[0].map(S),
+      failures: end[1].map(S),
+      failed: end[2] === 1,
+      replay: S(end[3]),
+      command: S(end[4]),
+    };
   return node;
 }

@@ -29,7 +29,7 @@ function fnv(s: string): string {
 }
 
 /** The stepper's output without sending it (tests, export tools). */
-export function stepperOutput(scenario: Scenario<any> | string, opts: StepTreeOptions = {}): StepperOutput {
+export function stepperOutput(scenario: Scenario | string, opts: StepTreeOptions = {}): StepperOutput {
   const tree = stepTree(scenario, opts);
   const packed = packStepTree(tree);
   const json = JSON.stringify(packed);
@@ -46,7 +46,7 @@ export function stepperOutput(scenario: Scenario<any> | string, opts: StepTreeOp
  * Shows the stepper. Inside a tslab kernel it sends one display_data and returns
  * undefined; elsewhere it returns the output it would send.
  */
-export function showStepper(scenario: Scenario<any> | string, opts: StepTreeOptions = {}): StepperOutput | undefined {
+export function showStepper(scenario: Scenario | string, opts: StepTreeOptions = {}): StepperOutput | undefined {
   const out = stepperOutput(scenario, opts);
   const write = tslabDisplayWriter();
   if (!write) return out;

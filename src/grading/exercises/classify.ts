@@ -22,12 +22,42 @@ export interface ClassifyCase {
 
 /** The cases a student may get (ex8Case indexes them); replay strings found with explore(). */
 export const CLASSIFY_CASES: readonly ClassifyCase[] = [
-  { scenario: "follow-vs-zap", params: { variant: "v6.12", leaf: "pmd", release: "none" }, replay: "a4b", story: "the plain start/use/end caller on the v6.12 kernel, PMD leaf, the zap frees nothing" },
-  { scenario: "vfio-type1-vs-zap", params: { notifier: "none" }, replay: "a10b", story: "VFIO type1 without a notifier, PMD leaf, the zap is a device reset" },
-  { scenario: "vfio-type1-vs-zap", params: { notifier: "interval" }, replay: "notifier=interval/a10b", story: "VFIO type1 with an interval notifier, PMD leaf, device reset" },
-  { scenario: "generic-access-phys-vs-zap", params: {}, replay: "a12b", story: "ptrace through generic_access_phys (fixed kernel) while the BAR is zapped" },
-  { scenario: "kvm-vs-zap", params: { check: "skip" }, replay: "check=skip/b7a", story: "a KVM fault path that skips the mmu_invalidate_seq check" },
-  { scenario: "follow-vs-zap", params: { variant: "v6.12", leaf: "pte", release: "none" }, replay: "a4b", story: "the plain caller on the v6.12 kernel, but a PTE leaf" },
+  {
+    scenario: "follow-vs-zap",
+    params: { variant: "v6.12", leaf: "pmd", release: "none" },
+    replay: "a4b",
+    story: "the plain start/use/end caller on the v6.12 kernel, PMD leaf, the zap frees nothing",
+  },
+  {
+    scenario: "vfio-type1-vs-zap",
+    params: { notifier: "none" },
+    replay: "a10b",
+    story: "VFIO type1 without a notifier, PMD leaf, the zap is a device reset",
+  },
+  {
+    scenario: "vfio-type1-vs-zap",
+    params: { notifier: "interval" },
+    replay: "notifier=interval/a10b",
+    story: "VFIO type1 with an interval notifier, PMD leaf, device reset",
+  },
+  {
+    scenario: "generic-access-phys-vs-zap",
+    params: {},
+    replay: "a12b",
+    story: "ptrace through generic_access_phys (fixed kernel) while the BAR is zapped",
+  },
+  {
+    scenario: "kvm-vs-zap",
+    params: { check: "skip" },
+    replay: "check=skip/b7a",
+    story: "a KVM fault path that skips the mmu_invalidate_seq check",
+  },
+  {
+    scenario: "follow-vs-zap",
+    params: { variant: "v6.12", leaf: "pte", release: "none" },
+    replay: "a4b",
+    story: "the plain caller on the v6.12 kernel, but a PTE leaf",
+  },
 ];
 
 export const CLASSIFY_CLASSES = ["ok", "einval", "retried", "stale-pfn", "use-after-free"] as const;
@@ -46,7 +76,8 @@ export function classifyTruth(p: ClassifyParams): string {
   const c = classifyCase(p);
   const r = replay(c.scenario, c.replay, { params: c.params });
   let worst = "ok";
-  for (const o of r.outcomes) if (PFN_OUTCOMES.indexOf(o as never) > PFN_OUTCOMES.indexOf(worst as never) && o !== "misuse") worst = o;
+  for (const o of r.outcomes)
+    if (PFN_OUTCOMES.indexOf(o as never) > PFN_OUTCOMES.indexOf(worst as never) && o !== "misuse") worst = o;
   return worst;
 }
 
@@ -68,7 +99,10 @@ export function verifyClassify(answerOutcome: unknown, answerWhy: unknown, p: Cl
   const truth = classifyTruth(p);
   const c = classifyCase(p);
   if (typeof answerOutcome !== "string" || !(CLASSIFY_CLASSES as readonly string[]).includes(answerOutcome)) {
-    return fail(EX, `answerOutcome is ${describeValue(answerOutcome)}: write one of ${CLASSIFY_CLASSES.map((x) => `"${x}"`).join(", ")}.`);
+    return fail(
+      EX,
+      `answerOutcome is ${describeValue(answerOutcome)}: write one of ${CLASSIFY_CLASSES.map((x) => `"${x}"`).join(", ")}.`,
+    );
   }
   if (answerOutcome !== truth) {
     return fail(
@@ -78,7 +112,10 @@ export function verifyClassify(answerOutcome: unknown, answerWhy: unknown, p: Cl
     );
   }
   if (typeof answerWhy !== "string" || !explainsOutcome(answerWhy)) {
-    return fail(EX, `the class is right; answerWhy should say in a sentence which step of the trace makes it so (which task ran where, relative to the zap).`);
+    return fail(
+      EX,
+      `the class is right; answerWhy should say in a sentence which step of the trace makes it so (which task ran where, relative to the zap).`,
+    );
   }
   return pass(EX, `${truth}`);
 }

@@ -18,7 +18,15 @@ export const EINVAL_CAUSES: Readonly<Record<string, readonly EinvalCause[]>> = {
   "v6.12": ["outsideVma", "notPfnmap", "p4dNone", "pudNone", "pteMapNull", "pteNotPresent"],
 };
 
-export type EinvalCause = "outsideVma" | "notPfnmap" | "p4dNone" | "pudNone" | "pudNotPresent" | "pmdNotPresent" | "pteMapNull" | "pteNotPresent";
+export type EinvalCause =
+  | "outsideVma"
+  | "notPfnmap"
+  | "p4dNone"
+  | "pudNone"
+  | "pudNotPresent"
+  | "pmdNotPresent"
+  | "pteMapNull"
+  | "pteNotPresent";
 
 export interface EinvalParams {
   /** "v6.12" or "fixed" (a string: notebook parameters are typed string). */
@@ -30,12 +38,18 @@ export type FailLookup = (kernel: Kernel, cause: EinvalCause) => unknown;
 const HINTS: Record<EinvalCause, string> = {
   outsideVma: "the first test in start() is whether the address lies in [vm_start, vm_end) of the vma you pass",
   notPfnmap: "start() only accepts vmas with VM_IO or VM_PFNMAP; what does an ordinary (anonymous) mmap lack?",
-  p4dNone: "the walk stops at the top level when nothing at all is mapped in the 512 GiB the address falls in: a fresh mm has empty tables",
-  pudNone: "the PUD table must exist (something mapped elsewhere in the same 512 GiB) while this address's 1 GiB slot holds nothing",
-  pudNotPresent: "the PUD table must exist (something mapped elsewhere in the same 512 GiB) while this address's 1 GiB slot holds nothing",
-  pmdNotPresent: "the PMD table must exist (something mapped in the same 1 GiB) while this address's 2 MiB slot holds nothing",
-  pteMapNull: "in v6.12 an empty PMD slot is not tested before pte_offset_map_lock(): map something in the same 1 GiB but outside this address's 2 MiB",
-  pteNotPresent: "the PTE table must exist (a page mapped in the same 2 MiB) while this address's own 4 KiB entry is empty",
+  p4dNone:
+    "the walk stops at the top level when nothing at all is mapped in the 512 GiB the address falls in: a fresh mm has empty tables",
+  pudNone:
+    "the PUD table must exist (something mapped elsewhere in the same 512 GiB) while this address's 1 GiB slot holds nothing",
+  pudNotPresent:
+    "the PUD table must exist (something mapped elsewhere in the same 512 GiB) while this address's 1 GiB slot holds nothing",
+  pmdNotPresent:
+    "the PMD table must exist (something mapped in the same 1 GiB) while this address's 2 MiB slot holds nothing",
+  pteMapNull:
+    "in v6.12 an empty PMD slot is not tested before pte_offset_map_lock(): map something in the same 1 GiB but outside this address's 2 MiB",
+  pteNotPresent:
+    "the PTE table must exist (a page mapped in the same 2 MiB) while this address's own 4 KiB entry is empty",
 };
 
 function expectedReason(cause: EinvalCause, a: FollowPfnmapArgs): string {
@@ -59,16 +73,36 @@ export function verifyEinvalCause(failLookup: FailLookup, cause: EinvalCause, p:
   const r = attempt(() => failLookup(k, cause));
   if (r.error !== null) return fail(EX, `failLookup(kernel, "${cause}") threw: ${r.error}. Hint: ${HINTS[cause]}.`);
   const a = r.value;
-  if (!(a instanceof FollowPfnmapArgs)) return fail(EX, `failLookup(kernel, "${cause}") returned ${describeValue(a)}: return the follow_pfnmap_args you passed to followPfnmapStart().`);
-  if (a.vma.mm.kernel !== k) return fail(EX, `failLookup(kernel, "${cause}") looked up a vma of another kernel: build everything in the kernel it is given (its variant matters).`);
+  if (!(a instanceof FollowPfnmapArgs))
+    return fail(
+      EX,
+      `failLookup(kernel, "${cause}") returned ${describeValue(a)}: return the follow_pfnmap_args you passed to followPfnmapStart().`,
+    );
+  if (a.vma.mm.kernel !== k)
+    return fail(
+      EX,
+      `failLookup(kernel, "${cause}") looked up a vma of another kernel: build everything in the kernel it is given (its variant matters).`,
+    );
   if (a.state !== "failed") {
-    return fail(EX, `failLookup(kernel, "${cause}"): that lookup ${a.state === "new" ? "never ran: call followPfnmapStart(args)" : "succeeded (or was ended); it must return -EINVAL"}. Hint: ${HINTS[cause]}.`);
+    return fail(
+      EX,
+      `failLookup(kernel, "${cause}"): that lookup ${a.state === "new" ? "never ran: call followPfnmapStart(args)" : "succeeded (or was ended); it must return -EINVAL"}. Hint: ${HINTS[cause]}.`,
+    );
   }
-  const lockless = k.checker.violations.filter((v) => v.rule === PFNMAP_RULES.withoutLock || v.rule === PFNMAP_RULES.endWithoutStart);
-  if (lockless.length > 0) return fail(EX, `failLookup(kernel, "${cause}") broke an API rule (${lockless[0]!.rule}): hold mmap_lock for read around the lookup, and never end() a failed start().`);
+  const lockless = k.checker.violations.filter(
+    (v) => v.rule === PFNMAP_RULES.withoutLock || v.rule === PFNMAP_RULES.endWithoutStart,
+  );
+  if (lockless.length > 0)
+    return fail(
+      EX,
+      `failLookup(kernel, "${cause}") broke an API rule (${lockless[0]!.rule}): hold mmap_lock for read around the lookup, and never end() a failed start().`,
+    );
   if (a.reason !== expectedReason(cause, a)) {
     const got = causeOf(a);
-    return fail(EX, `failLookup(kernel, "${cause}") failed for another reason${got ? ` (${got})` : ""}: "${a.reason}". Hint: ${HINTS[cause]}.`);
+    return fail(
+      EX,
+      `failLookup(kernel, "${cause}") failed for another reason${got ? ` (${got})` : ""}: "${a.reason}". Hint: ${HINTS[cause]}.`,
+    );
   }
   return pass(EX, cause);
 }
@@ -76,7 +110,8 @@ export function verifyEinvalCause(failLookup: FailLookup, cause: EinvalCause, p:
 /** Every cause of the student's variant (the first failure is returned). */
 export function verifyEinval(failLookup: unknown, p: EinvalParams): Verdict {
   const variant = needChoice("verifyEinval", "variant", p.variant, ["fixed", "v6.12"] as const);
-  if (typeof failLookup !== "function") return fail(EX, `failLookup is ${describeValue(failLookup)}: it must be a function (kernel, cause) => args.`);
+  if (typeof failLookup !== "function")
+    return fail(EX, `failLookup is ${describeValue(failLookup)}: it must be a function (kernel, cause) => args.`);
   const causes = EINVAL_CAUSES[variant];
   for (const c of causes) {
     const v = verifyEinvalCause(failLookup as FailLookup, c, p);

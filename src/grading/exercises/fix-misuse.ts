@@ -24,7 +24,14 @@ export interface FixMisuseParams {
 /** A fresh world: one pfnmap vma with a leaf of the given level at env.address (plain calls run in task "main"). */
 export function misuseWorld(p: FixMisuseParams): RaceWorld {
   const leaf: Leaf = needChoice("misuseWorld", "leaf", p.leaf, ["pte", "pmd", "pud"] as const);
-  return buildRaceWorld({ scenario: "fix-misuse", leaf, variant: "fixed", zap: "unmap_mapping_range", release: "none", refault: false });
+  return buildRaceWorld({
+    scenario: "fix-misuse",
+    leaf,
+    variant: "fixed",
+    zap: "unmap_mapping_range",
+    release: "none",
+    refault: false,
+  });
 }
 
 function runOnce(readPfn: ReadPfn, p: FixMisuseParams, zapFirst: boolean): string | null {
@@ -39,8 +46,10 @@ function runOnce(readPfn: ReadPfn, p: FixMisuseParams, zapFirst: boolean): strin
     const rules = [...new Set(v.map((x) => x.rule))].join(", ");
     return `readPfn ${when}: the checker recorded ${rules}. ${v[0]!.message}`;
   }
-  if (w.mm.mmapLock.holders.size > 0) return `readPfn ${when} returned still holding mmap_lock: unlock it on every path.`;
-  if (w.mm.activeLookups.length > 0) return `readPfn ${when} returned with its lookup still started (its page-table lock held): every start() that returned 0 needs one end().`;
+  if (w.mm.mmapLock.holders.size > 0)
+    return `readPfn ${when} returned still holding mmap_lock: unlock it on every path.`;
+  if (w.mm.activeLookups.length > 0)
+    return `readPfn ${when} returned with its lookup still started (its page-table lock held): every start() that returned 0 needs one end().`;
   if (r.value !== want) {
     return zapFirst
       ? `readPfn ${when} returned ${describeValue(r.value)}: when start() fails, return its error code (and do not end() it).`
@@ -51,7 +60,8 @@ function runOnce(readPfn: ReadPfn, p: FixMisuseParams, zapFirst: boolean): strin
 
 export function verifyFixMisuse(readPfn: unknown, p: FixMisuseParams): Verdict {
   needChoice("verifyFixMisuse", "leaf", p.leaf, ["pte", "pmd", "pud"] as const);
-  if (typeof readPfn !== "function") return fail(EX, `fixedReadPfn is ${describeValue(readPfn)}: it must be a function (env) => pfn or -EINVAL.`);
+  if (typeof readPfn !== "function")
+    return fail(EX, `fixedReadPfn is ${describeValue(readPfn)}: it must be a function (env) => pfn or -EINVAL.`);
   for (const zapFirst of [false, true]) {
     const hint = runOnce(readPfn as ReadPfn, p, zapFirst);
     if (hint) return fail(EX, hint);

@@ -59,7 +59,11 @@ export function pfnLockWorld(p: PfnLockParams): PfnLockWorld {
   const bar = kernel.addIoRegion({ name: "bar0", size: p.barMiB * SZ_1M });
   const dev = createVfioPciBarDevice(kernel, { bar, alignRule: "pfn" });
   const mm = kernel.createMm("proc");
-  const vma = dev.mmapBar(mm, { offset: p.offsetMiB * SZ_1M, length: (p.barMiB - p.offsetMiB) * SZ_1M, align: PMD_SIZE });
+  const vma = dev.mmapBar(mm, {
+    offset: p.offsetMiB * SZ_1M,
+    length: (p.barMiB - p.offsetMiB) * SZ_1M,
+    align: PMD_SIZE,
+  });
   const address = vma.vmStart + p.page * PAGE_SIZE + p.byte;
   // The fault handler maps the whole 2 MiB leaf around the address (a PMD-aligned fault).
   doUserAddrFault(mm, Math.floor(address / PMD_SIZE) * PMD_SIZE);
@@ -77,20 +81,32 @@ export function namesLock(answer: string, cls: string): boolean {
 export function verifyPfnLock(answerPfn: unknown, answerLock: unknown, p: PfnLockParams): Verdict {
   const w = pfnLockWorld(p);
   const walk = walkData(w.mm, w.address);
-  if (walk.leaf !== "pmd" || walk.pfn === null || walk.lock === null) throw new Error(`verifyPfnLock: the stage did not get a PMD leaf at ${hex(w.address)}`);
+  if (walk.leaf !== "pmd" || walk.pfn === null || walk.lock === null)
+    throw new Error(`verifyPfnLock: the stage did not get a PMD leaf at ${hex(w.address)}`);
   const lockClass = walk.lock.startsWith("&mm->page_table_lock") ? "&mm->page_table_lock" : "ptlock (PMD)";
   if (typeof answerPfn !== "number" || !Number.isInteger(answerPfn)) {
-    return fail(EX, `answerPfn is ${describeValue(answerPfn)}: it must be an integer page frame number (a physical address divided by PAGE_SIZE).`);
+    return fail(
+      EX,
+      `answerPfn is ${describeValue(answerPfn)}: it must be an integer page frame number (a physical address divided by PAGE_SIZE).`,
+    );
   }
   if (answerPfn !== walk.pfn) {
     const bar = w.bar;
     const last = bar.startPfn + bar.nrPages - 1;
     let why: string;
-    if (answerPfn === Math.floor(w.address / PAGE_SIZE)) why = "that is the virtual page number of the address; a pfn names physical memory: start from the pfn the vma's first page maps (BAR start pfn + vm_pgoff).";
-    else if (answerPfn < bar.startPfn || answerPfn > last) why = `that pfn is not even inside the BAR [${hex(bar.startPfn)}, ${hex(last)}]: the mapping starts at BAR start pfn + vm_pgoff.`;
-    else if (answerPfn === bar.startPfn + Math.floor((w.address - w.vma.vmStart) / PAGE_SIZE)) why = "you forgot the mmap offset: the vma does not start at the beginning of the BAR (look at vm_pgoff).";
-    else if (answerPfn % 512 === 0 && Math.abs(answerPfn - walk.pfn) < 512) why = "that is the first pfn of the 2 MiB leaf; follow_pfnmap_start adds the page offset of the address inside the leaf.";
-    else why = "work from the numbers printed for your variant: the pfn the vma starts at (BAR start pfn + vm_pgoff), plus the whole pages between vm_start and the address; the byte offset inside the page does not change the pfn.";
+    if (answerPfn === Math.floor(w.address / PAGE_SIZE))
+      why =
+        "that is the virtual page number of the address; a pfn names physical memory: start from the pfn the vma's first page maps (BAR start pfn + vm_pgoff).";
+    else if (answerPfn < bar.startPfn || answerPfn > last)
+      why = `that pfn is not even inside the BAR [${hex(bar.startPfn)}, ${hex(last)}]: the mapping starts at BAR start pfn + vm_pgoff.`;
+    else if (answerPfn === bar.startPfn + Math.floor((w.address - w.vma.vmStart) / PAGE_SIZE))
+      why = "you forgot the mmap offset: the vma does not start at the beginning of the BAR (look at vm_pgoff).";
+    else if (answerPfn % 512 === 0 && Math.abs(answerPfn - walk.pfn) < 512)
+      why =
+        "that is the first pfn of the 2 MiB leaf; follow_pfnmap_start adds the page offset of the address inside the leaf.";
+    else
+      why =
+        "work from the numbers printed for your variant: the pfn the vma starts at (BAR start pfn + vm_pgoff), plus the whole pages between vm_start and the address; the byte offset inside the page does not change the pfn.";
     return fail(EX, `answerPfn ${describeValue(answerPfn)} is not the pfn the lookup returns: ${why}`);
   }
   if (typeof answerLock !== "string" || !namesLock(answerLock, lockClass)) {

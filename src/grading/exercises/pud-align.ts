@@ -53,9 +53,16 @@ export function verifyPudAlign(answerAddr: unknown, p: PudAlignParams): Verdict 
   if (typeof answerAddr !== "number" || !Number.isSafeInteger(answerAddr) || answerAddr < 0) {
     return fail(EX, `answerPudAddr is ${describeValue(answerAddr)}: it must be a user virtual address (an integer).`);
   }
-  if (answerAddr % 4096 !== 0) return fail(EX, `answerPudAddr ${describeValue(answerAddr)} is not even page aligned: mmap addresses are multiples of PAGE_SIZE.`);
+  if (answerAddr % 4096 !== 0)
+    return fail(
+      EX,
+      `answerPudAddr ${describeValue(answerAddr)} is not even page aligned: mmap addresses are multiples of PAGE_SIZE.`,
+    );
   if (answerAddr < win.start || answerAddr + size > win.end) {
-    return fail(EX, `a ${p.barGiB} GiB vma at ${describeValue(answerAddr)} does not lie inside the window [${hex(win.start)}, ${hex(win.end)}): choose an address in it that leaves room for the whole BAR.`);
+    return fail(
+      EX,
+      `a ${p.barGiB} GiB vma at ${describeValue(answerAddr)} does not lie inside the window [${hex(win.start)}, ${hex(win.end)}): choose an address in it that leaves room for the whole BAR.`,
+    );
   }
   const r = attempt(() => pudLeavesAt(p, answerAddr));
   if (r.error !== null) return fail(EX, `mapping the BAR at ${describeValue(answerAddr)} failed: ${r.error}`);

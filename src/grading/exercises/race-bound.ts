@@ -27,7 +27,11 @@ export interface RaceBoundFacts {
 }
 
 function run(leaf: string, zap: string, preemptions: number) {
-  return explore("follow-vs-zap", { strategy: "dfs", preemptions, params: { variant: "v6.12", leaf, zap, release: "none" } });
+  return explore("follow-vs-zap", {
+    strategy: "dfs",
+    preemptions,
+    params: { variant: "v6.12", leaf, zap, release: "none" },
+  });
 }
 
 /** The model's answers (the check computes them; students find them with explore()). */
@@ -36,16 +40,27 @@ export function raceBoundFacts(p: RaceBoundParams): RaceBoundFacts {
   needChoice("raceBoundFacts", "zap", p.zap, ["unmap_mapping_range", "zap_vma_ptes"] as const);
   let bound = -1;
   for (let b = 0; b <= 3 && bound < 0; b++) if ((run(p.leaf, p.zap, b).outcomes["stale-pfn"] ?? 0) > 0) bound = b;
-  return { bound, staleAt2: run(p.leaf, p.zap, 2).outcomes["stale-pfn"] ?? 0, pteStaleAt2: run("pte", p.zap, 2).outcomes["stale-pfn"] ?? 0 };
+  return {
+    bound,
+    staleAt2: run(p.leaf, p.zap, 2).outcomes["stale-pfn"] ?? 0,
+    pteStaleAt2: run("pte", p.zap, 2).outcomes["stale-pfn"] ?? 0,
+  };
 }
 
 /** Loose check of the explanation: it must talk about the PTE lock and when the entry is read. */
 export function explainsPte(why: string): boolean {
   const w = why.toLowerCase();
-  return w.length >= 40 && /lock/.test(w) && /(under|holding|held|after|inside|while)/.test(w) && /(pte|entry|read)/.test(w);
+  return (
+    w.length >= 40 && /lock/.test(w) && /(under|holding|held|after|inside|while)/.test(w) && /(pte|entry|read)/.test(w)
+  );
 }
 
-export function verifyRaceBound(answerBound: unknown, answerStale: unknown, answerWhy: unknown, p: RaceBoundParams): Verdict {
+export function verifyRaceBound(
+  answerBound: unknown,
+  answerStale: unknown,
+  answerWhy: unknown,
+  p: RaceBoundParams,
+): Verdict {
   const f = raceBoundFacts(p);
   const cfg = `v6.12, ${p.leaf} leaf, zap=${p.zap}`;
   if (answerBound !== f.bound) {
@@ -56,10 +71,16 @@ export function verifyRaceBound(answerBound: unknown, answerStale: unknown, answ
     );
   }
   if (answerStale !== f.staleAt2) {
-    return fail(EX, `the bound is right; answerStaleAt2 ${describeValue(answerStale)} is not the number of schedules with at most 2 preemptions (${cfg}, release none) that end "stale-pfn": read result.outcomes of that exhaustive run.`);
+    return fail(
+      EX,
+      `the bound is right; answerStaleAt2 ${describeValue(answerStale)} is not the number of schedules with at most 2 preemptions (${cfg}, release none) that end "stale-pfn": read result.outcomes of that exhaustive run.`,
+    );
   }
   if (typeof answerWhy !== "string" || !explainsPte(answerWhy)) {
-    return fail(EX, `bound and count are right; answerWhyPte should explain (in a sentence or two) why a PTE leaf never gives a stale pfn: where is the pte read relative to the PTE lock, and under which lock does the zap clear it?`);
+    return fail(
+      EX,
+      `bound and count are right; answerWhyPte should explain (in a sentence or two) why a PTE leaf never gives a stale pfn: where is the pte read relative to the PTE lock, and under which lock does the zap clear it?`,
+    );
   }
   return pass(EX, `bound ${f.bound}, ${f.staleAt2} stale-pfn schedules at bound 2 (PTE leaves: ${f.pteStaleAt2})`);
 }

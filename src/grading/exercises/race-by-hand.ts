@@ -27,22 +27,34 @@ export function verifyRaceByHand(answerReplay: unknown, p: RaceByHandParams): Ve
   needChoice("verifyRaceByHand", "release", p.release, ["reset-bar", "move-bar"] as const);
   const want = `showStepper("follow-vs-zap", { params: { variant: "v6.12", leaf: "${p.leaf}", release: "${p.release}" } })`;
   if (typeof answerReplay !== "string" || answerReplay.trim() === "" || answerReplay.length > 200) {
-    return fail(EX, `answerReplay ${describeValue(answerReplay)} should be the replay string the stepper shows when a run ends (e.g. "leaf=pud/a3b"); open ${want}.`);
+    return fail(
+      EX,
+      `answerReplay ${describeValue(answerReplay)} should be the replay string the stepper shows when a run ends (e.g. "leaf=pud/a3b"); open ${want}.`,
+    );
   }
   const text = answerReplay.trim();
   const scenario = getScenario("follow-vs-zap");
   const parsed = attempt(() => parseReplay(scenario, text));
-  if (parsed.error !== null) return fail(EX, `answerReplay ${describeValue(text)} is not a replay string of follow-vs-zap: ${parsed.error}`);
+  if (parsed.error !== null)
+    return fail(EX, `answerReplay ${describeValue(text)} is not a replay string of follow-vs-zap: ${parsed.error}`);
   const got = parsed.value.params;
-  const wrong = (["variant", "leaf", "release"] as const).filter((k) => got[k] !== { variant: "v6.12", leaf: p.leaf, release: p.release }[k]);
+  const wrong = (["variant", "leaf", "release"] as const).filter(
+    (k) => got[k] !== { variant: "v6.12", leaf: p.leaf, release: p.release }[k],
+  );
   if (wrong.length || got.zap !== "unmap_mapping_range" || got.refault !== false || got.lookups !== 1) {
-    return fail(EX, `answerReplay ${describeValue(text)} is a schedule of another race (${wrong.map((k) => `${k}=${String(got[k])}`).join(", ") || "other params"}): find yours in ${want}.`);
+    return fail(
+      EX,
+      `answerReplay ${describeValue(text)} is a schedule of another race (${wrong.map((k) => `${k}=${String(got[k])}`).join(", ") || "other params"}): find yours in ${want}.`,
+    );
   }
   const run = attempt(() => replay(scenario, text));
   if (run.error !== null) return fail(EX, `answerReplay ${describeValue(text)} does not replay: ${run.error}`);
   const r = run.value;
   if (r.preemptions > RACE_BY_HAND_BOUND) {
-    return fail(EX, `that schedule takes ${r.preemptions} preemptions; the stepper allows ${RACE_BY_HAND_BOUND}: the race needs only one well-placed switch.`);
+    return fail(
+      EX,
+      `that schedule takes ${r.preemptions} preemptions; the stepper allows ${RACE_BY_HAND_BOUND}: the race needs only one well-placed switch.`,
+    );
   }
   if (!r.outcomes.includes("use-after-free")) {
     const seen = r.outcomes.join(", ");

@@ -10,6 +10,7 @@
 import { walkData } from "../../mm/explain";
 import { Iommu } from "../../notifiers/iommu";
 import type { CallerEnv, CallerInstance } from "../../notifiers/callers/types";
+import type { Steps } from "../../sched/effect";
 import { explore, type ExploreResult } from "../../sched/explore/explorer";
 import { defineScenario, type Scenario } from "../../scenarios/scenario";
 import { RACE_FAILURES } from "../../scenarios/mm/params";
@@ -36,7 +37,14 @@ function checkParams(p: SafeCallerParams): void {
 }
 
 function world(p: SafeCallerParams) {
-  return buildRaceWorld({ scenario: "student-caller-vs-zap", leaf: p.leaf as Leaf, variant: "fixed", zap: "unmap_mapping_range", release: p.release as "reset-bar" | "move-bar", refault: false });
+  return buildRaceWorld({
+    scenario: "student-caller-vs-zap",
+    leaf: p.leaf as Leaf,
+    variant: "fixed",
+    zap: "unmap_mapping_range",
+    release: p.release as "reset-bar" | "move-bar",
+    refault: false,
+  });
 }
 
 /**
@@ -59,7 +67,8 @@ export function safeCallerScenario(makeCaller: MakeCaller, p: SafeCallerParams):
       return {
         ...run,
         classify: (end) => {
-          for (const key of [...iommu.ptes.keys()]) w.kernel.run(iommu.dmaSteps(key * 4096, true), w.kernel.createContext("device", 9));
+          for (const key of [...iommu.ptes.keys()])
+            w.kernel.run(iommu.dmaSteps(key * 4096, true), w.kernel.createContext("device", 9));
           return run.classify(end);
         },
       };
@@ -73,11 +82,13 @@ function aloneHint(makeCaller: MakeCaller, p: SafeCallerParams): string | null {
   const iommu = new Iommu("iommu", w.san);
   const r = attempt(() => {
     const c = makeCaller(w, iommu);
-    if (!c || typeof c !== "object" || typeof c.body !== "function") throw new Error(`it returned ${describeValue(c)}, not { name, source, body }`);
-    w.kernel.run(c.body(w.kernel.ctx.task) as Generator<any, unknown, any>);
+    if (!c || typeof c !== "object" || typeof c.body !== "function")
+      throw new Error(`it returned ${describeValue(c)}, not { name, source, body }`);
+    w.kernel.run(c.body(w.kernel.ctx.task) as Steps<unknown>);
   });
   if (r.error !== null) return `run alone (nobody zapping), your caller failed: ${r.error}`;
-  if (w.kernel.checker.violations.length > 0) return `run alone, your caller broke a rule: ${w.kernel.checker.violations[0]!.rule} (${w.kernel.checker.violations[0]!.message.slice(0, 160)}...)`;
+  if (w.kernel.checker.violations.length > 0)
+    return `run alone, your caller broke a rule: ${w.kernel.checker.violations[0]!.rule} (${w.kernel.checker.violations[0]!.message.slice(0, 160)}...)`;
   const want = walkData(w.mm, w.address).pfn;
   const entries = [...iommu.ptes.values()];
   if (entries.length !== 1 || entries[0]!.pfn !== want) {
@@ -88,14 +99,21 @@ function aloneHint(makeCaller: MakeCaller, p: SafeCallerParams): string | null {
 
 function raceHint(r: ExploreResult, p: SafeCallerParams): string | null {
   const bad = BAD.find((c) => (r.outcomes[c] ?? 0) > 0);
-  if (!bad) return r.exhausted ? null : `the search did not finish within ${r.schedules} schedules: keep the caller small (one lookup attempt per loop iteration, a bounded number of retries).`;
+  if (!bad)
+    return r.exhausted
+      ? null
+      : `the search did not finish within ${r.schedules} schedules: keep the caller small (one lookup attempt per loop iteration, a bounded number of retries).`;
   const replayStr = r.firstFailure?.replay ?? "?";
   const why: Record<string, string> = {
-    "use-after-free": "The device reached memory that was reset or moved: an IOMMU entry outlived the zap. Who removes it when the CPU mapping goes away?",
-    "stale-pfn": "A pfn was used after the address stopped mapping it: a lookup that raced an invalidation must not be installed; compare the notifier's sequence under the same lock the invalidate callback takes.",
-    misuse: "An API rule was broken (see the checker's report in the replay): mmap_lock across start()..end(), outputs read only before end(), locks released in order.",
+    "use-after-free":
+      "The device reached memory that was reset or moved: an IOMMU entry outlived the zap. Who removes it when the CPU mapping goes away?",
+    "stale-pfn":
+      "A pfn was used after the address stopped mapping it: a lookup that raced an invalidation must not be installed; compare the notifier's sequence under the same lock the invalidate callback takes.",
+    misuse:
+      "An API rule was broken (see the checker's report in the replay): mmap_lock across start()..end(), outputs read only before end(), locks released in order.",
     crash: "A task threw: replay the schedule to see where.",
-    deadlock: "Two tasks wait on each other: never sleep on the notifier (read_begin) while holding a lock the invalidation path needs.",
+    deadlock:
+      "Two tasks wait on each other: never sleep on the notifier (read_begin) while holding a lock the invalidation path needs.",
     livelock: "A task spins forever: bound the retries, and read_begin before looking up again.",
   };
   return `${bad} in ${r.outcomes[bad]} of ${r.schedules} schedules (${p.leaf} leaf, release ${p.release}); replay(safeCallerScenario(safeCaller, { leaf: "${p.leaf}", release: "${p.release}" }), "${replayStr}") shows one. ${why[bad]}`;
@@ -108,7 +126,8 @@ export interface SafeCallerOptions {
 
 export function verifySafeCaller(makeCaller: unknown, p: SafeCallerParams, opts: SafeCallerOptions = {}): Verdict {
   checkParams(p);
-  if (typeof makeCaller !== "function") return fail(EX, `safeCaller is ${describeValue(makeCaller)}: it must be a function (env, iommu) => caller.`);
+  if (typeof makeCaller !== "function")
+    return fail(EX, `safeCaller is ${describeValue(makeCaller)}: it must be a function (env, iommu) => caller.`);
   const mk = makeCaller as MakeCaller;
   const configs: SafeCallerParams[] = [p];
   if (opts.strict) configs.push({ leaf: p.leaf, release: p.release === "reset-bar" ? "move-bar" : "reset-bar" });
@@ -122,5 +141,8 @@ export function verifySafeCaller(makeCaller: unknown, p: SafeCallerParams, opts:
     if (hint) return fail(EX, hint);
     schedules += r.value.schedules;
   }
-  return pass(EX, `no stale pfn, use-after-free or misuse in any of ${schedules} schedules with <= 2 preemptions (exhaustive)`);
+  return pass(
+    EX,
+    `no stale pfn, use-after-free or misuse in any of ${schedules} schedules with <= 2 preemptions (exhaustive)`,
+  );
 }

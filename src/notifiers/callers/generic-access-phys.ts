@@ -53,7 +53,8 @@ export function genericAccessPhysCaller(env: CallerEnv, opts: GenericAccessPhysO
   const maxAttempts = opts.maxAttempts ?? 3;
   checkAttempts("genericAccessPhysCaller", maxAttempts);
   const askedLen = opts.len ?? 8;
-  if (!Number.isInteger(askedLen) || askedLen < 1) throw new Error(`genericAccessPhysCaller: len ${String(askedLen)} must be an integer >= 1`);
+  if (!Number.isInteger(askedLen) || askedLen < 1)
+    throw new Error(`genericAccessPhysCaller: len ${String(askedLen)} must be an integer >= 1`);
   const offset = env.address % PAGE_SIZE;
   // "Limit access to one page at a time" (mm/memory.c:6577-6581, 6.12.118).
   const len = Math.min(askedLen, PAGE_SIZE - offset);
@@ -100,14 +101,21 @@ export function genericAccessPhysCaller(env: CallerEnv, opts: GenericAccessPhysO
           break;
         }
         if (again.pgprot !== prot || again.pfn !== pfn || again.writable !== writable) {
-          env.san.retried(me.name, who, `recheck under the lock: pfn ${hex(pfn)} -> ${hex(again.pfn)}, pgprot ${prot} -> ${again.pgprot}, writable ${writable} -> ${again.writable}`);
+          env.san.retried(
+            me.name,
+            who,
+            `recheck under the lock: pfn ${hex(pfn)} -> ${hex(again.pfn)}, pgprot ${prot} -> ${again.pgprot}, writable ${writable} -> ${again.writable}`,
+          );
           yield* followPfnmapEndSteps(again);
           yield* step("work", `${name}: values changed: iounmap, goto retry`);
           env.san.release(h, me.name);
           continue;
         }
         env.san.reconfirm(h);
-        yield* step("memcpy", `${name}: memcpy_${write ? "toio" : "fromio"}(maddr + ${offset}, ${len} bytes) through the ioremap, page-table lock held`);
+        yield* step(
+          "memcpy",
+          `${name}: memcpy_${write ? "toio" : "fromio"}(maddr + ${offset}, ${len} bytes) through the ioremap, page-table lock held`,
+        );
         env.san.access(h, me.name, write ? "cpu-write" : "cpu-read");
         yield* followPfnmapEndSteps(again);
         yield* step("work", `${name}: iounmap`);

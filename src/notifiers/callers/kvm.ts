@@ -50,13 +50,17 @@ export function kvmCaller(env: CallerEnv, opts: KvmCallerOptions): CallerInstanc
   const maxAttempts = opts.maxAttempts ?? 3;
   checkAttempts("kvmCaller", maxAttempts);
   if (kvm.gfnToHva(opts.gfn) !== env.address - (env.address % 4096)) {
-    throw new Error(`kvmCaller: gfn ${opts.gfn} maps hva ${kvm.gfnToHva(opts.gfn)}, not the looked-up address ${env.address}`);
+    throw new Error(
+      `kvmCaller: gfn ${opts.gfn} maps hva ${kvm.gfnToHva(opts.gfn)}, not the looked-up address ${env.address}`,
+    );
   }
   const who = "kvm hva_to_pfn_remapped";
   return {
     name,
-    source: "virt/kvm/kvm_main.c hva_to_pfn_remapped + arch/x86/kvm/mmu/mmu.c kvm_tdp_mmu_page_fault (x86-64 TDP MMU: kvm_faultin_pfn, read_lock(mmu_lock), is_page_fault_stale, kvm_tdp_mmu_map), 6.12",
-    describe: () => `mmu_invalidate_seq ${kvm.mmuInvalidateSeq}, in progress ${kvm.mmuInvalidateInProgress}, sptes ${kvm.sptes.size}`,
+    source:
+      "virt/kvm/kvm_main.c hva_to_pfn_remapped + arch/x86/kvm/mmu/mmu.c kvm_tdp_mmu_page_fault (x86-64 TDP MMU: kvm_faultin_pfn, read_lock(mmu_lock), is_page_fault_stale, kvm_tdp_mmu_map), 6.12",
+    describe: () =>
+      `mmu_invalidate_seq ${kvm.mmuInvalidateSeq}, in progress ${kvm.mmuInvalidateInProgress}, sptes ${kvm.sptes.size}`,
     body: function* (): Steps<string> {
       const me = yield* current();
       let result = "gave-up";
@@ -75,10 +79,18 @@ export function kvmCaller(env: CallerEnv, opts: KvmCallerOptions): CallerInstanc
         const writable = args.writable;
         yield* followPfnmapEndSteps(args);
         yield* mmapReadUnlockSteps(env.mm);
-        yield* acquire(kvm.mmuLock, "write", `${name}: kvm_tdp_mmu_page_fault read_lock(&kvm->mmu_lock) (modelled exclusive)`);
+        yield* acquire(
+          kvm.mmuLock,
+          "write",
+          `${name}: kvm_tdp_mmu_page_fault read_lock(&kvm->mmu_lock) (modelled exclusive)`,
+        );
         if (!opts.skipRetryCheck && kvm.mmuInvalidateRetryGfn(me, mmuSeq, opts.gfn)) {
           yield* release(kvm.mmuLock, "write", `${name}: is_page_fault_stale: read_unlock, RET_PF_RETRY`);
-          env.san.retried(me.name, who, `mmu_invalidate_retry_gfn: seq ${mmuSeq} -> ${kvm.mmuInvalidateSeq}, in progress ${kvm.mmuInvalidateInProgress}`);
+          env.san.retried(
+            me.name,
+            who,
+            `mmu_invalidate_retry_gfn: seq ${mmuSeq} -> ${kvm.mmuInvalidateSeq}, in progress ${kvm.mmuInvalidateInProgress}`,
+          );
           yield* cpuRelax(`${name}: re-enter the guest, fault again`);
           continue;
         }

@@ -23,11 +23,15 @@ import { EFAULT } from "../../mm/errors";
 export type NaiveApi = "follow_pte" | "follow_pfnmap";
 
 export function naiveFollowPteCaller(env: CallerEnv, api: NaiveApi = "follow_pte", name = "driver"): CallerInstance {
-  if (api !== "follow_pte" && api !== "follow_pfnmap") throw new Error(`naiveFollowPteCaller: api ${String(api)} must be "follow_pte" or "follow_pfnmap"`);
+  if (api !== "follow_pte" && api !== "follow_pfnmap")
+    throw new Error(`naiveFollowPteCaller: api ${String(api)} must be "follow_pte" or "follow_pfnmap"`);
   const who = `naive ${api} driver`;
   return {
     name,
-    source: api === "follow_pte" ? "mm/memory.c follow_pte (v6.10) used after pte_unmap_unlock" : "mm/memory.c follow_pfnmap_start/end (v6.12) with args.pfn read after end()",
+    source:
+      api === "follow_pte"
+        ? "mm/memory.c follow_pte (v6.10) used after pte_unmap_unlock"
+        : "mm/memory.c follow_pfnmap_start/end (v6.12) with args.pfn read after end()",
     body: function* (): Steps<number> {
       const me = yield* current();
       yield* mmapReadLockSteps(env.mm);

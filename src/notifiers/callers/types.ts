@@ -61,5 +61,6 @@ export function* startAndClassify(env: CallerEnv, args: FollowPfnmapArgs, who: s
 }
 
 export function checkAttempts(fn: string, n: number): void {
-  if (!Number.isInteger(n) || n < 1 || n > 10) throw new Error(`${fn}: maxAttempts ${String(n)} must be an integer in 1..10`);
+  if (!Number.isInteger(n) || n < 1 || n > 10)
+    throw new Error(`${fn}: maxAttempts ${String(n)} must be an integer in 1..10`);
 }

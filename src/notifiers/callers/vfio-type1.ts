@@ -31,7 +31,10 @@ import { followPfnmapArgs } from "../../mm/follow-args";
 import { mmapReadLockSteps, mmapReadUnlockSteps } from "../../mm/mmap-lock";
 import type { Iommu } from "../iommu";
 import {
-  mmuIntervalNotifierInsert, mmuIntervalReadBeginSteps, mmuIntervalReadRetry, mmuIntervalSetSeq,
+  mmuIntervalNotifierInsert,
+  mmuIntervalReadBeginSteps,
+  mmuIntervalReadRetry,
+  mmuIntervalSetSeq,
 } from "../interval-notifier";
 import type { MmuIntervalNotifier } from "../subscriptions";
 import { checkAttempts, siteOf, startAndClassify, type CallerEnv, type CallerInstance } from "./types";
@@ -93,14 +96,18 @@ export function vfioType1Caller(env: CallerEnv, opts: VfioType1Options): CallerI
   return {
     name,
     source: "drivers/vfio/vfio_iommu_type1.c vaddr_get_pfns/follow_fault_pfn + vfio_iommu_map, v6.12",
-    describe: () => `iova ${iova.toString(16)} ${mapped ? "mapped" : "not mapped"}${sub ? `, notifier seq ${sub.invalidateSeq}` : ""}`,
+    describe: () =>
+      `iova ${iova.toString(16)} ${mapped ? "mapped" : "not mapped"}${sub ? `, notifier seq ${sub.invalidateSeq}` : ""}`,
     body: function* (): Steps<number> {
       const me = yield* current();
       let ret = -EINVAL;
       for (let attempt = 0; attempt < maxAttempts; attempt++) {
         const seq = sub ? yield* mmuIntervalReadBeginSteps(sub) : 0;
         yield* mmapReadLockSteps(env.mm);
-        yield* step("work", `${name}: vaddr_get_pfns: pin_user_pages_remote refuses VM_PFNMAP, vma_lookup -> follow_fault_pfn`);
+        yield* step(
+          "work",
+          `${name}: vaddr_get_pfns: pin_user_pages_remote refuses VM_PFNMAP, vma_lookup -> follow_fault_pfn`,
+        );
         const args = followPfnmapArgs(env.vma, env.address);
         const r = yield* startAndClassify(env, args, who);
         if (r !== 0) {
@@ -117,7 +124,11 @@ export function vfioType1Caller(env: CallerEnv, opts: VfioType1Options): CallerI
         }
         if (!isInvalidReservedPfn(env.kernel, pfn)) {
           yield* mmapReadUnlockSteps(env.mm);
-          env.san.discard(me.name, who, `vaddr_get_pfns: pfn ${hex(pfn)} is ordinary RAM (!is_invalid_reserved_pfn): -EFAULT`);
+          env.san.discard(
+            me.name,
+            who,
+            `vaddr_get_pfns: pfn ${hex(pfn)} is ordinary RAM (!is_invalid_reserved_pfn): -EFAULT`,
+          );
           return -EFAULT;
         }
         yield* mmapReadUnlockSteps(env.mm);
@@ -125,7 +136,11 @@ export function vfioType1Caller(env: CallerEnv, opts: VfioType1Options): CallerI
           yield* acquire(userLock, "write", `${name}: mutex_lock(&iommu->lock) before iommu_map`);
           if (mmuIntervalReadRetry(sub, seq)) {
             yield* release(userLock, "write", `${name}: mmu_interval_read_retry: collided, unlock and retry`);
-            env.san.retried(me.name, who, `interval notifier seq moved from ${seq} to ${sub.invalidateSeq}: look the pfn up again`);
+            env.san.retried(
+              me.name,
+              who,
+              `interval notifier seq moved from ${seq} to ${sub.invalidateSeq}: look the pfn up again`,
+            );
             yield* cpuRelax(`${name}: retry the lookup`);
             continue;
           }

@@ -8,8 +8,15 @@ import type { RunEnd } from "../../sched/scheduler";
 
 /** Throws unless every task of the run finished; `fn` and `what` name the experiment and the run. */
 export function assertCompleteRun(fn: string, what: string, end: RunEnd): void {
-  if (end.crashed.length > 0) throw new Error(`${fn}: ${what}: task ${end.crashed[0].task} crashed: ${end.crashed[0].error}`);
+  if (end.crashed.length > 0)
+    throw new Error(`${fn}: ${what}: task ${end.crashed[0].task} crashed: ${end.crashed[0].error}`);
   if (end.status === "done") return;
-  const why = end.livelock ? `livelock: ${describeLivelock(end.livelock)}` : end.deadlock ? `deadlock: ${end.deadlock.cycle}` : end.status;
-  throw new Error(`${fn}: ${what} did not complete (${why}) after ${end.steps} steps; its numbers would be wrong, so none are returned`);
+  const why = end.livelock
+    ? `livelock: ${describeLivelock(end.livelock)}`
+    : end.deadlock
+      ? `deadlock: ${end.deadlock.cycle}`
+      : end.status;
+  throw new Error(
+    `${fn}: ${what} did not complete (${why}) after ${end.steps} steps; its numbers would be wrong, so none are returned`,
+  );
 }

@@ -8,7 +8,8 @@ import { PAGE_SIZE } from "../../mm/constants";
 import type { FaultLevelsResult, WrongPfnLeaf } from "./fault-levels";
 
 export function faultLevelsResultFigure(results: readonly FaultLevelsResult[], title?: string): PlotlyFigure {
-  if (!Array.isArray(results) || results.length === 0) throw new Error(`faultLevelsResultFigure: results must be a non-empty array`);
+  if (!Array.isArray(results) || results.length === 0)
+    throw new Error(`faultLevelsResultFigure: results must be a non-empty array`);
   const fig = faultLevelsFigure({ rows: results.map((r) => r.row), title });
   // Same unit choice as the builder: MiB from 4 MiB vmas up, else KiB.
   const maxLen = Math.max(...results.map((r) => r.row.endVa - r.row.startVa));
@@ -34,14 +35,26 @@ export function faultLevelsResultFigure(results: readonly FaultLevelsResult[], t
       const n = r.wrongPfn.length;
       const off = w.expectedPfn - w.mappedPfn;
       const same = r.wrongPfn.every((x) => x.expectedPfn - x.mappedPfn === off);
-      const text = n === 1 ? `wrong pfn: ${exactBytes(off * PAGE_SIZE)} too low` : `${n} leaves at the wrong pfn${same ? `, each ${exactBytes(off * PAGE_SIZE)} too low` : ""}`;
+      const text =
+        n === 1
+          ? `wrong pfn: ${exactBytes(off * PAGE_SIZE)} too low`
+          : `${n} leaves at the wrong pfn${same ? `, each ${exactBytes(off * PAGE_SIZE)} too low` : ""}`;
       // Start at the first wrong leaf; from the middle of the axis on, end at the axis end
       // instead, so the label stays inside the plot (and off the legend).
       const x = (w.addressVa - r.vmStart) / div;
       const right = x > maxLen / div / 2;
       annotations.push({
-        xref: "x", yref: "y", x: right ? maxLen / div : x, y: r.label, yshift: 19, xanchor: right ? "right" : "left", showarrow: false,
-        text, font: { color: "#d62728", size: 11 }, bgcolor: "rgba(255,255,255,0.9)", borderpad: 1,
+        xref: "x",
+        yref: "y",
+        x: right ? maxLen / div : x,
+        y: r.label,
+        yshift: 19,
+        xanchor: right ? "right" : "left",
+        showarrow: false,
+        text,
+        font: { color: "#d62728", size: 11 },
+        bgcolor: "rgba(255,255,255,0.9)",
+        borderpad: 1,
       });
     });
     fig.layout.annotations = annotations;
@@ -51,6 +64,11 @@ export function faultLevelsResultFigure(results: readonly FaultLevelsResult[], t
 
 /** Bytes in the largest unit that divides them exactly (2044 KiB stays 2044 KiB). */
 function exactBytes(n: number): string {
-  for (const [u, name] of [[2 ** 30, "GiB"], [2 ** 20, "MiB"], [1024, "KiB"]] as const) if (n % u === 0) return `${n / u} ${name}`;
+  for (const [u, name] of [
+    [2 ** 30, "GiB"],
+    [2 ** 20, "MiB"],
+    [1024, "KiB"],
+  ] as const)
+    if (n % u === 0) return `${n / u} ${name}`;
   return `${n} bytes`;
 }

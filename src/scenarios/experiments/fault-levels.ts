@@ -92,15 +92,18 @@ function sizeName(n: number): string {
 /** A short default label: rule, BAR alignment, vma offset, touch order. */
 export function alignmentCaseLabel(c: AlignmentCase): string {
   const off = c.vmaOffset === 0 ? "vma 1G-aligned" : `vma +${sizeName(c.vmaOffset)}`;
-  const touch = (c.touch ?? "ascending") === "ascending" ? "" : ` · touch +${sizeName(c.touchOffset ?? PAGE_SIZE)} first`;
+  const touch =
+    (c.touch ?? "ascending") === "ascending" ? "" : ` · touch +${sizeName(c.touchOffset ?? PAGE_SIZE)} first`;
   return `${c.rule} · BAR ${sizeName(c.barAlign)}-aligned · ${off}${touch}`;
 }
 
 function checkCase(c: AlignmentCase, i: number) {
   const where = `cases[${i}]`;
   if (!c || typeof c !== "object") throw new Error(`${FN}: ${where} ${String(c)} must be an object`);
-  if (c.rule !== "v6.12" && c.rule !== "pfn" && c.rule !== "align-down") throw new Error(`${FN}: ${where}.rule ${String(c.rule)} must be "v6.12", "pfn" or "align-down"`);
-  if (!isPow2(c.barAlign) || c.barAlign < PAGE_SIZE) throw new Error(`${FN}: ${where}.barAlign ${String(c.barAlign)} must be a power of two >= 4096`);
+  if (c.rule !== "v6.12" && c.rule !== "pfn" && c.rule !== "align-down")
+    throw new Error(`${FN}: ${where}.rule ${String(c.rule)} must be "v6.12", "pfn" or "align-down"`);
+  if (!isPow2(c.barAlign) || c.barAlign < PAGE_SIZE)
+    throw new Error(`${FN}: ${where}.barAlign ${String(c.barAlign)} must be a power of two >= 4096`);
   if (!Number.isInteger(c.vmaOffset) || c.vmaOffset < 0 || c.vmaOffset >= PUD_SIZE || c.vmaOffset % PAGE_SIZE !== 0) {
     throw new Error(`${FN}: ${where}.vmaOffset ${String(c.vmaOffset)} must be page aligned and in [0, 1 GiB)`);
   }
@@ -108,13 +111,19 @@ function checkCase(c: AlignmentCase, i: number) {
     throw new Error(`${FN}: ${where}.length ${String(c.length)} must be a positive multiple of 4096 up to 64 GiB`);
   }
   const touch = c.touch ?? "ascending";
-  if (touch !== "ascending" && touch !== "window-offset") throw new Error(`${FN}: ${where}.touch ${String(touch)} must be "ascending" or "window-offset"`);
+  if (touch !== "ascending" && touch !== "window-offset")
+    throw new Error(`${FN}: ${where}.touch ${String(touch)} must be "ascending" or "window-offset"`);
   const touchOffset = c.touchOffset ?? PAGE_SIZE;
   if (!Number.isInteger(touchOffset) || touchOffset < 0 || touchOffset >= PMD_SIZE || touchOffset % PAGE_SIZE !== 0) {
     throw new Error(`${FN}: ${where}.touchOffset ${String(touchOffset)} must be page aligned and in [0, 2 MiB)`);
   }
   return {
-    rule: c.rule, barAlign: c.barAlign, vmaOffset: c.vmaOffset, length: c.length, touch, touchOffset,
+    rule: c.rule,
+    barAlign: c.barAlign,
+    vmaOffset: c.vmaOffset,
+    length: c.length,
+    touch,
+    touchOffset,
     hugePfnmap: { pmd: c.hugePfnmap?.pmd ?? true, pud: c.hugePfnmap?.pud ?? true },
   };
 }
@@ -160,7 +169,8 @@ export function faultLevelsForCase(c: AlignmentCase, index = 0): FaultLevelsResu
   for (const leaf of mappedLeaves(mm, vmStart, vmEnd)) {
     if (leaf.level === "pte") continue;
     const expectedPfn = bar.startPfn + (leaf.start - vmStart) / PAGE_SIZE;
-    if (leaf.pfn !== expectedPfn) wrongPfn.push({ addressVa: leaf.start, level: leaf.level, expectedPfn, mappedPfn: leaf.pfn });
+    if (leaf.pfn !== expectedPfn)
+      wrongPfn.push({ addressVa: leaf.start, level: leaf.level, expectedPfn, mappedPfn: leaf.pfn });
   }
   const label = c.label ?? alignmentCaseLabel(c);
   return {
@@ -178,7 +188,8 @@ export function faultLevelsForCase(c: AlignmentCase, index = 0): FaultLevelsResu
 
 /** Every case on its own kernel; feed `results.map(r => r.row)` to faultLevelsFigure. */
 export function faultLevelsByAlignment(cases: readonly AlignmentCase[]): FaultLevelsResult[] {
-  if (!Array.isArray(cases) || cases.length === 0) throw new Error(`${FN}: cases ${String(cases)} must be a non-empty array`);
+  if (!Array.isArray(cases) || cases.length === 0)
+    throw new Error(`${FN}: cases ${String(cases)} must be a non-empty array`);
   return cases.map((c, i) => faultLevelsForCase(c, i));
 }
 
@@ -186,6 +197,9 @@ export function faultLevelsByAlignment(cases: readonly AlignmentCase[]): FaultLe
 export const VFIO_ALIGN_RULES: readonly VfioAlignRule[] = ["v6.12", "pfn", "align-down"];
 
 /** The same case under each of the three rules (label prefixed by the rule). */
-export function underEachRule(c: Omit<AlignmentCase, "rule">, rules: readonly VfioAlignRule[] = VFIO_ALIGN_RULES): AlignmentCase[] {
+export function underEachRule(
+  c: Omit<AlignmentCase, "rule">,
+  rules: readonly VfioAlignRule[] = VFIO_ALIGN_RULES,
+): AlignmentCase[] {
   return rules.map((rule) => ({ ...c, rule, label: c.label ? `${rule} · ${c.label}` : undefined }));
 }

@@ -5,16 +5,29 @@
  * PMD and PTE leaves under simulated time (lookup-contention.ts).
  */
 export {
-  faultLevelsByAlignment, faultLevelsForCase, alignmentCaseLabel, underEachRule, VFIO_ALIGN_RULES, FAULT_LEVELS_BASE_VA,
+  faultLevelsByAlignment,
+  faultLevelsForCase,
+  alignmentCaseLabel,
+  underEachRule,
+  VFIO_ALIGN_RULES,
+  FAULT_LEVELS_BASE_VA,
 } from "./fault-levels";
 export { faultLevelsResultFigure } from "./fault-levels-figure";
 export type { AlignmentCase, FaultLevelsResult, WrongPfnLeaf, TouchOrder } from "./fault-levels";
 export { pageTableScaling, measurePageTables, scalingSeries, sizeSweep } from "./page-table-scaling";
 export type { PageTablePoint, PageTableScalingOptions, ScalingLeaf } from "./page-table-scaling";
 export {
-  lookupContention, lookupContentionSweep, leafLockClass, resolveContentionOptions,
+  lookupContention,
+  lookupContentionSweep,
+  leafLockClass,
+  resolveContentionOptions,
 } from "./lookup-contention";
 export type {
-  LookupContentionOptions, LookupContentionResult, ResolvedContentionOptions, LeafLockSummary, ContentionLeaf,
-  AddressPattern, ContentionSweepPoint,
+  LookupContentionOptions,
+  LookupContentionResult,
+  ResolvedContentionOptions,
+  LeafLockSummary,
+  ContentionLeaf,
+  AddressPattern,
+  ContentionSweepPoint,
 } from "./lookup-contention";

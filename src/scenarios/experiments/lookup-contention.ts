@@ -133,22 +133,40 @@ function intIn(field: string, v: unknown, min: number, max: number): number {
   return v;
 }
 
-const KNOWN = ["tasks", "lookupsPerTask", "leaf", "barSize", "addresses", "holdWork", "thinkWork", "costs", "splitPtlocks", "seed"];
+const KNOWN = [
+  "tasks",
+  "lookupsPerTask",
+  "leaf",
+  "barSize",
+  "addresses",
+  "holdWork",
+  "thinkWork",
+  "costs",
+  "splitPtlocks",
+  "seed",
+];
 
 export function resolveContentionOptions(o: LookupContentionOptions = {}): ResolvedContentionOptions {
-  for (const k of Object.keys(o)) if (!KNOWN.includes(k)) throw new Error(`${FN}: unknown option ${k} (known: ${KNOWN.join(", ")})`);
+  for (const k of Object.keys(o))
+    if (!KNOWN.includes(k)) throw new Error(`${FN}: unknown option ${k} (known: ${KNOWN.join(", ")})`);
   const leaf = o.leaf ?? "pud";
-  if (leaf !== "pte" && leaf !== "pmd" && leaf !== "pud") throw new Error(`${FN}: leaf ${String(leaf)} must be "pte", "pmd" or "pud"`);
+  if (leaf !== "pte" && leaf !== "pmd" && leaf !== "pud")
+    throw new Error(`${FN}: leaf ${String(leaf)} must be "pte", "pmd" or "pud"`);
   const addresses = o.addresses ?? "random";
-  if (!["random", "per-task", "same-page"].includes(addresses)) throw new Error(`${FN}: addresses ${String(addresses)} must be "random", "per-task" or "same-page"`);
+  if (!["random", "per-task", "same-page"].includes(addresses))
+    throw new Error(`${FN}: addresses ${String(addresses)} must be "random", "per-task" or "same-page"`);
   const barSize = o.barSize ?? 4 * PUD_SIZE;
   if (typeof barSize !== "number" || barSize % PUD_SIZE !== 0 || barSize < PUD_SIZE || barSize > 64 * PUD_SIZE) {
-    throw new Error(`${FN}: barSize ${typeof barSize === "number" ? hex(barSize) : String(barSize)} must be a multiple of 1 GiB between 1 and 64 GiB`);
+    throw new Error(
+      `${FN}: barSize ${typeof barSize === "number" ? hex(barSize) : String(barSize)} must be a multiple of 1 GiB between 1 and 64 GiB`,
+    );
   }
   const splitPtlocks = o.splitPtlocks ?? true;
-  if (typeof splitPtlocks !== "boolean") throw new Error(`${FN}: splitPtlocks ${String(splitPtlocks)} must be a boolean`);
+  if (typeof splitPtlocks !== "boolean")
+    throw new Error(`${FN}: splitPtlocks ${String(splitPtlocks)} must be a boolean`);
   const seed = o.seed ?? 1;
-  if (typeof seed !== "number" && typeof seed !== "string") throw new Error(`${FN}: seed ${String(seed)} must be a number or a string`);
+  if (typeof seed !== "number" && typeof seed !== "string")
+    throw new Error(`${FN}: seed ${String(seed)} must be a number or a string`);
   return {
     tasks: intIn("tasks", o.tasks ?? 8, 1, 64),
     lookupsPerTask: intIn("lookupsPerTask", o.lookupsPerTask ?? 50, 1, MAX_LOOKUPS_PER_TASK),
@@ -189,7 +207,8 @@ function buildStage(o: ResolvedContentionOptions): Stage {
     }
   }
   mmapReadUnlock(mm);
-  if (kernel.checker.violations.length > 0) throw new Error(`${FN}: setting up broke a rule: ${kernel.checker.violations.map((v) => v.rule).join(", ")}`);
+  if (kernel.checker.violations.length > 0)
+    throw new Error(`${FN}: setting up broke a rule: ${kernel.checker.violations.map((v) => v.rule).join(", ")}`);
   return { kernel, mm, vma, bar };
 }
 
@@ -254,7 +273,12 @@ export function lookupContention(options: LookupContentionOptions = {}): LookupC
   const o = resolveContentionOptions(options);
   const st = buildStage(o);
   const work = o.tasks * o.lookupsPerTask * STEPS_PER_LOOKUP_BOUND;
-  const sched = new Scheduler({ costs: o.costs, checker: st.kernel.checker, trace: false, stepBound: Math.max(1_000_000, work) });
+  const sched = new Scheduler({
+    costs: o.costs,
+    checker: st.kernel.checker,
+    trace: false,
+    stepBound: Math.max(1_000_000, work),
+  });
   const root = new Prng(o.seed);
   const specs: TaskSpec[] = [];
   for (let i = 0; i < o.tasks; i++) {
@@ -264,10 +288,13 @@ export function lookupContention(options: LookupContentionOptions = {}): LookupC
   for (const s of specs) sched.spawn(s);
   const end = sched.runTimed();
   assertCompleteRun(FN, `the run of ${o.tasks} tasks x ${o.lookupsPerTask} lookups on ${o.leaf} leaves`, end);
-  if (end.violations.length > 0) throw new Error(`${FN}: a rule was broken: ${end.violations[0].rule}: ${end.violations[0].message}`);
+  if (end.violations.length > 0)
+    throw new Error(`${FN}: a rule was broken: ${end.violations[0].rule}: ${end.violations[0].message}`);
   const correct = Object.values(end.results).reduce((a: number, v) => a + (v as number), 0);
   if (correct !== o.tasks * o.lookupsPerTask) {
-    throw new Error(`${FN}: only ${correct} of ${o.tasks * o.lookupsPerTask} lookups returned the expected pfn (${o.leaf} leaves): the model is broken`);
+    throw new Error(
+      `${FN}: only ${correct} of ${o.tasks * o.lookupsPerTask} lookups returned the expected pfn (${o.leaf} leaves): the model is broken`,
+    );
   }
   const lockStat = sched.lockStat.data();
   const cls = leafLockClass(o.leaf, o.splitPtlocks);
@@ -304,14 +331,21 @@ export function lookupContentionSweep(
   leaves: readonly ContentionLeaf[] = ["pud", "pmd", "pte"],
   options: Omit<LookupContentionOptions, "tasks" | "leaf"> = {},
 ): ContentionSweepPoint[] {
-  if (!Array.isArray(taskCounts) || taskCounts.length === 0) throw new Error(`lookupContentionSweep: taskCounts ${String(taskCounts)} must be a non-empty array`);
+  if (!Array.isArray(taskCounts) || taskCounts.length === 0)
+    throw new Error(`lookupContentionSweep: taskCounts ${String(taskCounts)} must be a non-empty array`);
   const out: ContentionSweepPoint[] = [];
   for (const leaf of leaves) {
     for (const tasks of taskCounts) {
       const r = lookupContention({ ...options, tasks, leaf });
       out.push({
-        leaf, tasks, leafLockClass: r.leafLockClass, meanWaitNs: r.leafLock.meanWaitNs, contentions: r.leafLock.contentions,
-        acquisitions: r.leafLock.acquisitions, elapsedNs: r.elapsedNs, lookupsPerUs: r.elapsedNs ? (r.lookups * 1000) / r.elapsedNs : 0,
+        leaf,
+        tasks,
+        leafLockClass: r.leafLockClass,
+        meanWaitNs: r.leafLock.meanWaitNs,
+        contentions: r.leafLock.contentions,
+        acquisitions: r.leafLock.acquisitions,
+        elapsedNs: r.elapsedNs,
+        lookupsPerUs: r.elapsedNs ? (r.lookups * 1000) / r.elapsedNs : 0,
       });
     }
   }

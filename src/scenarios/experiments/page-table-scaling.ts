@@ -62,7 +62,8 @@ const LEAF_SIZE: Record<ScalingLeaf, number> = { pte: PAGE_SIZE, pmd: PMD_SIZE, 
 
 /** Sizes from `from` to `to` (bytes, powers of two), multiplying by `step` (default 2). */
 export function sizeSweep(from: number, to: number, step = 2): number[] {
-  if (!(from >= PAGE_SIZE) || !(to >= from) || !(step > 1)) throw new Error(`sizeSweep: need PAGE_SIZE <= from (${from}) <= to (${to}) and step (${step}) > 1`);
+  if (!(from >= PAGE_SIZE) || !(to >= from) || !(step > 1))
+    throw new Error(`sizeSweep: need PAGE_SIZE <= from (${from}) <= to (${to}) and step (${step}) > 1`);
   const out: number[] = [];
   for (let s = from; s <= to; s *= step) out.push(s);
   return out;
@@ -92,12 +93,18 @@ export function countLeaves(mm: Mm): Record<ScalingLeaf, number> {
 
 /** Map one BAR of `size` with leaves up to `leaf` and measure. */
 export function measurePageTables(leaf: ScalingLeaf, size: number, faultLimit = 16384): PageTablePoint {
-  if (leaf !== "pte" && leaf !== "pmd" && leaf !== "pud") throw new Error(`${FN}: leaf ${String(leaf)} must be "pte", "pmd" or "pud"`);
+  if (leaf !== "pte" && leaf !== "pmd" && leaf !== "pud")
+    throw new Error(`${FN}: leaf ${String(leaf)} must be "pte", "pmd" or "pud"`);
   if (!Number.isInteger(size) || size <= 0 || size % PAGE_SIZE !== 0 || size > 256 * PUD_SIZE) {
     throw new Error(`${FN}: size ${String(size)} must be a positive multiple of 4096 up to 256 GiB`);
   }
-  if (!Number.isInteger(faultLimit) || faultLimit < 0) throw new Error(`${FN}: faultLimit ${String(faultLimit)} must be an integer >= 0`);
-  const k = createKernel({ traceLimit: 0, hugePfnmap: { pmd: leaf !== "pte", pud: leaf === "pud" }, ramSize: 16 * PUD_SIZE });
+  if (!Number.isInteger(faultLimit) || faultLimit < 0)
+    throw new Error(`${FN}: faultLimit ${String(faultLimit)} must be an integer >= 0`);
+  const k = createKernel({
+    traceLimit: 0,
+    hugePfnmap: { pmd: leaf !== "pte", pud: leaf === "pud" },
+    ramSize: 16 * PUD_SIZE,
+  });
   const bar = k.addIoRegion({ name: "bar0", size });
   const mm = k.createMm("proc");
   const dev = createVfioPciBarDevice(k, { bar, alignRule: "align-down" });
@@ -131,7 +138,11 @@ export function measurePageTables(leaf: ScalingLeaf, size: number, faultLimit = 
   if (!simulatedFaults) faults = leaves.pte + leaves.pmd + leaves.pud;
   if (k.checker.violations.length > 0) throw new Error(`${FN}: a rule was broken: ${k.checker.violations[0].rule}`);
   return {
-    leaf, sizeBytes: size, faults, simulatedFaults, leaves,
+    leaf,
+    sizeBytes: size,
+    faults,
+    simulatedFaults,
+    leaves,
     tables: { ...mm.pgtableCounts },
     pageTableBytes: mm.pgtableBytes(),
     leafEntryBytes: 8 * (leaves.pte + leaves.pmd + leaves.pud),
@@ -140,7 +151,8 @@ export function measurePageTables(leaf: ScalingLeaf, size: number, faultLimit = 
 
 /** measurePageTables for every leaf size and BAR size (leaf-major order). */
 export function pageTableScaling(sizes: readonly number[], options: PageTableScalingOptions = {}): PageTablePoint[] {
-  if (!Array.isArray(sizes) || sizes.length === 0) throw new Error(`${FN}: sizes ${String(sizes)} must be a non-empty array`);
+  if (!Array.isArray(sizes) || sizes.length === 0)
+    throw new Error(`${FN}: sizes ${String(sizes)} must be a non-empty array`);
   const leaves = options.leaves ?? ["pte", "pmd", "pud"];
   const out: PageTablePoint[] = [];
   for (const leaf of leaves) for (const s of sizes) out.push(measurePageTables(leaf, s, options.faultLimit ?? 16384));
@@ -148,7 +160,10 @@ export function pageTableScaling(sizes: readonly number[], options: PageTableSca
 }
 
 /** The points of one leaf size as a series for scalingFigure, with `metric` picking y. */
-export function scalingSeries(points: readonly PageTablePoint[], metric: "pageTableBytes" | "faults" | "leafEntryBytes") {
+export function scalingSeries(
+  points: readonly PageTablePoint[],
+  metric: "pageTableBytes" | "faults" | "leafEntryBytes",
+) {
   const leaves = [...new Set(points.map((p) => p.leaf))];
   return leaves.map((leaf) => {
     const ps = points.filter((p) => p.leaf === leaf);

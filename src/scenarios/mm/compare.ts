@@ -51,7 +51,11 @@ export interface CallerOutcomes {
 }
 
 export const COMPARE_DEFAULTS: Readonly<Record<string, ParamValue>> = Object.freeze({
-  leaf: "pte", variant: "fixed", zap: "unmap_mapping_range", release: "reset-bar", refault: false,
+  leaf: "pte",
+  variant: "fixed",
+  zap: "unmap_mapping_range",
+  release: "reset-bar",
+  refault: false,
 });
 
 /** Explore every caller exhaustively (dfs) and count the outcome classes per caller. */
@@ -62,7 +66,15 @@ export function compareCallers(opts: CompareOptions = {}): CallerOutcomes[] {
     const params = { ...common, ...c.params };
     const r: ExploreResult = explore(c.scenario, { strategy: "dfs", preemptions, params });
     const outcomes = Object.fromEntries(PFN_OUTCOMES.map((k) => [k, r.outcomes[k] ?? 0])) as Record<PfnOutcome, number>;
-    return { caller: c.caller, scenario: c.scenario, params, schedules: r.schedules, exhausted: r.exhausted, outcomes, replay: r.firstFailure?.replay ?? null };
+    return {
+      caller: c.caller,
+      scenario: c.scenario,
+      params,
+      schedules: r.schedules,
+      exhausted: r.exhausted,
+      outcomes,
+      replay: r.firstFailure?.replay ?? null,
+    };
   });
 }
 
@@ -75,7 +87,11 @@ export interface MirrorLocation {
 }
 
 const MIRRORS: [RegExp, string, string][] = [
-  [/KVM_MMU_(UN)?LOCK|kvm_unmap_gfn_range|kvm_flush_remote_tlbs|through the EPT/, "KVM MMU notifier / EPT", "src/notifiers/kvm-mmu.ts"],
+  [
+    /KVM_MMU_(UN)?LOCK|kvm_unmap_gfn_range|kvm_flush_remote_tlbs|through the EPT/,
+    "KVM MMU notifier / EPT",
+    "src/notifiers/kvm-mmu.ts",
+  ],
   // Sites of the callers start with the task name: they come before the generic ones.
   [/^follow\d*:/, "follow_pfnmap user", "src/notifiers/callers/plain-follow.ts"],
   [/^vfio:/, "vaddr_get_pfns / follow_fault_pfn", "src/notifiers/callers/vfio-type1.ts"],
@@ -89,10 +105,18 @@ const MIRRORS: [RegExp, string, string][] = [
   [/^followPte|^ptep_get|^pte_unmap_unlock/, "follow_pte", "src/mm/follow-pte.ts"],
   [/^mmap_(read|write)_(un)?lock/, "mmap_lock", "src/mm/mmap-lock.ts"],
   [/^i_mmap_/, "i_mmap_rwsem", "src/mm/mapping.ts"],
-  [/mmu_notifier_invalidate_range|\.invalidate_range_(start|end) \(/, "mmu_notifier_invalidate_range_*", "src/notifiers/mmu-notifier.ts"],
+  [
+    /mmu_notifier_invalidate_range|\.invalidate_range_(start|end) \(/,
+    "mmu_notifier_invalidate_range_*",
+    "src/notifiers/mmu-notifier.ts",
+  ],
   [/\.invalidate \[|^mmu_interval/, "mmu_interval_notifier", "src/notifiers/interval-notifier.ts"],
   [/^(munmap|free_pgtables|__split_vma)/, "munmap", "src/mm/munmap.ts"],
-  [/^(zap_page_range_single|zap_vma_ptes|unmap_mapping_range|munmap: unmap_vmas)/, "zap_page_range_single / unmap_page_range", "src/mm/zap.ts"],
+  [
+    /^(zap_page_range_single|zap_vma_ptes|unmap_mapping_range|munmap: unmap_vmas)/,
+    "zap_page_range_single / unmap_page_range",
+    "src/mm/zap.ts",
+  ],
   [/^vfio_pci/, "vfio_pci_core reset / huge_fault", "src/mm/vfio-device.ts"],
   [/iommu_(un)?map|device DMA/, "IOMMU", "src/notifiers/iommu.ts"],
   [/^vmfInsertPfn|^insert_pfn/, "vmf_insert_pfn{,_pmd,_pud}", "src/mm/insert.ts"],
@@ -142,11 +166,26 @@ export function raceTrace(scenario: string, replayString: string, params: Record
   const steps: RaceStep[] = r.trace
     .filter((t) => t.kind !== "done")
     .map((t) => {
-      const s: RaceStep = { step: t.step, time: t.time, task: t.task, kind: t.kind, site: t.site, mirror: t.site ? mirrorOf(t.site) : null };
+      const s: RaceStep = {
+        step: t.step,
+        time: t.time,
+        task: t.task,
+        kind: t.kind,
+        site: t.site,
+        mirror: t.site ? mirrorOf(t.site) : null,
+      };
       if (t.at !== undefined) s.line = t.at;
       if (t.lock !== undefined) s.lock = t.lock;
       if (t.text !== undefined) s.text = t.text;
       return s;
     });
-  return { scenario, replay: r.replay, preemptions: r.preemptions, outcomes: r.outcomes, steps, state: r.state ?? "", report: r };
+  return {
+    scenario,
+    replay: r.replay,
+    preemptions: r.preemptions,
+    outcomes: r.outcomes,
+    steps,
+    state: r.state ?? "",
+    report: r,
+  };
 }

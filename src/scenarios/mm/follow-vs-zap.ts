@@ -16,10 +16,25 @@ import { raceRun, raceWorldFromParams } from "./world";
 export const followVsZap = defineScenario({
   name: "follow-vs-zap",
   summary: "follow_pfnmap_start/use/end under mmap_lock vs a zap of the same leaf: the v6.12 PMD/PUD recheck bug",
-  models: "mm/memory.c follow_pfnmap_start/follow_pfnmap_end (v6.12 and after ffef67b93aa3) vs unmap_mapping_range/zap_vma_ptes/munmap",
+  models:
+    "mm/memory.c follow_pfnmap_start/follow_pfnmap_end (v6.12 and after ffef67b93aa3) vs unmap_mapping_range/zap_vma_ptes/munmap",
   params: [
-    variantParam("v6.12", "Default v6.12 here, while the caller scenarios default to fixed: this scenario is the v6.12 bug itself (-p variant=fixed shows the fix)"), leafParam("pmd"), zapParam, releaseParam("none"), refaultParam(false),
-    { name: "lookups", type: "int", default: 1, min: 1, max: 8, doc: "concurrent lookup tasks (CPUs) racing the one zapper; the whole space grows fast with each lookup: explore it with --reduce (dpor) beyond 1" },
+    variantParam(
+      "v6.12",
+      "Default v6.12 here, while the caller scenarios default to fixed: this scenario is the v6.12 bug itself (-p variant=fixed shows the fix)",
+    ),
+    leafParam("pmd"),
+    zapParam,
+    releaseParam("none"),
+    refaultParam(false),
+    {
+      name: "lookups",
+      type: "int",
+      default: 1,
+      min: 1,
+      max: 8,
+      doc: "concurrent lookup tasks (CPUs) racing the one zapper; the whole space grows fast with each lookup: explore it with --reduce (dpor) beyond 1",
+    },
   ],
   failures: RACE_FAILURES,
   setup(p) {

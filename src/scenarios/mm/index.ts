@@ -13,11 +13,27 @@ import { s390MmioVsZap } from "./s390-mmio-vs-zap";
 import { vfioType1VsZap } from "./vfio-type1-vs-zap";
 import { x86PatVsZap } from "./x86-pat-vs-zap";
 
-export { followVsZap, genericAccessPhysVsZap, kvmVsZap, naiveFollowPteVsZap, pudLockContention, s390MmioVsZap, vfioType1VsZap, x86PatVsZap };
+export {
+  followVsZap,
+  genericAccessPhysVsZap,
+  kvmVsZap,
+  naiveFollowPteVsZap,
+  pudLockContention,
+  s390MmioVsZap,
+  vfioType1VsZap,
+  x86PatVsZap,
+};
 export const mmScenarios = [
-  followVsZap, vfioType1VsZap, kvmVsZap, genericAccessPhysVsZap, s390MmioVsZap, naiveFollowPteVsZap, x86PatVsZap, pudLockContention,
+  followVsZap,
+  vfioType1VsZap,
+  kvmVsZap,
+  genericAccessPhysVsZap,
+  s390MmioVsZap,
+  naiveFollowPteVsZap,
+  x86PatVsZap,
+  pudLockContention,
 ] as const;
-for (const s of mmScenarios) registerScenario(s as unknown as Scenario<any>);
+for (const s of mmScenarios) registerScenario(s as unknown as Scenario);
 
 export { buildRaceWorld, raceRun, PTE_VMA_PAGES } from "./world";
 export type { RaceWorld, RaceWorldOptions, Leaf, ZapKind, ReleaseKind } from "./world";

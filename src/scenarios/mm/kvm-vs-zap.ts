@@ -16,11 +16,23 @@ import { raceRun, raceWorldFromParams } from "./world";
 
 export const kvmVsZap = defineScenario({
   name: "kvm-vs-zap",
-  summary: "a KVM page fault on a pfnmap-backed memslot (mmu_invalidate_seq + retry under mmu_lock) vs a zap and device reset",
-  models: "virt/kvm/kvm_main.c hva_to_pfn_remapped, kvm_mmu_notifier_invalidate_range_start/end; include/linux/kvm_host.h mmu_invalidate_retry_gfn; arch/x86/kvm/mmu/mmu.c is_page_fault_stale (v6.12)",
+  summary:
+    "a KVM page fault on a pfnmap-backed memslot (mmu_invalidate_seq + retry under mmu_lock) vs a zap and device reset",
+  models:
+    "virt/kvm/kvm_main.c hva_to_pfn_remapped, kvm_mmu_notifier_invalidate_range_start/end; include/linux/kvm_host.h mmu_invalidate_retry_gfn; arch/x86/kvm/mmu/mmu.c is_page_fault_stale (v6.12)",
   params: [
-    leafParam("pmd"), variantParam("fixed"), zapParam, releaseParam("reset-bar"), refaultParam(false),
-    { name: "check", type: "string", default: "retry", choices: ["retry", "skip"], doc: "retry: mmu_invalidate_retry_gfn under mmu_lock (KVM); skip: install the spte without it (broken, for contrast)" },
+    leafParam("pmd"),
+    variantParam("fixed"),
+    zapParam,
+    releaseParam("reset-bar"),
+    refaultParam(false),
+    {
+      name: "check",
+      type: "string",
+      default: "retry",
+      choices: ["retry", "skip"],
+      doc: "retry: mmu_invalidate_retry_gfn under mmu_lock (KVM); skip: install the spte without it (broken, for contrast)",
+    },
   ],
   failures: RACE_FAILURES,
   setup(p) {

@@ -4,7 +4,10 @@ import type { ReleaseKind } from "./world";
 
 export function leafParam(dflt: "pte" | "pmd" | "pud" = "pmd"): ParamSpec {
   return {
-    name: "leaf", type: "string", default: dflt, choices: ["pte", "pmd", "pud"],
+    name: "leaf",
+    type: "string",
+    default: dflt,
+    choices: ["pte", "pmd", "pud"],
     doc: "level of the leaf the lookup meets: pte (4 KiB, split PTE ptlock), pmd (2 MiB, split PMD ptlock), pud (1 GiB, mm->page_table_lock)",
   };
 }
@@ -16,7 +19,10 @@ export function leafParam(dflt: "pte" | "pmd" | "pud" = "pmd"): ParamSpec {
  */
 export function variantParam(dflt: "v6.12" | "fixed" = "fixed", why?: string): ParamSpec {
   return {
-    name: "variant", type: "string", default: dflt, choices: ["v6.12", "fixed"],
+    name: "variant",
+    type: "string",
+    default: dflt,
+    choices: ["v6.12", "fixed"],
     doc:
       "follow_pfnmap_start as merged in v6.12 (PMD/PUD recheck looks at the value read before the lock) or fixed (ffef67b93aa3 rereads under the lock)" +
       (why ? `. ${why}` : ""),
@@ -24,25 +30,40 @@ export function variantParam(dflt: "v6.12" | "fixed" = "fixed", why?: string): P
 }
 
 export const zapParam: ParamSpec = {
-  name: "zap", type: "string", default: "unmap_mapping_range", choices: ["unmap_mapping_range", "zap_vma_ptes", "munmap"],
+  name: "zap",
+  type: "string",
+  default: "unmap_mapping_range",
+  choices: ["unmap_mapping_range", "zap_vma_ptes", "munmap"],
   doc: "how the mapping goes away: unmap_mapping_range (vfio-pci reset/disable; i_mmap_rwsem, races with lookups), zap_vma_ptes (a driver), munmap (mmap_lock for write: waits for lookups)",
 };
 
 export function releaseParam(dflt: ReleaseKind = "none"): ParamSpec {
   return {
-    name: "release", type: "string", default: dflt, choices: ["none", "reset-bar", "move-bar", "free-ram"],
+    name: "release",
+    type: "string",
+    default: dflt,
+    choices: ["none", "reset-bar", "move-bar", "free-ram"],
     doc: "what happens to the memory after the zap: none, reset-bar (device reset), move-bar (BAR reassigned), free-ram (RAM-backed driver buffer freed and reused; leaf=pte only; VFIO type1 and generic_access_phys refuse RAM pfns)",
   };
 }
 
 export function refaultParam(dflt = false): ParamSpec {
-  return { name: "refault", type: "bool", default: dflt, doc: "after the zap (and release) the process touches the page again, so the fault handler maps it anew" };
+  return {
+    name: "refault",
+    type: "bool",
+    default: dflt,
+    doc: "after the zap (and release) the process touches the page again, so the fault handler maps it anew",
+  };
 }
 
 /** Concurrent instances of the scenario's caller (one task each, one CPU each) racing the one zapper. */
 export function callersParam(what: string, max = 4): ParamSpec {
   return {
-    name: "callers", type: "int", default: 1, min: 1, max,
+    name: "callers",
+    type: "int",
+    default: 1,
+    min: 1,
+    max,
     doc: `concurrent ${what} tasks racing the one zapper; beyond 1 explore the whole space with --reduce (dpor)`,
   };
 }

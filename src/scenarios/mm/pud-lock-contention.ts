@@ -26,13 +26,22 @@ import { leafParam } from "./params";
 
 export const pudLockContention = defineScenario({
   name: "pud-lock-contention",
-  summary: "N tasks repeatedly look up their own leaf: PUD leaves share mm->page_table_lock, PMD/PTE leaves use split ptlocks",
-  models: "mm/memory.c follow_pfnmap_start lock choice (pud_lock = mm->page_table_lock vs pmd_lock / pte_offset_map_lock split ptlocks), v6.12",
+  summary:
+    "N tasks repeatedly look up their own leaf: PUD leaves share mm->page_table_lock, PMD/PTE leaves use split ptlocks",
+  models:
+    "mm/memory.c follow_pfnmap_start lock choice (pud_lock = mm->page_table_lock vs pmd_lock / pte_offset_map_lock split ptlocks), v6.12",
   params: [
     leafParam("pud"),
     { name: "tasks", type: "int", default: 4, min: 1, max: 32, doc: "lookup tasks, one per CPU" },
     { name: "lookups", type: "int", default: 5, min: 1, max: 200, doc: "lookups per task" },
-    { name: "reads", type: "int", default: 1, min: 0, max: 100, doc: "MMIO reads (pfnUse, ~500 ns each) done while holding the page-table lock" },
+    {
+      name: "reads",
+      type: "int",
+      default: 1,
+      min: 0,
+      max: 100,
+      doc: "MMIO reads (pfnUse, ~500 ns each) done while holding the page-table lock",
+    },
   ],
   failures: ["deadlock", "livelock", "misuse", "crash"],
   // Every run is up to 32 x 200 lookups (~60k steps): a few hundred schedules show that no
@@ -41,7 +50,9 @@ export const pudLockContention = defineScenario({
   timedSummary(r) {
     const rows = r.lockStat.data().rows;
     const lines = [`timed run (simulate): ${r.state ?? ""}, all tasks done at ${r.end.time} ns simulated`];
-    const classes = [...new Set(rows.map((x) => x.className))].filter((c) => c === "&mm->page_table_lock" || c.startsWith("ptlock") || c === "&mm->mmap_lock");
+    const classes = [...new Set(rows.map((x) => x.className))].filter(
+      (c) => c === "&mm->page_table_lock" || c.startsWith("ptlock") || c === "&mm->mmap_lock",
+    );
     const w = Math.max(...classes.map((c) => c.length), 5);
     lines.push(`  ${"lock".padEnd(w)}  acquisitions  contentions  mean wait (ns)  max wait (ns)  mean hold (ns)`);
     for (const c of classes) {
@@ -51,7 +62,9 @@ export const pudLockContention = defineScenario({
       const wait = acq ? sum((x) => x.waittimeTotal) / acq : 0;
       const hold = acq ? sum((x) => x.holdtimeTotal) / acq : 0;
       const maxWait = Math.max(0, ...mine.map((x) => x.waittimeMax));
-      lines.push(`  ${c.padEnd(w)}  ${String(acq).padStart(12)}  ${String(sum((x) => x.contentions)).padStart(11)}  ${wait.toFixed(1).padStart(14)}  ${String(maxWait).padStart(13)}  ${hold.toFixed(1).padStart(14)}`);
+      lines.push(
+        `  ${c.padEnd(w)}  ${String(acq).padStart(12)}  ${String(sum((x) => x.contentions)).padStart(11)}  ${wait.toFixed(1).padStart(14)}  ${String(maxWait).padStart(13)}  ${hold.toFixed(1).padStart(14)}`,
+      );
     }
     return lines;
   },
@@ -84,7 +97,8 @@ export const pudLockContention = defineScenario({
             const args = followPfnmapArgs(vma, vma.vmStart + i * PUD_SIZE + 4096 * (j % 4));
             const r = yield* followPfnmapStartSteps(args);
             if (r === 0) {
-              if ((p.reads as number) > 0) yield* step("pfnUse", `${me.name}: MMIO read under ${args.lock?.className}`, p.reads as number);
+              if ((p.reads as number) > 0)
+                yield* step("pfnUse", `${me.name}: MMIO read under ${args.lock?.className}`, p.reads as number);
               yield* followPfnmapEndSteps(args);
               done.lookups++;
             } else done.failed++;

@@ -19,10 +19,21 @@ import { raceRun, raceWorldFromParams } from "./world";
 export const vfioType1VsZap = defineScenario({
   name: "vfio-type1-vs-zap",
   summary: "VFIO type1 programs a looked-up pfn into the IOMMU and DMAs through it while the BAR is zapped and reset",
-  models: "drivers/vfio/vfio_iommu_type1.c vaddr_get_pfns/follow_fault_pfn/vfio_iommu_map (v6.12); mm/mmu_notifier.c mmu_interval_read_begin/read_retry/set_seq for notifier=interval",
+  models:
+    "drivers/vfio/vfio_iommu_type1.c vaddr_get_pfns/follow_fault_pfn/vfio_iommu_map (v6.12); mm/mmu_notifier.c mmu_interval_read_begin/read_retry/set_seq for notifier=interval",
   params: [
-    { name: "notifier", type: "string", default: "none", choices: ["none", "interval"], doc: "none: what VFIO type1 does; interval: an mmu_interval_notifier whose callback unmaps the IOMMU entry" },
-    leafParam("pmd"), variantParam("fixed"), zapParam, releaseParam("reset-bar"), refaultParam(false),
+    {
+      name: "notifier",
+      type: "string",
+      default: "none",
+      choices: ["none", "interval"],
+      doc: "none: what VFIO type1 does; interval: an mmu_interval_notifier whose callback unmaps the IOMMU entry",
+    },
+    leafParam("pmd"),
+    variantParam("fixed"),
+    zapParam,
+    releaseParam("reset-bar"),
+    refaultParam(false),
   ],
   failures: RACE_FAILURES,
   setup(p) {

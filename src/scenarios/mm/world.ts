@@ -19,7 +19,18 @@
 import { Sanitizer } from "../../checks/sanitizer";
 import { current, step, type Steps } from "../../sched/effect";
 import type { TaskSpec } from "../../sched/task";
-import { PMD_SIZE, PUD_SIZE, VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, hex } from "../../mm/constants";
+import {
+  PMD_SIZE,
+  PUD_SIZE,
+  VM_DONTDUMP,
+  VM_DONTEXPAND,
+  VM_IO,
+  VM_PFNMAP,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+  hex,
+} from "../../mm/constants";
 import { doUserAddrFaultSteps } from "../../mm/fault";
 import { vmfInsertPfn, vmfInsertPfnPmd, vmfInsertPfnPud } from "../../mm/insert";
 import { createKernel, type FollowPfnmapVariant, type Kernel } from "../../mm/kernel";
@@ -72,18 +83,28 @@ function sizeOf(leaf: Leaf): number {
 /** The world from a scenario's resolved race params (leaf, variant, zap, release, refault). */
 export function raceWorldFromParams(scenario: string, p: Readonly<Record<string, unknown>>): RaceWorld {
   return buildRaceWorld({
-    scenario, leaf: p.leaf as Leaf, variant: p.variant as FollowPfnmapVariant,
-    zap: p.zap as ZapKind, release: p.release as ReleaseKind, refault: p.refault as boolean,
+    scenario,
+    leaf: p.leaf as Leaf,
+    variant: p.variant as FollowPfnmapVariant,
+    zap: p.zap as ZapKind,
+    release: p.release as ReleaseKind,
+    refault: p.refault as boolean,
   });
 }
 
 /** Build the stage (plain calls in the kernel's task "main"; no checker report may result). */
 export function buildRaceWorld(o: RaceWorldOptions): RaceWorld {
   if (o.release === "free-ram" && o.leaf !== "pte") {
-    throw new Error(`scenario ${o.scenario}: release=free-ram needs leaf=pte (RAM for a huge pfnmap would need 512 or 262144 contiguous aligned pages)`);
+    throw new Error(
+      `scenario ${o.scenario}: release=free-ram needs leaf=pte (RAM for a huge pfnmap would need 512 or 262144 contiguous aligned pages)`,
+    );
   }
-  if (o.release === "free-ram" && o.refault) throw new Error(`scenario ${o.scenario}: refault needs a BAR (release=free-ram frees the driver's pages; nothing maps them again)`);
-  if (o.zap === "munmap" && o.refault) throw new Error(`scenario ${o.scenario}: refault after munmap is impossible (the vma is gone)`);
+  if (o.release === "free-ram" && o.refault)
+    throw new Error(
+      `scenario ${o.scenario}: refault needs a BAR (release=free-ram frees the driver's pages; nothing maps them again)`,
+    );
+  if (o.zap === "munmap" && o.refault)
+    throw new Error(`scenario ${o.scenario}: refault after munmap is impossible (the vma is gone)`);
   const k: Kernel = createKernel({ followPfnmapVariant: o.variant, traceLimit: 100 });
   const mm: Mm = k.createMm("proc");
   const san = new Sanitizer(k);
@@ -99,12 +120,15 @@ export function buildRaceWorld(o: RaceWorldOptions): RaceWorld {
     mapping = k.createAddressSpace("drv-buffer");
     mmapReadUnlock(mm);
     vma = mm.mmap({
-      length: size, vmFlags: VM_READ | VM_WRITE | VM_SHARED | VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP,
-      file: { name: "drv-buffer", mapping }, name: "drv-buffer",
+      length: size,
+      vmFlags: VM_READ | VM_WRITE | VM_SHARED | VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP,
+      file: { name: "drv-buffer", mapping },
+      name: "drv-buffer",
     });
     mmapReadLock(mm);
     for (let i = 0; i < PTE_VMA_PAGES; i++) {
-      if (remapPfnRange(vma, vma.vmStart + i * 4096, ramPages[i]!.pfn, 4096, vma.vmPageProt) !== 0) throw new Error(`buildRaceWorld: remapPfnRange failed`);
+      if (remapPfnRange(vma, vma.vmStart + i * 4096, ramPages[i]!.pfn, 4096, vma.vmPageProt) !== 0)
+        throw new Error(`buildRaceWorld: remapPfnRange failed`);
       san.trackMapped(ramPages[i]!.pfn);
     }
   } else {
@@ -129,7 +153,17 @@ export function buildRaceWorld(o: RaceWorldOptions): RaceWorld {
   }
   const address = vma.vmStart + (o.leaf === "pte" ? 1 : 5) * 4096;
   const w: RaceWorld = {
-    kernel: k, mm, vma, address, san, opts: o, size, dev, bar, ramPages, mapping,
+    kernel: k,
+    mm,
+    vma,
+    address,
+    san,
+    opts: o,
+    size,
+    dev,
+    bar,
+    ramPages,
+    mapping,
     zapper: (name = "zap") => ({ name, body: () => zapperSteps(w) }),
   };
   return w;
@@ -180,7 +214,7 @@ function* zapperSteps(w: RaceWorld): Steps<void> {
  * the trace as notes (notes are not scheduling points: the schedule is unchanged).
  */
 export function* withSanitizerNotes<T>(san: Sanitizer, body: Steps<T>): Steps<T> {
-  let input: unknown = undefined;
+  let input: unknown;
   for (;;) {
     const r = body.next(input);
     for (const { text, event } of san.takeNotes()) yield { kind: "note", text, event };
@@ -192,7 +226,9 @@ export function* withSanitizerNotes<T>(san: Sanitizer, body: Steps<T>): Steps<T>
 /** Package callers + the zapper as a scenario run classified by the sanitizer. */
 export function raceRun(w: RaceWorld, callers: CallerInstance[], zapperName = "zap", symmetry?: string): ScenarioRun {
   const tasks: TaskSpec[] = callers.map((c) => ({
-    name: c.name, body: (self) => withSanitizerNotes(w.san, c.body(self)), ...(symmetry && callers.length > 1 ? { symmetry } : {}),
+    name: c.name,
+    body: (self) => withSanitizerNotes(w.san, c.body(self)),
+    ...(symmetry && callers.length > 1 ? { symmetry } : {}),
   }));
   const z = w.zapper(zapperName);
   tasks.push({ name: z.name, body: (self) => withSanitizerNotes(w.san, z.body(self) as Steps<unknown>) });
@@ -211,8 +247,13 @@ export function raceRun(w: RaceWorld, callers: CallerInstance[], zapperName = "z
       return v;
     },
     describe: () => {
-      const c = callers.map((x) => (x.describe ? `${x.name}: ${x.describe()}` : "")).filter(Boolean).join("; ");
-      const bad = w.san.events.filter((e) => e.outcome && e.outcome !== "ok").map((e) => `${e.callerLevel ? "" : "lookup-level "}${e.outcome}: ${e.detail}`);
+      const c = callers
+        .map((x) => (x.describe ? `${x.name}: ${x.describe()}` : ""))
+        .filter(Boolean)
+        .join("; ");
+      const bad = w.san.events
+        .filter((e) => e.outcome && e.outcome !== "ok")
+        .map((e) => `${e.callerLevel ? "" : "lookup-level "}${e.outcome}: ${e.detail}`);
       return `${c ? `${c}; ` : ""}sanitizer: ${w.san.outcomes().join(", ") || "all ok"}${bad.length ? ` (${bad.join("; ")})` : ""}`;
     },
   };

@@ -11,10 +11,22 @@ import { defineScenario } from "../scenario";
 export const abba = defineScenario({
   name: "abba",
   summary: "two tasks take locks A and B in opposite orders; one preemption deadlocks them",
-  models: "no kernel function: the lock-order inversion lockdep's check_noncircular (kernel/locking/lockdep.c) exists to catch",
+  models:
+    "no kernel function: the lock-order inversion lockdep's check_noncircular (kernel/locking/lockdep.c) exists to catch",
   params: [
-    { name: "kind", type: "string", default: "mutex", choices: ["spinlock", "mutex", "rwsem"], doc: "kind of both locks (rwsem taken for write)" },
-    { name: "ordered", type: "bool", default: false, doc: "true: both tasks take A before B (the fix), so no deadlock" },
+    {
+      name: "kind",
+      type: "string",
+      default: "mutex",
+      choices: ["spinlock", "mutex", "rwsem"],
+      doc: "kind of both locks (rwsem taken for write)",
+    },
+    {
+      name: "ordered",
+      type: "bool",
+      default: false,
+      doc: "true: both tasks take A before B (the fix), so no deadlock",
+    },
   ],
   failures: ["deadlock", "misuse", "crash"],
   setup(p) {

@@ -15,8 +15,21 @@ export const lockedCounter = defineScenario({
   params: [
     { name: "tasks", type: "int", default: 2, min: 1, max: 8, doc: "number of incrementing tasks" },
     { name: "increments", type: "int", default: 1, min: 1, max: 20, doc: "increments per task" },
-    { name: "kind", type: "string", default: "spinlock", choices: ["spinlock", "mutex", "rwsem"], doc: "kind of the lock (rwsem taken for write)" },
-    { name: "work", type: "int", default: 1, min: 0, max: 1000, doc: "units of 'work' cost spent inside the critical section" },
+    {
+      name: "kind",
+      type: "string",
+      default: "spinlock",
+      choices: ["spinlock", "mutex", "rwsem"],
+      doc: "kind of the lock (rwsem taken for write)",
+    },
+    {
+      name: "work",
+      type: "int",
+      default: 1,
+      min: 0,
+      max: 1000,
+      doc: "units of 'work' cost spent inside the critical section",
+    },
   ],
   failures: ["lost-update", "deadlock", "misuse", "crash"],
   setup(p) {

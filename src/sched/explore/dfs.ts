@@ -58,7 +58,10 @@ export class DfsStrategy implements Strategy {
       const id = f.alts[f.chosen]!;
       if (f.prevEligibleId !== null && id !== f.prevEligibleId) preempts++;
       const t = ctx.eligible.find((x) => x.id === id);
-      if (!t) throw new Error(`DfsStrategy: task ${id} is not eligible at step ${ctx.step}: the scenario is not deterministic (setup must build the same state every time)`);
+      if (!t)
+        throw new Error(
+          `DfsStrategy: task ${id} is not eligible at step ${ctx.step}: the scenario is not deterministic (setup must build the same state every time)`,
+        );
       return t;
     };
   }

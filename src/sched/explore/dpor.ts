@@ -96,7 +96,10 @@ export class DporStrategy implements Strategy {
   /** Interned task histories: "parent id|step" -> id (exact, no hashing). */
   private readonly histIds = new Map<string, number>();
 
-  constructor(readonly bound: number = Infinity, symmetry = true) {
+  constructor(
+    readonly bound: number = Infinity,
+    symmetry = true,
+  ) {
     if (!(bound >= 0)) throw new Error(`DporStrategy: preemption bound ${bound} must be >= 0`);
     this.useSleep = bound === Infinity;
     this.useSymmetry = symmetry && bound === Infinity;
@@ -120,7 +123,8 @@ export class DporStrategy implements Strategy {
       this.done = true;
       return null;
     }
-    if (tasks > MAX_TASKS) throw new Error(`DporStrategy: ${tasks} tasks; partial-order reduction handles at most ${MAX_TASKS}`);
+    if (tasks > MAX_TASKS)
+      throw new Error(`DporStrategy: ${tasks} tasks; partial-order reduction handles at most ${MAX_TASKS}`);
     this.started = true;
     this.tasks = Math.max(this.tasks, tasks);
     let preempts = 0;
@@ -146,7 +150,10 @@ export class DporStrategy implements Strategy {
       const id = f.chosen;
       if (f.prevEligibleId !== null && id !== f.prevEligibleId) preempts++;
       const t = this.taskOf(ctx.eligible, id);
-      if (!t) throw new Error(`DporStrategy: task ${id} is not eligible at step ${s}: the scenario is not deterministic (setup must build the same state every time)`);
+      if (!t)
+        throw new Error(
+          `DporStrategy: task ${id} is not eligible at step ${s}: the scenario is not deterministic (setup must build the same state every time)`,
+        );
       f.fp = f.fps[id] ?? (f.fps[id] = footprintOf(t, this.sched!, afterRelax));
       if (this.useSymmetry) {
         f.hist = hist.slice();
@@ -230,9 +237,20 @@ export class DporStrategy implements Strategy {
     const prevFrame = s > 0 ? this.frames[s - 1]! : null;
     const blockStart = prevFrame && prevFrame.chosen === chosen ? prevFrame.blockStart : s;
     const f: Frame = {
-      enabled, fps: [], chosen, backtrack: bit(chosen), done: 0, sleep, before: preempts, prevEligibleId,
+      enabled,
+      fps: [],
+      chosen,
+      backtrack: bit(chosen),
+      done: 0,
+      sleep,
+      before: preempts,
+      prevEligibleId,
       relaxing: ctx.prev && !ctx.prevEligible && ctx.prev.state === "runnable" ? ctx.prev.id : null,
-      blockStart, fp: null, vc: EMPTY, count: 0, hist: EMPTY,
+      blockStart,
+      fp: null,
+      vc: EMPTY,
+      count: 0,
+      hist: EMPTY,
     };
     this.fillFootprints(f, ctx.eligible, sleep, afterRelax);
     return f;

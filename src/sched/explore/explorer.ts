@@ -140,37 +140,59 @@ export function exploreJson(r: ExploreResult): {
 }
 
 /** A scenario given as itself or by its registered name. */
-export function resolveScenario(s: Scenario<any> | string): Scenario<any> {
+export function resolveScenario(s: Scenario | string): Scenario {
   return typeof s === "string" ? getScenario(s) : s;
 }
 
 function positiveInt(what: string, v: number | undefined, dflt: number): number {
   const n = v ?? dflt;
-  if (!(Number.isInteger(n) && n >= 1) && n !== Infinity) throw new Error(`explore: ${what} ${String(v)} must be an integer >= 1`);
+  if (!(Number.isInteger(n) && n >= 1) && n !== Infinity)
+    throw new Error(`explore: ${what} ${String(v)} must be an integer >= 1`);
   return n;
 }
 
-export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOptions = {}): ExploreResult {
+export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions = {}): ExploreResult {
   const scenario = resolveScenario(scenarioOrName);
   const strategyName = opts.strategy ?? "dfs";
-  if (!STRATEGIES.includes(strategyName)) throw new Error(`explore: unknown strategy '${String(strategyName)}' (known: ${STRATEGIES.join(", ")})`);
+  if (!STRATEGIES.includes(strategyName))
+    throw new Error(`explore: unknown strategy '${String(strategyName)}' (known: ${STRATEGIES.join(", ")})`);
   const params = resolveParams(scenario, opts.params ?? {});
   const seed = opts.seed ?? 0;
-  const limit = positiveInt("schedules", opts.schedules, scenario.exploreSchedules ?? (strategyName === "dfs" ? 100000 : 1000));
+  const limit = positiveInt(
+    "schedules",
+    opts.schedules,
+    scenario.exploreSchedules ?? (strategyName === "dfs" ? 100000 : 1000),
+  );
   const bound = opts.preemptions ?? 2;
-  if (!(bound >= 0) || (bound !== Infinity && !Number.isInteger(bound))) throw new Error(`explore: preemptions ${bound} must be an integer >= 0`);
+  if (!(bound >= 0) || (bound !== Infinity && !Number.isInteger(bound)))
+    throw new Error(`explore: preemptions ${bound} must be an integer >= 0`);
   const depth = positiveInt("depth", opts.depth, 3);
   const runOpts: RunOptions = { trace: false };
   if (opts.costs) runOpts.costs = opts.costs;
   if (opts.livelockBound !== undefined) runOpts.livelockBound = opts.livelockBound;
 
   const reduction = opts.reduction ?? "none";
-  if (!REDUCTIONS.includes(reduction)) throw new Error(`explore: unknown reduction '${String(reduction)}' (known: ${REDUCTIONS.join(", ")})`);
-  if (reduction !== "none" && strategyName !== "dfs") throw new Error(`explore: reduction ${reduction} needs strategy dfs (got ${strategyName})`);
+  if (!REDUCTIONS.includes(reduction))
+    throw new Error(`explore: unknown reduction '${String(reduction)}' (known: ${REDUCTIONS.join(", ")})`);
+  if (reduction !== "none" && strategyName !== "dfs")
+    throw new Error(`explore: reduction ${reduction} needs strategy dfs (got ${strategyName})`);
   const dpor = reduction === "dpor" ? new DporStrategy(bound, opts.symmetry ?? true) : null;
   const strategy: Strategy =
-    dpor ?? (strategyName === "dfs" ? new DfsStrategy(bound) : strategyName === "pct" ? new PctStrategy(seed, depth) : new RandomStrategy(seed));
-  const meter = opts.onProgress ? new ProgressMeter(opts.onProgress, limit, opts.progressMs ?? 500, strategyName === "dfs", () => strategy.coverage?.() ?? null) : null;
+    dpor ??
+    (strategyName === "dfs"
+      ? new DfsStrategy(bound)
+      : strategyName === "pct"
+        ? new PctStrategy(seed, depth)
+        : new RandomStrategy(seed));
+  const meter = opts.onProgress
+    ? new ProgressMeter(
+        opts.onProgress,
+        limit,
+        opts.progressMs ?? 500,
+        strategyName === "dfs",
+        () => strategy.coverage?.() ?? null,
+      )
+    : null;
   let totalSteps = 0;
   let stoppedBy: ExploreResult["stoppedBy"] = "cap";
 
@@ -189,7 +211,11 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
       break;
     }
     const prepared = prepareRun(scenario, params, runOpts);
-    if (dpor) dpor.attach(prepared.sched, prepared.run.tasks.map((t) => t.symmetry));
+    if (dpor)
+      dpor.attach(
+        prepared.sched,
+        prepared.run.tasks.map((t) => t.symmetry),
+      );
     const choose = strategy.nextRun(schedules, prepared.sched.tasks.length);
     if (!choose) {
       exhausted = true;
@@ -268,7 +294,14 @@ export function explore(scenarioOrName: Scenario<any> | string, opts: ExploreOpt
   };
 }
 
-function reportFailure(scenario: Scenario<any>, params: ParamValues, found: RunReport, keep: string, opts: ExploreOptions, runOpts: RunOptions): FailureReport {
+function reportFailure(
+  scenario: Scenario,
+  params: ParamValues,
+  found: RunReport,
+  keep: string,
+  opts: ExploreOptions,
+  runOpts: RunOptions,
+): FailureReport {
   let chosen = found;
   let shrinkRuns = 0;
   if (opts.shrink ?? true) {
@@ -287,7 +320,9 @@ function reportFailure(scenario: Scenario<any>, params: ParamValues, found: RunR
     steps: full.end.steps,
     deadlock: full.end.deadlock?.cycle ?? null,
     livelock: full.end.livelock ? describeLivelock(full.end.livelock) : null,
-    violations: full.end.violations.map((v) => `${v.rule}: ${v.message} (at ${v.site}${v.task ? `, task ${v.task}` : ""})`),
+    violations: full.end.violations.map(
+      (v) => `${v.rule}: ${v.message} (at ${v.site}${v.task ? `, task ${v.task}` : ""})`,
+    ),
     found: { replay: found.replay, preemptions: found.preemptions, schedule: found.schedule.length },
     shrinkRuns,
   };
@@ -313,7 +348,7 @@ export interface ReplayOptions {
 }
 
 /** Re-runs the schedule named by `replayString` exactly, with the trace. */
-export function replay(scenarioOrName: Scenario<any> | string, replayString: string, opts: ReplayOptions = {}): RunReport {
+export function replay(scenarioOrName: Scenario | string, replayString: string, opts: ReplayOptions = {}): RunReport {
   const scenario = resolveScenario(scenarioOrName);
   const extra: Record<string, ParamValue> = {};
   for (const [k, v] of Object.entries(opts.params ?? {})) if (v !== undefined) extra[k] = v;
@@ -333,7 +368,7 @@ export interface SimulateOptions {
 }
 
 /** One timed run: every task's next effect runs at its own simulated time, earliest first. */
-export function simulate(scenarioOrName: Scenario<any> | string, opts: SimulateOptions = {}): RunReport {
+export function simulate(scenarioOrName: Scenario | string, opts: SimulateOptions = {}): RunReport {
   const scenario = resolveScenario(scenarioOrName);
   const params = resolveParams(scenario, opts.params ?? {});
   const runOpts: RunOptions = { trace: true };

@@ -40,7 +40,12 @@ export function footprintOf(task: SimTask, sched: Scheduler, afterRelax: boolean
   switch (p.kind) {
     case "acquire": {
       const lock = p.lock;
-      const shared = lock.kind === "rwsem" && p.mode === "read" && lock.available("read") && !lock.holders.has(task) && sched.waitersOf(lock).length === 0;
+      const shared =
+        lock.kind === "rwsem" &&
+        p.mode === "read" &&
+        lock.available("read") &&
+        !lock.holders.has(task) &&
+        sched.waitersOf(lock).length === 0;
       return [{ cell: lock, write: !shared }];
     }
     case "release": {

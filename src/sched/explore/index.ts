@@ -1,5 +1,22 @@
-export { explore, replay, simulate, exploreJson, traceLines, resolveScenario, STRATEGIES, REDUCTIONS } from "./explorer";
-export type { ExploreOptions, ExploreResult, FailureReport, ReplayOptions, SimulateOptions, StrategyName, ReductionName } from "./explorer";
+export {
+  explore,
+  replay,
+  simulate,
+  exploreJson,
+  traceLines,
+  resolveScenario,
+  STRATEGIES,
+  REDUCTIONS,
+} from "./explorer";
+export type {
+  ExploreOptions,
+  ExploreResult,
+  FailureReport,
+  ReplayOptions,
+  SimulateOptions,
+  StrategyName,
+  ReductionName,
+} from "./explorer";
 export { manual, ManualRun } from "./manual";
 export type { ManualOption, ManualOptions } from "./manual";
 export { runControlled, runTimedOnce, prepareRun, finishRun, prefixChooser } from "./runner";

@@ -43,7 +43,7 @@ export class ManualRun {
   private report: RunReport | null = null;
 
   constructor(
-    readonly scenario: Scenario<any>,
+    readonly scenario: Scenario,
     opts: ManualOptions = {},
   ) {
     this.params = resolveParams(scenario, opts.params ?? {});
@@ -75,7 +75,12 @@ export class ManualRun {
     const opts = this.options();
     if (opts.length === 0) return `finished: ${this.result().outcomes.join(", ")}`;
     const w = Math.max(...opts.map((o) => o.task.length));
-    return opts.map((o) => `${o.letter}  ${o.task.padEnd(w)}  ${o.action}${o.isDefault ? "  (default)" : o.preempts ? "  (preempts)" : ""}`).join("\n");
+    return opts
+      .map(
+        (o) =>
+          `${o.letter}  ${o.task.padEnd(w)}  ${o.action}${o.isDefault ? "  (default)" : o.preempts ? "  (preempts)" : ""}`,
+      )
+      .join("\n");
   }
 
   /** Run one step of the task (by name, replay letter or index); returns the trace lines it produced. */
@@ -104,12 +109,19 @@ export class ManualRun {
     const lines: string[] = [`step ${s.steps}, ${s.preemptions} preemption(s), replay ${this.replay}`];
     for (const t of s.tasks) {
       const held = t.held.map((h) => `${h.lock}[${h.mode === "read" ? "R" : "W"}]`).join(", ");
-      const where = t.state === "blocked" && t.waiting ? `waits for ${t.waiting.lock} @ ${t.waiting.site}` : t.describePending();
-      lines.push(`  ${letter(t.id)} ${t.name} (cpu${t.cpu}, ${formatNs(t.clock)}) ${t.state}: ${where}${held ? `; holds ${held}` : ""}`);
+      const where =
+        t.state === "blocked" && t.waiting ? `waits for ${t.waiting.lock} @ ${t.waiting.site}` : t.describePending();
+      lines.push(
+        `  ${letter(t.id)} ${t.name} (cpu${t.cpu}, ${formatNs(t.clock)}) ${t.state}: ${where}${held ? `; holds ${held}` : ""}`,
+      );
     }
     for (const l of s.knownLocks()) {
-      const holders = [...l.holders.entries()].map(([t, m]) => `${t.name}[${m === "read" ? "R" : "W"}]`).join(", ") || "free";
-      const waiters = s.waitersOf(l).map((w) => `${w.task}[${w.mode === "read" ? "R" : "W"}]`).join(", ");
+      const holders =
+        [...l.holders.entries()].map(([t, m]) => `${t.name}[${m === "read" ? "R" : "W"}]`).join(", ") || "free";
+      const waiters = s
+        .waitersOf(l)
+        .map((w) => `${w.task}[${w.mode === "read" ? "R" : "W"}]`)
+        .join(", ");
       lines.push(`  lock ${l}: ${holders}${waiters ? `; waiting: ${waiters}` : ""}`);
     }
     const d = this.prepared.run.describe?.();
@@ -131,7 +143,12 @@ export class ManualRun {
 
   /** The report of the finished run (outcomes, lock_stat, replay string). */
   result(): RunReport {
-    if (!this.finished) throw new Error(`ManualRun.result: the run is not finished (runnable: ${this.options().map((o) => o.task).join(", ")})`);
+    if (!this.finished)
+      throw new Error(
+        `ManualRun.result: the run is not finished (runnable: ${this.options()
+          .map((o) => o.task)
+          .join(", ")})`,
+      );
     if (!this.report) this.report = finishRun(this.scenario, this.params, this.prepared);
     return this.report;
   }
@@ -145,11 +162,23 @@ export class ManualRun {
     const s = this.prepared.sched;
     let t: SimTask | undefined;
     if (typeof which === "number") t = s.tasks[which];
-    else t = s.tasks.find((x) => x.name === which) ?? (/^[a-z]$/.test(which) ? s.tasks[which.charCodeAt(0) - 97] : undefined);
-    if (!t) throw new Error(`ManualRun.step: no task '${which}' (tasks: ${s.tasks.map((x) => `${letter(x.id)}=${x.name}`).join(", ")})`);
+    else
+      t =
+        s.tasks.find((x) => x.name === which) ??
+        (/^[a-z]$/.test(which) ? s.tasks[which.charCodeAt(0) - 97] : undefined);
+    if (!t)
+      throw new Error(
+        `ManualRun.step: no task '${which}' (tasks: ${s.tasks.map((x) => `${letter(x.id)}=${x.name}`).join(", ")})`,
+      );
     if (t.state !== "runnable") {
       const why = t.state === "blocked" && t.waiting ? `blocked on ${t.waiting.lock}` : t.state;
-      throw new Error(`ManualRun.step: task ${t.name} cannot run now (${why}); runnable: ${this.options().map((o) => o.task).join(", ") || "none"}`);
+      throw new Error(
+        `ManualRun.step: task ${t.name} cannot run now (${why}); runnable: ${
+          this.options()
+            .map((o) => o.task)
+            .join(", ") || "none"
+        }`,
+      );
     }
     return t;
   }
@@ -164,6 +193,6 @@ function letter(id: number): string {
 }
 
 /** Start a manual run of a scenario (object or registered name). */
-export function manual(scenarioOrName: Scenario<any> | string, opts: ManualOptions = {}): ManualRun {
+export function manual(scenarioOrName: Scenario | string, opts: ManualOptions = {}): ManualRun {
   return new ManualRun(resolveScenario(scenarioOrName), opts);
 }

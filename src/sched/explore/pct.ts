@@ -38,9 +38,12 @@ export class PctStrategy implements Strategy {
     const steps: number[] = [];
     for (let s = 1; s <= this.k; s++) steps.push(s);
     const changeAt = new Map<number, number>();
-    rng.shuffle(steps)
+    rng
+      .shuffle(steps)
       .slice(0, Math.min(d - 1, steps.length))
-      .forEach((s, i) => changeAt.set(s, i + 1));
+      .forEach((s, i) => {
+        changeAt.set(s, i + 1);
+      });
     return (ctx) => {
       const highest = () => {
         let best = ctx.eligible[0]!;

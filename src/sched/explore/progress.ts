@@ -44,7 +44,14 @@ export class ProgressMeter {
     private readonly coverage: () => number | null = () => null,
   ) {}
 
-  tick(schedules: number, pruned: number, steps: number, counts: Map<string, number>, done: boolean, exhausted = false): void {
+  tick(
+    schedules: number,
+    pruned: number,
+    steps: number,
+    counts: Map<string, number>,
+    done: boolean,
+    exhausted = false,
+  ): void {
     const now = Date.now();
     if (!done && now - this.last < this.everyMs) return;
     this.last = now;
@@ -59,7 +66,19 @@ export class ProgressMeter {
     }
     const outcomes: Record<string, number> = {};
     for (const k of [...counts.keys()].sort()) outcomes[k] = counts.get(k)!;
-    this.report({ schedules, pruned, steps, elapsedMs, rate, cap: this.cap, covered, etaMs, outcomes, done, exhausted });
+    this.report({
+      schedules,
+      pruned,
+      steps,
+      elapsedMs,
+      rate,
+      cap: this.cap,
+      covered,
+      etaMs,
+      outcomes,
+      done,
+      exhausted,
+    });
   }
 }
 
@@ -69,7 +88,12 @@ export function formatProgress(p: ExploreProgress): string {
   const parts = [`${n(p.schedules)} schedules`];
   if (p.pruned > 0) parts.push(`${n(p.pruned)} cut`);
   parts.push(`${n(p.rate)}/s`, `${(p.elapsedMs / 1000).toFixed(1)} s`);
-  if (p.covered !== null && !p.done) parts.push(p.covered < 0.001 ? "< 0.1% of the space" : `~${(p.covered * 100).toFixed(p.covered < 0.1 ? 1 : 0)}% of the space`);
+  if (p.covered !== null && !p.done)
+    parts.push(
+      p.covered < 0.001
+        ? "< 0.1% of the space"
+        : `~${(p.covered * 100).toFixed(p.covered < 0.1 ? 1 : 0)}% of the space`,
+    );
   if (p.etaMs !== null && Number.isFinite(p.etaMs)) parts.push(`~${formatDuration(p.etaMs)} left`);
   if (p.done) parts.push(p.exhausted ? "done: space covered" : "stopped");
   return parts.join(", ");

@@ -60,7 +60,8 @@ export function decodeSchedule(text: string): number[] {
       const j = text.indexOf("]", i);
       const inner = j < 0 ? "" : text.slice(i + 1, j);
       if (!/^\d+$/.test(inner)) throw bad(`bad task index at position ${i} (expected [number])`);
-      if (inner.length > 4 || Number(inner) >= MAX_REPLAY_TASKS) throw bad(`task index ${inner} at position ${i} is over the limit of ${MAX_REPLAY_TASKS} tasks`);
+      if (inner.length > 4 || Number(inner) >= MAX_REPLAY_TASKS)
+        throw bad(`task index ${inner} at position ${i} is over the limit of ${MAX_REPLAY_TASKS} tasks`);
       id = Number(inner);
       i = j + 1;
     } else {
@@ -70,17 +71,19 @@ export function decodeSchedule(text: string): number[] {
     let digits = "";
     while (i < text.length && text[i]! >= "0" && text[i]! <= "9") digits += text[i++];
     // Checked on the digits, before expanding: "a99999999999999999999" must not allocate.
-    if (digits.length > 6 || Number(digits) > MAX_REPLAY_STEPS) throw bad(`run length ${digits} at position ${at} is over the limit of ${MAX_REPLAY_STEPS} steps`);
+    if (digits.length > 6 || Number(digits) > MAX_REPLAY_STEPS)
+      throw bad(`run length ${digits} at position ${at} is over the limit of ${MAX_REPLAY_STEPS} steps`);
     const n = digits === "" ? 1 : Number(digits);
     if (n < 1) throw bad(`repeats a task 0 times at position ${at}`);
-    if (out.length + n > MAX_REPLAY_STEPS) throw bad(`lists ${out.length + n}+ steps, which is over the limit of ${MAX_REPLAY_STEPS} steps in all`);
+    if (out.length + n > MAX_REPLAY_STEPS)
+      throw bad(`lists ${out.length + n}+ steps, which is over the limit of ${MAX_REPLAY_STEPS} steps in all`);
     for (let k = 0; k < n; k++) out.push(id);
   }
   return out;
 }
 
 /** Non-default params as "k=v,k=v" (declaration order; values URI-encoded when needed). */
-export function encodeParams(s: Scenario<any>, params: ParamValues): string {
+export function encodeParams(s: Scenario, params: ParamValues): string {
   const parts: string[] = [];
   for (const p of s.params) {
     const v = params[p.name];
@@ -95,7 +98,7 @@ export interface ParsedReplay {
 }
 
 /** The full replay string of a run. */
-export function formatReplay(s: Scenario<any>, params: ParamValues, schedule: readonly number[]): string {
+export function formatReplay(s: Scenario, params: ParamValues, schedule: readonly number[]): string {
   const p = encodeParams(s, params);
   return (p ? `${p}/` : "") + encodeSchedule(schedule);
 }
@@ -104,7 +107,11 @@ export function formatReplay(s: Scenario<any>, params: ParamValues, schedule: re
  * Parses a replay string for scenario `s`. `extra` params (e.g. from -p) are merged; one
  * that contradicts a param in the string is an error, since the run would not reproduce.
  */
-export function parseReplay(s: Scenario<any>, text: string, extra: Record<string, string | number | boolean> = {}): ParsedReplay {
+export function parseReplay(
+  s: Scenario,
+  text: string,
+  extra: Record<string, string | number | boolean> = {},
+): ParsedReplay {
   const slash = text.lastIndexOf("/");
   const paramText = slash >= 0 ? text.slice(0, slash) : "";
   const schedText = slash >= 0 ? text.slice(slash + 1) : text;
@@ -117,7 +124,9 @@ export function parseReplay(s: Scenario<any>, text: string, extra: Record<string
       try {
         given[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1));
       } catch {
-        throw new Error(`replay string ${quoted(text)}: param value '${kv.slice(i + 1)}' has a malformed %-escape (write %XX with two hex digits, as encodeURIComponent does)`);
+        throw new Error(
+          `replay string ${quoted(text)}: param value '${kv.slice(i + 1)}' has a malformed %-escape (write %XX with two hex digits, as encodeURIComponent does)`,
+        );
       }
     }
   }
@@ -125,7 +134,9 @@ export function parseReplay(s: Scenario<any>, text: string, extra: Record<string
   const merged = resolveParams(s, { ...given, ...extra });
   for (const k of Object.keys(extra)) {
     if (k in given && merged[k] !== fromString[k]) {
-      throw new Error(`replay string ${quoted(text)}: param ${k}=${String(extra[k])} given with -p contradicts ${k}=${String(fromString[k])} in the string`);
+      throw new Error(
+        `replay string ${quoted(text)}: param ${k}=${String(extra[k])} given with -p contradicts ${k}=${String(fromString[k])} in the string`,
+      );
     }
   }
   return { params: merged, schedule: decodeSchedule(schedText) };

@@ -5,10 +5,8 @@
 import type { ParamValues, RunReport, Scenario } from "../scenario";
 import { failuresOf } from "../scenario";
 import type { CostModel } from "../cost-model";
-import type { LockStat } from "../lockstat";
 import { Scheduler } from "../scheduler";
-import type { Chooser, RunEnd } from "../scheduler";
-import type { TraceRecord } from "../trace";
+import type { Chooser } from "../scheduler";
 import { formatReplay } from "./replay-string";
 
 export interface RunOptions {
@@ -21,7 +19,7 @@ export interface RunOptions {
 export type { RunReport };
 
 /** Builds a fresh run of the scenario: the scheduler with the tasks spawned. */
-export function prepareRun(scenario: Scenario<any>, params: ParamValues, opts: RunOptions = {}) {
+export function prepareRun(scenario: Scenario, params: ParamValues, opts: RunOptions = {}) {
   const run = scenario.setup(params);
   if (!run || !Array.isArray(run.tasks) || run.tasks.length === 0) {
     throw new Error(`scenario ${scenario.name}: setup() returned no tasks`);
@@ -29,7 +27,9 @@ export function prepareRun(scenario: Scenario<any>, params: ParamValues, opts: R
   const sched = new Scheduler({
     costs: { ...(run.costs ?? {}), ...(opts.costs ?? {}) },
     ...(run.checker ? { checker: run.checker } : {}),
-    ...((opts.livelockBound ?? run.livelockBound) !== undefined ? { livelockBound: opts.livelockBound ?? run.livelockBound } : {}),
+    ...((opts.livelockBound ?? run.livelockBound) !== undefined
+      ? { livelockBound: opts.livelockBound ?? run.livelockBound }
+      : {}),
     trace: opts.trace ?? true,
   });
   for (const spec of run.tasks) sched.spawn(spec);
@@ -37,7 +37,7 @@ export function prepareRun(scenario: Scenario<any>, params: ParamValues, opts: R
 }
 
 /** Classifies a finished run and packs the report. */
-export function finishRun(scenario: Scenario<any>, params: ParamValues, prepared: ReturnType<typeof prepareRun>): RunReport {
+export function finishRun(scenario: Scenario, params: ParamValues, prepared: ReturnType<typeof prepareRun>): RunReport {
   const { run, sched } = prepared;
   const end = sched.end();
   const found: string[] = [];
@@ -75,14 +75,19 @@ export function finishRun(scenario: Scenario<any>, params: ParamValues, prepared
 }
 
 /** A controlled run with the given chooser. */
-export function runControlled(scenario: Scenario<any>, params: ParamValues, choose: Chooser, opts: RunOptions = {}): RunReport {
+export function runControlled(
+  scenario: Scenario,
+  params: ParamValues,
+  choose: Chooser,
+  opts: RunOptions = {},
+): RunReport {
   const prepared = prepareRun(scenario, params, opts);
   prepared.sched.run(choose);
   return finishRun(scenario, params, prepared);
 }
 
 /** A timed run: earliest simulated time first. */
-export function runTimedOnce(scenario: Scenario<any>, params: ParamValues, opts: RunOptions = {}): RunReport {
+export function runTimedOnce(scenario: Scenario, params: ParamValues, opts: RunOptions = {}): RunReport {
   const prepared = prepareRun(scenario, params, opts);
   prepared.sched.runTimed();
   return finishRun(scenario, params, prepared);
@@ -97,7 +102,9 @@ export function prefixChooser(prefix: readonly number[], strict: boolean, names?
   return (ctx) => {
     if (ctx.step < prefix.length) {
       const want = prefix[ctx.step]!;
-      const t = ctx.eligible.find((x) => x.id === want) ?? (ctx.prev?.id === want && ctx.prev.state === "runnable" ? ctx.prev : undefined);
+      const t =
+        ctx.eligible.find((x) => x.id === want) ??
+        (ctx.prev?.id === want && ctx.prev.state === "runnable" ? ctx.prev : undefined);
       if (t) return t;
       if (strict) {
         const n = names?.()[want];

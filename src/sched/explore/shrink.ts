@@ -52,7 +52,7 @@ function better(a: RunReport, b: RunReport): boolean {
 }
 
 export function shrinkFailure(
-  scenario: Scenario<any>,
+  scenario: Scenario,
   params: ParamValues,
   failing: RunReport,
   keep: string,

@@ -85,13 +85,15 @@ export interface StepTree {
 }
 
 /** Build the step tree of a scenario (object or registered name). */
-export function stepTree(scenarioOrName: Scenario<any> | string, opts: StepTreeOptions = {}): StepTree {
+export function stepTree(scenarioOrName: Scenario | string, opts: StepTreeOptions = {}): StepTree {
   const scenario = resolveScenario(scenarioOrName);
   const params = resolveParams(scenario, opts.params ?? {});
   const bound = opts.bound ?? 2;
   const maxNodes = opts.maxNodes ?? 20000;
-  if (!Number.isInteger(bound) || bound < 0 || bound > 6) throw new Error(`stepTree: bound ${String(bound)} must be an integer from 0 to 6`);
-  if (!Number.isInteger(maxNodes) || maxNodes < 1) throw new Error(`stepTree: maxNodes ${String(maxNodes)} must be an integer >= 1`);
+  if (!Number.isInteger(bound) || bound < 0 || bound > 6)
+    throw new Error(`stepTree: bound ${String(bound)} must be an integer from 0 to 6`);
+  if (!Number.isInteger(maxNodes) || maxNodes < 1)
+    throw new Error(`stepTree: maxNodes ${String(maxNodes)} must be an integer >= 1`);
 
   const nodes: StepNode[] = [];
   let taskNames: string[] = [];
@@ -123,7 +125,10 @@ export function stepTree(scenarioOrName: Scenario<any> | string, opts: StepTreeO
         if (!ctx) {
           const r = finishRun(scenario, params, prepared);
           node.end = {
-            outcomes: r.outcomes, failures: r.failures, failed: r.failed, replay: r.replay,
+            outcomes: r.outcomes,
+            failures: r.failures,
+            failed: r.failed,
+            replay: r.replay,
             command: `npx pfnlab replay ${scenario.name} ${shellQuote(r.replay)}`,
           };
           schedules++;
@@ -172,7 +177,8 @@ export function stepView(s: Scheduler, view: Record<string, string>): StepNode {
 function taskView(t: SimTask): StepTaskView {
   const p = t.pending as { at?: string } | null;
   let action = t.describePending();
-  if (t.state === "blocked" && t.waiting) action = `waits for ${t.waiting.lock} [${t.waiting.mode === "read" ? "R" : "W"}] @ ${t.waiting.site}`;
+  if (t.state === "blocked" && t.waiting)
+    action = `waits for ${t.waiting.lock} [${t.waiting.mode === "read" ? "R" : "W"}] @ ${t.waiting.site}`;
   if (t.state === "done") action = t.result === undefined ? "done" : `done, returned ${String(t.result)}`;
   return {
     letter: encodeSchedule([t.id]),

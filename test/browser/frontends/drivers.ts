@@ -87,7 +87,10 @@ const labLike = {
     );
   },
   async save(page: Page) {
-    await page.locator(".jp-NotebookPanel-notebook").first().click({ position: { x: 5, y: 5 } });
+    await page
+      .locator(".jp-NotebookPanel-notebook")
+      .first()
+      .click({ position: { x: 5, y: 5 } });
     await page.keyboard.press("Control+s");
   },
 };
@@ -123,10 +126,14 @@ export const notebook6: FrontEnd = {
   outputSelector: ".output_subarea",
   async waitForKernel(page: Page) {
     // Connected and the kernel answered kernel_info (Notebook 6 stores the reply).
-    await page.waitForFunction(() => {
-      const J = (window as unknown as Nb6Window).Jupyter;
-      return J?.notebook?.kernel?.is_connected?.() && !!J.notebook.kernel.info_reply?.protocol_version;
-    }, undefined, long);
+    await page.waitForFunction(
+      () => {
+        const J = (window as unknown as Nb6Window).Jupyter;
+        return J?.notebook?.kernel?.is_connected?.() && !!J.notebook.kernel.info_reply?.protocol_version;
+      },
+      undefined,
+      long,
+    );
   },
   async runAll(page: Page) {
     await page.evaluate(() => (window as unknown as Nb6Window).Jupyter.notebook.execute_all_cells());

@@ -55,7 +55,8 @@ export function inspectPage(page: Page, outputSelector: string): Promise<PageRep
       for (let t = Date.now(); pending() && Date.now() - t < 30_000; ) await frame();
       await frame();
       const a = area.getBoundingClientRect();
-      if (area.scrollWidth > area.clientWidth + 1) overflows.push({ cell: cellOf(area), what: describe(area), by: area.scrollWidth - area.clientWidth });
+      if (area.scrollWidth > area.clientWidth + 1)
+        overflows.push({ cell: cellOf(area), what: describe(area), by: area.scrollWidth - area.clientWidth });
       for (const el of area.querySelectorAll("*")) {
         if (el.closest("svg")) continue;
         // A closed <details> (showLockStat's kernel text) shows nothing; opened, its pre may scroll on purpose.
@@ -68,15 +69,30 @@ export function inspectPage(page: Page, outputSelector: string): Promise<PageRep
       // plotly's renderer draws into the output element itself.
       const plots = area.matches(".js-plotly-plot") ? [area] : [...area.querySelectorAll(".js-plotly-plot")];
       for (const gd of plots) {
-        const g = gd as HTMLElement & { data?: unknown[]; _fullData?: { visible: unknown }[]; _fullLayout?: { showlegend?: boolean } };
+        const g = gd as HTMLElement & {
+          data?: unknown[];
+          _fullData?: { visible: unknown }[];
+          _fullLayout?: { showlegend?: boolean };
+        };
         // The drawing, not its container: plotly's renderer clips a too-wide svg to the output.
         const r = (g.querySelector("svg.main-svg") ?? g).getBoundingClientRect();
         const legend = g.querySelector("g.legend");
         const l = legend?.getBoundingClientRect();
-        const seen = !!l && l.width > 0 && l.height > 0 && l.left >= a.left - 1 && l.right <= a.right + 1 && l.left >= r.left - 1 && l.right <= r.right + 1;
+        const seen =
+          !!l &&
+          l.width > 0 &&
+          l.height > 0 &&
+          l.left >= a.left - 1 &&
+          l.right <= a.right + 1 &&
+          l.left >= r.left - 1 &&
+          l.right <= r.right + 1;
         figures.push({
           cell: cellOf(area),
-          renderer: g.closest(".jp-RenderedPlotly") ? "plotly-mime" : g.closest(".pfnlab-figure") ? "pfnlab-html" : "other",
+          renderer: g.closest(".jp-RenderedPlotly")
+            ? "plotly-mime"
+            : g.closest(".pfnlab-figure")
+              ? "pfnlab-html"
+              : "other",
           hasMainSvg: !!g.querySelector("svg.main-svg"),
           dataTraces: g.data?.length ?? -1,
           visibleTraces: (g._fullData ?? []).filter((t) => t.visible === true).length,

@@ -30,7 +30,8 @@ export function modernJupyter(): JupyterEnv {
   const setUp = readEnv() as JupyterEnv;
   if (setUp.lab && major(setUp.lab) >= 4 && setUp.frontend === "notebook" && major(setUp.version) >= 7) return setUp;
   const found = describeJupyter(ensureJupyterVenv(testVenv)) as JupyterEnv | null;
-  if (!found?.lab) throw new Error(`the venv at ${testVenv} has no JupyterLab after installing requirements-jupyter.txt`);
+  if (!found?.lab)
+    throw new Error(`the venv at ${testVenv} has no JupyterLab after installing requirements-jupyter.txt`);
   return found;
 }
 
@@ -68,7 +69,11 @@ export async function startServer(
   mkdirSync(settings, { recursive: true });
   // Notebook 7 asks no news question, and a user setting of a plugin it lacks makes its
   // shortcut registry throw: JupyterLab only.
-  if (app === "lab") writeFileSync(join(settings, "notification.jupyterlab-settings"), JSON.stringify({ fetchNews: "false", checkForUpdates: false }));
+  if (app === "lab")
+    writeFileSync(
+      join(settings, "notification.jupyterlab-settings"),
+      JSON.stringify({ fetchNews: "false", checkForUpdates: false }),
+    );
   mkdirSync(join(stateDir, "workspaces"), { recursive: true });
   const port = await freePort();
   const { child, url } = (await startJupyter(["--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0"], {

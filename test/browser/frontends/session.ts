@@ -9,7 +9,14 @@ import type { FrontEnd } from "./drivers";
 import { inspectPage, type PageReport } from "./inspect";
 import { projectRoot, type Server } from "./servers";
 
-type Output = { output_type: string; name?: string; text?: string | string[]; ename?: string; evalue?: string; data?: Record<string, any> };
+type Output = {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  ename?: string;
+  evalue?: string;
+  data?: Record<string, any>;
+};
 type Cell = { cell_type: string; execution_count?: number | null; outputs?: Output[] };
 
 /** A figure the kernel sent: the cell it came from and its number of traces. */
@@ -67,14 +74,17 @@ function sentFigures(cells: Cell[]): SentFigure[] {
 }
 
 function steppersOf(cells: Cell[]): number {
-  return cells.flatMap((c) => c.outputs ?? []).filter((o) => [o.data?.["text/html"] ?? ""].flat().join("").includes('class="pfnlab-stepper"')).length;
+  return cells
+    .flatMap((c) => c.outputs ?? [])
+    .filter((o) => [o.data?.["text/html"] ?? ""].flat().join("").includes('class="pfnlab-stepper"')).length;
 }
 
 function problemsOf(cells: Cell[]): string[] {
   return cells.flatMap((c, cell) =>
     (c.outputs ?? []).flatMap((o) => {
       if (o.output_type === "error") return [`cell ${cell}: ${o.ename}: ${o.evalue}`];
-      if (o.output_type === "stream" && o.name === "stderr") return [`cell ${cell} stderr: ${[o.text ?? ""].flat().join("").slice(0, 300)}`];
+      if (o.output_type === "stream" && o.name === "stderr")
+        return [`cell ${cell} stderr: ${[o.text ?? ""].flat().join("").slice(0, 300)}`];
       return [];
     }),
   );
@@ -127,9 +137,12 @@ export async function runNotebook(
   const consoleErrors: string[] = [];
   page.on("console", (m) => {
     if (fe.ignoreConsole(m.text(), m.location().url)) return;
-    if (m.type() === "error" || (m.type() === "warning" && m.text().includes("pfnlab"))) consoleErrors.push(`${m.type()}: ${m.text().slice(0, 400)}`);
+    if (m.type() === "error" || (m.type() === "warning" && m.text().includes("pfnlab")))
+      consoleErrors.push(`${m.type()}: ${m.text().slice(0, 400)}`);
   });
-  page.on("pageerror", (e) => consoleErrors.push(`page error: ${(e.stack ?? e.message).split("\n").slice(0, 4).join(" | ").slice(0, 600)}`));
+  page.on("pageerror", (e) =>
+    consoleErrors.push(`page error: ${(e.stack ?? e.message).split("\n").slice(0, 4).join(" | ").slice(0, 600)}`),
+  );
   let session: Session | null = null;
   try {
     const url = new URL(fe.notebookPath(relative(dir, copy)), server.origin);
@@ -171,13 +184,22 @@ export async function runNotebook(
       screenshots.push(file);
     }
     return {
-      notebook: name, sent: sentFigures(cells), problems: problemsOf(cells), consoleErrors, screenshots, ...report,
-      steppersSent: steppersOf(cells), steppersLive, stepperOutcome,
+      notebook: name,
+      sent: sentFigures(cells),
+      problems: problemsOf(cells),
+      consoleErrors,
+      screenshots,
+      ...report,
+      steppersSent: steppersOf(cells),
+      steppersLive,
+      stepperOutcome,
     };
   } catch (e) {
     const file = join(shots, "failure.png");
     await page.screenshot({ path: file }).catch(() => undefined);
-    throw new Error(`${fe.name} ${name}: ${(e as Error).message}\n(the page: ${relative(projectRoot, file)}; console: ${consoleErrors.join(" | ") || "-"})`);
+    throw new Error(
+      `${fe.name} ${name}: ${(e as Error).message}\n(the page: ${relative(projectRoot, file)}; console: ${consoleErrors.join(" | ") || "-"})`,
+    );
   } finally {
     await context.close();
     if (session) await api(server, `/api/sessions/${session.id}`, "DELETE").catch(() => undefined);

@@ -30,7 +30,11 @@ export function frontEndSuite(title: string, fe: FrontEnd, jupyter: () => Jupyte
     let browser: Browser;
 
     beforeAll(async () => {
-      server = await startServer(jupyter(), fe.app, join(projectRoot, "test-output", "frontends", fe.name, ".jupyter-state"));
+      server = await startServer(
+        jupyter(),
+        fe.app,
+        join(projectRoot, "test-output", "frontends", fe.name, ".jupyter-state"),
+      );
       browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs, headless: true });
     }, 900_000);
 
@@ -39,9 +43,12 @@ export function frontEndSuite(title: string, fe: FrontEnd, jupyter: () => Jupyte
       server?.stop();
     });
 
-    it.each(teachingNotebooks)("%s: every figure renders interactively, legends in view, nothing overflows, no console error", async (nb) => {
-      expectRendered(fe, await runNotebook(fe, server, browser, nb));
-    });
+    it.each(teachingNotebooks)(
+      "%s: every figure renders interactively, legends in view, nothing overflows, no console error",
+      async (nb) => {
+        expectRendered(fe, await runNotebook(fe, server, browser, nb));
+      },
+    );
   });
 }
 
@@ -51,7 +58,9 @@ export function expectRendered(fe: FrontEnd, run: NotebookRun, label = fe.name):
   expect(run.problems, `${where}: the kernel reported errors`).toEqual([]);
   // One rendered figure per figure the kernel sent, in order, from the same data.
   const rendered = run.figures.map((f) => ({ cell: f.cell, traces: f.dataTraces }));
-  expect(rendered, `${where}: figures rendered vs figures sent`).toEqual(run.sent.map((s) => ({ cell: s.cell, traces: s.traces })));
+  expect(rendered, `${where}: figures rendered vs figures sent`).toEqual(
+    run.sent.map((s) => ({ cell: s.cell, traces: s.traces })),
+  );
   for (const [i, f] of run.figures.entries()) {
     const what = `${where} figure ${i + 1} "${run.sent[i].title}" (cell ${f.cell})`;
     expect(f.renderer, `${what}: drawn by`).toBe(fe.renderer);
@@ -64,8 +73,10 @@ export function expectRendered(fe: FrontEnd, run: NotebookRun, label = fe.name):
   expect(run.overflows, `${where}: outputs that scroll sideways`).toEqual([]);
   // Steppers: each one the kernel sent runs its script here; clicking a a a a b causes the v6.12 stale pfn (notebook 04).
   expect(run.steppersLive, `${where}: live steppers vs steppers sent`).toBe(run.steppersSent);
-  if (run.steppersSent > 0) expect(run.stepperOutcome, `${where}: the first stepper after a a a a b, end`).toContain("Finished: stale-pfn");
+  if (run.steppersSent > 0)
+    expect(run.stepperOutcome, `${where}: the first stepper after a a a a b, end`).toContain("Finished: stale-pfn");
   expect(run.consoleErrors, `${where}: console errors`).toEqual([]);
   // What VS Code's renderer would get from the same outputs: plotly JSON plotly.js accepts.
-  for (const [i, s] of run.sent.entries()) expect(plotlyProblems(s.payload), `${where} figure ${i + 1} "${s.title}": Plotly.validate`).toEqual([]);
+  for (const [i, s] of run.sent.entries())
+    expect(plotlyProblems(s.payload), `${where} figure ${i + 1} "${s.title}": Plotly.validate`).toEqual([]);
 }
