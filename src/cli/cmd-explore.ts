@@ -1,8 +1,8 @@
 /** `pfnlab explore`: run many schedules of a scenario and count outcome classes. */
-import { listScenarios, getScenario, describeParams, parseParamArgs, failuresOf } from "../scenarios/index";
+import { describeParams, failuresOf, listScenarios, resolveParams } from "../scenarios/index";
 import { explore, exploreJson, formatProgress, simulate, STRATEGIES } from "../sched/index";
 import type { ExploreOptions, StrategyName } from "../sched/index";
-import { CliUsageError, flagInt, flagList, flagString, parseArgs } from "./command";
+import { CliUsageError, flagInt, flagString, keyValueParams, parseArgs, scenarioArg } from "./command";
 import type { CliCommand, FlagSpec } from "./command";
 
 const FLAGS: FlagSpec[] = [
@@ -82,18 +82,14 @@ export const command: CliCommand = {
       throw new CliUsageError(
         `pfnlab explore: expected one scenario name, got ${a.positional.length ? a.positional.join(" ") : "none"}`,
       );
-    let scenario: ReturnType<typeof getScenario>;
-    try {
-      scenario = getScenario(a.positional[0]!);
-    } catch (e) {
-      throw new CliUsageError(`pfnlab explore: ${(e as Error).message}`);
-    }
+    const scenario = scenarioArg(a.positional[0]!, "pfnlab explore");
     const strategy = (flagString(a, "strategy") ?? "dfs") as StrategyName;
     if (!STRATEGIES.includes(strategy))
       throw new CliUsageError(`pfnlab explore: --strategy ${strategy} is not one of ${STRATEGIES.join("|")}`);
-    let params: ReturnType<typeof parseParamArgs>;
+    const given = keyValueParams(a, "pfnlab explore");
+    let params: ReturnType<typeof resolveParams>;
     try {
-      params = parseParamArgs(scenario, flagList(a, "param"));
+      params = resolveParams(scenario, given);
     } catch (e) {
       throw new CliUsageError(`pfnlab explore: ${(e as Error).message}`);
     }
