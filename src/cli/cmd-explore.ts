@@ -2,7 +2,7 @@
 import { describeParams, failuresOf, listScenarios, resolveParams } from "../scenarios/index";
 import { explore, exploreJson, formatProgress, simulate, STRATEGIES } from "../sched/index";
 import type { ExploreOptions, StrategyName } from "../sched/index";
-import { CliUsageError, flagInt, flagString, keyValueParams, parseArgs, scenarioArg } from "./command";
+import { CliUsageError, flagInt, flagString, keyValueParams, scenarioArg } from "./command";
 import type { CliCommand, FlagSpec } from "./command";
 
 const FLAGS: FlagSpec[] = [
@@ -18,7 +18,6 @@ const FLAGS: FlagSpec[] = [
   { name: "no-shrink", value: false },
   { name: "reduce", value: false },
   { name: "progress", value: false },
-  { name: "help", short: "h", value: false },
 ];
 
 const USAGE = `usage: pfnlab explore <scenario> [--strategy random|pct|dfs] [--preemptions N|inf] [--depth D]
@@ -44,12 +43,8 @@ export const command: CliCommand = {
   name: "explore",
   summary: "explore schedules of a scenario (random, PCT or exhaustive with a preemption bound)",
   usage: USAGE,
-  run(argv, io) {
-    const a = parseArgs(argv, FLAGS, "pfnlab explore");
-    if (a.flags.has("help")) {
-      io.out(USAGE);
-      return 0;
-    }
+  flags: FLAGS,
+  run(a, io) {
     const json = a.flags.has("json");
     if (a.flags.has("list")) {
       if (a.positional.length > 0) throw new CliUsageError("pfnlab explore: --list takes no scenario");

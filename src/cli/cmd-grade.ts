@@ -23,7 +23,7 @@ import { sourceNotebooks } from "../grading/release";
 import { readRoster } from "../grading/roster";
 import { findSubmissions } from "../grading/submissions";
 import { detectSandboxMode, type SandboxMode } from "../runner/sandbox";
-import { asCliError, CliUsageError, flagIntIn, flagPositive, flagString, parseArgs } from "./command";
+import { asCliError, CliUsageError, flagIntIn, flagPositive, flagString } from "./command";
 import type { CliCommand, CliIo, FlagSpec } from "./command";
 import { checkInputFile, checkOutputFile, prepareOutputDir } from "./paths";
 
@@ -56,7 +56,6 @@ const FLAGS: FlagSpec[] = [
   { name: "json", value: false },
   { name: "csv", value: false },
   { name: "no-cache", value: false },
-  { name: "help", short: "h", value: false },
 ];
 
 const CMD = "pfnlab grade";
@@ -65,12 +64,8 @@ export const command: CliCommand = {
   name: "grade",
   summary: "grade submissions in sandboxed kernels against hidden checks, write a gradebook",
   usage: USAGE,
-  async run(argv, io) {
-    const args = parseArgs(argv, FLAGS, CMD);
-    if (args.flags.has("help")) {
-      io.out(USAGE);
-      return 0;
-    }
+  flags: FLAGS,
+  async run(args, io) {
     const source = flagString(args, "source");
     if (args.positional.length !== 1 || !source)
       throw new CliUsageError(`${CMD}: expected one notebook or folder and --source`);

@@ -10,7 +10,7 @@
 import { release, sourceNotebooks } from "../grading/release";
 import { readRoster } from "../grading/roster";
 import { courseSecret } from "../grading/variants";
-import { asCliError, CliUsageError, flagString, parseArgs } from "./command";
+import { asCliError, CliUsageError, flagString } from "./command";
 import type { CliCommand, FlagSpec } from "./command";
 
 export const USAGE =
@@ -19,7 +19,6 @@ export const USAGE =
 const FLAGS: FlagSpec[] = [
   { name: "out", short: "o", value: true },
   ...["roster", "secret", "secret-file", "manifest"].map((name) => ({ name, value: true })),
-  { name: "help", short: "h", value: false },
 ];
 
 const CMD = "pfnlab release";
@@ -28,12 +27,8 @@ export const command: CliCommand = {
   name: "release",
   summary: "write student notebooks (solutions and hidden checks removed, per-student variants)",
   usage: USAGE,
-  run(argv, io) {
-    const args = parseArgs(argv, FLAGS, CMD);
-    if (args.flags.has("help")) {
-      io.out(USAGE);
-      return 0;
-    }
+  flags: FLAGS,
+  run(args, io) {
     const out = flagString(args, "out");
     if (args.positional.length !== 1 || !out) throw new CliUsageError(`${CMD}: expected one source and -o <outdir>`);
     try {

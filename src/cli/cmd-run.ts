@@ -10,7 +10,7 @@ import { basename } from "node:path";
 import { injectParameters, runNotebook } from "../grading/run";
 import { describeFailures } from "../runner/execute";
 import type { Notebook } from "../runner/notebook";
-import { asCliError, CliError, CliUsageError, flagPositive, flagString, keyValueParams, parseArgs } from "./command";
+import { asCliError, CliError, CliUsageError, flagPositive, flagString, keyValueParams } from "./command";
 import type { CliCommand, FlagSpec } from "./command";
 
 export const USAGE = "usage: pfnlab run <notebook.ipynb> [-p name=value ...] [-o out.ipynb] [--html] [--timeout S]";
@@ -61,7 +61,6 @@ const FLAGS: FlagSpec[] = [
   { name: "out", short: "o", value: true },
   { name: "timeout", value: true },
   { name: "html", value: false },
-  { name: "help", short: "h", value: false },
 ];
 
 const CMD = "pfnlab run";
@@ -70,12 +69,8 @@ export const command: CliCommand = {
   name: "run",
   summary: "execute a notebook with other parameters (papermill convention), write the result",
   usage: USAGE,
-  async run(argv, io) {
-    const args = parseArgs(argv, FLAGS, CMD);
-    if (args.flags.has("help")) {
-      io.out(USAGE);
-      return 0;
-    }
+  flags: FLAGS,
+  async run(args, io) {
     if (args.positional.length !== 1)
       throw new CliUsageError(`${CMD}: expected one notebook, got ${args.positional.length}`);
     const path = args.positional[0]!;

@@ -4,9 +4,10 @@
  *
  * Adding a subcommand: create src/cli/cmd-<name>.ts exporting `command: CliCommand`.
  * main.ts finds every cmd-*.js next to it at run time, so no shared file needs editing.
- * A command reports through `io` and ends by returning its exit code or throwing: a
- * CliUsageError (exit 2, with the --help hint), a CliError (its own code), anything else
- * (exit 1); `runCommand` turns those into the message and the code.
+ * A command declares its flags; `runCommand` parses argv with them (answering -h/--help
+ * with the usage), runs it, and turns what it throws into a message and an exit code:
+ * a CliUsageError exits 2 with the --help hint, a CliError with its own code, anything
+ * else with 1. A command reports through `io` only.
  */
 
 import { getScenario } from "../scenarios/index";
@@ -24,9 +25,13 @@ export interface CliCommand {
   summary: string;
   /** Full usage text for `pfnlab <name> --help`. */
   usage: string;
-  /** Returns the exit code (0 ok, 1 failure while running, 2 bad usage). */
-  run(argv: string[], io: CliIo): number | Promise<number>;
+  /** The flags it takes (-h/--help is added by runCommand). */
+  flags: readonly FlagSpec[];
+  /** Runs with the parsed arguments; returns the exit code (0 ok, 1 failure while running). */
+  run(args: ParsedArgs, io: CliIo): number | Promise<number>;
 }
+
+const HELP: FlagSpec = { name: "help", short: "h", value: false };
 
 /** An error that ends a command with exit code `code`; its message is printed as it is. */
 export class CliError extends Error {
@@ -48,9 +53,14 @@ export class CliUsageError extends CliError {
 }
 
 /** Runs `cmd` and turns what it throws into a message on io.err and an exit code. */
-export async function runCommand(cmd: CliCommand, argv: string[], io: CliIo): Promise<number> {
+export async function runCommand(cmd: CliCommand, argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    return await cmd.run(argv, io);
+    const args = parseArgs(argv, [...cmd.flags, HELP], `pfnlab ${cmd.name}`);
+    if (args.flags.has("help")) {
+      io.out(cmd.usage);
+      return 0;
+    }
+    return await cmd.run(args, io);
   } catch (e) {
     if (e instanceof CliUsageError) {
       io.err(e.message);
