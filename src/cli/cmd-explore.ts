@@ -1,8 +1,8 @@
 /** `pfnlab explore`: run many schedules of a scenario and count outcome classes. */
-import { listScenarios, getScenario, describeParams, parseParamArgs, failuresOf } from "../scenarios/index";
+import { describeParams, failuresOf, listScenarios, resolveParams } from "../scenarios/index";
 import { explore, exploreJson, formatProgress, simulate, STRATEGIES } from "../sched/index";
 import type { ExploreOptions, StrategyName } from "../sched/index";
-import { CliUsageError, flagInt, flagList, flagString, parseArgs } from "./command";
+import { CliUsageError, flagInt, flagString, keyValueParams, scenarioArg } from "./command";
 import type { CliCommand, FlagSpec } from "./command";
 
 const FLAGS: FlagSpec[] = [
@@ -18,7 +18,6 @@ const FLAGS: FlagSpec[] = [
   { name: "no-shrink", value: false },
   { name: "reduce", value: false },
   { name: "progress", value: false },
-  { name: "help", short: "h", value: false },
 ];
 
 const USAGE = `usage: pfnlab explore <scenario> [--strategy random|pct|dfs] [--preemptions N|inf] [--depth D]
@@ -44,12 +43,8 @@ export const command: CliCommand = {
   name: "explore",
   summary: "explore schedules of a scenario (random, PCT or exhaustive with a preemption bound)",
   usage: USAGE,
-  run(argv, io) {
-    const a = parseArgs(argv, FLAGS, "pfnlab explore");
-    if (a.flags.has("help")) {
-      io.out(USAGE);
-      return 0;
-    }
+  flags: FLAGS,
+  run(a, io) {
     const json = a.flags.has("json");
     if (a.flags.has("list")) {
       if (a.positional.length > 0) throw new CliUsageError("pfnlab explore: --list takes no scenario");
@@ -82,18 +77,14 @@ export const command: CliCommand = {
       throw new CliUsageError(
         `pfnlab explore: expected one scenario name, got ${a.positional.length ? a.positional.join(" ") : "none"}`,
       );
-    let scenario: ReturnType<typeof getScenario>;
-    try {
-      scenario = getScenario(a.positional[0]!);
-    } catch (e) {
-      throw new CliUsageError(`pfnlab explore: ${(e as Error).message}`);
-    }
+    const scenario = scenarioArg(a.positional[0]!, "pfnlab explore");
     const strategy = (flagString(a, "strategy") ?? "dfs") as StrategyName;
     if (!STRATEGIES.includes(strategy))
       throw new CliUsageError(`pfnlab explore: --strategy ${strategy} is not one of ${STRATEGIES.join("|")}`);
-    let params: ReturnType<typeof parseParamArgs>;
+    const given = keyValueParams(a, "pfnlab explore");
+    let params: ReturnType<typeof resolveParams>;
     try {
-      params = parseParamArgs(scenario, flagList(a, "param"));
+      params = resolveParams(scenario, given);
     } catch (e) {
       throw new CliUsageError(`pfnlab explore: ${(e as Error).message}`);
     }

@@ -1,13 +1,12 @@
 /** `pfnlab replay`: re-run one schedule exactly and print its trace step by step. */
 import { formatLockStat, replay, traceLines } from "../sched/index";
-import { CliUsageError, keyValueParams, parseArgs, scenarioArg } from "./command";
+import { CliUsageError, keyValueParams, scenarioArg } from "./command";
 import type { CliCommand, FlagSpec } from "./command";
 
 const FLAGS: FlagSpec[] = [
   { name: "param", short: "p", value: true, repeat: true },
   { name: "json", value: false },
   { name: "lockstat", value: false },
-  { name: "help", short: "h", value: false },
 ];
 
 const USAGE = `usage: pfnlab replay <scenario> <replay> [-p key=value]... [--lockstat] [--json]
@@ -21,12 +20,8 @@ export const command: CliCommand = {
   name: "replay",
   summary: "re-run one schedule from its replay string and print the trace",
   usage: USAGE,
-  run(argv, io) {
-    const a = parseArgs(argv, FLAGS, "pfnlab replay");
-    if (a.flags.has("help")) {
-      io.out(USAGE);
-      return 0;
-    }
+  flags: FLAGS,
+  run(a, io) {
     if (a.positional.length !== 2)
       throw new CliUsageError(`pfnlab replay: expected <scenario> <replay>, got ${a.positional.length} argument(s)`);
     const scenario = scenarioArg(a.positional[0]!, "pfnlab replay");

@@ -11,13 +11,12 @@ import type { ParamValues, Scenario } from "../scenarios/scenario";
 import { withCallSites } from "../sched/call-site";
 import { finishRun, prepareRun } from "../sched/explore/runner";
 import { stepView } from "../sched/explore/step-tree";
-import { CliUsageError, keyValueParams, parseArgs, scenarioArg } from "./command";
+import { CliUsageError, keyValueParams, scenarioArg } from "./command";
 import type { CliCommand, CliIo, FlagSpec } from "./command";
 
 const FLAGS: FlagSpec[] = [
   { name: "param", short: "p", value: true, repeat: true },
   { name: "script", value: true },
-  { name: "help", short: "h", value: false },
 ];
 
 const USAGE = `usage: pfnlab step <scenario> [-p key=value]... [--script COMMANDS]
@@ -130,12 +129,8 @@ export const command: CliCommand = {
   name: "step",
   summary: "be the scheduler: step a race by hand, with undo, and get its replay string",
   usage: USAGE,
-  async run(argv, io) {
-    const a = parseArgs(argv, FLAGS, "pfnlab step");
-    if (a.flags.has("help")) {
-      io.out(USAGE);
-      return 0;
-    }
+  flags: FLAGS,
+  async run(a, io) {
     if (a.positional.length !== 1)
       throw new CliUsageError(`pfnlab step: expected <scenario>, got ${a.positional.length} argument(s)`);
     const scenario = scenarioArg(a.positional[0]!, "pfnlab step");

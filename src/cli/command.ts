@@ -1,8 +1,13 @@
 /**
- * The shape of a `pfnlab` subcommand and a small argument parser.
+ * The one shape of a `pfnlab` subcommand, the one argument parser every subcommand uses,
+ * and the checks of flag values they share (numbers, -p key=value, a scenario name).
  *
  * Adding a subcommand: create src/cli/cmd-<name>.ts exporting `command: CliCommand`.
  * main.ts finds every cmd-*.js next to it at run time, so no shared file needs editing.
+ * A command declares its flags; `runCommand` parses argv with them (answering -h/--help
+ * with the usage), runs it, and turns what it throws into a message and an exit code:
+ * a CliUsageError exits 2 with the --help hint, a CliError with its own code, anything
+ * else with 1. A command reports through `io` only.
  */
 
 import { getScenario } from "../scenarios/index";
@@ -20,16 +25,61 @@ export interface CliCommand {
   summary: string;
   /** Full usage text for `pfnlab <name> --help`. */
   usage: string;
-  /** Returns the exit code (0 ok, 1 failure while running, 2 bad usage). */
-  run(argv: string[], io: CliIo): number | Promise<number>;
+  /** The flags it takes (-h/--help is added by runCommand). */
+  flags: readonly FlagSpec[];
+  /** Runs with the parsed arguments; returns the exit code (0 ok, 1 failure while running). */
+  run(args: ParsedArgs, io: CliIo): number | Promise<number>;
+}
+
+const HELP: FlagSpec = { name: "help", short: "h", value: false };
+
+/** An error that ends a command with exit code `code`; its message is printed as it is. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
 }
 
 /** A usage error: printed with the command's usage hint, exit code 2. */
-export class CliUsageError extends Error {
+export class CliUsageError extends CliError {
   constructor(message: string) {
-    super(message);
+    super(message, 2);
     this.name = "CliUsageError";
   }
+}
+
+/** Runs `cmd` and turns what it throws into a message on io.err and an exit code. */
+export async function runCommand(cmd: CliCommand, argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const args = parseArgs(argv, [...cmd.flags, HELP], `pfnlab ${cmd.name}`);
+    if (args.flags.has("help")) {
+      io.out(cmd.usage);
+      return 0;
+    }
+    return await cmd.run(args, io);
+  } catch (e) {
+    if (e instanceof CliUsageError) {
+      io.err(e.message);
+      io.err(`(pfnlab ${cmd.name} --help for usage)`);
+      return 2;
+    }
+    if (e instanceof CliError) {
+      io.err(e.message);
+      return e.code;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    io.err(msg.startsWith(`pfnlab ${cmd.name}: `) ? msg : `pfnlab ${cmd.name}: ${msg}`);
+    return 1;
+  }
+}
+
+/** `e` as a CliError with exit code `code`, unless it already is one (which keeps its own). */
+export function asCliError(e: unknown, code: number): CliError {
+  return e instanceof CliError ? e : new CliError(e instanceof Error ? e.message : String(e), code);
 }
 
 export interface FlagSpec {
@@ -37,6 +87,8 @@ export interface FlagSpec {
   name: string;
   /** Short alias without dash, e.g. "p". */
   short?: string;
+  /** Other long names accepted for it, e.g. ["parameter"]. */
+  aliases?: string[];
   /** Takes a value (`--seed 3` or `--seed=3`). */
   value: boolean;
   /** May be given several times (values collected in order). */
@@ -52,7 +104,7 @@ export interface ParsedArgs {
 export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], command: string): ParsedArgs {
   const positional: string[] = [];
   const flags = new Map<string, string | string[] | true>();
-  const byLong = new Map(specs.map((s) => [s.name, s]));
+  const byLong = new Map(specs.flatMap((s) => [s.name, ...(s.aliases ?? [])].map((n) => [n, s] as const)));
   const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -114,6 +166,35 @@ export function flagList(p: ParsedArgs, name: string): string[] {
   return Array.isArray(v) ? v : typeof v === "string" ? [v] : [];
 }
 
+/** A positive number flag (e.g. seconds), or undefined when not given. */
+export function flagPositive(p: ParsedArgs, name: string, command: string): number | undefined {
+  const v = flagString(p, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n) || n <= 0)
+    throw new CliUsageError(`${command}: --${name} ${v} is not a positive number`);
+  return n;
+}
+
+/** An integer flag in [min, max] (`unit` names what max is), or undefined when not given. */
+export function flagIntIn(
+  p: ParsedArgs,
+  name: string,
+  command: string,
+  min: number,
+  max: number,
+  unit = "",
+): number | undefined {
+  const v = flagString(p, name);
+  if (v === undefined) return undefined;
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new CliUsageError(
+      `${command}: --${name} ${v} must be a whole number from ${min} to ${max}${unit ? ` ${unit}` : ""}`,
+    );
+  return n;
+}
+
 /** An integer flag with a minimum; "inf"/"infinity" allowed when `allowInfinity`. */
 export function flagInt(
   p: ParsedArgs,
@@ -142,13 +223,18 @@ export function scenarioArg(name: string, command: string): Scenario {
   }
 }
 
-/** The -p key=value flags as a record (values still text); a flag without '=' is a usage error of `command`. */
+/**
+ * The -p key=value flags as a record (values still text, for the scenario's or the
+ * notebook's own checks); a flag without '=' or a key given twice is a usage error.
+ */
 export function keyValueParams(p: ParsedArgs, command: string): Record<string, string> {
   const given: Record<string, string> = {};
   for (const kv of flagList(p, "param")) {
     const i = kv.indexOf("=");
-    if (i <= 0) throw new CliUsageError(`${command}: param '${kv}' must be written key=value`);
-    given[kv.slice(0, i)] = kv.slice(i + 1);
+    const key = kv.slice(0, Math.max(i, 0)).trim();
+    if (i <= 0 || key === "") throw new CliUsageError(`${command}: -p ${kv} must be written key=value`);
+    if (key in given) throw new CliUsageError(`${command}: -p ${key} is given twice`);
+    given[key] = kv.slice(i + 1);
   }
   return given;
 }

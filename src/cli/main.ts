@@ -8,7 +8,7 @@
 import "../source-maps";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CliUsageError } from "./command";
+import { runCommand } from "./command";
 import type { CliCommand, CliIo } from "./command";
 import { command as exploreCommand } from "./cmd-explore";
 import { command as replayCommand } from "./cmd-replay";
@@ -59,17 +59,7 @@ export async function main(argv: string[], io: CliIo = consoleIo): Promise<numbe
     io.err(`pfnlab: unknown command '${name}' (known: ${[...cmds.keys()].sort().join(", ")})`);
     return 2;
   }
-  try {
-    return await cmd.run(rest, io);
-  } catch (e) {
-    if (e instanceof CliUsageError) {
-      io.err(e.message);
-      io.err(`(pfnlab ${cmd.name} --help for usage)`);
-      return 2;
-    }
-    io.err(`pfnlab ${cmd.name}: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
-  }
+  return runCommand(cmd, rest, io);
 }
 
 if (require.main === module) {

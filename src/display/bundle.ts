@@ -2,13 +2,13 @@
  * The MIME bundle of one figure: every representation a front end may pick from.
  *
  * - application/vnd.plotly.v1+json: JupyterLab (with plotly>=6), Notebook 7, VS Code.
- * - text/html: classic Notebook 6 and exported HTML (htmlOutput.ts).
+ * - text/html: classic Notebook 6 and exported HTML (html-output.ts).
  * - image/png: GitHub, nbconvert, anything without scripts.
  * - text/plain: terminals and logs: the title and trace names.
  */
 import { createHash } from "node:crypto";
 import type { PlotlyFigure } from "./types";
-import { htmlOutput } from "./htmlOutput";
+import { htmlOutput } from "./html-output";
 import { renderPng, resolvePngSize, type PngOptions } from "./png/render-png";
 import { MAX_FIGURE_WIDTH } from "./theme";
 

@@ -10,7 +10,7 @@ export {
   type FigureOutput,
   type ShowOptions,
 } from "./bundle";
-export { htmlOutput, LOADER_JS, PLOTLY_SERVER_PATH } from "./htmlOutput";
+export { htmlOutput, LOADER_JS, PLOTLY_SERVER_PATH } from "./html-output";
 export {
   lockStatRows,
   lockStatBundle,
@@ -32,7 +32,7 @@ export {
 } from "./table";
 export { renderPng, renderSvg, type PngOptions } from "./png/render-png";
 export { pngFontsAvailable } from "./png/fonts";
-export { tslabDisplayWriter, inTslabKernel } from "./tslabChannel";
+export { tslabDisplayWriter, inTslabKernel } from "./tslab-channel";
 // The theme as a namespace (theme.baseLayout, theme.UNITS, ...) so its generic names
 // cannot clash with other folders' exports; the most used parts also at top level.
 export * as theme from "./theme";

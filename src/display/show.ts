@@ -6,7 +6,7 @@ import { figureOutput, type FigureOutput, type ShowOptions } from "./bundle";
 
 /** What show() returns outside a kernel: the MIME bundle it would have sent. */
 export type ShownBundle = FigureOutput["data"];
-import { tslabDisplayWriter } from "./tslabChannel";
+import { tslabDisplayWriter } from "./tslab-channel";
 
 /**
  * Displays a plotly figure. Inside a tslab kernel: sends ONE display_data message

@@ -8,7 +8,7 @@
  * fits the output area: small type, and a horizontal scrollbar only when even that
  * is too wide.
  */
-import { tslabDisplayWriter } from "./tslabChannel";
+import { tslabDisplayWriter } from "./tslab-channel";
 
 /** A cell: text, a number, or nothing. */
 export type TableCell = string | number | boolean | null | undefined;

@@ -95,7 +95,7 @@ export { findSubmissions } from "./submissions";
 export type { Submission } from "./submissions";
 export { gradebook, gradebookCsv, summaryLine } from "./gradebook";
 export type { Gradebook } from "./gradebook";
-export { injectParameters, runNotebook, parseAssignment, toHtml } from "./run";
+export { injectParameters, runNotebook, toHtml } from "./run";
 export type { RunOptions, RunResult } from "./run";
 export * as exercises from "./exercises/index";
 export {

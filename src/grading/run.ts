@@ -13,13 +13,6 @@ import { executeNotebook, jupyterEnv, projectRoot, type ExecuteResult } from "..
 import { readNotebook, writeNotebook, type Notebook } from "../runner/notebook";
 import { findParameters, injectedCell, parseCliValue, withInjected, type ParamValue } from "./parameters";
 
-/** Split "name=value" (the value may contain '='). */
-export function parseAssignment(text: string): [string, string] {
-  const eq = text.indexOf("=");
-  if (eq <= 0) throw new Error(`pfnlab run: -p ${text} is not name=value`);
-  return [text.slice(0, eq).trim(), text.slice(eq + 1)];
-}
-
 /**
  * The notebook with the values injected, or an Error naming the parameter, the value,
  * the expected type and the notebook. Nothing runs here.

@@ -52,8 +52,8 @@ export function iMmapUnlockRead(mapping: AddressSpace): void {
   mapping.kernel.run(iMmapUnlockReadSteps(mapping), undefined, "iMmapUnlockRead");
 }
 
-/** i_mmap_* take an address_space (a circular import with validate.ts, so checked here). */
-function checkMapping(fn: string, mapping: unknown): void {
+/** `mapping` is an address_space, or a PfnlabError naming `fn` (validate.ts re-exports it: it imports this file). */
+export function checkMapping(fn: string, mapping: unknown): asserts mapping is AddressSpace {
   if (!(mapping instanceof AddressSpace))
     throw new PfnlabError(
       fn,

@@ -2,7 +2,6 @@
 import { PAGE_SIZE, TASK_SIZE, hex } from "./constants";
 import { PfnlabError } from "./model-error";
 import type { Kernel } from "./kernel";
-import { AddressSpace } from "./mapping";
 import type { Mm } from "./mm";
 import type { Vma } from "./vma";
 import type { Page } from "./physmem";
@@ -71,15 +70,7 @@ export function kernelOf(fn: string, vma: unknown): Kernel {
   return vma.mm.kernel;
 }
 
-export function checkMapping(fn: string, mapping: unknown): asserts mapping is AddressSpace {
-  if (!(mapping instanceof AddressSpace))
-    throw new PfnlabError(
-      fn,
-      "mapping",
-      mapping,
-      "is not an address_space (kernel.createAddressSpace(), or a device's mapping)",
-    );
-}
+export { checkMapping } from "./mapping";
 
 /** A struct page of this kernel's RAM (allocated or free). */
 export function checkPage(fn: string, field: string, k: Kernel, page: unknown): asserts page is Page {

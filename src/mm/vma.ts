@@ -4,7 +4,7 @@
  */
 import { PfnlabError, checkNumber } from "./model-error";
 import type { MaybeSteps } from "../sched/effect";
-import { VM_MAYWRITE, VM_SHARED, hex, vmFlagNames } from "./constants";
+import { VM_EXEC, VM_MAYWRITE, VM_READ, VM_SHARED, VM_WRITE, hex, vmFlagNames } from "./constants";
 import type { AddressSpace } from "./mapping";
 import type { Mm } from "./mm";
 import type { PageTablePage } from "./pagetable";
@@ -100,9 +100,9 @@ export function isCowMapping(flags: number): boolean {
 /** vm_get_page_prot() for x86 (mm/mmap.c protection_map): shared writable -> PAGE_SHARED, private writable -> PAGE_COPY. */
 export function vmGetPageProt(flags: number): number {
   if (typeof flags !== "number") checkNumber("vmGetPageProt", "flags", flags);
-  const r = (flags & 0x1) !== 0,
-    w = (flags & 0x2) !== 0,
-    x = (flags & 0x4) !== 0;
+  const r = (flags & VM_READ) !== 0,
+    w = (flags & VM_WRITE) !== 0,
+    x = (flags & VM_EXEC) !== 0;
   if (!r && !w && !x) return PAGE_NONE;
   if (w) return (flags & VM_SHARED) !== 0 ? PAGE_SHARED : PAGE_COPY;
   return PAGE_READONLY;

@@ -17,14 +17,13 @@
  * The mm-wide `invalidateSeq` is odd while an invalidation that overlaps some interval
  * runs; a notifier's own seq equals it exactly while that invalidation touches it.
  */
-import { cpuRelax, mightSleep, step, type Steps } from "../sched/effect";
+import { cpuRelax, mightSleep, step, type Steps, callMaybe } from "../sched/effect";
 import { EAGAIN } from "../mm/errors";
 import { hex } from "../mm/constants";
 import type { Mm } from "../mm/mm";
 import { PfnlabError } from "../mm/model-error";
 import { checkInteger, checkMm, checkObject } from "../mm/validate";
 import {
-  callMaybe,
   subscriptionsOf,
   type MmuIntervalNotifier,
   type MmuIntervalNotifierOps,

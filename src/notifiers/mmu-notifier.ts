@@ -11,14 +11,13 @@
  * Callbacks may be plain functions or stepwise generators (so a callback can take a
  * lock, e.g. KVM's mmu_lock, and be interleaved by the scheduler).
  */
-import { mightSleep, step, writes, type Steps } from "../sched/effect";
+import { mightSleep, step, writes, type Steps, callMaybe } from "../sched/effect";
 import type { Mm } from "../mm/mm";
 import { PfnlabError } from "../mm/model-error";
 import { checkMm, checkObject } from "../mm/validate";
 import { mnItreeInvEnd, mnItreeInvalidateSteps } from "./interval-notifier";
 import {
   MmuNotifierSubscriptions,
-  callMaybe,
   stripRange,
   subscriptionsOf,
   type MmuNotifier,

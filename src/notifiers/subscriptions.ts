@@ -7,7 +7,7 @@
  * Split from the functions so the mm model can import the types without pulling in
  * the dispatch code, and so interval-notifier.ts and mmu-notifier.ts share one state.
  */
-import { callMaybe, isSteps, type MaybeSteps } from "../sched/effect";
+import type { MaybeSteps } from "../sched/effect";
 import type { Mm } from "../mm/mm";
 
 /** enum mmu_notifier_event (include/linux/mmu_notifier.h). */
@@ -33,9 +33,6 @@ export interface MmuNotifierRange {
   /** What caused it, for traces (e.g. "zap_vma_ptes", "munmap"). */
   site: string;
 }
-
-export type { MaybeSteps };
-export { callMaybe, isSteps };
 
 /** struct mmu_notifier_ops, reduced to the callbacks the course needs. */
 export interface MmuNotifierOps {

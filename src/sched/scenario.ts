@@ -220,19 +220,6 @@ export function resolveParams(s: Scenario, given: Record<string, ParamValue | un
   return out;
 }
 
-/** Parses command-line "key=value" strings (each `-p`) into params. */
-export function parseParamArgs(s: Scenario, args: readonly string[]): ParamValues {
-  const given: Record<string, string> = {};
-  for (const a of args) {
-    const i = a.indexOf("=");
-    if (i <= 0) throw new Error(`scenario ${s.name}: param '${a}' must be written key=value`);
-    const k = a.slice(0, i);
-    if (k in given) throw new Error(`scenario ${s.name}: param ${k} given twice`);
-    given[k] = a.slice(i + 1);
-  }
-  return resolveParams(s, given);
-}
-
 /** "name (type, default X, one of a|b): doc" lines, for --list and notebooks. */
 export function describeParams(s: Scenario): string[] {
   return s.params.map((p) => `${p.name} (${describeRule(p)}; default ${String(p.default)}): ${p.doc}`);

@@ -63,6 +63,9 @@ describe("pfnlab CLI (built package)", () => {
       [["explore", "lost-update", "--fast"], /unknown flag --fast/],
       [["explore", "nope"], /unknown scenario 'nope'/],
       [["explore", "lost-update", "-p", "tasks=zero"], /param tasks: value 'zero' is not an integer/],
+      [["explore", "lost-update", "-p", "tasks"], /pfnlab explore: -p tasks must be written key=value/],
+      [["explore", "lost-update", "-p", "tasks=1", "-p", "tasks=2"], /pfnlab explore: -p tasks is given twice/],
+      [["replay", "lost-update", "ab", "-p", "tasks=1", "-ptasks=2"], /pfnlab replay: -p tasks is given twice/],
       [["explore", "lost-update", "--strategy", "bfs"], /--strategy bfs is not one of random\|pct\|dfs/],
       [["replay", "lost-update"], /expected <scenario> <replay>/],
     ];

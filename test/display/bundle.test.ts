@@ -7,8 +7,8 @@ import {
   tslabDisplayWriter,
   type PlotlyFigure,
 } from "../../src/display/index";
-import { scriptSafeJson } from "../../src/display/htmlOutput";
-import { inTslabKernel } from "../../src/display/tslabChannel";
+import { scriptSafeJson } from "../../src/display/html-output";
+import { inTslabKernel } from "../../src/display/tslab-channel";
 
 const fig: PlotlyFigure = {
   data: [

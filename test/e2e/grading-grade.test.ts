@@ -5,7 +5,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main as gradeMain } from "../../src/cli/grade";
+import { command as gradeCommand } from "../../src/cli/cmd-grade";
+import { runCli } from "../support/cli";
 import {
   GradeCache,
   findSubmissions,
@@ -210,35 +211,25 @@ describe("pfnlab grade", () => {
   it("re-grades unchanged submissions from the cache, through the CLI, as CSV", async () => {
     const out = join(scratch, "gradebook.csv");
     // Nothing is recomputed: the CLI's summary line counts every submission as cached.
-    const said: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array) => (
-      said.push(String(chunk)), true
-    )) as typeof process.stderr.write;
-    let code: number;
-    try {
-      code = await gradeMain([
-        join(scratch, "subs"),
-        "--source",
-        source,
-        "--manifest",
-        join(scratch, "released", "manifest.json"),
-        "--timeout",
-        "6",
-        "--memory",
-        "256",
-        "--jobs",
-        "2",
-        "--cache",
-        join(scratch, "cache"),
-        "-o",
-        out,
-      ]);
-    } finally {
-      process.stderr.write = write;
-    }
+    const { code, err } = await runCli(gradeCommand, [
+      join(scratch, "subs"),
+      "--source",
+      source,
+      "--manifest",
+      join(scratch, "released", "manifest.json"),
+      "--timeout",
+      "6",
+      "--memory",
+      "256",
+      "--jobs",
+      "2",
+      "--cache",
+      join(scratch, "cache"),
+      "-o",
+      out,
+    ]);
     expect(code).toBe(0);
-    expect(said.join("")).toContain(`${roster.length} submission(s), 0 graded, ${roster.length} cached`);
+    expect(err).toContain(`${roster.length} submission(s), 0 graded, ${roster.length} cached`);
     const csv = readFileSync(out, "utf8").trim().split("\n");
     expect(csv[0]).toBe("student,notebook,bytes,pfn,total,max,status,feedback");
     expect(csv[1].startsWith("s001,pages.ipynb,2,3,5,5,graded,")).toBe(true);

@@ -10,7 +10,8 @@ import { networkInterfaces } from "node:os";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main as gradeMain } from "../../src/cli/grade";
+import { command as gradeCommand } from "../../src/cli/cmd-grade";
+import { runCli } from "../support/cli";
 import { GradeCache, findSubmissions, gradeAll, loadSource, type SubmissionGrade } from "../../src/grading";
 import { projectRoot, readNotebook, writeNotebook, type Notebook } from "../../src/runner";
 import { detectSandboxMode } from "../../src/runner/sandbox";
@@ -141,16 +142,12 @@ describe("a kernel that dies before student code ran", () => {
     // exist stops node before tslab starts, as a broken machine would.
     const cache = join(scratch, "start", "cache-cli");
     const out = join(scratch, "start", "gradebook.json");
-    const said: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
     const saved = process.env.NODE_OPTIONS;
     process.env.NODE_OPTIONS = `--require=${join(scratch, "no-such-preload.js")}`;
-    process.stderr.write = ((chunk: string | Uint8Array) => (
-      said.push(String(chunk)), true
-    )) as typeof process.stderr.write;
     let code: number;
+    let err: string;
     try {
-      code = await gradeMain([
+      ({ code, err } = await runCli(gradeCommand, [
         subs,
         "--source",
         pages,
@@ -162,14 +159,13 @@ describe("a kernel that dies before student code ran", () => {
         cache,
         "-o",
         out,
-      ]);
+      ]));
     } finally {
-      process.stderr.write = write;
       if (saved === undefined) delete process.env.NODE_OPTIONS;
       else process.env.NODE_OPTIONS = saved;
     }
     expect(code).toBe(1);
-    expect(said.join("")).toContain("NOT GRADED: 1 submission(s) (s001/pages.ipynb)");
+    expect(err).toContain("NOT GRADED: 1 submission(s) (s001/pages.ipynb)");
     const book = JSON.parse(readFileSync(out, "utf8")) as { results: SubmissionGrade[] };
     expect(book.results.map((r) => r.status)).toEqual(["infrastructure-error"]);
     expect(readdirSync(cache).filter((f) => f.endsWith(".json"))).toEqual([]);

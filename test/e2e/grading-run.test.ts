@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main as runMain } from "../../src/cli/run";
+import { command as runCommand } from "../../src/cli/cmd-run";
+import { runCli } from "../support/cli";
 import { projectRoot, readNotebook } from "../../src/runner";
 
 const fixture = join(projectRoot, "test", "fixtures", "grading", "pages.ipynb");
@@ -15,7 +16,7 @@ describe("pfnlab run", () => {
 
   it("injects -p values after the parameters cell and the figure data follows them", async () => {
     const out = join(scratch, "pages-8.ipynb");
-    const code = await runMain([
+    const { code } = await runCli(runCommand, [
       fixture,
       "-p",
       "pages=8",

@@ -15,26 +15,13 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main as gradeMain, USAGE } from "../../src/cli/grade";
-import { main as releaseMain } from "../../src/cli/release";
+import { command as gradeCommand } from "../../src/cli/cmd-grade";
+import { command as releaseCommand } from "../../src/cli/cmd-release";
+import { runCli } from "../support/cli";
 
 const fixture = join(__dirname, "..", "fixtures", "grading", "pages.ipynb");
 const tmp = mkdtempSync(join(tmpdir(), "pfnlab-grade-options-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** Run a CLI main, capturing what it writes to stderr. */
-async function run(main: (argv: string[]) => Promise<number>, argv: string[]): Promise<{ code: number; err: string }> {
-  const said: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => (
-    said.push(String(chunk)), true
-  )) as typeof process.stderr.write;
-  try {
-    return { code: await main(argv), err: said.join("") };
-  } finally {
-    process.stderr.write = write;
-  }
-}
 
 describe("pfnlab grade: bad options fail before any grading", () => {
   const subs = join(tmp, "subs");
@@ -75,7 +62,7 @@ describe("pfnlab grade: bad options fail before any grading", () => {
   ];
   for (const [what, extra, message] of cases) {
     it(`refuses ${what}, exit 2, before grading`, async () => {
-      const { code, err } = await run(gradeMain, [...base, ...extra]);
+      const { code, err } = await runCli(gradeCommand, [...base, ...extra]);
       expect(code).toBe(2);
       expect(err).toMatch(message);
       // Nothing was graded: no summary line, nothing cached.
@@ -100,7 +87,7 @@ describe("pfnlab grade: bad options fail before any grading", () => {
       "--debug-dir",
       "--sandbox",
     ]) {
-      expect(USAGE, o).toContain(o);
+      expect(gradeCommand.usage, o).toContain(o);
     }
   });
 });
@@ -130,7 +117,7 @@ describe("pfnlab release: the output never is, or holds, a source", () => {
   ];
   for (const [what, argv, message] of cases) {
     it(`refuses to release ${what}, exit 2, the source untouched`, async () => {
-      const { code, err } = await run(releaseMain, argv());
+      const { code, err } = await runCli(releaseCommand, argv());
       expect(code).toBe(2);
       expect(err).toMatch(message);
       expect(readFileSync(source, "utf8")).toBe(original);
@@ -139,7 +126,7 @@ describe("pfnlab release: the output never is, or holds, a source", () => {
   }
 
   it("still releases into a folder beside the source", async () => {
-    const { code } = await run(releaseMain, [source, "-o", join(tmp, "released")]);
+    const { code } = await runCli(releaseCommand, [source, "-o", join(tmp, "released")]);
     expect(code).toBe(0);
     expect(readFileSync(join(tmp, "released", "pages.ipynb"), "utf8")).not.toBe(original);
     expect(readFileSync(source, "utf8")).toBe(original);

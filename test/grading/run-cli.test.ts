@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { main as runMain } from "../../src/cli/run";
+import { command as runCommand } from "../../src/cli/cmd-run";
+import { runCli } from "../support/cli";
 
 // Any kernel start goes through executeNotebook: count the calls (there must be none).
 const executed = vi.hoisted(() => ({ calls: 0 }));
@@ -21,17 +22,9 @@ const dir = mkdtempSync(join(tmpdir(), "pfnlab-run-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(args: string[]): Promise<{ code: number; err: string }> {
-  let err = "";
-  const spy = vi
-    .spyOn(process.stderr, "write")
-    .mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    const code = await runMain(args);
-    expect(executed.calls).toBe(0); // nothing was executed
-    return { code, err };
-  } finally {
-    spy.mockRestore();
-  }
+  const r = await runCli(runCommand, args);
+  expect(executed.calls).toBe(0); // nothing was executed
+  return r;
 }
 
 describe("pfnlab run argument errors", () => {
@@ -53,9 +46,17 @@ describe("pfnlab run argument errors", () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it("malformed -p and unknown options exit 2", async () => {
-    expect((await run([fixture, "-p", "pages"])).err).toContain("-p pages is not name=value");
-    expect((await run([fixture, "--frobnicate"])).err).toContain("unknown option --frobnicate");
+  it("malformed or repeated -p and unknown flags exit 2, naming them", async () => {
+    for (const [argv, message] of [
+      [["-p", "pages"], "pfnlab run: -p pages must be written key=value"],
+      [["-p", "pages=1", "-p", "pages=2"], "pfnlab run: -p pages is given twice"],
+      [["--frobnicate"], "pfnlab run: unknown flag --frobnicate"],
+      [["--timeout", "0"], "pfnlab run: --timeout 0 is not a positive number"],
+    ] as const) {
+      const r = await run([fixture, ...argv]);
+      expect(r.code, argv.join(" ")).toBe(2);
+      expect(r.err).toContain(message);
+    }
   });
 });
 

@@ -12,7 +12,7 @@ import "../../src/scenarios/index";
 import { raceTrace } from "../../src/scenarios/mm/compare";
 import { executedNotebook, figureTitled as fig, type NbFig as Fig } from "../support/notebook-outputs";
 import { projectRoot } from "../../src/runner";
-import { scriptSafeJson } from "../../src/display/htmlOutput";
+import { scriptSafeJson } from "../../src/display/html-output";
 import { packStepTree } from "../../src/display/stepper/pack";
 import { stepTree } from "../../src/sched/explore/step-tree";
 

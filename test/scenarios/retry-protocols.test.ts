@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { explore } from "../../src/sched/explore/explorer";
 import { command as exploreCommand } from "../../src/cli/cmd-explore";
+import { runCli } from "../support/cli";
 import "../../src/scenarios/index";
 
 const LEVELS = ["pte", "pmd", "pud"] as const;
@@ -78,14 +79,20 @@ describe("a stale pfn that reaches the caller's use is still a failure", () => {
 });
 
 describe("pfnlab explore prints the run classes and, apart, the lookup events", () => {
-  it("kvm-vs-zap -p variant=v6.12 -p leaf=pmd --strategy dfs --preemptions 2: no stale-pfn run, lookup:stale-pfn tallied", () => {
-    const out: string[] = [];
-    const code = exploreCommand.run(
-      ["kvm-vs-zap", "-p", "variant=v6.12", "-p", "leaf=pmd", "--strategy", "dfs", "--preemptions", "2"],
-      { out: (s) => out.push(s), err: (s) => out.push(s) },
-    );
+  it("kvm-vs-zap -p variant=v6.12 -p leaf=pmd --strategy dfs --preemptions 2: no stale-pfn run, lookup:stale-pfn tallied", async () => {
+    const { code, out, err } = await runCli(exploreCommand, [
+      "kvm-vs-zap",
+      "-p",
+      "variant=v6.12",
+      "-p",
+      "leaf=pmd",
+      "--strategy",
+      "dfs",
+      "--preemptions",
+      "2",
+    ]);
     expect(code).toBe(0);
-    const text = out.join("\n");
+    const text = out + err;
     const classes = text.slice(text.indexOf("outcomes:"), text.indexOf("events"));
     expect(classes).not.toMatch(/stale-pfn/);
     expect(classes).toMatch(/retried/);

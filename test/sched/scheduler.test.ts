@@ -5,7 +5,7 @@ import { Lock } from "../../src/sched/lock";
 import { Scheduler } from "../../src/sched/scheduler";
 import { createCostModel } from "../../src/sched/cost-model";
 import { manual } from "../../src/sched/explore/manual";
-import { parseParamArgs, resolveParams } from "../../src/scenarios/scenario";
+import { resolveParams } from "../../src/scenarios/scenario";
 import { getScenario, listScenarios } from "../../src/scenarios/registry";
 import "../../src/scenarios/index";
 
@@ -183,18 +183,24 @@ describe("manual mode", () => {
 });
 
 describe("scenario params", () => {
-  it("parses -p key=value by type and names param, value and rule on errors", () => {
+  it("parses textual values (-p key=value) by type and names param, value and rule on errors", () => {
     const s = getScenario("locked-counter");
-    expect(parseParamArgs(s, ["tasks=3", "kind=mutex"])).toEqual({ tasks: 3, increments: 1, kind: "mutex", work: 1 });
-    expect(() => parseParamArgs(s, ["tasks=two"])).toThrow(
+    expect(resolveParams(s, { tasks: "3", kind: "mutex" })).toEqual({
+      tasks: 3,
+      increments: 1,
+      kind: "mutex",
+      work: 1,
+    });
+    expect(() => resolveParams(s, { tasks: "two" })).toThrow(
       "scenario locked-counter: param tasks: value 'two' is not an integer (rule: int, >= 1, <= 8)",
     );
-    expect(() => parseParamArgs(s, ["kind=rwlock"])).toThrow(
+    expect(() => resolveParams(s, { kind: "rwlock" })).toThrow(
       'scenario locked-counter: param kind: value "rwlock" is not one of spinlock|mutex|rwsem',
     );
-    expect(() => parseParamArgs(s, ["tasks=9"])).toThrow("is above the maximum 8");
-    expect(() => parseParamArgs(s, ["task=2"])).toThrow("unknown param 'task' (known: tasks, increments, kind, work)");
-    expect(() => parseParamArgs(s, ["tasks"])).toThrow("must be written key=value");
+    expect(() => resolveParams(s, { tasks: "9" })).toThrow("is above the maximum 8");
+    expect(() => resolveParams(s, { task: "2" })).toThrow(
+      "unknown param 'task' (known: tasks, increments, kind, work)",
+    );
     expect(() => resolveParams(getScenario("abba"), { ordered: "maybe" })).toThrow("is not a boolean");
   });
 

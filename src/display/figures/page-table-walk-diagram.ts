@@ -34,6 +34,33 @@ export interface WalkDiagramInput {
 
 const BOX = { x0: 0.1, x1: 0.9, y0: 0.18, y1: 0.78 };
 
+/** The box of column `i` (a level's entry, or the result), drawn below the text. */
+function boxShape(
+  i: number,
+  fillcolor: string,
+  opacity: number,
+  line: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    type: "rect",
+    xref: "x",
+    yref: "y",
+    x0: i + BOX.x0,
+    x1: i + BOX.x1,
+    y0: BOX.y0,
+    y1: BOX.y1,
+    fillcolor,
+    opacity,
+    line,
+    layer: "below",
+  };
+}
+
+/** The text in the middle of column `i`. */
+function boxText(i: number, lines: string[]): Record<string, unknown> {
+  return { x: i + 0.5, y: (BOX.y0 + BOX.y1) / 2, xref: "x", yref: "y", text: lines.join("<br>"), showarrow: false };
+}
+
 /** Breaks text at spaces into lines of at most `max` characters; after `maxLines` lines, "…". */
 export function wrapWords(text: string, max: number, maxLines: number): string[] {
   const lines: string[] = [];
@@ -94,31 +121,17 @@ export function pageTableWalkDiagram(input: WalkDiagramInput): PlotlyFigure {
   steps.forEach((s, i) => {
     const leafColor =
       s.leaf && s.level in LEAF_LEVEL_COLORS ? LEAF_LEVEL_COLORS[s.level as keyof typeof LEAF_LEVEL_COLORS] : null;
-    shapes.push({
-      type: "rect",
-      xref: "x",
-      yref: "y",
-      x0: i + BOX.x0,
-      x1: i + BOX.x1,
-      y0: BOX.y0,
-      y1: BOX.y1,
-      fillcolor: leafColor ?? "#f2f2f2",
-      opacity: leafColor ? 0.35 : 1,
-      line: { color: s.present ? "#444" : "#d62728", width: s.present ? 1.5 : 2.5, dash: s.present ? "solid" : "dash" },
-      layer: "below",
-    });
+    shapes.push(
+      boxShape(i, leafColor ?? "#f2f2f2", leafColor ? 0.35 : 1, {
+        color: s.present ? "#444" : "#d62728",
+        width: s.present ? 1.5 : 2.5,
+        dash: s.present ? "solid" : "dash",
+      }),
+    );
     const kind = !s.present ? "not present" : s.leaf ? (s.special ? "leaf (special)" : "leaf") : "table";
     const lines = [`<b>${s.level.toUpperCase()}[${s.index}]</b>`, `${mono(hex(s.entry))}`, kind];
     if (s.note) lines.push(s.note);
-    annotations.push({
-      x: i + 0.5,
-      y: (BOX.y0 + BOX.y1) / 2,
-      xref: "x",
-      yref: "y",
-      text: lines.join("<br>"),
-      showarrow: false,
-      font: { size: 12 },
-    });
+    annotations.push({ ...boxText(i, lines), font: { size: 12 } });
     if (s.lock) {
       annotations.push({
         x: i + 0.5,
@@ -155,31 +168,12 @@ export function pageTableWalkDiagram(input: WalkDiagramInput): PlotlyFigure {
     const r = input.result;
     const i = steps.length;
     const color = r.outcome ? outcomeColor(r.outcome) : "#2ca02c";
-    shapes.push({
-      type: "rect",
-      xref: "x",
-      yref: "y",
-      x0: i + BOX.x0,
-      x1: i + BOX.x1,
-      y0: BOX.y0,
-      y1: BOX.y1,
-      fillcolor: color,
-      opacity: 0.25,
-      line: { color, width: 2 },
-      layer: "below",
-    });
+    shapes.push(boxShape(i, color, 0.25, { color, width: 2 }));
     const lines = ["<b>result</b>"];
     if (r.pfn !== undefined) lines.push(`pfn ${mono(hex(r.pfn))}`);
     if (r.outcome) lines.push(r.outcome);
     if (r.text) lines.push(...wrapWords(r.text, boxChars, 6));
-    annotations.push({
-      x: i + 0.5,
-      y: (BOX.y0 + BOX.y1) / 2,
-      xref: "x",
-      yref: "y",
-      text: lines.join("<br>"),
-      showarrow: false,
-    });
+    annotations.push(boxText(i, lines));
     hover.push(
       [r.pfn !== undefined ? `pfn ${hex(r.pfn)}` : "", r.outcome ?? "", r.text ?? ""].filter(Boolean).join(", "),
     );

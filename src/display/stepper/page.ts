@@ -8,7 +8,7 @@
  * Elements carry data-role attributes (step-a, undo, reset, outcome, replay, ...) that
  * the browser tests click and read.
  */
-import { scriptSafeJson } from "../htmlOutput";
+import { scriptSafeJson } from "../html-output";
 import type { PackedStepTree } from "./pack";
 
 function esc(s: string): string {

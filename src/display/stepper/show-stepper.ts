@@ -6,7 +6,7 @@
  */
 import type { Scenario } from "../../scenarios/scenario";
 import { stepTree, type StepTreeOptions } from "../../sched/explore/step-tree";
-import { tslabDisplayWriter } from "../tslabChannel";
+import { tslabDisplayWriter } from "../tslab-channel";
 import { packStepTree, type PackedStepTree } from "./pack";
 import { stepperHtml } from "./page";
 

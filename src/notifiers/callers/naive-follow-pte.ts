@@ -18,7 +18,7 @@ import { followPteSteps, pteUnmapUnlockSteps, type FollowPteOut } from "../../mm
 import { mmapReadLockSteps, mmapReadUnlockSteps } from "../../mm/mmap-lock";
 import { entryPfn } from "../../mm/pte";
 import { siteOf, vmaStillMapped, type CallerEnv, type CallerInstance } from "./types";
-import { EFAULT } from "../../mm/errors";
+import { EFAULT, EINVAL } from "../../mm/errors";
 
 export type NaiveApi = "follow_pte" | "follow_pfnmap";
 
@@ -59,7 +59,7 @@ export function naiveFollowPteCaller(env: CallerEnv, api: NaiveApi = "follow_pte
         }
       }
       yield* mmapReadUnlockSteps(env.mm);
-      if (pfn < 0) return -22;
+      if (pfn < 0) return -EINVAL;
       const h = env.san.hold(me.name, `${who} ioremap`, pfn, siteOf(env));
       yield* step("ioremap", `${name}: ioremap(pfn) after the locks are gone`);
       yield* step("pfnUse", `${name}: readl() through the ioremap`);
