@@ -41,9 +41,8 @@
  * (fast; a property test proves both agree on random states).
  */
 import { access, acquire, current, release, type Steps, type Task } from "../sched/effect";
-import type { Lock } from "../sched/lock";
+import { drop, heldEntry, type Lock, take, wouldBlock } from "../sched/lock";
 import { lockdep } from "../sched/lockdep";
-import { heldEntry, wouldBlock } from "../sched/sync";
 import { VM_IO, VM_PFNMAP, hex } from "./constants";
 import { EINVAL } from "./errors";
 import {
@@ -366,10 +365,7 @@ function badTableFlags(f: number): boolean {
 /** Take `lock` for write in the sync context, as runSteps does for an acquire effect. */
 function syncAcquire(k: Kernel, task: Task, lock: Lock, site: string): void {
   if (lock.holders.size !== 0) syncAcquireBusy(k, task, lock, site);
-  lock.holders.set(task, "write");
-  // held[held.length] = x is push() (V8 calls the push builtin here instead of inlining it).
-  const held = task.held;
-  held[held.length] = heldEntry(lock, "write", site);
+  take(task, heldEntry(lock, "write", site));
 }
 
 /** The lock is held already: lockdep's checks, then fail (nothing could ever release it). */
@@ -381,15 +377,7 @@ function syncAcquireBusy(k: Kernel, task: Task, lock: Lock, site: string): void 
 /** Release `lock` in the sync context (lockdep reports a release of a lock not held, and nothing happens). */
 function syncRelease(k: Kernel, task: Task, lock: Lock, site: string): void {
   if (!lock.holders.has(task) && !lockdep.beforeRelease(k.checker, task, lock, site)) return;
-  lock.holders.delete(task);
-  const held = task.held;
-  for (let i = held.length - 1; i >= 0; i--) {
-    if (held[i].lock === lock) {
-      if (i === held.length - 1) held.pop();
-      else held.splice(i, 1);
-      break;
-    }
-  }
+  drop(task, lock);
 }
 
 function holdsFast(task: Task, lock: Lock): boolean {

@@ -5,7 +5,7 @@
  * no follow_pfnmap lookup that obeys the rules can be in flight.
  */
 import { acquire, current, release, step, type Steps } from "../sched/effect";
-import { wouldBlock } from "../sched/sync";
+import { wouldBlock } from "../sched/lock";
 import { mmuNotifierInvalidateRangeEndSteps, mmuNotifierInvalidateRangeStartSteps } from "../notifiers/mmu-notifier";
 import { PTRS_PER_TABLE, TASK_SIZE, hex } from "./constants";
 import { EINVAL } from "./errors";

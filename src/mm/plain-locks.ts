@@ -4,8 +4,7 @@
  * busyLockIn() and refuses while nothing has changed yet.
  */
 import { current, type Steps } from "../sched/effect";
-import type { Lock } from "../sched/lock";
-import { wouldBlock } from "../sched/sync";
+import { type Lock, wouldBlock } from "../sched/lock";
 import { PTRS_PER_TABLE } from "./constants";
 import type { Mm } from "./mm";
 import { ENTRY_SPAN, type PageTablePage } from "./pagetable";

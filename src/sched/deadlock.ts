@@ -46,6 +46,67 @@ export function describeLivelock(l: LivelockReport): string {
   return `${l.task} spins at ${l.site} (${l.steps} of ${l.totalSteps} steps without progress)`;
 }
 
+/**
+ * Counts steps without progress (see above) and names the livelock once a bound is
+ * passed. The scheduler calls `stepping` before it executes each step and `stepped`
+ * after it.
+ */
+export class LivelockWatch {
+  /** Spinning steps since the last progress, by all tasks and per task id. */
+  private sinceProgress = 0;
+  private readonly spinsByTask: number[] = [];
+  /** Steps since a task last finished, by all tasks and per task id. */
+  private sinceFinish = 0;
+  private readonly sinceFinishByTask: number[] = [];
+
+  constructor(
+    readonly livelockBound: number,
+    readonly stepBound: number,
+  ) {}
+
+  /** `task` is about to run a step; `spinning`: a cpu_relax(), or the re-read right after one. */
+  stepping(task: SimTask, spinning: boolean): void {
+    if (spinning) {
+      this.sinceProgress++;
+      this.spinsByTask[task.id] = (this.spinsByTask[task.id] ?? 0) + 1;
+    } else if (this.sinceProgress > 0) {
+      this.sinceProgress = 0;
+      this.spinsByTask.fill(0);
+    }
+    this.sinceFinish++;
+    this.sinceFinishByTask[task.id] = (this.sinceFinishByTask[task.id] ?? 0) + 1;
+  }
+
+  /** `task` ran its step: a task that finished (or crashed) is progress; else the livelock, once a bound is passed. */
+  stepped(task: SimTask, tasks: readonly SimTask[]): LivelockReport | null {
+    if (task.state === "done" || task.state === "crashed") {
+      this.sinceProgress = 0;
+      this.sinceFinish = 0;
+      this.spinsByTask.fill(0);
+      this.sinceFinishByTask.fill(0);
+      return null;
+    }
+    if (this.sinceProgress <= this.livelockBound && this.sinceFinish <= this.stepBound) return null;
+    const kind = this.sinceProgress > this.livelockBound ? "spin" : "runaway";
+    let worst = task;
+    let most = -1;
+    for (const t of tasks) {
+      const n = (kind === "spin" ? this.spinsByTask[t.id] : this.sinceFinishByTask[t.id]) ?? 0;
+      if (n > most) {
+        most = n;
+        worst = t;
+      }
+    }
+    return {
+      task: worst.name,
+      site: worst.site,
+      steps: most,
+      totalSteps: kind === "spin" ? this.sinceProgress : this.sinceFinish,
+      kind,
+    };
+  }
+}
+
 /** The wait-for cycle among `tasks`, or null when some task can still run or none waits. */
 export function findDeadlock(tasks: readonly SimTask[]): DeadlockReport | null {
   if (tasks.some((t) => t.state === "runnable")) return null;

@@ -1,11 +1,17 @@
 /**
- * A lock as data: what it is and who holds it. Behaviour (blocking, statistics,
- * lockdep) lives in the drivers so that the mm model only declares its locks.
+ * A lock: what it is, who holds it, and the one place that changes who holds it.
+ * `take`/`drop` update the holders and the task's held list together, `mustWait` says
+ * whether an acquisition would have to wait and `wouldBlock` is the error of a plain
+ * call that would; every driver goes through them (runSteps in sync.ts, the
+ * scheduler's lock-queue.ts, the plain walk in mm/follow.ts), as loom's rt/mutex.rs
+ * owns acquire and release. Waiting itself (queue, handoff) is wait-queue.ts; lockdep,
+ * costs and statistics stay with the drivers, so the mm model only declares its locks.
  *
  * Kinds follow the kernel: `spinlock` (spinlock_t: page_table_lock, split ptlocks;
  * holders must not sleep), `rwsem` (struct rw_semaphore: mmap_lock, i_mmap_rwsem; many
  * readers or one writer), `mutex` (struct mutex: exclusive, may sleep).
  */
+import { PfnlabError } from "../mm/model-error";
 
 export type LockKind = "spinlock" | "rwsem" | "mutex";
 
@@ -124,8 +130,7 @@ export class Lock {
   /** Current holders and the mode each holds. */
   readonly holders = new LockHolders();
   /**
-   * The held-list entry plain calls last pushed for this lock (see heldEntry in
-   * sync.ts). Entries are never mutated once made, so one with the same mode and site
+   * The held-list entry plain calls last pushed for this lock (see heldEntry). Entries are never mutated once made, so one with the same mode and site
    * can be pushed again instead of allocating a new one per acquisition.
    */
   syncHeld: HeldLock | null = null;
@@ -155,4 +160,67 @@ export class Lock {
   toString(): string {
     return this.name === this.className ? this.className : `${this.className} (${this.name})`;
   }
+}
+
+/**
+ * `task` takes `entry.lock` in `entry.mode`: it becomes a holder and the entry goes on
+ * its held list. The caller has made sure it may (mustWait, or a handoff).
+ */
+export function take(task: Task, entry: HeldLock): void {
+  entry.lock.holders.set(task, entry.mode);
+  // held[held.length] = x is push() (V8 calls the push builtin here instead of inlining it).
+  const held = task.held;
+  held[held.length] = entry;
+}
+
+/** `task` drops its hold on `lock`: no longer a holder, its latest held entry for the lock removed. */
+export function drop(task: Task, lock: Lock): void {
+  lock.holders.delete(task);
+  const held = task.held;
+  for (let i = held.length - 1; i >= 0; i--) {
+    if (held[i].lock === lock) {
+      if (i === held.length - 1) held.pop();
+      else held.splice(i, 1);
+      return;
+    }
+  }
+}
+
+/**
+ * Whether `task` would have to wait for `lock` in `mode` now: a holder excludes it, or
+ * the task holds the lock already (recursive locking waits on itself, as in the kernel;
+ * for a read it would also leave one holder entry for two acquisitions). Fairness toward
+ * queued waiters is the wait queue's business, not this.
+ */
+export function mustWait(lock: Lock, mode: LockMode, task: Task): boolean {
+  return lock.holders.size !== 0 && (!lock.available(mode) || lock.holders.has(task));
+}
+
+/**
+ * The entry a plain acquisition pushes on task.held: { lock, mode, site, since: 0 }.
+ * Nobody mutates held entries, so the last one made for this lock is reused when mode
+ * and site match (plain calls acquire the same locks at the same sites over and over).
+ */
+export function heldEntry(lock: Lock, mode: LockMode, site: string): HeldLock {
+  const h = lock.syncHeld;
+  if (h !== null && h.site === site && h.mode === mode) return h;
+  return (lock.syncHeld = { lock, mode, site, since: 0 });
+}
+
+/**
+ * The error of a plain acquisition that would wait forever. `fn` is the model function
+ * the user called (default: the function named by the site); `me`, when given, is named
+ * as the holder when it holds the lock itself.
+ */
+export function wouldBlock(site: string, lock: Lock, fn?: string, me?: Task): PfnlabError {
+  const owners = [...lock.holders.keys()].map((t) => t.name).join(", ");
+  const colon = site.indexOf(":");
+  const self = me !== undefined && lock.holders.has(me);
+  return new PfnlabError(
+    fn ?? (colon > 0 ? site.slice(0, colon) : site),
+    "lock",
+    lock,
+    `is held by ${owners}${self ? " (this task: recursive locking)" : ""}: ${site} would wait forever, as outside the scheduler nothing can release it ` +
+      `(likely cause: a missing unlock or followPfnmapEnd() before this call)`,
+  );
 }

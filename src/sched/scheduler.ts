@@ -11,27 +11,28 @@
  * Both share the same effect semantics and cost accounting, so a timed run's schedule can
  * be replayed in controlled mode and gives the same trace.
  *
- * Locks: a busy lock puts the task in the lock's FIFO waiter queue (blocked). A release
- * hands the lock to the head waiter directly, as qspinlock's MCS queue does; for an rwsem
- * whose head waiter is a reader, every queued reader is granted at once (rwsem_mark_wake,
- * kernel/locking/rwsem.c). New acquirers queue behind existing waiters (no lock stealing).
- * A spinning waiter (spinlock) is woken after the handoff cost; a sleeping one (mutex,
- * rwsem) also pays the wake-up latency. Wait time is counted for both, as lock_stat does.
+ * This file picks tasks and drives the run; the jobs around a step live beside it, as
+ * loom splits execution, path and scheduler: what a step does with its effect in
+ * execute.ts (the task's code between two effects runs in interpreter.ts, shared with
+ * runSteps), locks in lock-queue.ts (take or queue, release and hand off; the queue
+ * itself is wait-queue.ts), the livelock watch in deadlock.ts, and the schedule with its
+ * preemptions and replay prefix in explore/path.ts.
  */
-import { Checker, CheckerError } from "../checks/checker";
+import { Checker } from "../checks/checker";
 import type { Violation } from "../checks/checker";
-import { acquireCost, createCostModel, releaseCost, stepCost, waitersSleep } from "./cost-model";
+import { createCostModel } from "./cost-model";
 import type { CostModel } from "./cost-model";
-import { findDeadlock } from "./deadlock";
+import { findDeadlock, LivelockWatch } from "./deadlock";
 import type { DeadlockReport, LivelockReport } from "./deadlock";
-import type { Effect } from "./effect";
+import { Path } from "./explore/path";
 import { EventHeap } from "./heap";
+import { Executor } from "./execute";
 import type { Lock, LockMode } from "./lock";
-import { lockdep } from "./lockdep";
+import { LockQueues } from "./lock-queue";
 import { LockStat } from "./lockstat";
 import { SimTask } from "./task";
-import type { Pending, TaskSpec, TaskState } from "./task";
-import type { TraceKind, TraceRecord } from "./trace";
+import type { Pending, TaskSpec } from "./task";
+import type { TraceRecord } from "./trace";
 
 export interface SchedulerOptions {
   /** Cost overrides (simulated ns); see cost-model.ts. */
@@ -100,58 +101,24 @@ function priorityOf(p: Pending): number {
   }
 }
 
-interface Waiter {
-  task: SimTask;
-  mode: LockMode;
-  site: string;
-  since: number;
-  /** Call site of the acquire (while call sites are captured): where the woken task stands. */
-  at?: string;
-}
-
-/** Per-run state of a lock that the Lock data object does not carry. */
-interface LockRuntime {
-  waiters: Waiter[];
-  /** CPU of the last acquisition (lock->cpu in lockdep), undefined before the first. */
-  lastCpu: number | undefined;
-  /** Site of the last acquisition (lock->ip): the "contending point" for waiters. */
-  lastSite: string | undefined;
-  /** Time at which the last release completed. */
-  freeAt: number;
-  /** Acquisition time of each current holder. */
-  holdStart: Map<SimTask, number>;
-}
-
 export class Scheduler {
   readonly tasks: SimTask[] = [];
   readonly costs: CostModel;
   readonly checker: Checker;
   readonly lockStat = new LockStat();
-  readonly trace: TraceRecord[] = [];
+  readonly trace: TraceRecord[];
   readonly livelockBound: number;
   readonly stepBound: number;
-  /** Task id of every executed step: the full schedule. */
-  readonly schedule: number[] = [];
-  /** For every step, the id of the non-preemptive default task (see ChoiceContext). */
-  readonly defaults: number[] = [];
-  /** Steps that switched away from a task that was still eligible. */
-  preemptions = 0;
-  private readonly recordTrace: boolean;
-  private readonly locks = new Map<Lock, LockRuntime>();
+  /** Which task ran each step, the defaults and the preemptions. */
+  readonly path = new Path();
+  private readonly locks: LockQueues;
+  private readonly exec: Executor;
+  private readonly watch: LivelockWatch;
   private stepCount = 0;
   /** Simulated time at which the last step started. */
   private lastStart = 0;
-  /** Spinning steps since the last progress. */
-  private sinceProgress = 0;
-  /** Steps since a task last finished. */
-  private sinceFinish = 0;
-  /** Per task id: spinning steps since the last progress, and steps since a task last finished. */
-  private readonly spinsByTask: number[] = [];
-  private readonly sinceFinishByTask: number[] = [];
   private livelock: LivelockReport | null = null;
   private prevTask: SimTask | null = null;
-  /** Tasks made runnable during the current step (for the timed event loop). */
-  private woken: SimTask[] = [];
   private ended: RunEnd | null = null;
 
   constructor(opts: SchedulerOptions = {}) {
@@ -165,7 +132,25 @@ export class Scheduler {
     if (!Number.isInteger(stepBound) || stepBound < bound)
       throw new Error(`Scheduler: stepBound ${stepBound} must be an integer >= livelockBound (${bound})`);
     this.stepBound = stepBound;
-    this.recordTrace = opts.trace ?? true;
+    this.locks = new LockQueues(this.costs, this.lockStat);
+    this.exec = new Executor(this.costs, this.checker, this.locks, opts.trace ?? true);
+    this.trace = this.exec.trace;
+    this.watch = new LivelockWatch(bound, stepBound);
+  }
+
+  /** Task id of every executed step: the full schedule. */
+  get schedule(): number[] {
+    return this.path.schedule;
+  }
+
+  /** For every step, the id of the non-preemptive default task (see ChoiceContext). */
+  get defaults(): number[] {
+    return this.path.defaults;
+  }
+
+  /** Steps that switched away from a task that was still eligible. */
+  get preemptions(): number {
+    return this.path.preemptions;
   }
 
   /** Add a task; its code runs up to its first effect now. */
@@ -182,7 +167,7 @@ export class Scheduler {
     const t = new SimTask(id, spec.name, cpu);
     t.gen = spec.body(t);
     this.tasks.push(t);
-    this.advance(t, undefined);
+    this.exec.advance(t);
     return t;
   }
 
@@ -249,9 +234,7 @@ export class Scheduler {
    * takes the default task (at least one step). This is what replay strings encode.
    */
   replayPrefix(): number[] {
-    let last = 0;
-    for (let i = 0; i < this.schedule.length; i++) if (this.schedule[i] !== this.defaults[i]) last = i;
-    return this.schedule.slice(0, Math.min(this.schedule.length, last + 1));
+    return this.path.replayPrefix();
   }
 
   /** Timed run: earliest pending effect first, ties by priority then FIFO. */
@@ -267,8 +250,8 @@ export class Scheduler {
       if (t.state !== "runnable") continue;
       this.stepIn(this.choiceContext(), t, true);
       push(t);
-      for (const w of this.woken) push(w);
-      this.woken = [];
+      for (const w of this.locks.woken) push(w);
+      this.locks.woken = [];
     }
     return this.end();
   }
@@ -283,92 +266,21 @@ export class Scheduler {
       throw new Error(`Scheduler.step: task ${task.name} is ${task.state}, not runnable`);
     }
     if (this.livelock) throw new Error(`Scheduler.step: the run already ended in a livelock of ${this.livelock.task}`);
-    this.schedule.push(task.id);
-    this.defaults.push(ctx ? ctx.defaultTask.id : task.id);
-    if (ctx?.prevEligible && ctx.prev !== task) this.preemptions++;
+    this.path.push(task.id, ctx ? ctx.defaultTask.id : task.id, ctx?.prevEligible === true && ctx.prev !== task);
     const p = task.pending;
     const stepNo = this.stepCount++;
     task.steps++;
     this.prevTask = task;
     // A spinning step: cpu_relax() itself, or the re-read right after it. Any other step is progress.
-    if (p.kind === "cpuRelax" || task.relaxed) {
-      this.sinceProgress++;
-      this.spinsByTask[task.id] = (this.spinsByTask[task.id] ?? 0) + 1;
-    } else if (this.sinceProgress > 0) {
-      this.sinceProgress = 0;
-      this.spinsByTask.fill(0);
-    }
-    this.sinceFinish++;
-    this.sinceFinishByTask[task.id] = (this.sinceFinishByTask[task.id] ?? 0) + 1;
+    this.watch.stepping(task, p.kind === "cpuRelax" || task.relaxed);
     task.relaxed = p.kind === "cpuRelax";
     // Controlled runs: the chosen order is the order things happen in, so a step starts no
     // earlier than the step before it (a task not chosen was idle): one global, monotonic
     // simulated time. Timed runs already pick the earliest pending effect, so this changes nothing there.
     if (!timed && task.clock < this.lastStart) task.clock = this.lastStart;
-    const t0 = task.clock;
-    this.lastStart = t0;
-
-    switch (p.kind) {
-      case "step":
-        this.record(stepNo, t0, task, "step", p.site, {
-          cost: p.cost,
-          ...(p.units === undefined ? {} : { units: p.units }),
-        });
-        task.clock = t0 + stepCost(this.costs, p.cost, p.units);
-        this.advance(task, undefined);
-        break;
-      case "mightSleep":
-        this.guard(task, () => lockdep.mightSleep(this.checker, task, p.site));
-        this.record(stepNo, t0, task, "mightSleep", p.site);
-        this.advance(task, undefined);
-        break;
-      case "cpuRelax":
-        this.record(stepNo, t0, task, "cpuRelax", p.site);
-        task.clock = t0 + this.costs.cpuRelax;
-        this.advance(task, undefined);
-        break;
-      case "acquire":
-        this.doAcquire(stepNo, task, p.lock, p.mode, p.site);
-        break;
-      case "release":
-        this.doRelease(stepNo, task, p.lock, p.site);
-        break;
-      case "wake":
-        this.record(stepNo, t0, task, "acquired", p.site, {
-          ...lockFields(p.lock),
-          mode: p.mode,
-          text: `after waiting ${t0 - (task.waiting?.since ?? t0)}ns`,
-        });
-        task.waiting = null;
-        this.advance(task, undefined);
-        break;
-    }
-
-    const after = task.state as TaskState;
-    if (after === "done" || after === "crashed") {
-      this.sinceProgress = 0;
-      this.sinceFinish = 0;
-      this.spinsByTask.fill(0);
-      this.sinceFinishByTask.fill(0);
-    } else if (this.sinceProgress > this.livelockBound || this.sinceFinish > this.stepBound) {
-      const kind = this.sinceProgress > this.livelockBound ? "spin" : "runaway";
-      let worst = task;
-      let most = -1;
-      for (const t of this.tasks) {
-        const n = (kind === "spin" ? this.spinsByTask[t.id] : this.sinceFinishByTask[t.id]) ?? 0;
-        if (n > most) {
-          most = n;
-          worst = t;
-        }
-      }
-      this.livelock = {
-        task: worst.name,
-        site: worst.site,
-        steps: most,
-        totalSteps: kind === "spin" ? this.sinceProgress : this.sinceFinish,
-        kind,
-      };
-    }
+    this.lastStart = task.clock;
+    this.exec.execute(stepNo, task, p);
+    this.livelock = this.watch.stepped(task, this.tasks);
   }
 
   /** How the run ended (valid once nothing can run; also callable early, e.g. by manual mode). */
@@ -416,263 +328,13 @@ export class Scheduler {
     return e;
   }
 
-  // ---------------------------------------------------------------- internals
-
-  private rt(lock: Lock): LockRuntime {
-    let r = this.locks.get(lock);
-    if (!r) {
-      r = { waiters: [], lastCpu: undefined, lastSite: undefined, freeAt: 0, holdStart: new Map() };
-      this.locks.set(lock, r);
-    }
-    return r;
-  }
-
   /** Waiters of a lock, in queue order (for manual mode and displays). */
   waitersOf(lock: Lock): { task: string; mode: LockMode; site: string; since: number }[] {
-    return (this.locks.get(lock)?.waiters ?? []).map((w) => ({
-      task: w.task.name,
-      mode: w.mode,
-      site: w.site,
-      since: w.since,
-    }));
+    return this.locks.waitersOf(lock);
   }
 
   /** Locks seen in this run, in first-use order. */
   knownLocks(): Lock[] {
-    return [...this.locks.keys()];
+    return this.locks.knownLocks();
   }
-
-  private doAcquire(stepNo: number, task: SimTask, lock: Lock, requested: LockMode, site: string): void {
-    const mode: LockMode = lock.kind === "rwsem" ? requested : "write";
-    const t0 = task.clock;
-    if (!this.guard(task, () => lockdep.beforeAcquire(this.checker, task, lock, mode, site))) return;
-    const r = this.rt(lock);
-    const free = r.waiters.length === 0 && lock.available(mode) && !lock.holders.has(task);
-    if (free) {
-      const bounce = r.lastCpu !== undefined && r.lastCpu !== task.cpu;
-      const start = Math.max(t0, r.freeAt);
-      const at = start + acquireCost(this.costs, lock.kind) + (bounce ? this.costs.cacheLineBounce : 0);
-      this.record(stepNo, t0, task, "acquire", site, { ...lockFields(lock), mode });
-      this.take(task, lock, mode, site, at, bounce, null);
-      task.clock = at;
-      this.advance(task, undefined);
-      return;
-    }
-    // Busy (or a recursive take of a lock we hold: that blocks on ourselves, as in the kernel).
-    const holders = [...lock.holders.keys()].map((h) => h.name);
-    this.lockStat.contended(lock.className, mode, site, r.lastSite, r.lastCpu !== undefined && r.lastCpu !== task.cpu);
-    const at = task.pending && "at" in task.pending ? task.pending.at : undefined;
-    r.waiters.push(at === undefined ? { task, mode, site, since: t0 } : { task, mode, site, since: t0, at });
-    task.state = "blocked";
-    task.waiting = { lock, mode, site, since: t0 };
-    this.record(stepNo, t0, task, "contend", site, {
-      ...lockFields(lock),
-      mode,
-      text: `${lock.kind === "spinlock" ? "spins" : "sleeps"}; held by ${holders.join(", ") || "nobody"}${r.waiters.length > 1 ? `; ${r.waiters.length - 1} queued ahead` : ""}`,
-    });
-  }
-
-  private doRelease(stepNo: number, task: SimTask, lock: Lock, site: string): void {
-    const t0 = task.clock;
-    let ok = false;
-    if (!this.guard(task, () => (ok = lockdep.beforeRelease(this.checker, task, lock, site)))) return;
-    if (!ok) {
-      this.record(stepNo, t0, task, "release", site, { ...lockFields(lock), text: "ignored: not held by this task" });
-      this.advance(task, undefined);
-      return;
-    }
-    const r = this.rt(lock);
-    const mode = lock.holders.get(task)!;
-    lock.holders.delete(task);
-    for (let i = task.held.length - 1; i >= 0; i--) {
-      if (task.held[i]!.lock === lock) {
-        task.held.splice(i, 1);
-        break;
-      }
-    }
-    const start = r.holdStart.get(task) ?? t0;
-    r.holdStart.delete(task);
-    this.lockStat.released(lock.className, lock.name, task.name, mode, start, t0);
-    this.record(stepNo, t0, task, "release", site, { ...lockFields(lock), mode, text: `held ${t0 - start}ns` });
-    const done = t0 + releaseCost(this.costs, lock.kind);
-    task.clock = done;
-    r.freeAt = Math.max(r.freeAt, done);
-    this.grantWaiters(lock, r, done);
-    this.advance(task, undefined);
-  }
-
-  /** Hand the lock to the head waiter (all queued readers when the head is an rwsem reader). */
-  private grantWaiters(lock: Lock, r: LockRuntime, at: number): void {
-    const head = r.waiters[0];
-    if (!head) return;
-    if (lock.kind === "rwsem" && head.mode === "read") {
-      if (!lock.available("read")) return;
-      const readers = r.waiters.filter((w) => w.mode === "read");
-      r.waiters = r.waiters.filter((w) => w.mode !== "read");
-      for (const w of readers) this.grant(lock, r, w, at);
-      return;
-    }
-    if (lock.holders.size > 0) return;
-    r.waiters.shift();
-    this.grant(lock, r, head, at);
-  }
-
-  private grant(lock: Lock, r: LockRuntime, w: Waiter, at: number): void {
-    const bounce = r.lastCpu !== undefined && r.lastCpu !== w.task.cpu;
-    const when =
-      Math.max(at, w.since) +
-      (waitersSleep(lock.kind) ? this.costs.wakeup : 0) +
-      acquireCost(this.costs, lock.kind) +
-      (bounce ? this.costs.cacheLineBounce : 0);
-    this.take(w.task, lock, w.mode, w.site, when, bounce, { start: w.since, end: when });
-    w.task.clock = when;
-    w.task.state = "runnable";
-    w.task.pending =
-      w.at === undefined
-        ? { kind: "wake", lock, mode: w.mode, site: w.site }
-        : { kind: "wake", lock, mode: w.mode, site: w.site, at: w.at };
-    this.woken.push(w.task);
-  }
-
-  private take(
-    task: SimTask,
-    lock: Lock,
-    mode: LockMode,
-    site: string,
-    at: number,
-    bounce: boolean,
-    wait: { start: number; end: number } | null,
-  ): void {
-    const r = this.rt(lock);
-    lock.holders.set(task, mode);
-    task.held.push({ lock, mode, site, since: at });
-    r.holdStart.set(task, at);
-    r.lastCpu = task.cpu;
-    r.lastSite = site;
-    this.lockStat.acquired(lock.className, lock.name, task.name, mode, bounce, wait);
-  }
-
-  /** Run a lockdep/model check; a CheckerError (checker in "throw" mode) crashes the task. */
-  private guard(task: SimTask, f: () => void): boolean {
-    try {
-      f();
-      return true;
-    } catch (e) {
-      this.crash(task, e);
-      return false;
-    }
-  }
-
-  private crash(task: SimTask, e: unknown): void {
-    task.state = "crashed";
-    task.pending = null;
-    task.crashedByChecker = e instanceof CheckerError;
-    task.error = e instanceof CheckerError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    this.record(Math.max(0, this.stepCount - 1), task.clock, task, "crash", "", { text: task.error });
-  }
-
-  /** Resume the task's code until its next scheduling effect (answering `current`, recording notes). */
-  private advance(task: SimTask, first: unknown): void {
-    let input = first;
-    for (;;) {
-      let r: IteratorResult<Effect, unknown>;
-      try {
-        r = task.gen.next(input);
-      } catch (e) {
-        this.crash(task, e);
-        return;
-      }
-      input = undefined;
-      if (r.done) {
-        task.state = "done";
-        task.pending = null;
-        task.result = r.value;
-        this.record(
-          Math.max(0, this.stepCount - 1),
-          task.clock,
-          task,
-          "done",
-          "",
-          r.value === undefined ? {} : { text: `returned ${short(r.value)}` },
-        );
-        if (task.held.length > 0) {
-          this.checker.report({
-            rule: "lock-held-at-exit",
-            message: `${task.name} finished holding ${task.held.map((h) => String(h.lock)).join(", ")}: lock held when returning to user space (kernel/locking/lockdep.c lockdep_sys_exit)`,
-            site: task.held[task.held.length - 1]!.site,
-            task: task.name,
-          });
-        }
-        return;
-      }
-      const e = r.value;
-      if (!e || typeof e !== "object") {
-        this.crash(
-          task,
-          new Error(`task ${task.name} yielded ${String(e)}, not an Effect (use yield* on the helpers of effect.ts)`),
-        );
-        return;
-      }
-      switch (e.kind) {
-        case "current":
-          input = task;
-          continue;
-        case "note":
-          this.record(
-            Math.max(0, this.stepCount - 1),
-            task.clock,
-            task,
-            "note",
-            "",
-            e.event ? { text: e.text, event: e.event } : { text: e.text },
-          );
-          continue;
-        case "step":
-        case "acquire":
-        case "release":
-        case "mightSleep":
-        case "cpuRelax":
-          task.pending = e;
-          return;
-        default:
-          this.crash(
-            task,
-            new Error(`task ${task.name} yielded an unknown effect kind '${(e as { kind: unknown }).kind}'`),
-          );
-          return;
-      }
-    }
-  }
-
-  private record(
-    step: number,
-    time: number,
-    task: SimTask,
-    kind: TraceKind,
-    site: string,
-    extra: Partial<TraceRecord> = {},
-  ): void {
-    if (!this.recordTrace) return;
-    // The model line that yielded the effect being executed, when call sites are captured.
-    const at = kind === "note" ? undefined : (task.pending as { at?: string } | null)?.at;
-    this.trace.push({ step, time, task: task.name, cpu: task.cpu, kind, site, ...(at ? { at } : {}), ...extra });
-  }
-}
-
-/** A lock's fields of a trace record: the printed name plus class and instance as data. */
-function lockFields(lock: Lock): Pick<TraceRecord, "lock" | "lockClass" | "lockName"> {
-  return { lock: String(lock), lockClass: lock.className, lockName: lock.name };
-}
-
-function short(v: unknown): string {
-  let s: string;
-  try {
-    s =
-      typeof v === "string"
-        ? v
-        : (JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)) ?? String(v));
-  } catch {
-    s = String(v);
-  }
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }

@@ -1,5 +1,6 @@
 /** Test helpers: a small world, and a manual stepper to interleave stepwise calls. */
 import type { Effect, Steps, Task } from "../../src/sched/effect";
+import { drop, take } from "../../src/sched/lock";
 import type { SyncContext } from "../../src/sched/sync";
 import {
   createKernel,
@@ -69,15 +70,10 @@ export class Stepper<T> {
         break;
       case "acquire":
         if (!e.lock.available(e.mode)) throw new Error(`Stepper: ${e.lock} not available`);
-        e.lock.holders.set(task, e.mode);
-        task.held.push({ lock: e.lock, mode: e.mode, site: e.site, since: 0 });
+        take(task, { lock: e.lock, mode: e.mode, site: e.site, since: 0 });
         break;
       case "release":
-        e.lock.holders.delete(task);
-        task.held.splice(
-          task.held.findIndex((h) => h.lock === e.lock),
-          1,
-        );
+        drop(task, e.lock);
         break;
       default:
         break;
