@@ -9,10 +9,10 @@ import type { Mm } from "./mm";
 import { hex } from "./constants";
 import { PfnlabError } from "./model-error";
 import { checkInteger, checkMm } from "./validate";
-import { walkPageRange } from "./pagewalk";
+import { type WalkEntryRef, walkPageRange } from "./pagewalk";
+import type { PageTablePage } from "./pagetable";
 import { ENTRY_SPAN, TABLE_SPAN } from "./pagetable";
 import { entryHugeLeaf, entryPfn, entryPresent, leafPfn } from "./pte";
-import type { EntryRef } from "./vma";
 
 export interface MappedLeaf {
   level: LeafLevel;
@@ -27,7 +27,7 @@ export interface MappedLeaf {
 }
 
 /** Record a present leaf entry (a pte, or a pud/pmd with PSE) that covers [addr, next). */
-function leafAt(ref: EntryRef, addr: number, out: MappedLeaf[]): void {
+function leafAt(ref: WalkEntryRef<PageTablePage>, addr: number, out: MappedLeaf[]): void {
   const v = ref.table.entries[ref.index];
   const level = ref.table.level as LeafLevel;
   if (!entryPresent(v) || (level !== "pte" && !entryHugeLeaf(v))) return;
@@ -43,7 +43,7 @@ export function mappedLeaves(mm: Mm, start = 0, end: number = TABLE_SPAN.pgd): M
   checkInteger("mappedLeaves", "end", end);
   if (!(end > start)) throw new PfnlabError("mappedLeaves", "end", end, `must be above start ${hex(start)}`);
   const out: MappedLeaf[] = [];
-  const leaf = (ref: EntryRef, addr: number) => {
+  const leaf = (ref: WalkEntryRef<PageTablePage>, addr: number) => {
     leafAt(ref, addr, out);
     return 0;
   };

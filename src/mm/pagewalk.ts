@@ -10,10 +10,29 @@
  * folded into the pgd (4-level paging): the top table's entries are the p4d entries.
  * The range helpers pXdAddrEnd mirror pgd/p4d/pud/pmd_addr_end (include/linux/pgtable.h:1199-1223).
  */
-import { ENTRY_SPAN, type PageTablePage, type TableLevel } from "./pagetable";
 import { entryHugeLeaf, entryPresent } from "./pte";
-import type { Mm } from "./mm";
-import type { EntryRef } from "./vma";
+
+// Structural types, not pagetable.ts/mm.ts: the mm core imports this walker, and a type
+// import back would close an import cycle. PageTablePage and Mm fit them.
+
+export type TableLevel = "pgd" | "pud" | "pmd" | "pte";
+
+/** What the walk needs of a table page (pagetable.ts PageTablePage). */
+export interface WalkTable<T> {
+  readonly level: TableLevel;
+  readonly base: number;
+  readonly entries: Float64Array;
+  readonly children: (T | null)[] | null;
+}
+
+/** A pointer to one entry (the pud_t * / pmd_t * / pte_t * a callback gets), as vma.ts EntryRef. */
+export interface WalkEntryRef<T> {
+  table: T;
+  index: number;
+}
+
+/** Bytes one entry covers, per level (pagetable.ts ENTRY_SPAN). */
+const ENTRY_SPAN: Record<TableLevel, number> = { pgd: 2 ** 39, pud: 2 ** 30, pmd: 2 ** 21, pte: 2 ** 12 };
 
 /**
  * pgd_addr_end / pud_addr_end / pmd_addr_end (include/linux/pgtable.h:1199-1223): the
@@ -29,24 +48,23 @@ export function pXdAddrEnd(addr: number, end: number, level: TableLevel): number
 
 /** struct mm_walk: the walk's state a callback can read and steer. */
 export interface MmWalk {
-  mm: Mm;
   /** ACTION_SUBTREE (descend, the default) or ACTION_CONTINUE (skip this entry's subtree). */
   action: "subtree" | "continue";
 }
 
 /** A callback on one entry: `ref` points at it, [addr, next) is what it covers; non-zero stops the walk. */
-export type WalkEntryFn = (ref: EntryRef, addr: number, next: number, walk: MmWalk) => number | undefined;
+export type WalkEntryFn<T> = (ref: WalkEntryRef<T>, addr: number, next: number, walk: MmWalk) => number | undefined;
 
 /** struct mm_walk_ops: every callback optional. */
-export interface MmWalkOps {
+export interface MmWalkOps<T> {
   /** p4d_entry: a non-none top-level entry. */
-  p4dEntry?: WalkEntryFn;
+  p4dEntry?: WalkEntryFn<T>;
   /** pud_entry: a non-none pud (a table, or a PUD leaf). */
-  pudEntry?: WalkEntryFn;
+  pudEntry?: WalkEntryFn<T>;
   /** pmd_entry: a non-none pmd (a table, or a PMD leaf). */
-  pmdEntry?: WalkEntryFn;
+  pmdEntry?: WalkEntryFn<T>;
   /** pte_entry: every pte in the range, none or not (walk_pte_range_inner). */
-  pteEntry?: WalkEntryFn;
+  pteEntry?: WalkEntryFn<T>;
   /** pte_hole: [addr, next) has no entry at `level` (its pgd/pud/pmd entry is none). */
   pteHole?: (addr: number, next: number, level: TableLevel, walk: MmWalk) => number | undefined;
 }
@@ -56,8 +74,13 @@ export interface MmWalkOps {
  * walks them: [start, end) level by level, callbacks in address order. Returns 0, or
  * the first non-zero value a callback returned.
  */
-export function walkPageRange(mm: Mm, start: number, end: number, ops: MmWalkOps): number {
-  const walk: MmWalk = { mm, action: "subtree" };
+export function walkPageRange<T extends WalkTable<T>>(
+  mm: { pgd: T },
+  start: number,
+  end: number,
+  ops: MmWalkOps<T>,
+): number {
+  const walk: MmWalk = { action: "subtree" };
   return walkTableRange(mm.pgd, start, end, ops, walk);
 }
 
@@ -69,7 +92,7 @@ const ENTRY_FN: Record<TableLevel, "p4dEntry" | "pudEntry" | "pmdEntry" | "pteEn
 };
 
 /** Which callbacks below a level would be called (the kernel skips a subtree nobody looks at). */
-function wantsBelow(ops: MmWalkOps, level: TableLevel): boolean {
+function wantsBelow<T>(ops: MmWalkOps<T>, level: TableLevel): boolean {
   if (level === "pte") return false;
   if (ops.pteEntry) return true;
   if (level === "pmd") return false;
@@ -82,7 +105,13 @@ function wantsBelow(ops: MmWalkOps, level: TableLevel): boolean {
  * one shape for every level: hole on a none entry, the entry callback, then the subtree
  * unless the entry is a leaf, not present, skipped, or nobody below wants it.
  */
-function walkTableRange(t: PageTablePage, start: number, end: number, ops: MmWalkOps, walk: MmWalk): number {
+function walkTableRange<T extends WalkTable<T>>(
+  t: T,
+  start: number,
+  end: number,
+  ops: MmWalkOps<T>,
+  walk: MmWalk,
+): number {
   const level = t.level;
   const span = ENTRY_SPAN[level];
   const onEntry = ops[ENTRY_FN[level]];

@@ -7,9 +7,9 @@ import { current, type Steps } from "../sched/effect";
 import type { Lock } from "../sched/lock";
 import { wouldBlock } from "../sched/sync";
 import type { Mm } from "./mm";
-import { walkPageRange } from "./pagewalk";
+import { type WalkEntryRef, walkPageRange } from "./pagewalk";
+import type { PageTablePage } from "./pagetable";
 import { entryHugeLeaf, entryPresent } from "./pte";
-import type { EntryRef } from "./vma";
 
 /**
  * The first held lock among those a page-table change in [start, end) of mm may take:
@@ -29,7 +29,7 @@ export function busyLockIn(mm: Mm, start: number, end: number, extra: (Lock | nu
   let busy: Lock | null = null;
   // pud_alloc/pmd_alloc install under page_table_lock; a PUD leaf is locked by it.
   const ptlNeeded = ptl.isLocked();
-  const upperEntry = (ref: EntryRef): number => {
+  const upperEntry = (ref: WalkEntryRef<PageTablePage>): number => {
     const v = ref.table.entries[ref.index];
     const c = ref.table.children?.[ref.index];
     if (ptlNeeded && (!entryPresent(v) || entryHugeLeaf(v) || !c)) busy = ptl;
