@@ -4,6 +4,8 @@
  * (holding i_mmap_rwsem for read, not mmap_lock), which is why
  * pfnmap_lockdep_assert() in mm/memory.c accepts either lock for a file vma.
  */
+import { plainForm } from "./plain-form";
+import { kernelOfMapping } from "./validate";
 import { Lock } from "../sched/lock";
 import { acquire, release, type Steps } from "../sched/effect";
 import type { Kernel } from "./kernel";
@@ -43,14 +45,8 @@ export function* iMmapUnlockWriteSteps(mapping: AddressSpace): Steps<void> {
   yield* release(mapping.iMmapRwsem, "write", "i_mmap_unlock_write");
 }
 
-export function iMmapLockRead(mapping: AddressSpace): void {
-  checkMapping("iMmapLockRead", mapping);
-  mapping.kernel.run(iMmapLockReadSteps(mapping), undefined, "iMmapLockRead");
-}
-export function iMmapUnlockRead(mapping: AddressSpace): void {
-  checkMapping("iMmapUnlockRead", mapping);
-  mapping.kernel.run(iMmapUnlockReadSteps(mapping), undefined, "iMmapUnlockRead");
-}
+export const iMmapLockRead = plainForm("iMmapLockRead", kernelOfMapping, iMmapLockReadSteps);
+export const iMmapUnlockRead = plainForm("iMmapUnlockRead", kernelOfMapping, iMmapUnlockReadSteps);
 
 /** i_mmap_* take an address_space (a circular import with validate.ts, so checked here). */
 function checkMapping(fn: string, mapping: unknown): void {

@@ -10,6 +10,7 @@
  * under mmap_lock held for write, so no lookup can interleave inside a table anyway.
  * PAT memtype tracking (track_pfn_remap) is not modelled.
  */
+import { plainForm } from "./plain-form";
 import { acquire, current, release, step, type Steps } from "../sched/effect";
 import { PMD_SIZE, VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_PFNMAP, hex } from "./constants";
 import { EINVAL } from "./errors";
@@ -119,6 +120,4 @@ export function* remapPfnRangeSteps(vma: Vma, addr: number, pfn: number, size: n
 }
 
 /** remap_pfn_range(vma, addr, pfn, size, prot): 0 or -EINVAL. */
-export function remapPfnRange(vma: Vma, addr: number, pfn: number, size: number, prot: number): number {
-  return kernelOf("remapPfnRange", vma).run(remapPfnRangeSteps(vma, addr, pfn, size, prot), undefined, "remapPfnRange");
-}
+export const remapPfnRange = plainForm("remapPfnRange", kernelOf, remapPfnRangeSteps);

@@ -71,6 +71,24 @@ export function kernelOf(fn: string, vma: unknown): Kernel {
   return vma.mm.kernel;
 }
 
+/** The kernel a plain call on `mm` runs in, after checking that `mm` is an mm. */
+export function kernelOfMm(fn: string, mm: unknown): Kernel {
+  checkMm(fn, mm);
+  return mm.kernel;
+}
+
+/** The kernel a plain call on `mapping` runs in, after checking that it is an address_space. */
+export function kernelOfMapping(fn: string, mapping: unknown): Kernel {
+  checkMapping(fn, mapping);
+  return mapping.kernel;
+}
+
+/** The kernel a plain call on a fault's `vmf` runs in, after checking it is { vma, address } with a live vma. */
+export function kernelOfVmf(fn: string, vmf: unknown): Kernel {
+  checkObject(fn, "vmf", vmf, "{ vma, address }");
+  return kernelOf(fn, (vmf as { vma: unknown }).vma);
+}
+
 export function checkMapping(fn: string, mapping: unknown): asserts mapping is AddressSpace {
   if (!(mapping instanceof AddressSpace))
     throw new PfnlabError(

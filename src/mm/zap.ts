@@ -11,6 +11,7 @@
  * Locks per level as the kernel takes them: pud leaf under pud_lock (page_table_lock),
  * pmd leaf under pmd_lock, ptes under the PTE table's ptlock, one table page at a time.
  */
+import { plainForm } from "./plain-form";
 import { access, acquire, release, step, current, type Steps } from "../sched/effect";
 import {
   mmuNotifierInvalidateRangeEndSteps,
@@ -32,7 +33,15 @@ import {
   type PageTablePage,
 } from "./pagetable";
 import { entryHugeLeaf, entryNone, entryPfn, entryPresent, entrySpecial } from "./pte";
-import { checkBoolean, checkInteger, checkMapping, checkPageAligned, checkVma, kernelOf } from "./validate";
+import {
+  checkBoolean,
+  checkInteger,
+  checkMapping,
+  checkPageAligned,
+  checkVma,
+  kernelOf,
+  kernelOfMapping,
+} from "./validate";
 import { PfnlabError } from "./model-error";
 import { refuseIfBusySteps } from "./plain-locks";
 import { pXdAddrEnd } from "./pagewalk";
@@ -243,9 +252,7 @@ export function* zapVmaPtesSteps(vma: Vma, address: number, size: number): Steps
   return yield* zapPageRangeSingleSteps(vma, address, size, { site: "zap_vma_ptes" });
 }
 
-export function zapVmaPtes(vma: Vma, address: number, size: number): ZapStats | null {
-  return kernelOf("zapVmaPtes", vma).run(zapVmaPtesSteps(vma, address, size), undefined, "zapVmaPtes");
-}
+export const zapVmaPtes = plainForm("zapVmaPtes", kernelOf, zapVmaPtesSteps);
 
 /**
  * unmap_mapping_range() (mm/memory.c): zap every vma of `mapping` that maps file bytes
@@ -295,19 +302,7 @@ export function* unmapMappingRangeSteps(
   return total;
 }
 
-export function unmapMappingRange(
-  mapping: AddressSpace,
-  holebegin: number,
-  holelen: number,
-  evenCows = false,
-): ZapStats {
-  checkMapping("unmapMappingRange", mapping);
-  return mapping.kernel.run(
-    unmapMappingRangeSteps(mapping, holebegin, holelen, evenCows),
-    undefined,
-    "unmapMappingRange",
-  );
-}
+export const unmapMappingRange = plainForm("unmapMappingRange", kernelOfMapping, unmapMappingRangeSteps);
 
 /** Number of present leaves in a table (used by free_pgtables checks). */
 export function presentEntries(table: PageTablePage): number {
