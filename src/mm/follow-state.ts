@@ -19,6 +19,8 @@ import type { EntryRef } from "./vma";
 
 export const FN = "followPfnmapStart";
 
+const LEAF_SIZE = { pte: 4096, pmd: 2097152, pud: 1073741824 } as const;
+
 export function beginStart(args: FollowPfnmapArgs, k: Kernel, task: Task): void {
   if (args.state === "started") refuseStartWhileActive(args, k, task);
   args.lock = null;
@@ -72,7 +74,7 @@ export function setup(args: FollowPfnmapArgs, lock: Lock, ptep: EntryRef | null,
   args.lock = lock;
   args.ptep = ptep;
   args.leaf = level;
-  args.leafSize = level === "pte" ? 4096 : level === "pmd" ? 2097152 : 1073741824;
+  args.leafSize = LEAF_SIZE[level];
   args.state = "started";
   args.reason = "ok";
   addActive(args.vma.mm, args);
