@@ -5,7 +5,7 @@
  * Reads the tables without locks or effects: a snapshot, not a scheduling point.
  */
 import { PMD_SIZE, PUD_SIZE, VM_IO, VM_PFNMAP, hex } from "./constants";
-import { FOLLOW_REASONS } from "./follow";
+import { FOLLOW_REASONS, predictFollowWalk } from "./follow-levels";
 import type { FollowFailure, LeafLevel } from "./follow-args";
 import type { Mm } from "./mm";
 import { checkInteger, checkMm } from "./validate";
@@ -19,7 +19,7 @@ import {
   type PageTablePage,
   type TableLevel,
 } from "./pagetable";
-import { entryBadTable, entryFlagNames, entryHugeLeaf, entryNone, entryPfn, entryPresent } from "./pte";
+import { entryBadTable, entryFlagNames, entryHugeLeaf, entryNone, entryPfn, entryPresent, leafPfn } from "./pte";
 
 export interface WalkLevel {
   /** "p4d" stands for the top-level entry (pgd folded into p4d on 4-level x86). */
@@ -102,9 +102,7 @@ export function walkData(mm: Mm, address: number): WalkExplanation {
   let lock: string | null = null;
   let lockClass: string | null = null;
   if (leaf && leafTable) {
-    const raw = entryPfn(leafEntry);
-    const pages = leafSize / 4096;
-    pfn = raw - (raw % pages) + Math.floor((address % leafSize) / 4096);
+    pfn = leafPfn(entryPfn(leafEntry), leaf, address);
     const l = leaf === "pud" ? pudLockptr(mm) : leaf === "pmd" ? pmdLockptr(mm, leafTable) : pteLockptr(mm, leafTable);
     lock = l.toString();
     lockClass = l.className;
@@ -116,24 +114,12 @@ export function walkData(mm: Mm, address: number): WalkExplanation {
     lookup = { ret: -22, reason: `no vma covers ${hex(address)}: a caller would find none to pass`, failure: "noVma" };
   else if ((vma.vmFlags & (VM_IO | VM_PFNMAP)) === 0)
     lookup = { ret: -22, reason: FOLLOW_REASONS.notPfnmap(vma), failure: "notPfnmap" };
-  else if (leaf) lookup = { ret: 0, reason: "ok", failure: null };
   else {
-    const last = levels[levels.length - 1];
-    const failure: FollowFailure =
-      last.level === "p4d"
-        ? last.none
-          ? "p4dNone"
-          : "p4dBad"
-        : last.level === "pud"
-          ? fixed
-            ? "pudNotPresent"
-            : "pudNone"
-          : last.level === "pmd"
-            ? fixed
-              ? "pmdNotPresent"
-              : "pteMapNull"
-            : "pteNotPresent";
-    lookup = { ret: -22, reason: FOLLOW_REASONS[failure] as string, failure };
+    // The same per-level verdicts follow_pfnmap_start() asks (follow-levels.ts).
+    const failure = predictFollowWalk(mm, address, fixed).failure;
+    lookup = failure
+      ? { ret: -22, reason: FOLLOW_REASONS[failure] as string, failure }
+      : { ret: 0, reason: "ok", failure: null };
   }
   return {
     address,

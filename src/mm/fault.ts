@@ -12,6 +12,7 @@
  * mappings (wp_page_copy), the zero page (anonymous read faults allocate a page),
  * userfaultfd, NUMA hinting, per-VMA locks.
  */
+import { plainForm } from "./plain-form";
 import { acquire, current, holds, mightSleep, release, step, type Steps } from "../sched/effect";
 import {
   FAULT_FLAG_KNOWN,
@@ -52,7 +53,7 @@ import {
   mkEntry,
 } from "./pte";
 import { callMaybe } from "../sched/effect";
-import { checkBoolean, checkFlags, checkInteger, checkMm, checkVma, kernelOf } from "./validate";
+import { checkBoolean, checkFlags, checkInteger, checkMm, checkVma, kernelOf, kernelOfMm } from "./validate";
 import { PfnlabError } from "./model-error";
 import { refuseIfBusySteps } from "./plain-locks";
 import { linearPageIndex, type Vma, type Vmf } from "./vma";
@@ -288,9 +289,7 @@ function* doAnonymousPageSteps(mm: Mm, vmf: Vmf, pmdTable: PageTablePage, write:
 }
 
 /** handle_mm_fault(vma, address, flags) as a plain call; the caller holds mmap_lock (checker report otherwise). */
-export function handleMmFault(vma: Vma, address: number, flags = 0): number {
-  return kernelOf(FN, vma).run(handleMmFaultSteps(vma, address, flags), undefined, FN);
-}
+export const handleMmFault = plainForm(FN, kernelOf, handleMmFaultSteps);
 
 /**
  * do_user_addr_fault() (arch/x86/mm/fault.c): what a CPU access to an unmapped user
@@ -313,10 +312,7 @@ export function* doUserAddrFaultSteps(mm: Mm, address: number, write = false): S
   }
 }
 
-export function doUserAddrFault(mm: Mm, address: number, write = false): number {
-  checkMm("doUserAddrFault", mm);
-  return mm.kernel.run(doUserAddrFaultSteps(mm, address, write), undefined, "doUserAddrFault");
-}
+export const doUserAddrFault = plainForm("doUserAddrFault", kernelOfMm, doUserAddrFaultSteps);
 
 /**
  * fixup_user_fault(mm, address, fault_flags, unlocked) (mm/gup.c): fault a page in on
@@ -339,7 +335,4 @@ export function* fixupUserFaultSteps(mm: Mm, address: number, faultFlags = 0): S
   return 0;
 }
 
-export function fixupUserFault(mm: Mm, address: number, faultFlags = 0): number {
-  checkMm("fixupUserFault", mm);
-  return mm.kernel.run(fixupUserFaultSteps(mm, address, faultFlags), undefined, "fixupUserFault");
-}
+export const fixupUserFault = plainForm("fixupUserFault", kernelOfMm, fixupUserFaultSteps);

@@ -6,6 +6,7 @@
  * CONFIG_DEBUG_VM), so huge pfnmaps fail with -EINVAL. On success the pte pointer and
  * its lock are handed back; the caller reads the pte and must pte_unmap_unlock().
  */
+import { plainForm } from "./plain-form";
 import { current, holds, release, step, type Steps } from "../sched/effect";
 import { Lock } from "../sched/lock";
 import { VM_IO, VM_PFNMAP, hex } from "./constants";
@@ -86,13 +87,15 @@ export function* followPteSteps(vma: Vma, address: number, out: FollowPteOut): S
   return 0;
 }
 
+const followPteRun = plainForm(FN, kernelOf, followPteSteps);
+
 /** follow_pte(vma, address, &ptep, &ptl): 0 with out.ptep/out.ptl set and the lock held, or -EINVAL. */
 export function followPte(
   vma: Vma,
   address: number,
   out: FollowPteOut = { ptep: null, ptl: null, reason: "" },
 ): number {
-  return kernelOf(FN, vma).run(followPteSteps(vma, address, out), undefined, FN);
+  return followPteRun(vma, address, out);
 }
 
 /** ptep_get(): read the entry (a scheduling point in the stepwise form). */

@@ -6,6 +6,7 @@
  * (FOLL_PIN: refcount + GUP_PIN_COUNTING_BIAS). The caller holds mmap_lock.
  * Returns the number of pages taken, or -errno when the first page fails.
  */
+import { plainForm } from "./plain-form";
 import { current, holds, type Steps } from "../sched/effect";
 import {
   FAULT_FLAG_REMOTE,
@@ -28,7 +29,7 @@ import { lookupLeaf } from "./pagetable";
 import { PFNMAP_RULES, reportWithoutMmapLock } from "./pfnmap-checks";
 import type { Page } from "./physmem";
 import { entryWrite } from "./pte";
-import { checkFlags, checkInteger, checkMm, checkPage, checkPageAligned } from "./validate";
+import { checkFlags, checkInteger, checkMm, checkPage, checkPageAligned, kernelOfMm } from "./validate";
 import { PfnlabError } from "./model-error";
 import { refuseIfBusySteps } from "./plain-locks";
 
@@ -42,7 +43,7 @@ export interface GupResult {
 
 const FN = "getUserPages";
 
-export function* getUserPagesSteps(mm: Mm, start: number, nrPages: number, gupFlags: number): Steps<GupResult> {
+export function* getUserPagesSteps(mm: Mm, start: number, nrPages: number, gupFlags = 0): Steps<GupResult> {
   checkMm(FN, mm);
   checkPageAligned(FN, "start", start);
   checkInteger(FN, "nrPages", nrPages);
@@ -88,17 +89,17 @@ export function* getUserPagesSteps(mm: Mm, start: number, nrPages: number, gupFl
 }
 
 /** get_user_pages(): references (FOLL_GET) on nrPages pages from start. */
-export function getUserPages(mm: Mm, start: number, nrPages: number, gupFlags = 0): GupResult {
-  checkMm(FN, mm);
-  return mm.kernel.run(getUserPagesSteps(mm, start, nrPages, gupFlags), undefined, FN);
-}
+export const getUserPages = plainForm(FN, kernelOfMm, getUserPagesSteps);
 
 /** pin_user_pages(): like getUserPages with FOLL_PIN. */
-export function pinUserPages(mm: Mm, start: number, nrPages: number, gupFlags = 0): GupResult {
-  checkMm("pinUserPages", mm);
-  checkFlags("pinUserPages", "gupFlags", gupFlags, FOLL_KNOWN);
-  return mm.kernel.run(getUserPagesSteps(mm, start, nrPages, gupFlags | FOLL_PIN), undefined, "pinUserPages");
-}
+export const pinUserPages = plainForm(
+  "pinUserPages",
+  kernelOfMm,
+  (mm: Mm, start: number, nrPages: number, gupFlags = 0): Steps<GupResult> => {
+    checkFlags("pinUserPages", "gupFlags", gupFlags, FOLL_KNOWN);
+    return getUserPagesSteps(mm, start, nrPages, gupFlags | FOLL_PIN);
+  },
+);
 
 /** unpin_user_page(). */
 export function unpinUserPage(mm: Mm, page: Page): void {

@@ -11,6 +11,7 @@
  * free, anonymous or a page-table page; validate_page_before_insert), -ENOMEM (a huge
  * leaf covers addr, so no PTE table can exist there) or -EBUSY (the pte is populated).
  */
+import { plainForm } from "./plain-form";
 import { acquire, current, release, step, type Steps } from "../sched/effect";
 import { VM_MIXEDMAP, VM_PFNMAP, hex } from "./constants";
 import { EBUSY, EFAULT, EINVAL, ENOMEM } from "./errors";
@@ -78,6 +79,4 @@ export function* vmInsertPageSteps(vma: Vma, addr: number, page: Page): Steps<nu
 }
 
 /** vm_insert_page(vma, addr, page): 0 or -errno (see the file comment). */
-export function vmInsertPage(vma: Vma, addr: number, page: Page): number {
-  return kernelOf(FN, vma).run(vmInsertPageSteps(vma, addr, page), undefined, FN);
-}
+export const vmInsertPage = plainForm(FN, kernelOf, vmInsertPageSteps);

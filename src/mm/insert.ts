@@ -17,6 +17,7 @@
  * Neither huge insert looks at CONFIG_ARCH_SUPPORTS_PMD/PUD_PFNMAP: the driver's
  * huge_fault does, and falls back (vfio-device.ts, drivers/vfio/pci/vfio_pci_core.c).
  */
+import { plainForm } from "./plain-form";
 import { acquire, current, release, step, type Steps } from "../sched/effect";
 import { PAGES_PER_PMD, PAGES_PER_PUD, PMD_SIZE, PUD_SIZE, VM_MIXEDMAP, VM_PFNMAP, VM_WRITE, hex } from "./constants";
 import { VM_FAULT_NOPAGE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from "./errors";
@@ -34,7 +35,7 @@ import {
   extraBits,
   mkEntry,
 } from "./pte";
-import { checkInteger, checkObject, checkVma, kernelOf } from "./validate";
+import { checkInteger, checkObject, checkVma, kernelOf, kernelOfVmf } from "./validate";
 import { PfnlabError } from "./model-error";
 import { refuseIfBusySteps } from "./plain-locks";
 import { isCowMapping, type EntryRef, type Vma, type Vmf } from "./vma";
@@ -121,9 +122,7 @@ export function* vmfInsertPfnSteps(vma: Vma, addr: number, pfn: number): Steps<n
   return VM_FAULT_NOPAGE;
 }
 
-export function vmfInsertPfn(vma: Vma, addr: number, pfn: number): number {
-  return kernelOf("vmfInsertPfn", vma).run(vmfInsertPfnSteps(vma, addr, pfn), undefined, "vmfInsertPfn");
-}
+export const vmfInsertPfn = plainForm("vmfInsertPfn", kernelOf, vmfInsertPfnSteps);
 
 type HugeLevel = "pmd" | "pud";
 
@@ -219,11 +218,5 @@ export function* vmfInsertPfnPmdSteps(vmf: Vmf, pfn: number, write: boolean): St
 export function* vmfInsertPfnPudSteps(vmf: Vmf, pfn: number, write: boolean): Steps<number> {
   return yield* insertHugeSteps("pud", vmf, pfn, write);
 }
-export function vmfInsertPfnPmd(vmf: Vmf, pfn: number, write: boolean): number {
-  checkObject("vmfInsertPfnPmd", "vmf", vmf, "{ vma, address }");
-  return kernelOf("vmfInsertPfnPmd", vmf.vma).run(vmfInsertPfnPmdSteps(vmf, pfn, write), undefined, "vmfInsertPfnPmd");
-}
-export function vmfInsertPfnPud(vmf: Vmf, pfn: number, write: boolean): number {
-  checkObject("vmfInsertPfnPud", "vmf", vmf, "{ vma, address }");
-  return kernelOf("vmfInsertPfnPud", vmf.vma).run(vmfInsertPfnPudSteps(vmf, pfn, write), undefined, "vmfInsertPfnPud");
-}
+export const vmfInsertPfnPmd = plainForm("vmfInsertPfnPmd", kernelOfVmf, vmfInsertPfnPmdSteps);
+export const vmfInsertPfnPud = plainForm("vmfInsertPfnPud", kernelOfVmf, vmfInsertPfnPudSteps);

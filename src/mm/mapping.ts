@@ -4,6 +4,7 @@
  * (holding i_mmap_rwsem for read, not mmap_lock), which is why
  * pfnmap_lockdep_assert() in mm/memory.c accepts either lock for a file vma.
  */
+import { plainForm } from "./plain-form";
 import { Lock } from "../sched/lock";
 import { acquire, release, type Steps } from "../sched/effect";
 import type { Kernel } from "./kernel";
@@ -43,14 +44,8 @@ export function* iMmapUnlockWriteSteps(mapping: AddressSpace): Steps<void> {
   yield* release(mapping.iMmapRwsem, "write", "i_mmap_unlock_write");
 }
 
-export function iMmapLockRead(mapping: AddressSpace): void {
-  checkMapping("iMmapLockRead", mapping);
-  mapping.kernel.run(iMmapLockReadSteps(mapping), undefined, "iMmapLockRead");
-}
-export function iMmapUnlockRead(mapping: AddressSpace): void {
-  checkMapping("iMmapUnlockRead", mapping);
-  mapping.kernel.run(iMmapUnlockReadSteps(mapping), undefined, "iMmapUnlockRead");
-}
+export const iMmapLockRead = plainForm("iMmapLockRead", kernelOfMapping, iMmapLockReadSteps);
+export const iMmapUnlockRead = plainForm("iMmapUnlockRead", kernelOfMapping, iMmapUnlockReadSteps);
 
 /** `mapping` is an address_space, or a PfnlabError naming `fn` (validate.ts re-exports it: it imports this file). */
 export function checkMapping(fn: string, mapping: unknown): asserts mapping is AddressSpace {
@@ -61,4 +56,10 @@ export function checkMapping(fn: string, mapping: unknown): asserts mapping is A
       mapping,
       "is not an address_space (kernel.createAddressSpace(), or a device's mapping)",
     );
+}
+
+/** The kernel a plain call on `mapping` runs in, after checking that it is an address_space. */
+export function kernelOfMapping(fn: string, mapping: unknown): Kernel {
+  checkMapping(fn, mapping);
+  return mapping.kernel;
 }

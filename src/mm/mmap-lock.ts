@@ -4,10 +4,11 @@
  * is letting go of mmap_lock in the middle of a follow_pfnmap lookup, which the
  * kernel-doc of follow_pfnmap_start() forbids.
  */
+import { plainForm } from "./plain-form";
 import { acquire, current, release, type Steps } from "../sched/effect";
 import type { Mm } from "./mm";
 import { checkMmapUnlockDuringLookup } from "./pfnmap-checks";
-import { checkMm } from "./validate";
+import { checkMm, kernelOfMm } from "./validate";
 
 export function* mmapReadLockSteps(mm: Mm): Steps<void> {
   checkMm("mmapReadLock", mm);
@@ -33,19 +34,7 @@ export function* mmapWriteUnlockSteps(mm: Mm): Steps<void> {
   yield* release(mm.mmapLock, "write", "mmap_write_unlock");
 }
 
-export function mmapReadLock(mm: Mm): void {
-  checkMm("mmapReadLock", mm);
-  mm.kernel.run(mmapReadLockSteps(mm), undefined, "mmapReadLock");
-}
-export function mmapReadUnlock(mm: Mm): void {
-  checkMm("mmapReadUnlock", mm);
-  mm.kernel.run(mmapReadUnlockSteps(mm), undefined, "mmapReadUnlock");
-}
-export function mmapWriteLock(mm: Mm): void {
-  checkMm("mmapWriteLock", mm);
-  mm.kernel.run(mmapWriteLockSteps(mm), undefined, "mmapWriteLock");
-}
-export function mmapWriteUnlock(mm: Mm): void {
-  checkMm("mmapWriteUnlock", mm);
-  mm.kernel.run(mmapWriteUnlockSteps(mm), undefined, "mmapWriteUnlock");
-}
+export const mmapReadLock = plainForm("mmapReadLock", kernelOfMm, mmapReadLockSteps);
+export const mmapReadUnlock = plainForm("mmapReadUnlock", kernelOfMm, mmapReadUnlockSteps);
+export const mmapWriteLock = plainForm("mmapWriteLock", kernelOfMm, mmapWriteLockSteps);
+export const mmapWriteUnlock = plainForm("mmapWriteUnlock", kernelOfMm, mmapWriteUnlockSteps);

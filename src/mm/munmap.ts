@@ -4,6 +4,7 @@
  * free_pgtables() and remove_vma() (->close). Runs under mmap_lock held for write, so
  * no follow_pfnmap lookup that obeys the rules can be in flight.
  */
+import { plainForm } from "./plain-form";
 import { acquire, current, release, step, type Steps } from "../sched/effect";
 import { wouldBlock } from "../sched/lock";
 import { mmuNotifierInvalidateRangeEndSteps, mmuNotifierInvalidateRangeStartSteps } from "../notifiers/mmu-notifier";
@@ -16,7 +17,7 @@ import { mmapWriteLockSteps, mmapWriteUnlockSteps } from "./mmap-lock";
 import type { Mm } from "./mm";
 import { ENTRY_SPAN, freeTable, lookupLeaf, tableIndex, unpopulate, type PageTablePage } from "./pagetable";
 import { entryHugeLeaf, entryPresent } from "./pte";
-import { checkMm, checkPageAligned, checkSize } from "./validate";
+import { checkMm, checkPageAligned, checkSize, kernelOfMm } from "./validate";
 import { Vma } from "./vma";
 import { unmapPageRangeSteps, zapPageRangeSingleSteps } from "./zap";
 
@@ -168,7 +169,4 @@ export function* munmapSteps(mm: Mm, addr: number, length: number): Steps<number
   }
 }
 
-export function munmap(mm: Mm, addr: number, length: number): number {
-  checkMm("munmap", mm);
-  return mm.kernel.run(munmapSteps(mm, addr, length), undefined, "munmap");
-}
+export const munmap = plainForm("munmap", kernelOfMm, munmapSteps);

@@ -14,6 +14,7 @@
 import { Lock } from "../sched/lock";
 import { PAGE_TABLES, acquire, mightSleep, release, step, type Steps, type Touch } from "../sched/effect";
 import { PTRS_PER_TABLE, hex } from "./constants";
+import { type WalkEntryRef, walkPageRange } from "./pagewalk";
 import type { Page } from "./physmem";
 import { _PAGE_TABLE, entryBadTable, entryHugeLeaf, entryNone, entryPresent, mkEntry } from "./pte";
 import type { Mm } from "./mm";
@@ -292,18 +293,16 @@ export function lookupLeaf(mm: Mm, address: number): LeafLookup {
   }
 }
 
-/** Every live table page of mm (for checks and figures). */
+/** Every live table page of mm, parents before children (for checks and figures): a walkPageRange() (pagewalk.ts). */
 export function allTables(mm: Mm): PageTablePage[] {
   checkMm("allTables", mm);
-  const out: PageTablePage[] = [];
-  const visit = (t: PageTablePage) => {
-    out.push(t);
-    if (!t.children) return;
-    for (let i = 0; i < PTRS_PER_TABLE; i++) {
-      const c = t.children[i];
-      if (c && entryPresent(t.entries[i]) && !entryHugeLeaf(t.entries[i])) visit(c);
-    }
+  const out: PageTablePage[] = [mm.pgd];
+  const table = (ref: WalkEntryRef<PageTablePage>) => {
+    const v = ref.table.entries[ref.index];
+    const c = ref.table.children?.[ref.index];
+    if (c && entryPresent(v) && !entryHugeLeaf(v)) out.push(c);
+    return 0;
   };
-  visit(mm.pgd);
+  walkPageRange(mm, 0, TABLE_SPAN.pgd, { p4dEntry: table, pudEntry: table, pmdEntry: table });
   return out;
 }

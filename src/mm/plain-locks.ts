@@ -5,9 +5,9 @@
  */
 import { current, type Steps } from "../sched/effect";
 import { type Lock, wouldBlock } from "../sched/lock";
-import { PTRS_PER_TABLE } from "./constants";
 import type { Mm } from "./mm";
-import { ENTRY_SPAN, type PageTablePage } from "./pagetable";
+import { type WalkEntryRef, walkPageRange } from "./pagewalk";
+import type { PageTablePage } from "./pagetable";
 import { entryHugeLeaf, entryPresent } from "./pte";
 
 /**
@@ -15,34 +15,41 @@ import { entryHugeLeaf, entryPresent } from "./pte";
  * the split ptlocks of the PMD and PTE tables in the range, page_table_lock where it is
  * needed (a missing PUD or PMD table to allocate, a PUD leaf, or split ptlocks off), and
  * `extra` (e.g. i_mmap_rwsem of the files). Locks taken inside MMU notifier callbacks
- * are not looked at. Null when all are free.
+ * are not looked at. Null when all are free. A walkPageRange() (pagewalk.ts) that stops
+ * at the first busy lock, in the order the change would meet them.
  */
 export function busyLockIn(mm: Mm, start: number, end: number, extra: (Lock | null)[] = []): Lock | null {
   for (const l of extra) if (l?.isLocked()) return l;
   const ptl = mm.pageTableLock;
   const split = mm.kernel.options.splitPtlocks;
   if (ptl.isLocked() && (!split.pte || !split.pmd)) return ptl;
-  const visit = (t: PageTablePage): Lock | null => {
-    const own = t.ptlIfCreated;
-    if (own?.isLocked()) return own;
-    if (t.level === "pte") return null;
-    const span = ENTRY_SPAN[t.level];
-    const first = Math.max(0, Math.floor((start - t.base) / span));
-    const last = Math.min(PTRS_PER_TABLE - 1, Math.floor((end - 1 - t.base) / span));
-    for (let i = first; i <= last; i++) {
-      const v = t.entries[i];
-      const c = t.children ? t.children[i] : null;
-      const upper = t.level === "pgd" || t.level === "pud";
-      // pud_alloc/pmd_alloc install under page_table_lock; a PUD leaf is locked by it.
-      if (upper && ptl.isLocked() && (!entryPresent(v) || entryHugeLeaf(v) || !c)) return ptl;
-      if (c && entryPresent(v) && !entryHugeLeaf(v)) {
-        const busy = visit(c);
-        if (busy) return busy;
-      }
-    }
-    return null;
+  const own = mm.pgd.ptlIfCreated;
+  if (own?.isLocked()) return own;
+  let busy: Lock | null = null;
+  // pud_alloc/pmd_alloc install under page_table_lock; a PUD leaf is locked by it.
+  const ptlNeeded = ptl.isLocked();
+  const upperEntry = (ref: WalkEntryRef<PageTablePage>): number => {
+    const v = ref.table.entries[ref.index];
+    const c = ref.table.children?.[ref.index];
+    if (ptlNeeded && (!entryPresent(v) || entryHugeLeaf(v) || !c)) busy = ptl;
+    else if (c && entryPresent(v) && !entryHugeLeaf(v) && c.ptlIfCreated?.isLocked()) busy = c.ptlIfCreated;
+    return busy ? 1 : 0;
   };
-  return visit(mm.pgd);
+  walkPageRange(mm, start, end, {
+    p4dEntry: upperEntry,
+    pudEntry: upperEntry,
+    pmdEntry: (ref) => {
+      const v = ref.table.entries[ref.index];
+      const c = ref.table.children?.[ref.index];
+      if (c && entryPresent(v) && !entryHugeLeaf(v) && c.ptlIfCreated?.isLocked()) busy = c.ptlIfCreated;
+      return busy ? 1 : 0;
+    },
+    pteHole: (_addr, _next, level) => {
+      if (ptlNeeded && level !== "pmd") busy = ptl;
+      return busy ? 1 : 0;
+    },
+  });
+  return busy;
 }
 
 /**

@@ -2,7 +2,12 @@
  * Page-table entry encoding, as x86-64 stores it (arch/x86/include/asm/pgtable_types.h):
  * value = pfn * 4096 + flags, flags < 4096. One encoding serves pgd/p4d, pud, pmd and pte
  * entries. Entries are doubles (pfn < 2^40, so value < 2^52 stays exact); decoding is
- * arithmetic: pfn = floor(value / 4096), flags = value % 4096.
+ * arithmetic: pfn = floor(value / 4096), flags = value - pfn * 4096.
+ *
+ * Why not value % 4096: on a double above 2^31 (every entry holding a pfn) V8 calls a
+ * slow fmod for %; for integers x >= 0 and a power of two m, x - Math.floor(x / m) * m
+ * is the same value, exact below 2^53, and several times faster. Every decoder here,
+ * and the plain follow_pfnmap_start built on them, uses that form.
  *
  * Simplifications, said plainly: no NX (bit 63) and no protection keys; x86 keeps the
  * PAT bit of a huge leaf at bit 12 (inside the address bits), the model keeps it at
@@ -69,45 +74,81 @@ export function entryPfn(v: number): number {
   if (typeof v !== "number") checkNumber("entryPfn", "v", v);
   return Math.floor(v / 4096);
 }
+/** The flag word (low 12 bits) of an entry, without % (see the header). */
 export function entryFlags(v: number): number {
   if (typeof v !== "number") checkNumber("entryFlags", "v", v);
-  return v % 4096;
+  return v - Math.floor(v / 4096) * 4096;
 }
-/** pte_none/pmd_none/pud_none: the whole entry is zero. */
 /** The flag bits of `bits` that entry `v` lacks, as a number to add to it (setting them without touching the pfn). */
 export function extraBits(v: number, bits: number): number {
   return (bits & ~entryFlags(v)) >>> 0;
 }
 
+// Predicates on a flag word (entryFlags of an entry): what the per-level verdicts and
+// the plain walk test, each entry decoded once.
+
+/** _PAGE_PRESENT in a flag word. */
+export function flagsPresent(f: number): boolean {
+  return (f & _PAGE_PRESENT) !== 0;
+}
+/** _PAGE_PSE in a pud/pmd flag word: a huge leaf (pud_leaf/pmd_leaf on x86). */
+export function flagsHugeLeaf(f: number): boolean {
+  return (f & _PAGE_PSE) !== 0;
+}
+/**
+ * p4d_bad/pud_bad/pmd_bad on x86, on a flag word: a table entry whose flags are not a
+ * table's. The model checks "PSE set or RW/PRESENT missing", what matters for user
+ * tables (x86 also ignores _PAGE_USER and, for pmd_bad, _PAGE_ACCESSED/_PAGE_DIRTY).
+ */
+export function flagsBadTable(f: number): boolean {
+  return (f & _PAGE_PSE) !== 0 || (f & (_PAGE_PRESENT | _PAGE_RW)) !== (_PAGE_PRESENT | _PAGE_RW);
+}
+
+/** pte_none/pmd_none/pud_none: the whole entry is zero. */
 export function entryNone(v: number): boolean {
   return v === 0;
 }
+/** pte_present/pmd_present/pud_present. */
 export function entryPresent(v: number): boolean {
   if (typeof v !== "number") checkNumber("entryPresent", "v", v);
-  return ((v % 4096) & _PAGE_PRESENT) !== 0;
+  return flagsPresent(v - Math.floor(v / 4096) * 4096);
 }
 /** pmd_leaf/pud_leaf on x86: PSE set (the model has no non-present PSE entries). */
 export function entryHugeLeaf(v: number): boolean {
   if (typeof v !== "number") checkNumber("entryHugeLeaf", "v", v);
-  return ((v % 4096) & _PAGE_PSE) !== 0;
+  return flagsHugeLeaf(v - Math.floor(v / 4096) * 4096);
 }
 export function entryWrite(v: number): boolean {
   if (typeof v !== "number") checkNumber("entryWrite", "v", v);
-  return ((v % 4096) & _PAGE_RW) !== 0;
+  return ((v - Math.floor(v / 4096) * 4096) & _PAGE_RW) !== 0;
 }
 export function entrySpecial(v: number): boolean {
   if (typeof v !== "number") checkNumber("entrySpecial", "v", v);
-  return ((v % 4096) & _PAGE_SPECIAL) !== 0;
+  return ((v - Math.floor(v / 4096) * 4096) & _PAGE_SPECIAL) !== 0;
 }
-/**
- * p4d_bad/pud_bad/pmd_bad on x86: a table entry whose flags are not exactly a table's
- * (ignoring _PAGE_USER and, for pmd_bad, _PAGE_ACCESSED/_PAGE_DIRTY... the model checks
- * "PSE set or RW/PRESENT missing" which is what matters for user tables).
- */
+/** p4d_bad/pud_bad/pmd_bad of a whole entry ({@link flagsBadTable}). */
 export function entryBadTable(v: number): boolean {
   if (typeof v !== "number") checkNumber("entryBadTable", "v", v);
-  const f = v % 4096;
-  return (f & _PAGE_PSE) !== 0 || (f & (_PAGE_PRESENT | _PAGE_RW)) !== (_PAGE_PRESENT | _PAGE_RW);
+  return flagsBadTable(v - Math.floor(v / 4096) * 4096);
+}
+
+/**
+ * The pfn a leaf maps at `address`: the leaf's first pfn plus the page offset of
+ * `address` inside the leaf (pfnmap_args_setup() in mm/memory.c: pfn_base +
+ * ((address & ~addr_mask) >> PAGE_SHIFT)). `raw` is the entry's pfn field
+ * ({@link entryPfn}). For a huge leaf pmd_pfn()/pud_pfn() (arch/x86/include/asm/pgtable.h)
+ * mask with PHYSICAL_PMD/PUD_PAGE_MASK, which drops the pfn bits below the leaf size
+ * and with them x86's PAT bit of a huge leaf (_PAGE_BIT_PAT_LARGE = 12,
+ * arch/x86/include/asm/pgtable_types.h); the model keeps that bit at 11
+ * ({@link _PAGE_PAT_LARGE}), so here the mask only drops the low pfn bits.
+ * Pass the leaf's start as `address` for its first pfn.
+ */
+export function leafPfn(raw: number, level: "pte" | "pmd" | "pud", address: number): number {
+  // Small on purpose (the plain lookup inlines it within V8's budget); no %: base = raw
+  // rounded down to the leaf, plus the page index of address modulo the leaf.
+  const pages = level === "pte" ? 1 : level === "pmd" ? 512 : 262144;
+  const page = Math.floor(address / 4096);
+  return Math.floor(raw / pages) * pages + (page - Math.floor(page / pages) * pages);
 }
 
 const FLAG_NAMES: ReadonlyArray<[number, string]> = [
@@ -129,7 +170,7 @@ export function entryFlagNames(v: number, level: "pgd" | "pud" | "pmd" | "pte"):
   if (typeof v !== "number") checkNumber("entryFlagNames", "v", v);
   if (level !== "pgd" && level !== "pud" && level !== "pmd" && level !== "pte")
     throw new PfnlabError("entryFlagNames", "level", level, 'must be "pgd", "pud", "pmd" or "pte"');
-  const f = v % 4096;
+  const f = entryFlags(v);
   const bit7 = level === "pte" ? "pat" : "pse";
   return FLAG_NAMES.filter(([bit]) => (f & bit) !== 0).map(([, n]) => (n === "bit7" ? bit7 : n));
 }

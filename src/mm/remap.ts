@@ -10,39 +10,45 @@
  * under mmap_lock held for write, so no lookup can interleave inside a table anyway.
  * PAT memtype tracking (track_pfn_remap) is not modelled.
  */
+import { plainForm } from "./plain-form";
 import { acquire, current, release, step, type Steps } from "../sched/effect";
 import { PMD_SIZE, VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_PFNMAP, hex } from "./constants";
 import { EINVAL } from "./errors";
 import type { Mm } from "./mm";
-import { ENTRY_SPAN, findTable, lookupLeaf, pteLockptr, tableIndex } from "./pagetable";
-import { _PAGE_KNOWN, _PAGE_PSE, _PAGE_SPECIAL, entryPfn } from "./pte";
+import { type PageTablePage, pteLockptr, tableIndex } from "./pagetable";
+import { type WalkEntryRef, walkPageRange } from "./pagewalk";
+import { _PAGE_KNOWN, _PAGE_PSE, _PAGE_SPECIAL, entryHugeLeaf, entryPfn, entryPresent } from "./pte";
 import { checkFlags, checkInteger, checkPageAligned, checkSize, checkVma, kernelOf } from "./validate";
 import { isCowMapping, type Vma } from "./vma";
 import { walkToPteTableSteps } from "./walk-alloc";
 import { PfnlabError } from "./model-error";
 import { refuseIfBusySteps } from "./plain-locks";
 
-/** First populated entry in [start, end), described, or null (BUG_ON(!pte_none) in remap_pte_range). */
+/**
+ * First populated entry in [start, end), described, or null (BUG_ON(!pte_none) in
+ * remap_pte_range): a walkPageRange() (pagewalk.ts) that stops at a huge leaf or a
+ * non-none pte. A present pte where the scan of its table begins is named "pte leaf".
+ */
 export function firstPopulated(mm: Mm, start: number, end: number): string | null {
-  for (let a = start; a < end; ) {
-    const hit = lookupLeaf(mm, a);
-    if (hit.leaf) return `${hit.level} leaf at ${hex(a)} (pfn ${hex(entryPfn(hit.value))})`;
-    if (hit.level === "pte") {
-      // scan the rest of this PTE table quickly
-      const t = findTable(mm, a, "pte")!;
-      const stop = Math.min(end, (Math.floor(a / PMD_SIZE) + 1) * PMD_SIZE);
-      for (let b = a; b < stop; b += 4096) {
-        if (t.entries[tableIndex(b, "pte")] !== 0)
-          return `pte at ${hex(b)} (pfn ${hex(entryPfn(t.entries[tableIndex(b, "pte")]))})`;
-      }
-      a = stop;
-    } else {
-      // nothing below this level: skip the whole entry span
-      const span = ENTRY_SPAN[hit.level];
-      a = (Math.floor(a / span) + 1) * span;
-    }
-  }
-  return null;
+  let found: string | null = null;
+  const huge = (ref: WalkEntryRef<PageTablePage>, addr: number) => {
+    const v = ref.table.entries[ref.index];
+    if (entryPresent(v) && entryHugeLeaf(v))
+      found = `${ref.table.level} leaf at ${hex(addr)} (pfn ${hex(entryPfn(v))})`;
+    return found ? 1 : 0;
+  };
+  walkPageRange(mm, start, end, {
+    pudEntry: huge,
+    pmdEntry: huge,
+    pteEntry: (ref, addr) => {
+      const v = ref.table.entries[ref.index];
+      if (v === 0) return 0;
+      const first = addr === start || addr === Math.floor(addr / PMD_SIZE) * PMD_SIZE;
+      found = `pte${first && entryPresent(v) ? " leaf" : ""} at ${hex(addr)} (pfn ${hex(entryPfn(v))})`;
+      return 1;
+    },
+  });
+  return found;
 }
 
 export function* remapPfnRangeSteps(vma: Vma, addr: number, pfn: number, size: number, prot: number): Steps<number> {
@@ -119,6 +125,4 @@ export function* remapPfnRangeSteps(vma: Vma, addr: number, pfn: number, size: n
 }
 
 /** remap_pfn_range(vma, addr, pfn, size, prot): 0 or -EINVAL. */
-export function remapPfnRange(vma: Vma, addr: number, pfn: number, size: number, prot: number): number {
-  return kernelOf("remapPfnRange", vma).run(remapPfnRangeSteps(vma, addr, pfn, size, prot), undefined, "remapPfnRange");
-}
+export const remapPfnRange = plainForm("remapPfnRange", kernelOf, remapPfnRangeSteps);

@@ -70,7 +70,17 @@ export function kernelOf(fn: string, vma: unknown): Kernel {
   return vma.mm.kernel;
 }
 
-export { checkMapping } from "./mapping";
+/** The kernel a plain call on `mm` runs in, after checking that `mm` is an mm. */
+export function kernelOfMm(fn: string, mm: unknown): Kernel {
+  checkMm(fn, mm);
+  return mm.kernel;
+}
+
+/** The kernel a plain call on a fault's `vmf` runs in, after checking it is { vma, address } with a live vma. */
+export function kernelOfVmf(fn: string, vmf: unknown): Kernel {
+  checkObject(fn, "vmf", vmf, "{ vma, address }");
+  return kernelOf(fn, (vmf as { vma: unknown }).vma);
+}
 
 /** A struct page of this kernel's RAM (allocated or free). */
 export function checkPage(fn: string, field: string, k: Kernel, page: unknown): asserts page is Page {

@@ -11,6 +11,7 @@
  * Locks per level as the kernel takes them: pud leaf under pud_lock (page_table_lock),
  * pmd leaf under pmd_lock, ptes under the PTE table's ptlock, one table page at a time.
  */
+import { plainForm } from "./plain-form";
 import { access, acquire, release, step, current, type Steps } from "../sched/effect";
 import {
   mmuNotifierInvalidateRangeEndSteps,
@@ -32,9 +33,11 @@ import {
   type PageTablePage,
 } from "./pagetable";
 import { entryHugeLeaf, entryNone, entryPfn, entryPresent, entrySpecial } from "./pte";
-import { checkBoolean, checkInteger, checkMapping, checkPageAligned, checkVma, kernelOf } from "./validate";
+import { checkBoolean, checkInteger, checkPageAligned, checkVma, kernelOf } from "./validate";
+import { checkMapping, kernelOfMapping } from "./mapping";
 import { PfnlabError } from "./model-error";
 import { refuseIfBusySteps } from "./plain-locks";
+import { pXdAddrEnd } from "./pagewalk";
 import type { Vma } from "./vma";
 
 /** Leaves cleared by a zap, per level. */
@@ -42,11 +45,6 @@ export interface ZapStats {
   ptes: number;
   pmds: number;
   puds: number;
-}
-
-function nextBoundary(addr: number, span: number, end: number): number {
-  const b = (Math.floor(addr / span) + 1) * span;
-  return Math.min(b, end);
 }
 
 /** Drop what a present non-special PTE holds on a struct page (zap_present_pte: rmap + put). */
@@ -58,7 +56,7 @@ function releaseNormalPage(vma: Vma, v: number): void {
   physmem.putPage(page);
 }
 
-/** zap_pte_range(): clear the ptes of one PTE table in [addr, end) under its ptlock. */
+/** zap_pte_range() (mm/memory.c:1582): clear the ptes of one PTE table in [addr, end) under its ptlock. */
 function* zapPteRangeSteps(
   vma: Vma,
   table: PageTablePage,
@@ -116,39 +114,55 @@ function* zapHugeLeafSteps(
 }
 
 /**
- * unmap_page_range(): walk [start, end) and clear every leaf, level by level. Tables
- * stay allocated (only munmap's free_pgtables frees them).
+ * unmap_page_range() (mm/memory.c:1793): walk [start, end) and clear every leaf, level by
+ * level (zap_p4d_range is folded: the top-level entries are the p4d). Tables stay
+ * allocated (only munmap's free_pgtables frees them).
  */
 export function* unmapPageRangeSteps(vma: Vma, start: number, end: number, site: string): Steps<ZapStats> {
   const stats: ZapStats = { ptes: 0, pmds: 0, puds: 0 };
   const pgd = vma.mm.pgd;
-  for (let a = start; a < end; ) {
-    const aNext = nextBoundary(a, ENTRY_SPAN.pgd, end);
-    const gi = tableIndex(a, "pgd");
+  for (let addr = start; addr < end; ) {
+    const next = pXdAddrEnd(addr, end, "pgd");
+    const gi = tableIndex(addr, "pgd");
     yield* access("ptRead", `${site}: read p4d`, readsEntry(pgd, gi));
     const pudTable = entryPresent(pgd.entries[gi]) ? pgd.children![gi] : null;
-    if (pudTable) {
-      for (let b = a; b < aNext; ) {
-        const bNext = nextBoundary(b, ENTRY_SPAN.pud, aNext);
-        const ui = tableIndex(b, "pud");
-        yield* access("ptRead", `${site}: read pud`, readsEntry(pudTable, ui));
-        const pv = pudTable.entries[ui];
-        if (entryNone(pv)) {
-          // nothing mapped here
-        } else if (entryHugeLeaf(pv)) {
-          yield* zapHugeLeafSteps(vma, pudTable, ui, bNext - b !== ENTRY_SPAN.pud, site, stats);
-        } else {
-          const pmdTable = pudTable.children![ui];
-          if (pmdTable) yield* zapPmdRangeSteps(vma, pmdTable, b, bNext, site, stats);
-        }
-        b = bNext;
-      }
-    }
-    a = aNext;
+    if (pudTable) yield* zapPudRangeSteps(vma, pudTable, addr, next, site, stats);
+    addr = next;
   }
   return stats;
 }
 
+/**
+ * zap_pud_range() (mm/memory.c:1745): per pud, a huge leaf is cleared whole (split_huge_pud
+ * when the range covers only part of it, zap_huge_pud otherwise), an empty entry is
+ * skipped, a table goes down to zap_pmd_range.
+ */
+function* zapPudRangeSteps(
+  vma: Vma,
+  pudTable: PageTablePage,
+  start: number,
+  end: number,
+  site: string,
+  stats: ZapStats,
+): Steps<void> {
+  for (let addr = start; addr < end; ) {
+    const next = pXdAddrEnd(addr, end, "pud");
+    const ui = tableIndex(addr, "pud");
+    yield* access("ptRead", `${site}: read pud`, readsEntry(pudTable, ui));
+    const pv = pudTable.entries[ui];
+    if (entryNone(pv)) {
+      // nothing mapped here
+    } else if (entryHugeLeaf(pv)) {
+      yield* zapHugeLeafSteps(vma, pudTable, ui, next - addr !== ENTRY_SPAN.pud, site, stats);
+    } else {
+      const pmdTable = pudTable.children![ui];
+      if (pmdTable) yield* zapPmdRangeSteps(vma, pmdTable, addr, next, site, stats);
+    }
+    addr = next;
+  }
+}
+
+/** zap_pmd_range() (mm/memory.c:1703): the same one level down, ptes by zap_pte_range. */
 function* zapPmdRangeSteps(
   vma: Vma,
   pmdTable: PageTablePage,
@@ -157,20 +171,20 @@ function* zapPmdRangeSteps(
   site: string,
   stats: ZapStats,
 ): Steps<void> {
-  for (let c = start; c < end; ) {
-    const cNext = nextBoundary(c, ENTRY_SPAN.pmd, end);
-    const mi = tableIndex(c, "pmd");
+  for (let addr = start; addr < end; ) {
+    const next = pXdAddrEnd(addr, end, "pmd");
+    const mi = tableIndex(addr, "pmd");
     yield* access("ptRead", `${site}: read pmd`, readsEntry(pmdTable, mi));
     const mv = pmdTable.entries[mi];
     if (entryNone(mv)) {
       // empty
     } else if (entryHugeLeaf(mv)) {
-      yield* zapHugeLeafSteps(vma, pmdTable, mi, cNext - c !== ENTRY_SPAN.pmd, site, stats);
+      yield* zapHugeLeafSteps(vma, pmdTable, mi, next - addr !== ENTRY_SPAN.pmd, site, stats);
     } else {
       const pteTable = pmdTable.children![mi];
-      if (pteTable) yield* zapPteRangeSteps(vma, pteTable, c, cNext, site, stats);
+      if (pteTable) yield* zapPteRangeSteps(vma, pteTable, addr, next, site, stats);
     }
-    c = cNext;
+    addr = next;
   }
 }
 
@@ -231,9 +245,7 @@ export function* zapVmaPtesSteps(vma: Vma, address: number, size: number): Steps
   return yield* zapPageRangeSingleSteps(vma, address, size, { site: "zap_vma_ptes" });
 }
 
-export function zapVmaPtes(vma: Vma, address: number, size: number): ZapStats | null {
-  return kernelOf("zapVmaPtes", vma).run(zapVmaPtesSteps(vma, address, size), undefined, "zapVmaPtes");
-}
+export const zapVmaPtes = plainForm("zapVmaPtes", kernelOf, zapVmaPtesSteps);
 
 /**
  * unmap_mapping_range() (mm/memory.c): zap every vma of `mapping` that maps file bytes
@@ -283,19 +295,7 @@ export function* unmapMappingRangeSteps(
   return total;
 }
 
-export function unmapMappingRange(
-  mapping: AddressSpace,
-  holebegin: number,
-  holelen: number,
-  evenCows = false,
-): ZapStats {
-  checkMapping("unmapMappingRange", mapping);
-  return mapping.kernel.run(
-    unmapMappingRangeSteps(mapping, holebegin, holelen, evenCows),
-    undefined,
-    "unmapMappingRange",
-  );
-}
+export const unmapMappingRange = plainForm("unmapMappingRange", kernelOfMapping, unmapMappingRangeSteps);
 
 /** Number of present leaves in a table (used by free_pgtables checks). */
 export function presentEntries(table: PageTablePage): number {
