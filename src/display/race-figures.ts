@@ -12,11 +12,11 @@ import { PFN_OUTCOMES } from "../checks/sanitizer";
 import {
   CALLER_CASES,
   COMPARE_DEFAULTS,
-  mirrorOf,
   type CallerCase,
   type CallerOutcomes,
   type RaceTrace,
 } from "../scenarios/mm/compare";
+import { mirrorsOfTrace } from "../scenarios/mm/mirrors";
 import type { ParamValue } from "../sched/scenario";
 import { explore } from "../sched/explore/explorer";
 import type { TraceEvent, TraceRecord } from "../sched/trace";
@@ -120,7 +120,7 @@ export interface RaceTableRow {
   task: string;
   /** The effect's site, e.g. "followPfnmapStart: pmdp_get_lockless". */
   site: string;
-  /** Kernel function the site belongs to (from mirrorOf), or "". */
+  /** Kernel function the site belongs to (from the step's call stack, scenarios/mm/mirrors.ts), or "". */
   kernelFn: string;
   /** Our model's source file, with the line when the trace captured it ("src/mm/follow.ts:201"), or "". */
   mirrorFile: string;
@@ -136,7 +136,8 @@ export interface RaceTableRow {
 export function raceTable(trace: RaceTrace): RaceTableRow[] {
   const switches = new Map(contextSwitches(trace).map((c) => [c.step, c]));
   const rows: RaceTableRow[] = [];
-  for (const r of trace.report.trace) {
+  const mirrors = mirrorsOfTrace(trace.report.trace);
+  for (const [i, r] of trace.report.trace.entries()) {
     if (r.kind === "note") {
       const n = sanitizerEventOf(r);
       const row = rows[rows.length - 1];
@@ -151,7 +152,7 @@ export function raceTable(trace: RaceTrace): RaceTableRow[] {
         row.what += `, then returns${r.text ? ` (${r.text.replace(/^returned /, "")})` : ""}`;
       continue;
     }
-    const m = r.site ? mirrorOf(r.site) : null;
+    const m = mirrors[i];
     const sw = switches.get(r.step);
     rows.push({
       step: r.step,
@@ -353,11 +354,12 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
     string,
     { style: StepMarkerStyle; x: number[]; y: number[]; text: string[]; hover: string[] }
   >();
-  for (const r of recs) {
+  const mirrors = mirrorsOfTrace(recs);
+  for (const [i, r] of recs.entries()) {
     if (r.kind === "note" || r.kind === "done") continue;
     const style = markerStyle(r);
     const g = byStyle.get(style.name) ?? { style, x: [], y: [], text: [], hover: [] };
-    const m = r.site ? mirrorOf(r.site) : null;
+    const m = mirrors[i];
     g.x.push(col.get(r.task) ?? 0);
     g.y.push(r.step);
     g.text.push(clip(shortSite(r.site, r.task) || describeRecord(r), maxLabel));

@@ -23,21 +23,52 @@ export function callSitesEnabled(): boolean {
   return enabled;
 }
 
-const FRAME = /\(?((?:[A-Za-z]:)?[^\s()]+):(\d+):\d+\)?$/;
+const FRAME = /^at (?:(.+?) \()?((?:[A-Za-z]:)?[^\s()]+):(\d+):\d+\)?$/;
+
+/** One frame of our model's call stack: the JS function (as V8 names it), its file and line. */
+export interface CallFrame {
+  /** e.g. "followPfnmapStartSteps", "VfioPciBarDevice.resetSteps", "Object.body"; "" when anonymous. */
+  fn: string;
+  /** Relative to the project, e.g. "src/mm/follow.ts". */
+  file: string;
+  line: number;
+}
+
+/** Deep enough for a zap reached through a device reset inside a scenario (about 20 frames). */
+const STACK_DEPTH = 64;
+
+/**
+ * The call stack of the effect being yielded, innermost first, without the effect helpers
+ * and this file. Generators delegating with yield* each keep a frame, so the chain reads
+ * like the kernel's: pteOffsetMapLockSteps < followPfnmapStartSteps < the caller's body.
+ */
+export function captureCallStack(): CallFrame[] {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = STACK_DEPTH;
+  const stack = new Error().stack?.split("\n").slice(1) ?? [];
+  Error.stackTraceLimit = limit;
+  const frames: CallFrame[] = [];
+  for (const line of stack) {
+    const m = FRAME.exec(line.trim());
+    if (!m) continue;
+    const file = m[2]!.replace(/\\/g, "/");
+    if (/\/sched\/(effect|call-site)\.[jt]s$/.test(file)) continue;
+    const i = Math.max(file.lastIndexOf("/src/"), file.lastIndexOf("/dist/"));
+    frames.push({ fn: m[1] ?? "", file: i >= 0 ? file.slice(i + 1) : file, line: Number(m[3]) });
+  }
+  return frames;
+}
 
 /**
  * The first stack frame outside the effect helpers and this file, relative to the
  * project ("src/mm/follow.ts:201"), or undefined when it cannot be told.
  */
 export function captureCallSite(): string | undefined {
-  const stack = new Error().stack?.split("\n").slice(1) ?? [];
-  for (const line of stack) {
-    const m = FRAME.exec(line.trim());
-    if (!m) continue;
-    const file = m[1].replace(/\\/g, "/");
-    if (/\/sched\/(effect|call-site)\.[jt]s$/.test(file)) continue;
-    const i = Math.max(file.lastIndexOf("/src/"), file.lastIndexOf("/dist/"));
-    return `${i >= 0 ? file.slice(i + 1) : file}:${m[2]}`;
-  }
-  return undefined;
+  const f = captureCallStack()[0];
+  return f ? formatCallFrame(f) : undefined;
+}
+
+/** "src/mm/follow.ts:201": how a trace prints a frame. */
+export function formatCallFrame(f: CallFrame): string {
+  return `${f.file}:${f.line}`;
 }

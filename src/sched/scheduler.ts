@@ -654,8 +654,9 @@ export class Scheduler {
   ): void {
     if (!this.recordTrace) return;
     // The model line that yielded the effect being executed, when call sites are captured.
-    const at = kind === "note" ? undefined : (task.pending as { at?: string } | null)?.at;
-    this.trace.push({ step, time, task: task.name, cpu: task.cpu, kind, site, ...(at ? { at } : {}), ...extra });
+    const p = kind === "note" ? undefined : (task.pending as Pick<TraceRecord, "at" | "frames"> | null);
+    const where = p?.at ? { at: p.at, ...(p.frames ? { frames: p.frames } : {}) } : {};
+    this.trace.push({ step, time, task: task.name, cpu: task.cpu, kind, site, ...where, ...extra });
   }
 }
 

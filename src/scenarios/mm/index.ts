@@ -38,5 +38,6 @@ for (const s of mmScenarios) registerScenario(s as unknown as Scenario);
 export { buildRaceWorld, raceRun, PTE_VMA_PAGES } from "./world";
 export type { RaceWorld, RaceWorldOptions, Leaf, ZapKind, ReleaseKind } from "./world";
 export { RACE_FAILURES } from "./params";
-export { compareCallers, raceTrace, mirrorOf, CALLER_CASES, COMPARE_DEFAULTS } from "./compare";
+export { compareCallers, raceTrace, CALLER_CASES, COMPARE_DEFAULTS } from "./compare";
+export { mirrorOfFrames, mirrorsOfTrace, MIRRORS } from "./mirrors";
 export type { CallerCase, CompareOptions, CallerOutcomes, MirrorLocation, RaceStep, RaceTrace } from "./compare";
