@@ -73,17 +73,10 @@ export {
   raceStepChart,
   contextSwitches,
   callerOutcomeBars,
-  tallyOutcomes,
-  worstOutcomes,
-  worstOutcomeOf,
-  paramGridCases,
   sanitizerEventOf,
   type RaceTableRow,
   type ContextSwitch,
   type RaceStepChartOptions,
-  type OutcomeTally,
-  type TallyOptions,
-  type WorstOutcomesOptions,
   type CallerOutcomeBarsOptions,
 } from "./race-figures";
 export {

@@ -10,24 +10,20 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import "../../src/scenarios/index";
 import { compareCallers, raceTrace } from "../../src/scenarios/mm/compare";
+import { SEVERITY, paramGridCases, tallyOutcomes, worstOutcomeOf, worstOutcomes } from "../../src/scenarios/mm/tally";
 import { explore } from "../../src/sched/explore/explorer";
 import { DfsStrategy } from "../../src/sched/explore/dfs";
 import { finishRun, prepareRun } from "../../src/sched/explore/runner";
 import { resolveScenario } from "../../src/sched/explore/explorer";
 import { resolveParams } from "../../src/scenarios/scenario";
 import {
-  SEVERITY,
   callerOutcomeBars,
   contextSwitches,
-  paramGridCases,
   sanitizerEventOf,
   raceStepChart,
   raceTable,
   raceTableMarkdown,
   raceTableText,
-  tallyOutcomes,
-  worstOutcomeOf,
-  worstOutcomes,
 } from "../../src/display/race-figures";
 import type { PlotlyTrace } from "../../src/display/types";
 

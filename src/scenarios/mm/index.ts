@@ -40,4 +40,6 @@ export type { RaceWorld, RaceWorldOptions, Leaf, ZapKind, ReleaseKind } from "./
 export { RACE_FAILURES } from "./params";
 export { compareCallers, raceTrace, CALLER_CASES, COMPARE_DEFAULTS } from "./compare";
 export { mirrorOfFrames, mirrorsOfTrace, MIRRORS } from "./mirrors";
+export { SEVERITY, worstOutcomeOf, tallyOutcomes, worstOutcomes, paramGridCases } from "./tally";
+export type { OutcomeTally, TallyOptions, WorstOutcomesOptions } from "./tally";
 export type { CallerCase, CompareOptions, CallerOutcomes, MirrorLocation, RaceStep, RaceTrace } from "./compare";
