@@ -34,7 +34,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Files still over the limit, each waiting for its split; the list may only shrink. */
-const OVER_LIMIT: readonly string[] = ["src/checks/sanitizer.ts", "src/mm/follow.ts", "src/sched/scheduler.ts"];
+const OVER_LIMIT: readonly string[] = ["src/mm/follow.ts", "src/sched/scheduler.ts"];
 
 describe("formatting, lint and file size", () => {
   it("biome ci reports no formatting difference and no lint diagnostic", () => {
