@@ -54,6 +54,7 @@ export {
 export * as figures from "./figures/index";
 export { walkDiagram, physMemoryFigure, physRegions, layoutFigure, LAYOUT_FLAGS } from "./model-figures";
 export * from "./mm-figures";
+export { faultLevelsResultFigure } from "./fault-levels-result-figure";
 export {
   lockClassTimes,
   lockTimesFigure,

@@ -21,7 +21,7 @@ import { cpuRelax, mightSleep, step, type Steps } from "../sched/effect";
 import { EAGAIN } from "../mm/errors";
 import { hex } from "../mm/constants";
 import type { Mm } from "../mm/mm";
-import { PfnlabError } from "../mm/model-error";
+import { PfnlabError } from "../base/model-error";
 import { checkInteger, checkMm, checkObject } from "../mm/validate";
 import {
   callMaybe,

@@ -13,7 +13,7 @@
  */
 import { mightSleep, step, writes, type Steps } from "../sched/effect";
 import type { Mm } from "../mm/mm";
-import { PfnlabError } from "../mm/model-error";
+import { PfnlabError } from "../base/model-error";
 import { checkMm, checkObject } from "../mm/validate";
 import { mnItreeInvEnd, mnItreeInvalidateSteps } from "./interval-notifier";
 import {

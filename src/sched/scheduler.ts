@@ -18,8 +18,8 @@
  * A spinning waiter (spinlock) is woken after the handoff cost; a sleeping one (mutex,
  * rwsem) also pays the wake-up latency. Wait time is counted for both, as lock_stat does.
  */
-import { Checker, CheckerError } from "../checks/checker";
-import type { Violation } from "../checks/checker";
+import { Checker, CheckerError } from "../base/checker";
+import type { Violation } from "../base/checker";
 import { acquireCost, createCostModel, releaseCost, stepCost, waitersSleep } from "./cost-model";
 import type { CostModel } from "./cost-model";
 import { findDeadlock } from "./deadlock";

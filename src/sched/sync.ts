@@ -3,11 +3,11 @@
  * scheduler. Locks are taken at once or the call fails: with nobody else running,
  * a lock that is held now would never be released.
  */
-import type { Checker } from "../checks/checker";
+import type { Checker } from "../base/checker";
 import type { HeldLock, Steps, Task } from "./effect";
 import type { Lock, LockMode } from "./lock";
 import { lockdep } from "./lockdep";
-import { PfnlabError } from "../mm/model-error";
+import { PfnlabError } from "../base/model-error";
 
 /** The context that plain calls run in: one task, no simulated time. */
 export interface SyncContext {
