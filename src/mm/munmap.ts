@@ -6,7 +6,7 @@
  */
 import { acquire, current, release, step, type Steps } from "../sched/effect";
 import { wouldBlock } from "../sched/sync";
-import { mmuNotifierInvalidateRangeEndSteps, mmuNotifierInvalidateRangeStartSteps } from "../notifiers/mmu-notifier";
+import { mmuNotifierInvalidateRangeEndSteps, mmuNotifierInvalidateRangeStartSteps } from "./mmu-notifier";
 import { PTRS_PER_TABLE, TASK_SIZE, hex } from "./constants";
 import { EINVAL } from "./errors";
 import { PfnlabError } from "./model-error";
