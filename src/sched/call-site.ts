@@ -7,20 +7,33 @@
  * dist/ (src/source-maps.ts enables Node's support before the model's modules load).
  */
 let enabled = false;
+let wholeStacks = false;
 
-/** Run `fn` with call sites captured on every effect the helpers in effect.ts yield. */
-export function withCallSites<T>(fn: () => T): T {
+/**
+ * Run `fn` with call sites captured on every effect the helpers in effect.ts yield;
+ * `stacks: true` also keeps each effect's whole call stack (`frames`, what a race table
+ * names the mirrored function from), at about twice the cost of the first frame alone.
+ */
+export function withCallSites<T>(fn: () => T, opts: { stacks?: boolean } = {}): T {
   const was = enabled;
+  const wasStacks = wholeStacks;
   enabled = true;
+  wholeStacks = opts.stacks ?? false;
   try {
     return fn();
   } finally {
     enabled = was;
+    wholeStacks = wasStacks;
   }
 }
 
 export function callSitesEnabled(): boolean {
   return enabled;
+}
+
+/** Whole call stacks are being kept (withCallSites with `stacks: true`). */
+export function callStacksEnabled(): boolean {
+  return wholeStacks;
 }
 
 const FRAME = /^at (?:(.+?) \()?((?:[A-Za-z]:)?[^\s()]+):(\d+):\d+\)?$/;
@@ -39,12 +52,12 @@ const STACK_DEPTH = 64;
 
 /**
  * The call stack of the effect being yielded, innermost first, without the effect helpers
- * and this file. Generators delegating with yield* each keep a frame, so the chain reads
+ * and this file (only its first frame unless `whole`). Generators delegating with yield* each keep a frame, so the chain reads
  * like the kernel's: pteOffsetMapLockSteps < followPfnmapStartSteps < the caller's body.
  */
-export function captureCallStack(): CallFrame[] {
+export function captureCallStack(whole = true): CallFrame[] {
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = STACK_DEPTH;
+  if (whole) Error.stackTraceLimit = STACK_DEPTH;
   const stack = new Error().stack?.split("\n").slice(1) ?? [];
   Error.stackTraceLimit = limit;
   const frames: CallFrame[] = [];
@@ -55,6 +68,7 @@ export function captureCallStack(): CallFrame[] {
     if (/\/sched\/(effect|call-site)\.[jt]s$/.test(file)) continue;
     const i = Math.max(file.lastIndexOf("/src/"), file.lastIndexOf("/dist/"));
     frames.push({ fn: m[1] ?? "", file: i >= 0 ? file.slice(i + 1) : file, line: Number(m[3]) });
+    if (!whole) break;
   }
   return frames;
 }
@@ -64,7 +78,7 @@ export function captureCallStack(): CallFrame[] {
  * project ("src/mm/follow.ts:201"), or undefined when it cannot be told.
  */
 export function captureCallSite(): string | undefined {
-  const f = captureCallStack()[0];
+  const f = captureCallStack(false)[0];
   return f ? formatCallFrame(f) : undefined;
 }
 

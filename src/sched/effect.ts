@@ -13,7 +13,7 @@
 import type { HeldLock, Lock, LockMode, Task } from "./lock";
 
 export type { HeldLock, Task };
-import { type CallFrame, callSitesEnabled, captureCallStack, formatCallFrame } from "./call-site";
+import { type CallFrame, callSitesEnabled, callStacksEnabled, captureCallStack, formatCallFrame } from "./call-site";
 
 /** Names of the costs in the cost model (cost-model.ts documents each). */
 export type CostName =
@@ -115,8 +115,10 @@ export interface TraceEvent {
 /** The effect, with its call site when call sites are being captured. */
 function at<E extends Effect>(e: E): E {
   if (callSitesEnabled()) {
-    const frames = captureCallStack();
-    if (frames[0]) (e.at = formatCallFrame(frames[0])), (e.frames = frames);
+    const whole = callStacksEnabled();
+    const frames = captureCallStack(whole);
+    if (frames[0]) e.at = formatCallFrame(frames[0]);
+    if (frames[0] && whole) e.frames = frames;
   }
   return e;
 }

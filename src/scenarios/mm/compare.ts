@@ -111,7 +111,7 @@ export interface RaceTrace {
 /** Replay `replayString` and list its steps with task, site and mirror location. */
 export function raceTrace(scenario: string, replayString: string, params: Record<string, ParamValue> = {}): RaceTrace {
   // Replayed with call sites captured, so every step names the line of our mirror.
-  const r = withCallSites(() => replay(scenario, replayString, { params }));
+  const r = withCallSites(() => replay(scenario, replayString, { params }), { stacks: true });
   const mirrors = mirrorsOfTrace(r.trace);
   const steps: RaceStep[] = r.trace
     .map((t, i) => ({ t, mirror: mirrors[i] ?? null }))
