@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { root } from "./lib/env.mjs";
 
 const require = createRequire(import.meta.url);
-const { exportNotebooks } = require(join(root, "dist", "runner", "export.js"));
+const { exportNotebooks } = require(join(root, "dist", "grading", "export.js"));
 const out = join(root, "export");
 try {
   const done = await exportNotebooks(out, process.argv.slice(2).length ? process.argv.slice(2) : undefined);

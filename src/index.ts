@@ -112,7 +112,9 @@ export type { RunReport, Steps } from "./sched/index";
 // Scenarios and the experiments the notebooks run (importing it registers the scenarios).
 export {
   faultLevelsByAlignment,
-  faultLevelsResultFigure,
+  paramGridCases,
+  tallyOutcomes,
+  worstOutcomes,
   getScenario,
   lookupContention,
   lookupContentionSweep,
@@ -126,6 +128,7 @@ export type { Scenario } from "./scenarios/index";
 
 // Figures and tables for notebook cells.
 export {
+  faultLevelsResultFigure,
   addressSpaceFigure,
   callerOutcomeBars,
   contentionSweepFigure,
@@ -138,7 +141,6 @@ export {
   lookupCause,
   lookupOutcomeBars,
   lookupStripFigure,
-  paramGridCases,
   physMemoryFigure,
   raceStepChart,
   raceTable,
@@ -149,13 +151,11 @@ export {
   showStepper,
   showTable,
   sweepLookups,
-  tallyOutcomes,
   touchFigure,
   touchSeries,
   vmaLeafStrip,
   walkDiagram,
   walkFigure,
-  worstOutcomes,
 } from "./display/index";
 
 // The exercises' worlds and checks (course/05-exercises).

@@ -1,5 +1,5 @@
 /** Checks: the checker (API misuse, lockdep) and the pfn sanitizer (stale pfn, use-after-free). */
-export { Checker, CheckerError } from "./checker";
-export type { Violation, CheckerMode } from "./checker";
+export { Checker, CheckerError } from "../base/checker";
+export type { Violation, CheckerMode } from "../base/checker";
 export { Sanitizer, PFN_OUTCOMES, currentPfnAt } from "./sanitizer";
 export type { PfnOutcome, AccessKind, BackingIdentity, LookupSite, PfnHold, SanitizerEvent } from "./sanitizer";

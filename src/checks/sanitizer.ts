@@ -32,126 +32,26 @@
  * after the memory changed is still caught at the access.
  */
 import type { Kernel } from "../mm/kernel";
-import type { Mm } from "../mm/mm";
-import { lookupLeaf } from "../mm/pagetable";
-import { entryPfn } from "../mm/pte";
 import { hex } from "../mm/constants";
 import type { TraceEvent } from "../sched/trace";
+import { currentPfnAt, identityOf } from "./pfn-identity";
+import {
+  type AccessKind,
+  type BackingIdentity,
+  formatSanitizerEvent,
+  type LookupSite,
+  type PfnHold,
+  type PfnOutcome,
+  type SanitizerEvent,
+} from "./pfn-events";
 
-export type PfnOutcome = "ok" | "einval" | "retried" | "stale-pfn" | "use-after-free" | "misuse";
-
-/** Every outcome class, mild to severe (the order figures use). */
-export const PFN_OUTCOMES: readonly PfnOutcome[] = ["ok", "einval", "retried", "stale-pfn", "use-after-free", "misuse"];
-
-/** Kinds of use of a held pfn. */
-export type AccessKind =
-  | "cpu-read" // a kernel CPU read through an ioremap or the direct map
-  | "cpu-write"
-  | "dma-read" // a device reading through the IOMMU
-  | "dma-write"
-  | "guest-read" // a vCPU through KVM's shadow/EPT entry
-  | "guest-write"
-  | "bookkeeping"; // no memory touched (PAT memtype tracking): stale at worst
-
-/** What occupies a pfn's memory now. */
-export interface BackingIdentity {
-  /** "ram:<pfn>" or "io:<region id>"; "none" outside any memory. */
-  key: string;
-  generation: number;
-  /** False when the RAM page is free or the IO range retired. */
-  live: boolean;
-  text: string;
-}
-
-/** Where a pfn was looked up (a hold without one is never "stale", only maybe freed). */
-export interface LookupSite {
-  mm: Mm;
-  address: number;
-}
-
-/** One pfn held by a caller or secondary MMU. */
-export interface PfnHold {
-  readonly id: number;
-  /** Who holds it, e.g. "iommu iova 0x100000" or "kvm spte gfn 0x10". */
-  readonly holder: string;
-  readonly task: string;
-  readonly pfn: number;
-  readonly site: LookupSite | null;
-  /** The memory the pfn stood for when it was mapped at the site (refreshed by `reconfirm`). */
-  identity: BackingIdentity;
-  released: boolean;
-  /** The pfn came from a lookup that was already stale when it returned. */
-  fromStaleLookup: boolean;
-  /** Accessed at least once (a kept stale hold that was never used still counts). */
-  used: boolean;
-}
-
-/** A sanitizer event as a trace line: "sanitizer: lookup stale-pfn: ...". */
-export function formatSanitizerEvent(e: TraceEvent): string {
-  return `sanitizer: ${e.kind}${e.outcome ? ` ${e.outcome}` : ""}: ${e.detail}`;
-}
-
-export interface SanitizerEvent {
-  seq: number;
-  task: string;
-  kind: "lookup" | "retry" | "hold" | "access" | "release" | "fault" | "discard";
-  holder: string;
-  pfn?: number;
-  address?: number;
-  outcome: PfnOutcome | null;
-  /** False for lookup-level verdicts (a stale lookup) that do not classify the run by themselves. */
-  callerLevel: boolean;
-  detail: string;
-}
+export * from "./pfn-events";
+export { currentPfnAt } from "./pfn-identity";
 
 /** A stale pfn a task got from a lookup and has neither used, kept, dropped nor refused yet. */
 interface PendingStale {
   pfn: number;
   seq: number;
-}
-
-function identityOf(k: Kernel, pfn: number): BackingIdentity {
-  const info = k.physmem.describePfn(pfn);
-  switch (info.kind) {
-    case "ram":
-      return {
-        key: `ram:${pfn}`,
-        generation: info.page.generation,
-        live: true,
-        text: `RAM page ${hex(pfn)} generation ${info.page.generation} (${info.page.use})`,
-      };
-    case "ram-unallocated": {
-      const p = k.physmem.anyPageOf(pfn);
-      return { key: `ram:${pfn}`, generation: p ? p.generation : 0, live: false, text: `free RAM page ${hex(pfn)}` };
-    }
-    case "io":
-      return {
-        key: `io:${info.region.id}`,
-        generation: info.generation,
-        live: true,
-        text: `${info.region.name} generation ${info.generation}`,
-      };
-    case "retired-io":
-      return {
-        key: `io:${info.retired.region.id}`,
-        generation: info.retired.generation,
-        live: false,
-        text: `retired range of ${info.retired.region.name} (BAR moved or removed)`,
-      };
-    default:
-      return { key: "none", generation: 0, live: false, text: `pfn ${hex(pfn)} backs no memory` };
-  }
-}
-
-/** The pfn `address` maps now through mm's page table (leaf base + offset), or null. */
-export function currentPfnAt(mm: Mm, address: number): number | null {
-  const hit = lookupLeaf(mm, address);
-  if (!hit.leaf) return null;
-  const raw = entryPfn(hit.value);
-  if (hit.level === "pte") return raw;
-  const pages = hit.level === "pmd" ? 512 : 512 * 512;
-  const span = pages * 4096;
-  return raw - (raw % pages) + Math.floor((address % span) / 4096);
 }
 
 export class Sanitizer {

@@ -54,6 +54,7 @@ export {
 export * as figures from "./figures/index";
 export { walkDiagram, physMemoryFigure, physRegions, layoutFigure, LAYOUT_FLAGS } from "./model-figures";
 export * from "./mm-figures";
+export { faultLevelsResultFigure } from "./fault-levels-result-figure";
 export {
   lockClassTimes,
   lockTimesFigure,
@@ -73,17 +74,10 @@ export {
   raceStepChart,
   contextSwitches,
   callerOutcomeBars,
-  tallyOutcomes,
-  worstOutcomes,
-  worstOutcomeOf,
-  paramGridCases,
   sanitizerEventOf,
   type RaceTableRow,
   type ContextSwitch,
   type RaceStepChartOptions,
-  type OutcomeTally,
-  type TallyOptions,
-  type WorstOutcomesOptions,
   type CallerOutcomeBarsOptions,
 } from "./race-figures";
 export {

@@ -2,7 +2,7 @@
  * Figures straight from the model: each reads a kernel or mm and feeds a builder in
  * figures/. Notebooks call these; the builders stay usable with any data.
  */
-import { PAGE_SIZE, VM_IO, VM_MIXEDMAP, VM_PFNMAP, VM_SHARED, vmFlagNames } from "../mm/constants";
+import { PAGE_SIZE, VM_IO, VM_MIXEDMAP, VM_PFNMAP, VM_SHARED, vmFlagList } from "../mm/constants";
 import { walkData } from "../mm/explain";
 import type { Kernel } from "../mm/kernel";
 import { mappedLeaves } from "../mm/leaves";
@@ -83,7 +83,7 @@ export function layoutFigure(mm: Mm, title?: string, showFlags = LAYOUT_FLAGS): 
       name: v.name || `vma${v.id}`,
       startVa: v.vmStart,
       endVa: v.vmEnd,
-      flags: f ? vmFlagNames(f).split("|") : [v.vmOps || v.vmFile ? "file/driver" : "anonymous"],
+      flags: f ? vmFlagList(f) : [v.vmOps || v.vmFile ? "file/driver" : "anonymous"],
     };
   });
   const mappings: VirtPhysMapping[] = [];

@@ -67,11 +67,17 @@ export function lockTimesFigure(
   if (!Array.isArray(runs) || runs.length === 0)
     throw new Error(`${fn}: runs must be a non-empty array of { label, data }`);
   const classes: LockClassTimes[] = [];
+  /** Legend label -> the real lock class, so colours come from data, not from splitting the label. */
+  const classOf = new Map<string, string>();
   runs.forEach((r, i) => {
     if (typeof r?.label !== "string" || r.label === "")
       throw new Error(`${fn}: runs[${i}].label must be a non-empty string`);
     checkData(fn, `runs[${i}].data`, r.data);
-    for (const c of lockClassTimes(r.data, r.classes)) classes.push({ ...c, lockClass: `${c.lockClass} · ${r.label}` });
+    for (const c of lockClassTimes(r.data, r.classes)) {
+      const label = `${c.lockClass} · ${r.label}`;
+      classOf.set(label, c.lockClass);
+      classes.push({ ...c, lockClass: label });
+    }
   });
   const fig = lockTimesBoxPlot({
     classes,
@@ -81,7 +87,7 @@ export function lockTimesFigure(
   });
   // Colour by the real lock class (the label suffix would hash to a random colour).
   for (const t of fig.data) {
-    const cls = String(t.name).split(" · ")[0];
+    const cls = classOf.get(String(t.name)) ?? String(t.name);
     const color = lockClassColor(cls);
     t.marker = { ...(t.marker as object), color };
     t.line = { ...(t.line as object), color };

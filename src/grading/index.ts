@@ -108,3 +108,5 @@ export {
   leaksUnder,
 } from "./course";
 export type { Leak } from "./course";
+export { exportNotebooks } from "./export";
+export type { ExportedNotebook } from "./export";

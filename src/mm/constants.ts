@@ -103,8 +103,14 @@ export const VM_FLAG_NAMES: ReadonlyArray<[number, string]> = [
 
 export function vmFlagNames(flags: number): string {
   if (typeof flags !== "number") checkNumber("vmFlagNames", "flags", flags);
+  return vmFlagList(flags).join("|");
+}
+
+/** The names of the flags set, as a list (["VM_NONE"] when none): what vmFlagNames joins. */
+export function vmFlagList(flags: number): string[] {
+  if (typeof flags !== "number") checkNumber("vmFlagList", "flags", flags);
   const names = VM_FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, n]) => n);
-  return names.length ? names.join("|") : "VM_NONE";
+  return names.length ? names : ["VM_NONE"];
 }
 
 // Fault flags (include/linux/mm_types.h enum fault_flag).

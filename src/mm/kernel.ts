@@ -3,7 +3,7 @@
  * sync context (one Task "main") that plain calls run in. `createKernel(options)` is
  * the entry point of the mm model.
  */
-import { Checker, type CheckerMode } from "../checks/checker";
+import { Checker, type CheckerMode } from "../base/checker";
 import type { Steps, Task } from "../sched/effect";
 import { createSyncTask, runSteps, type SyncContext } from "../sched/sync";
 import { hex } from "./constants";

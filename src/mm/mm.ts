@@ -6,7 +6,7 @@
  * split ptlocks that live in each PTE/PMD table page (see pagetable.ts).
  */
 import { Lock } from "../sched/lock";
-import type { MmuNotifierSubscriptions } from "../notifiers/mmu-notifier";
+import type { MmuNotifierSubscriptions } from "./mmu-notifier";
 import { PAGE_SIZE, hex } from "./constants";
 import type { Kernel } from "./kernel";
 import { allocTable, allTables, type PageTablePage, type TableLevel } from "./pagetable";

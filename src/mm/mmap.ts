@@ -23,7 +23,7 @@ import { PfnlabError } from "./model-error";
 import { AddressSpace } from "./mapping";
 import { freePgtablesSteps } from "./munmap";
 import { unmapPageRangeSteps } from "./zap";
-import { Vma, vmGetPageProt, type VmFile, type VmOps } from "./vma";
+import { insertVma, Vma, vmGetPageProt, type VmFile, type VmOps } from "./vma";
 import { _PAGE_KNOWN } from "./pte";
 
 export interface MmapOptions {
@@ -81,13 +81,6 @@ export function getUnmappedArea(mm: Mm, length: number, align: number): number {
   if (cand < 0x10000)
     throw new PfnlabError("mmap", "length", length, `finds no free range aligned to ${hex(align)} (ENOMEM)`);
   return cand;
-}
-
-export function insertVma(mm: Mm, vma: Vma): void {
-  let i = mm.vmas.length;
-  while (i > 0 && mm.vmas[i - 1].vmStart > vma.vmStart) i--;
-  mm.vmas.splice(i, 0, vma);
-  vma.vmFile?.mapping.iMmap.add(vma);
 }
 
 /** Validate everything before touching the mm (bad input throws, state unchanged). */

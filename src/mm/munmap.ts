@@ -7,18 +7,17 @@
 import { plainForm } from "./plain-form";
 import { acquire, current, release, step, type Steps } from "../sched/effect";
 import { wouldBlock } from "../sched/lock";
-import { mmuNotifierInvalidateRangeEndSteps, mmuNotifierInvalidateRangeStartSteps } from "../notifiers/mmu-notifier";
+import { mmuNotifierInvalidateRangeEndSteps, mmuNotifierInvalidateRangeStartSteps } from "./mmu-notifier";
 import { PTRS_PER_TABLE, TASK_SIZE, hex } from "./constants";
 import { EINVAL } from "./errors";
 import { PfnlabError } from "./model-error";
-import { insertVma } from "./mmap";
 import { busyLockIn } from "./plain-locks";
 import { mmapWriteLockSteps, mmapWriteUnlockSteps } from "./mmap-lock";
 import type { Mm } from "./mm";
 import { ENTRY_SPAN, freeTable, lookupLeaf, tableIndex, unpopulate, type PageTablePage } from "./pagetable";
 import { entryHugeLeaf, entryPresent } from "./pte";
 import { checkMm, checkPageAligned, checkSize, kernelOfMm } from "./validate";
-import { Vma } from "./vma";
+import { insertVma, Vma } from "./vma";
 import { unmapPageRangeSteps, zapPageRangeSingleSteps } from "./zap";
 
 /**

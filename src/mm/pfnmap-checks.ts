@@ -9,7 +9,7 @@ import { hex } from "./constants";
 import type { Kernel } from "./kernel";
 import type { Mm } from "./mm";
 import type { Vma } from "./vma";
-import { Checker } from "../checks/checker";
+import { Checker } from "../base/checker";
 import { PfnlabError } from "./model-error";
 import { checkVma } from "./validate";
 

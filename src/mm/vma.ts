@@ -114,3 +114,15 @@ export function linearPageIndex(vma: Vma, addr: number): number {
   checkNumber("linearPageIndex", "addr", addr);
   return vma.vmPgoff + Math.floor((addr - vma.vmStart) / 4096);
 }
+
+/**
+ * Link `vma` into the mm's address-ordered list and its file's i_mmap tree, as the
+ * kernel's vma_link() does (mm/vma.c). Here, not in mmap.ts, because mmap and munmap's
+ * split both need it and mmap.ts already imports munmap.ts.
+ */
+export function insertVma(mm: Mm, vma: Vma): void {
+  let i = mm.vmas.length;
+  while (i > 0 && mm.vmas[i - 1].vmStart > vma.vmStart) i--;
+  mm.vmas.splice(i, 0, vma);
+  vma.vmFile?.mapping.iMmap.add(vma);
+}

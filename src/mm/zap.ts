@@ -17,7 +17,7 @@ import {
   mmuNotifierInvalidateRangeEndSteps,
   mmuNotifierInvalidateRangeStartSteps,
   type MmuNotifierEvent,
-} from "../notifiers/mmu-notifier";
+} from "./mmu-notifier";
 import { PTRS_PER_TABLE, VM_PFNMAP, hex } from "./constants";
 import type { AddressSpace } from "./mapping";
 import { iMmapLockReadSteps, iMmapUnlockReadSteps } from "./mapping";

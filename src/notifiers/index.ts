@@ -8,9 +8,9 @@ export {
   mmuNotifierInvalidateRangeStartSteps,
   mmuNotifierInvalidateRangeEndSteps,
   mmuNotifierReleaseSteps,
-} from "./mmu-notifier";
-export type { MmuNotifier, MmuNotifierOps, MmuNotifierRange, MmuNotifierEvent } from "./mmu-notifier";
-export type { MmuIntervalNotifier, MmuIntervalNotifierOps, NotifierHistoryEntry } from "./subscriptions";
+} from "../mm/mmu-notifier";
+export type { MmuNotifier, MmuNotifierOps, MmuNotifierRange, MmuNotifierEvent } from "../mm/mmu-notifier";
+export type { MmuIntervalNotifier, MmuIntervalNotifierOps, NotifierHistoryEntry } from "../mm/subscriptions";
 export {
   mmuIntervalNotifierInsert,
   mmuIntervalNotifierRemoveSteps,
@@ -19,7 +19,7 @@ export {
   mmuIntervalCheckRetry,
   mmuIntervalSetSeq,
   mnItreeIsInvalidating,
-} from "./interval-notifier";
+} from "../mm/interval-notifier";
 export { Iommu } from "./iommu";
 export type { IoPte, IommuMapOptions, DmaResult } from "./iommu";
 export { KvmMmu, INVALID_GPA } from "./kvm-mmu";

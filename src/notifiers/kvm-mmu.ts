@@ -20,8 +20,8 @@ import { Lock } from "../sched/lock";
 import type { LookupSite, PfnHold, Sanitizer } from "../checks/sanitizer";
 import { hex } from "../mm/constants";
 import type { Mm } from "../mm/mm";
-import { mmuNotifierRegister } from "./mmu-notifier";
-import type { MmuNotifier, MmuNotifierRange } from "./subscriptions";
+import { mmuNotifierRegister } from "../mm/mmu-notifier";
+import type { MmuNotifier, MmuNotifierRange } from "../mm/subscriptions";
 
 /** INVALID_GPA: no range recorded yet. */
 export const INVALID_GPA = -1;

@@ -2,5 +2,3 @@ export { executeNotebook, describeFailures, headline, projectRoot } from "./exec
 export type { ExecuteOptions, ExecuteResult } from "./execute";
 export { readNotebook, writeNotebook, cellFailures, cellsWithOutputs, joinText } from "./notebook";
 export type { Notebook, NotebookCell, NotebookOutput, CellFailure } from "./notebook";
-export { exportNotebooks } from "./export";
-export type { ExportedNotebook } from "./export";

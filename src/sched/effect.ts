@@ -13,7 +13,7 @@
 import type { HeldLock, Lock, LockMode, Task } from "./lock";
 
 export type { HeldLock, Task };
-import { captureCallSite, callSitesEnabled } from "./call-site";
+import { type CallFrame, callSitesEnabled, callStacksEnabled, captureCallStack, formatCallFrame } from "./call-site";
 
 /** Names of the costs in the cost model (cost-model.ts documents each). */
 export type CostName =
@@ -30,9 +30,10 @@ export type CostName =
 /**
  * A scheduling point. `site` names the kernel function (and step) for traces; `at`,
  * present only while call sites are captured (call-site.ts), is the file:line of our
- * model that yielded it.
+ * model that yielded it, and `frames` the whole call stack behind it (innermost first), so a
+ * trace can name the mirrored kernel function without reading the site's text.
  */
-export type Effect = EffectKind & { at?: string };
+export type Effect = EffectKind & { at?: string; frames?: readonly CallFrame[] };
 
 type EffectKind =
   | { kind: "acquire"; lock: Lock; mode: LockMode; site: string }
@@ -114,8 +115,10 @@ export interface TraceEvent {
 /** The effect, with its call site when call sites are being captured. */
 function at<E extends Effect>(e: E): E {
   if (callSitesEnabled()) {
-    const where = captureCallSite();
-    if (where) e.at = where;
+    const whole = callStacksEnabled();
+    const frames = captureCallStack(whole);
+    if (frames[0]) e.at = formatCallFrame(frames[0]);
+    if (frames[0] && whole) e.frames = frames;
   }
   return e;
 }

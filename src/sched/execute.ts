@@ -5,8 +5,8 @@
  * queues (lock-queue.ts); then the task's code runs up to its next effect
  * (interpreter.ts, shared with runSteps). Every effect leaves a trace record.
  */
-import { CheckerError } from "../checks/checker";
-import type { Checker } from "../checks/checker";
+import { CheckerError } from "../base/checker";
+import type { Checker } from "../base/checker";
 import { stepCost } from "./cost-model";
 import type { CostModel } from "./cost-model";
 import { type NoteEffect, runToEffect, type SchedulingEffect } from "./interpreter";
@@ -203,8 +203,9 @@ export class Executor {
   ): void {
     if (!this.recordTrace) return;
     // The model line that yielded the effect being executed, when call sites are captured.
-    const at = kind === "note" ? undefined : (task.pending as { at?: string } | null)?.at;
-    this.trace.push({ step, time, task: task.name, cpu: task.cpu, kind, site, ...(at ? { at } : {}), ...extra });
+    const p = kind === "note" ? undefined : (task.pending as Pick<TraceRecord, "at" | "frames"> | null);
+    const where = p?.at ? { at: p.at, ...(p.frames ? { frames: p.frames } : {}) } : {};
+    this.trace.push({ step, time, task: task.name, cpu: task.cpu, kind, site, ...where, ...extra });
   }
 }
 

@@ -11,7 +11,7 @@
  * holders must not sleep), `rwsem` (struct rw_semaphore: mmap_lock, i_mmap_rwsem; many
  * readers or one writer), `mutex` (struct mutex: exclusive, may sleep).
  */
-import { PfnlabError } from "../mm/model-error";
+import { PfnlabError } from "../base/model-error";
 
 export type LockKind = "spinlock" | "rwsem" | "mutex";
 

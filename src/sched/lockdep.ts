@@ -9,7 +9,7 @@
  * The held-before graph belongs to the Checker (one graph per fresh model state, so
  * stateless exploration starts every run with an empty graph).
  */
-import type { Checker } from "../checks/checker";
+import type { Checker } from "../base/checker";
 import type { Task } from "./effect";
 import type { Lock, LockMode } from "./lock";
 

@@ -17,7 +17,7 @@
  *     },
  *   });
  */
-import type { Checker } from "../checks/checker";
+import type { Checker } from "../base/checker";
 import type { CostModel } from "./cost-model";
 import type { RunEnd } from "./scheduler";
 import type { LockStat } from "./lockstat";

@@ -18,8 +18,8 @@
  * itself is wait-queue.ts), the livelock watch in deadlock.ts, and the schedule with its
  * preemptions and replay prefix in explore/path.ts.
  */
-import { Checker } from "../checks/checker";
-import type { Violation } from "../checks/checker";
+import { Checker } from "../base/checker";
+import type { Violation } from "../base/checker";
 import { createCostModel } from "./cost-model";
 import type { CostModel } from "./cost-model";
 import { findDeadlock, LivelockWatch } from "./deadlock";

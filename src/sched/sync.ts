@@ -3,7 +3,7 @@
  * scheduler. Locks are taken at once or the call fails: with nobody else running,
  * a lock that is held now would never be released.
  */
-import type { Checker } from "../checks/checker";
+import type { Checker } from "../base/checker";
 import type { Steps, Task } from "./effect";
 import { runToEffect } from "./interpreter";
 import { drop, heldEntry, type Lock, mustWait, take, wouldBlock } from "./lock";

@@ -6,6 +6,7 @@
 import type { CostName, TraceEvent } from "./effect";
 
 export type { TraceEvent };
+import type { CallFrame } from "./call-site";
 import type { LockMode } from "./lock";
 
 export type TraceKind =
@@ -31,6 +32,8 @@ export interface TraceRecord {
   site: string;
   /** file:line of our model that yielded the effect (only while call sites are captured). */
   at?: string;
+  /** The call stack behind `at`, innermost first (only while call sites are captured). */
+  frames?: readonly CallFrame[];
   /** The lock as printed: its class, then its instance name in parentheses when they differ. */
   lock?: string;
   /** lock_stat / lockdep class of the lock, e.g. "ptlock (PMD)". */

@@ -28,13 +28,20 @@ function resolveSpecifier(from: string, spec: string): string | null {
   return null;
 }
 
-/** file (relative to root) -> the src files it imports (relative to root). */
-export function importGraph(root: string, srcDir = "src"): Map<string, string[]> {
+/** A whole `import type {...} from "..."` / `export type {...} from "..."` statement: erased at run time. */
+const TYPE_ONLY = /^\s*(?:import|export)\s+type\s+[^;]*?from\s*["'][^"']*["'];?/gm;
+
+/**
+ * file (relative to root) -> the src files it imports (relative to root). `runtime: true`
+ * leaves out type-only statements, which the compiler erases: the modules that load each other.
+ */
+export function importGraph(root: string, srcDir = "src", opts: { runtime?: boolean } = {}): Map<string, string[]> {
   const g = new Map<string, string[]>();
   for (const file of tsFiles(join(root, srcDir))) {
-    const text = readFileSync(file, "utf8")
+    let text = readFileSync(file, "utf8")
       .replace(/\/\*[\s\S]*?\*\//g, "")
       .replace(/^\s*\/\/.*$/gm, "");
+    if (opts.runtime) text = text.replace(TYPE_ONLY, "");
     const deps = new Set<string>();
     for (const m of text.matchAll(SPECIFIER)) {
       const r = resolveSpecifier(file, m[1]!);

@@ -5,7 +5,8 @@ import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exportNotebooks, projectRoot, type ExportedNotebook } from "../../src/runner";
+import { exportNotebooks, type ExportedNotebook } from "../../src/grading/export";
+import { projectRoot } from "../../src/runner";
 import { leaksUnder } from "../../src/grading";
 import { CHROMIUM, chromiumArgs } from "../support/browser";
 

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exportNotebooks, projectRoot } from "../../src/runner";
+import { exportNotebooks } from "../../src/grading/export";
+import { projectRoot } from "../../src/runner";
 import { CHROMIUM, chromiumArgs } from "../support/browser";
 import { openAndRunAll, startNotebookServer } from "../support/notebook6";
 

@@ -9,25 +9,21 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import "../../src/scenarios/index";
-import { compareCallers, mirrorOf, raceTrace } from "../../src/scenarios/mm/compare";
+import { compareCallers, raceTrace } from "../../src/scenarios/mm/compare";
+import { SEVERITY, paramGridCases, tallyOutcomes, worstOutcomeOf, worstOutcomes } from "../../src/scenarios/mm/tally";
 import { explore } from "../../src/sched/explore/explorer";
 import { DfsStrategy } from "../../src/sched/explore/dfs";
 import { finishRun, prepareRun } from "../../src/sched/explore/runner";
 import { resolveScenario } from "../../src/sched/explore/explorer";
 import { resolveParams } from "../../src/scenarios/scenario";
 import {
-  SEVERITY,
   callerOutcomeBars,
   contextSwitches,
-  paramGridCases,
   sanitizerEventOf,
   raceStepChart,
   raceTable,
   raceTableMarkdown,
   raceTableText,
-  tallyOutcomes,
-  worstOutcomeOf,
-  worstOutcomes,
 } from "../../src/display/race-figures";
 import type { PlotlyTrace } from "../../src/display/types";
 
@@ -320,17 +316,5 @@ describe("trace records carry their lock and sanitizer verdicts as data", () => 
       const e = sanitizerEventOf(n);
       if (e) expect(n.text).toBe(`sanitizer: ${e.kind}${e.outcome ? ` ${e.outcome}` : ""}: ${e.detail}`);
     }
-  });
-});
-
-describe("mirrorOf names the file each mirrored function lives in", () => {
-  it("remap_pfn_range is in remap.ts and vmf_insert_pfn in insert.ts, and both files export them", () => {
-    expect(mirrorOf("remapPfnRange: pte_alloc")).toEqual({ fn: "remap_pfn_range", file: "src/mm/remap.ts" });
-    expect(mirrorOf("vmfInsertPfnPmd: set_pmd_at")).toEqual({
-      fn: "vmf_insert_pfn{,_pmd,_pud}",
-      file: "src/mm/insert.ts",
-    });
-    expect(readFileSync(join(__dirname, "../../src/mm/remap.ts"), "utf8")).toMatch(/export function remapPfnRange\(/);
-    expect(readFileSync(join(__dirname, "../../src/mm/insert.ts"), "utf8")).toMatch(/export function\*? ?vmfInsertPfn/);
   });
 });

@@ -14,7 +14,8 @@ import {
   leaksUnder,
   releasedCopy,
 } from "../../src/grading";
-import { exportNotebooks, projectRoot } from "../../src/runner";
+import { exportNotebooks } from "../../src/grading/export";
+import { projectRoot } from "../../src/runner";
 
 const names = courseNotebooks();
 

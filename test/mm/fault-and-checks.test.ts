@@ -37,7 +37,7 @@ import {
   type VfioAlignRule,
 } from "../../src/mm/index";
 import { mmuNotifierRegister } from "../../src/notifiers/index";
-import { CheckerError } from "../../src/checks/checker";
+import { CheckerError } from "../../src/base/checker";
 import { lockdep } from "../../src/sched/lockdep";
 import { RW_SHARED, pudAlignedVma, world } from "./helpers";
 

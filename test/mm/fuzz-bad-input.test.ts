@@ -271,6 +271,7 @@ const SPECS: Spec[] = [
       "isCowMapping",
       "vmGetPageProt",
       "vmFlagNames",
+      "vmFlagList",
       "hex",
       "errnoName",
       "vmFaultName",

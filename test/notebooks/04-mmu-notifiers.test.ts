@@ -7,7 +7,8 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { callerOutcomeBars, raceStepChart, worstOutcomes } from "../../src/display/race-figures";
+import { callerOutcomeBars, raceStepChart } from "../../src/display/race-figures";
+import { worstOutcomes } from "../../src/scenarios/mm/tally";
 import "../../src/scenarios/index";
 import { raceTrace } from "../../src/scenarios/mm/compare";
 import { executedNotebook, figureTitled as fig, type NbFig as Fig } from "../support/notebook-outputs";

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import {
   faultLevelsByAlignment,
   faultLevelsForCase,
-  faultLevelsResultFigure,
   leafLockClass,
   lookupContention,
   lookupContentionSweep,
@@ -13,6 +12,7 @@ import {
   sizeSweep,
   underEachRule,
 } from "../../src/scenarios/experiments/huge-pfnmaps";
+import { faultLevelsResultFigure } from "../../src/display/fault-levels-result-figure";
 
 const M = 2 ** 20;
 const G = 2 ** 30;

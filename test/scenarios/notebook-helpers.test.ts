@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../src/sched/explore/explorer";
 import { listScenarios, describeParams } from "../../src/scenarios/index";
-import { compareCallers, raceTrace, mirrorOf, CALLER_CASES } from "../../src/scenarios/mm/index";
+import { compareCallers, raceTrace, CALLER_CASES } from "../../src/scenarios/mm/index";
 import { PFN_OUTCOMES } from "../../src/checks/sanitizer";
 
 const RACES = [
@@ -57,9 +57,6 @@ describe("helpers for notebooks", () => {
     expect(lock.step).toBeGreaterThan(t.steps.filter((s) => s.task === "zap").at(-1)!.step);
     for (const s of t.steps) if (s.kind !== "note" && s.site) expect(s.mirror, s.site).not.toBeNull();
     expect(t.state).toMatch(/stale-pfn: lookup of 0x/);
-    expect(mirrorOf("vfio: mutex_lock(&iommu->lock) before iommu_map")?.file).toBe(
-      "src/notifiers/callers/vfio-type1.ts",
-    );
   });
 
   it("pud-lock-contention (timed): PUD leaves contend on mm->page_table_lock, PTE leaves on split ptlocks never do", () => {

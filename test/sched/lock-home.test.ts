@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Checker } from "../../src/checks/checker";
+import { Checker } from "../../src/base/checker";
 import { acquire, current, note, step } from "../../src/sched/effect";
 import { Path } from "../../src/sched/explore/path";
 import { drop, Lock, mustWait, take, wouldBlock } from "../../src/sched/lock";

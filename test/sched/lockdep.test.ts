@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Checker, CheckerError } from "../../src/checks/checker";
+import { Checker, CheckerError } from "../../src/base/checker";
 import { acquire, mightSleep, release, step } from "../../src/sched/effect";
 import type { Steps } from "../../src/sched/effect";
 import { Lock } from "../../src/sched/lock";

@@ -4,7 +4,7 @@
  * sites on, so every task shows the line of our mirror it is at), and sent with the page
  * that walks it (page.ts): nothing runs in the kernel while the student clicks.
  */
-import type { Scenario } from "../../scenarios/scenario";
+import type { Scenario } from "../../sched/scenario";
 import { stepTree, type StepTreeOptions } from "../../sched/explore/step-tree";
 import { tslabDisplayWriter } from "../tslab-channel";
 import { packStepTree, type PackedStepTree } from "./pack";

@@ -35,8 +35,8 @@ import {
   mmuIntervalReadBeginSteps,
   mmuIntervalReadRetry,
   mmuIntervalSetSeq,
-} from "../interval-notifier";
-import type { MmuIntervalNotifier } from "../subscriptions";
+} from "../../mm/interval-notifier";
+import type { MmuIntervalNotifier } from "../../mm/subscriptions";
 import { checkAttempts, siteOf, startAndClassify, type CallerEnv, type CallerInstance } from "./types";
 import { EFAULT, EINVAL } from "../../mm/errors";
 import { hex } from "../../mm/constants";

@@ -19,7 +19,7 @@ import { createKernel } from "../../mm/kernel";
 import { mappedLeaves } from "../../mm/leaves";
 import { lookupLeaf } from "../../mm/pagetable";
 import { createVfioPciBarDevice, type VfioAlignRule } from "../../mm/vfio-device";
-import type { FaultLevelsRow, FaultRecord } from "../../display/figures/fault-levels-figure";
+import type { LeafLevel } from "../../mm/follow-args";
 
 type Level = "pte" | "pmd" | "pud";
 
@@ -61,6 +61,20 @@ export interface WrongPfnLeaf {
   expectedPfn: number;
   /** What the leaf maps (pmd_pfn()/pud_pfn(): the low bits masked off). */
   mappedPfn: number;
+}
+
+/** One fault: the faulting address and the level of the leaf it installed. */
+export interface FaultRecord {
+  addressVa: number;
+  level: LeafLevel;
+}
+
+/** One vma as a row of faultLevelsFigure (display/figures): its range and the faults taken in it. */
+export interface FaultLevelsRow {
+  label: string;
+  startVa: number;
+  endVa: number;
+  faults: FaultRecord[];
 }
 
 export interface FaultLevelsResult {

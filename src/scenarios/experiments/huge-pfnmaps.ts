@@ -12,7 +12,6 @@ export {
   VFIO_ALIGN_RULES,
   FAULT_LEVELS_BASE_VA,
 } from "./fault-levels";
-export { faultLevelsResultFigure } from "./fault-levels-figure";
 export type { AlignmentCase, FaultLevelsResult, WrongPfnLeaf, TouchOrder } from "./fault-levels";
 export { pageTableScaling, measurePageTables, scalingSeries, sizeSweep } from "./page-table-scaling";
 export type { PageTablePoint, PageTableScalingOptions, ScalingLeaf } from "./page-table-scaling";

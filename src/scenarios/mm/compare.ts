@@ -9,6 +9,9 @@ import type { RunReport } from "../../sched/explore/runner";
 import type { TraceKind } from "../../sched/trace";
 import { withCallSites } from "../../sched/call-site";
 import type { ParamValue } from "../scenario";
+import { type MirrorLocation, mirrorsOfTrace } from "./mirrors";
+
+export type { MirrorLocation } from "./mirrors";
 
 /** One caller of the comparison: which scenario runs it with which params. */
 export interface CallerCase {
@@ -78,60 +81,6 @@ export function compareCallers(opts: CompareOptions = {}): CallerOutcomes[] {
   });
 }
 
-/** Where a trace site is in our mirror: the mirrored kernel function and the file of the model. */
-export interface MirrorLocation {
-  /** Kernel function (or step) named by the site. */
-  fn: string;
-  /** Source file of our model, relative to the repository. */
-  file: string;
-}
-
-const MIRRORS: [RegExp, string, string][] = [
-  [
-    /KVM_MMU_(UN)?LOCK|kvm_unmap_gfn_range|kvm_flush_remote_tlbs|through the EPT/,
-    "KVM MMU notifier / EPT",
-    "src/notifiers/kvm-mmu.ts",
-  ],
-  // Sites of the callers start with the task name: they come before the generic ones.
-  [/^follow\d*:/, "follow_pfnmap user", "src/notifiers/callers/plain-follow.ts"],
-  [/^vfio:/, "vaddr_get_pfns / follow_fault_pfn", "src/notifiers/callers/vfio-type1.ts"],
-  [/^kvm:/, "hva_to_pfn_remapped / kvm_faultin_pfn", "src/notifiers/callers/kvm.ts"],
-  [/^ptrace:/, "generic_access_phys", "src/notifiers/callers/generic-access-phys.ts"],
-  [/^s390:/, "s390_pci_mmio_write", "src/notifiers/callers/s390-mmio.ts"],
-  [/^pat:/, "get_pat_info / track_pfn_copy", "src/notifiers/callers/x86-pat.ts"],
-  [/^driver:/, "follow_pte driver", "src/notifiers/callers/naive-follow-pte.ts"],
-  [/^followPfnmapStart/, "follow_pfnmap_start", "src/mm/follow.ts"],
-  [/^followPfnmapEnd/, "follow_pfnmap_end", "src/mm/follow.ts"],
-  [/^followPte|^ptep_get|^pte_unmap_unlock/, "follow_pte", "src/mm/follow-pte.ts"],
-  [/^mmap_(read|write)_(un)?lock/, "mmap_lock", "src/mm/mmap-lock.ts"],
-  [/^i_mmap_/, "i_mmap_rwsem", "src/mm/mapping.ts"],
-  [
-    /mmu_notifier_invalidate_range|\.invalidate_range_(start|end) \(/,
-    "mmu_notifier_invalidate_range_*",
-    "src/notifiers/mmu-notifier.ts",
-  ],
-  [/\.invalidate \[|^mmu_interval/, "mmu_interval_notifier", "src/notifiers/interval-notifier.ts"],
-  [/^(munmap|free_pgtables|__split_vma)/, "munmap", "src/mm/munmap.ts"],
-  [
-    /^(zap_page_range_single|zap_vma_ptes|unmap_mapping_range|munmap: unmap_vmas)/,
-    "zap_page_range_single / unmap_page_range",
-    "src/mm/zap.ts",
-  ],
-  [/^vfio_pci/, "vfio_pci_core reset / huge_fault", "src/mm/vfio-device.ts"],
-  [/iommu_(un)?map|device DMA/, "IOMMU", "src/notifiers/iommu.ts"],
-  [/^vmfInsertPfn|^insert_pfn/, "vmf_insert_pfn{,_pmd,_pud}", "src/mm/insert.ts"],
-  // remap_pfn_range is mirrored in remap.ts (this table named insert.ts before).
-  [/^remapPfnRange/, "remap_pfn_range", "src/mm/remap.ts"],
-  [/^handleMmFault|^doUserAddrFault|pud_alloc|pmd_alloc|pte_alloc/, "handle_mm_fault", "src/mm/fault.ts"],
-  [/^(device reset|PCI rescan|driver frees)|touches 0x/, "the zapper's release", "src/scenarios/mm/world.ts"],
-];
-
-/** The mirror a trace site belongs to (null for sites the table does not know). */
-export function mirrorOf(site: string): MirrorLocation | null {
-  for (const [re, fn, file] of MIRRORS) if (re.test(site)) return { fn, file };
-  return null;
-}
-
 /** One scheduling step of a replayed race. */
 export interface RaceStep {
   step: number;
@@ -162,18 +111,13 @@ export interface RaceTrace {
 /** Replay `replayString` and list its steps with task, site and mirror location. */
 export function raceTrace(scenario: string, replayString: string, params: Record<string, ParamValue> = {}): RaceTrace {
   // Replayed with call sites captured, so every step names the line of our mirror.
-  const r = withCallSites(() => replay(scenario, replayString, { params }));
+  const r = withCallSites(() => replay(scenario, replayString, { params }), { stacks: true });
+  const mirrors = mirrorsOfTrace(r.trace);
   const steps: RaceStep[] = r.trace
-    .filter((t) => t.kind !== "done")
-    .map((t) => {
-      const s: RaceStep = {
-        step: t.step,
-        time: t.time,
-        task: t.task,
-        kind: t.kind,
-        site: t.site,
-        mirror: t.site ? mirrorOf(t.site) : null,
-      };
+    .map((t, i) => ({ t, mirror: mirrors[i] ?? null }))
+    .filter(({ t }) => t.kind !== "done")
+    .map(({ t, mirror }) => {
+      const s: RaceStep = { step: t.step, time: t.time, task: t.task, kind: t.kind, site: t.site, mirror };
       if (t.at !== undefined) s.line = t.at;
       if (t.lock !== undefined) s.lock = t.lock;
       if (t.text !== undefined) s.text = t.text;

@@ -12,9 +12,9 @@
  * lock, e.g. KVM's mmu_lock, and be interleaved by the scheduler).
  */
 import { mightSleep, step, writes, type Steps, callMaybe } from "../sched/effect";
-import type { Mm } from "../mm/mm";
-import { PfnlabError } from "../mm/model-error";
-import { checkMm, checkObject } from "../mm/validate";
+import type { Mm } from "./mm";
+import { PfnlabError } from "../base/model-error";
+import { checkMm, checkObject } from "./validate";
 import { mnItreeInvEnd, mnItreeInvalidateSteps } from "./interval-notifier";
 import {
   MmuNotifierSubscriptions,

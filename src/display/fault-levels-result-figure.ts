@@ -2,10 +2,10 @@
  * faultLevelsFigure for faultLevelsByAlignment results, with every huge leaf that maps the
  * wrong pfn (the v6.12 vfio-pci hazard) marked by a red cross and the distance it is off.
  */
-import { faultLevelsFigure, LEAF_BYTES } from "../../display/figures/fault-levels-figure";
-import type { PlotlyFigure } from "../../display/types";
-import { PAGE_SIZE } from "../../mm/constants";
-import type { FaultLevelsResult, WrongPfnLeaf } from "./fault-levels";
+import { PAGE_SIZE } from "../mm/constants";
+import type { FaultLevelsResult, WrongPfnLeaf } from "../scenarios/experiments/fault-levels";
+import { faultLevelsFigure, LEAF_BYTES } from "./figures/fault-levels-figure";
+import type { PlotlyFigure } from "./types";
 
 export function faultLevelsResultFigure(results: readonly FaultLevelsResult[], title?: string): PlotlyFigure {
   if (!Array.isArray(results) || results.length === 0)

@@ -18,11 +18,11 @@
  * runs; a notifier's own seq equals it exactly while that invalidation touches it.
  */
 import { cpuRelax, mightSleep, step, type Steps, callMaybe } from "../sched/effect";
-import { EAGAIN } from "../mm/errors";
-import { hex } from "../mm/constants";
-import type { Mm } from "../mm/mm";
-import { PfnlabError } from "../mm/model-error";
-import { checkInteger, checkMm, checkObject } from "../mm/validate";
+import { EAGAIN } from "./errors";
+import { hex } from "./constants";
+import type { Mm } from "./mm";
+import { PfnlabError } from "../base/model-error";
+import { checkInteger, checkMm, checkObject } from "./validate";
 import {
   subscriptionsOf,
   type MmuIntervalNotifier,

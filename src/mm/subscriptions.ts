@@ -8,7 +8,7 @@
  * the dispatch code, and so interval-notifier.ts and mmu-notifier.ts share one state.
  */
 import type { MaybeSteps } from "../sched/effect";
-import type { Mm } from "../mm/mm";
+import type { Mm } from "./mm";
 
 /** enum mmu_notifier_event (include/linux/mmu_notifier.h). */
 export type MmuNotifierEvent =

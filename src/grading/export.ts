@@ -7,9 +7,9 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { describeFailures, executeNotebook, projectRoot } from "./execute";
 import { PLOTLY_MIME } from "../display/bundle";
-import { hiddenCheckLines, leaksIn } from "../grading/course";
+import { describeFailures, executeNotebook, projectRoot } from "../runner/execute";
+import { hiddenCheckLines, leaksIn } from "./course";
 
 export interface ExportedNotebook {
   notebook: string;
