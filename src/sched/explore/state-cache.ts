@@ -38,9 +38,14 @@ import type { ChoiceContext, Chooser, Scheduler } from "../scheduler";
 import type { SimTask } from "../task";
 import { footprintOf, type Footprint } from "./footprint";
 
-/** Thrown by the chooser at a state that was explored before: the rest of this run is covered. */
+/**
+ * Thrown by the chooser at a state that was explored before: the rest of this run is
+ * covered. One instance, thrown again and again (an Error per cut run would capture a
+ * stack each time).
+ */
 export class StateCached extends Error {
-  constructor() {
+  static readonly instance = new StateCached();
+  private constructor() {
     super("state cache: this state was explored before (run covered elsewhere)");
   }
 }
@@ -173,7 +178,7 @@ export class StateCache {
         const had = this.seen.get(key);
         if (had !== undefined && had >= left) {
           this.hits++;
-          throw new StateCached();
+          throw StateCached.instance;
         }
         this.seen.set(key, left);
       }
