@@ -9,9 +9,7 @@
  */
 import type { ParamValue, ParamValues, Scenario } from "../scenario";
 import { failuresOf, resolveParams } from "../scenario";
-import { getScenario } from "../scenario-registry";
 import type { CostModel } from "../cost-model";
-import { formatTraceLines } from "../trace";
 import { describeLivelock } from "../deadlock";
 import { DfsStrategy } from "./dfs";
 import { DporStrategy, SleepBlocked } from "./dpor";
@@ -19,10 +17,10 @@ import { ProgressMeter, type ExploreProgress } from "./progress";
 import { StateCache, StateCached } from "./state-cache";
 import { PctStrategy } from "./pct";
 import { RandomStrategy } from "./random";
-import { parseReplay } from "./replay-string";
-import { finishRun, prefixChooser, prepareRun, runControlled, runTimedOnce } from "./runner";
+import { finishRun, prepareRun, runControlled } from "./runner";
 import type { RunOptions, RunReport } from "./runner";
 import { shrinkFailure } from "./shrink";
+import { replay, resolveScenario, traceLines } from "./single-run";
 import type { Strategy } from "./strategy";
 
 export type StrategyName = "random" | "pct" | "dfs";
@@ -147,11 +145,6 @@ export function exploreJson(r: ExploreResult): {
     events: r.events,
     firstFailure: r.firstFailure ? { replay: r.firstFailure.replay, trace: r.firstFailure.trace } : null,
   };
-}
-
-/** A scenario given as itself or by its registered name. */
-export function resolveScenario(s: Scenario | string): Scenario {
-  return typeof s === "string" ? getScenario(s) : s;
 }
 
 function positiveInt(what: string, v: number | undefined, dflt: number): number {
@@ -364,53 +357,6 @@ function reportFailure(
   };
 }
 
-/** The trace of a run as lines, with the end (deadlock cycle, livelock, outcomes) appended. */
-export function traceLines(r: RunReport): string[] {
-  const w = Math.max(4, ...r.taskNames.map((n) => n.length));
-  const lines = formatTraceLines(r.trace, w);
-  if (r.end.deadlock) lines.push(`deadlock: ${r.end.deadlock.cycle}`);
-  if (r.end.livelock) lines.push(`livelock: ${describeLivelock(r.end.livelock)}`);
-  for (const v of r.end.violations) lines.push(`${v.rule}: ${v.message}`);
-  if (r.events.length > 0) lines.push(`events: ${r.events.join(", ")}`);
-  lines.push(`outcomes: ${r.outcomes.join(", ")}`);
-  return lines;
-}
-
-export interface ReplayOptions {
-  /** Params besides those in the replay string (must not contradict them). */
-  params?: Record<string, ParamValue | undefined>;
-  costs?: Partial<CostModel> | undefined;
-  livelockBound?: number | undefined;
-}
-
-/** Re-runs the schedule named by `replayString` exactly, with the trace. */
-export function replay(scenarioOrName: Scenario | string, replayString: string, opts: ReplayOptions = {}): RunReport {
-  const scenario = resolveScenario(scenarioOrName);
-  const extra: Record<string, ParamValue> = {};
-  for (const [k, v] of Object.entries(opts.params ?? {})) if (v !== undefined) extra[k] = v;
-  const parsed = parseReplay(scenario, replayString, extra);
-  const runOpts: RunOptions = { trace: true };
-  if (opts.costs) runOpts.costs = opts.costs;
-  if (opts.livelockBound !== undefined) runOpts.livelockBound = opts.livelockBound;
-  const prepared = prepareRun(scenario, parsed.params, runOpts);
-  prepared.sched.run(prefixChooser(parsed.schedule, true, () => prepared.sched.tasks.map((t) => t.name)));
-  return finishRun(scenario, parsed.params, prepared);
-}
-
-export interface SimulateOptions {
-  params?: Record<string, ParamValue | undefined>;
-  costs?: Partial<CostModel>;
-  livelockBound?: number;
-}
-
-/** One timed run: every task's next effect runs at its own simulated time, earliest first. */
-export function simulate(scenarioOrName: Scenario | string, opts: SimulateOptions = {}): RunReport {
-  const scenario = resolveScenario(scenarioOrName);
-  const params = resolveParams(scenario, opts.params ?? {});
-  const runOpts: RunOptions = { trace: true };
-  if (opts.costs) runOpts.costs = opts.costs;
-  if (opts.livelockBound !== undefined) runOpts.livelockBound = opts.livelockBound;
-  return runTimedOnce(scenario, params, runOpts);
-}
-
 export { runControlled };
+export { replay, resolveScenario, simulate, traceLines } from "./single-run";
+export type { ReplayOptions, SimulateOptions } from "./single-run";
