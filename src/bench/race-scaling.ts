@@ -189,7 +189,8 @@ export const raceScalingBenchmark: Benchmark = {
               statesPerSec: Math.round((states * 1000) / Math.max(1, c.ms)),
               runsPerSec: Math.round((runs * 1000) / Math.max(1, c.ms)),
               stepsPerSec: Math.round((c.result.steps * 1000) / Math.max(1, c.ms)),
-              stateGrowth: prevStates[variant] ? +(states / prevStates[variant]!).toFixed(2) : null,
+              stateGrowth:
+                c.result.exhausted && prevStates[variant] ? +(states / prevStates[variant]!).toFixed(2) : null,
               verdict: c.result.exhausted ? (stale ? "stale pfn" : "safe") : "not reached",
             }),
           }),

@@ -131,6 +131,19 @@ describe("state cache: known state counts", () => {
     }
   });
 
+  it("follow-vs-zap, whole space: 149 states for one lookup (v6.12), 1,483 for two (fixed, lookups swapped count once)", () => {
+    const one = explore("follow-vs-zap", { preemptions: Infinity, cache: true, params: { variant: "v6.12" } });
+    expect(one.states).toBe(149);
+    expect(one.schedules).toBe(10);
+    const two = explore("follow-vs-zap", {
+      preemptions: Infinity,
+      cache: true,
+      params: { variant: "fixed", lookups: 2 },
+    });
+    expect(two.states).toBe(1483);
+    expect(two.firstFailure).toBeNull();
+  }, 300_000);
+
   it("random toy programs: exactly the states of brute force (one per trace prefix), the same outcome classes and first failure as plain dfs", () => {
     fc.assert(
       fc.property(smallToyProgram, (prog) => {
