@@ -32,13 +32,21 @@ export interface OursAtN {
   outOfTime: boolean;
 }
 
-/** The whole space of follow-vs-zap with `lookups` lookups, reduced, within `budgetMs`. */
-export function exploreLookups(lookups: number, variant: string, budgetMs = BUDGET_MS): OursAtN {
+/** Budget of the state-cache rows (dfs + cache is the slower of our two searches; they share the machine). */
+export const CACHE_BUDGET_MS = 20_000;
+
+/** The whole space of follow-vs-zap with `lookups` lookups, reduced (dpor) or cached, within `budgetMs`. */
+export function exploreLookups(
+  lookups: number,
+  variant: string,
+  budgetMs = BUDGET_MS,
+  how: "dpor" | "cache" = "dpor",
+): OursAtN {
   const t0 = nowMs();
   const result = explore("follow-vs-zap", {
     strategy: "dfs",
     preemptions: Infinity,
-    reduction: "dpor",
+    ...(how === "dpor" ? { reduction: "dpor" as const } : { cache: true }),
     schedules: 1e9,
     shrink: false,
     params: { lookups, variant },
@@ -126,6 +134,8 @@ export const raceScalingBenchmark: Benchmark = {
           oursExhausted: ours ? ours.result.exhausted : null,
           oursMs: ours ? Math.round(ours.ms) : null,
           oursSteps: ours ? ours.result.steps : null,
+          oursSchedulesPerSec: ours ? Math.round((ours.result.schedules * 1000) / Math.max(1, ours.ms)) : null,
+          oursStepsPerSec: ours ? Math.round((ours.result.steps * 1000) / Math.max(1, ours.ms)) : null,
           oursVerdict: oursStale === null ? "not reached" : oursStale ? "stale pfn" : "safe",
           oursGrowth: p && schedules !== null && p.schedules > 0 ? +(schedules / p.schedules).toFixed(2) : null,
           spinStates: states,
@@ -154,6 +164,46 @@ export const raceScalingBenchmark: Benchmark = {
           rows.push(row("race-scaling", `lookups=${n} ${variant}: spin (POR, pan)`, "ms", sp.run.panMs, { extra }));
       }
     }
+    // dfs with the state cache (no partial-order reduction): states, runs and their rates.
+    const cacheBudget = Math.min(budget, CACHE_BUDGET_MS);
+    const cacheReached: Record<string, number> = {};
+    const prevStates: Record<string, number> = {};
+    for (const variant of VARIANTS) {
+      for (let n = 1; n <= maxN; n++) {
+        opts.log(`race-scaling: ours+cache lookups=${n} ${variant}`);
+        const c = exploreLookups(n, variant, cacheBudget, "cache");
+        const stale = (c.result.outcomes["stale-pfn"] ?? 0) > 0;
+        if (c.result.exhausted && stale !== (variant === "v6.12"))
+          throw new Error(`race-scaling: dfs+cache says stale=${stale} for ${variant} at N=${n}`);
+        const states = c.result.states ?? 0;
+        const runs = c.result.schedules + c.result.pruned;
+        rows.push(
+          row("race-scaling", `lookups=${n} ${variant}: ours (dfs + state cache, whole space)`, "ms", [c.ms], {
+            extra: compact({
+              lookups: n,
+              variant,
+              exhausted: c.result.exhausted,
+              states,
+              runs,
+              schedules: c.result.schedules,
+              statesPerSec: Math.round((states * 1000) / Math.max(1, c.ms)),
+              runsPerSec: Math.round((runs * 1000) / Math.max(1, c.ms)),
+              stepsPerSec: Math.round((c.result.steps * 1000) / Math.max(1, c.ms)),
+              stateGrowth:
+                c.result.exhausted && prevStates[variant] ? +(states / prevStates[variant]!).toFixed(2) : null,
+              verdict: c.result.exhausted ? (stale ? "stale pfn" : "safe") : "not reached",
+            }),
+          }),
+        );
+        prevStates[variant] = states;
+        if (!c.result.exhausted) break;
+        cacheReached[variant] = n;
+      }
+    }
+    notes.push(
+      `dfs + state cache within ${cacheBudget / 1000} s: N = ${cacheReached.fixed ?? 0} (fixed), ${cacheReached["v6.12"] ?? 0} (v6.12); ` +
+        "a state is each task's steps with the writes they saw (trace prefixes up to swapping lookups), so it merges no more than dpor's sleep sets do",
+    );
     if (spin && gcc) {
       rows.push(
         row("race-scaling", "largest N with the whole space covered in the budget (fixed)", "lookups", [reached.ours], {

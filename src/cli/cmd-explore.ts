@@ -17,11 +17,12 @@ const FLAGS: FlagSpec[] = [
   { name: "stop-at-first", value: false },
   { name: "no-shrink", value: false },
   { name: "reduce", value: false },
+  { name: "cache", value: false },
   { name: "progress", value: false },
 ];
 
 const USAGE = `usage: pfnlab explore <scenario> [--strategy random|pct|dfs] [--preemptions N|inf] [--depth D]
-                      [--seed S] [--schedules N] [-p key=value]... [--reduce] [--stop-at-first]
+                      [--seed S] [--schedules N] [-p key=value]... [--reduce|--cache] [--stop-at-first]
                       [--no-shrink] [--progress] [--json]
        pfnlab explore --list [--json]
 
@@ -35,6 +36,10 @@ order of independent steps (dynamic partial-order reduction): the same outcome c
 and first failure in far fewer schedules, so more CPUs fit, e.g.
   pfnlab explore follow-vs-zap -p lookups=3 --preemptions inf --reduce
 The counts are then per explored schedule, not per schedule of the whole space.
+--cache (dfs only, not with --reduce) caches explored states: a schedule stops at a
+state an earlier one reached with as many preemptions left (a state: each task's steps
+and the writes they saw; interchangeable tasks swapped count once). Same outcome classes
+and first failure as plain dfs, at any --preemptions; prints the states explored.
 --progress prints schedules, rate and an estimate of the time left to stderr (default
 when stderr is a terminal). --schedules caps the run (default 100000 for dfs): a search
 stopped by the cap says so.`;
@@ -104,6 +109,11 @@ export const command: CliCommand = {
         throw new CliUsageError(`pfnlab explore: --reduce needs --strategy dfs (got ${strategy})`);
       opts.reduction = "dpor";
     }
+    if (a.flags.has("cache")) {
+      if (strategy !== "dfs") throw new CliUsageError(`pfnlab explore: --cache needs --strategy dfs (got ${strategy})`);
+      if (a.flags.has("reduce")) throw new CliUsageError("pfnlab explore: --cache and --reduce cannot be combined");
+      opts.cache = true;
+    }
     if (a.flags.has("progress") || (!json && process.stderr.isTTY)) {
       opts.progressMs = 1000;
       opts.onProgress = (p) => {
@@ -128,7 +138,7 @@ export const command: CliCommand = {
           ? `depth ${r.depth}, seed ${String(r.seed)}`
           : `seed ${String(r.seed)}`;
     io.out(
-      `scenario ${r.scenario} (${r.strategy}${r.reduction === "dpor" ? " with partial-order reduction" : ""}, ${how}${ps ? `; ${ps}` : ""})`,
+      `scenario ${r.scenario} (${r.strategy}${r.reduction === "dpor" ? " with partial-order reduction" : ""}${r.states !== null ? " with state caching" : ""}, ${how}${ps ? `; ${ps}` : ""})`,
     );
     io.out(`  what it is for: ${scenario.summary}`);
     const covered =
@@ -136,6 +146,8 @@ export const command: CliCommand = {
         ? "one schedule of every class of equivalent schedules within the bound was run"
         : "every schedule within the bound was run";
     io.out(`schedules: ${r.schedules}${r.exhausted ? ` (exhausted: ${covered})` : ""}`);
+    if (r.states !== null)
+      io.out(`states: ${r.states} distinct; ${r.pruned} schedules stopped at a state explored before`);
     if (r.stoppedBy === "cap" && !r.exhausted) {
       const hint =
         r.strategy === "dfs"

@@ -35,6 +35,22 @@ describe("race-scaling (quick)", () => {
     );
   }, 300_000);
 
+  it("the dfs + state cache rows report the explorer's own state counts and the expected verdicts", () => {
+    const rep = raceScalingBenchmark.run(defaultOptions(true, () => undefined)) as BenchReport;
+    for (const variant of ["fixed", "v6.12"]) {
+      const r = rep.rows.find((x) => x.case === `lookups=2 ${variant}: ours (dfs + state cache, whole space)`)!;
+      const direct = explore("follow-vs-zap", {
+        preemptions: Infinity,
+        cache: true,
+        shrink: false,
+        params: { lookups: 2, variant },
+      });
+      expect(r.extra!.states).toBe(direct.states);
+      expect(r.extra!.runs).toBe(direct.schedules + direct.pruned);
+      expect(r.extra!.verdict).toBe(variant === "fixed" ? "safe" : "stale pfn");
+    }
+  }, 300_000);
+
   it("a budget that runs out leaves the space uncovered and says so", () => {
     const r = exploreLookups(3, "fixed", 0);
     expect(r.outOfTime).toBe(true);

@@ -73,6 +73,10 @@ describe("pfnlab explore: reduction, caps and progress", () => {
   it("--list documents lookups (1..8) for follow-vs-zap and callers for the plain callers' races; --reduce with random is a usage error", () => {
     const list = pfnlab("explore", "--list");
     expect(list.out).toMatch(/-p lookups \(int, >= 1, <= 8; default 1\): concurrent lookup tasks/);
+    expect(list.out).toMatch(
+      /-p callers \(int, >= 1, <= 4; default 1\): concurrent vCPU \(each faults the same gfn\) tasks/,
+    );
+    expect(list.out).toMatch(/-p callers \(int, >= 1, <= 4; default 1\): concurrent VFIO DMA-map/);
     expect(list.out).toMatch(/-p callers \(int, >= 1, <= 4; default 1\): concurrent s390_pci_mmio_write tasks/);
     const bad = pfnlab("explore", "lost-update", "--strategy", "random", "--reduce");
     expect(bad.code).toBe(2);
@@ -80,5 +84,21 @@ describe("pfnlab explore: reduction, caps and progress", () => {
     const nine = pfnlab("explore", "follow-vs-zap", "-p", "lookups=9");
     expect(nine.code).toBe(2);
     expect(nine.err).toMatch(/param lookups: value 9 is above the maximum 8/);
+  });
+});
+
+describe("pfnlab explore --cache", () => {
+  it("--cache prints the states explored and finds the shrunk stale pfn plain dfs finds; with --reduce or random it is a usage error", () => {
+    const r = pfnlab("explore", "follow-vs-zap", "-p", "lookups=2", "--preemptions", "1", "--cache");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("(dfs with state caching, preemption bound 1;");
+    expect(r.out).toMatch(/states: \d+ distinct; \d+ schedules stopped at a state explored before/);
+    const plain = pfnlab("explore", "follow-vs-zap", "-p", "lookups=2", "--preemptions", "1");
+    const shrunk = (s: string) => /first failure: stale-pfn with .*; replay (\S+)/.exec(s)![1];
+    expect(shrunk(r.out)).toBe(shrunk(plain.out));
+    expect(pfnlab("explore", "follow-vs-zap", "--cache", "--reduce").code).not.toBe(0);
+    const rnd = pfnlab("explore", "follow-vs-zap", "--cache", "--strategy", "random");
+    expect(rnd.code).not.toBe(0);
+    expect(rnd.err).toContain("--cache needs --strategy dfs");
   });
 });

@@ -60,6 +60,8 @@ describe("exploration progress", () => {
     const base: ExploreProgress = {
       schedules: 12345,
       pruned: 0,
+      states: null,
+      stateRate: null,
       steps: 1,
       elapsedMs: 4200,
       rate: 2939.3,

@@ -11,7 +11,16 @@
 import { KvmMmu } from "../../notifiers/kvm-mmu";
 import { kvmCaller } from "../../notifiers/callers/kvm";
 import { defineScenario } from "../scenario";
-import { RACE_FAILURES, leafParam, refaultParam, releaseParam, variantParam, zapParam } from "./params";
+import {
+  RACE_FAILURES,
+  callersParam,
+  leafParam,
+  manyCallers,
+  refaultParam,
+  releaseParam,
+  variantParam,
+  zapParam,
+} from "./params";
 import { raceRun, raceWorldFromParams } from "./world";
 
 export const kvmVsZap = defineScenario({
@@ -33,6 +42,7 @@ export const kvmVsZap = defineScenario({
       choices: ["retry", "skip"],
       doc: "retry: mmu_invalidate_retry_gfn under mmu_lock (KVM); skip: install the spte without it (broken, for contrast)",
     },
+    callersParam("vCPU (each faults the same gfn)"),
   ],
   failures: RACE_FAILURES,
   setup(p) {
@@ -40,6 +50,12 @@ export const kvmVsZap = defineScenario({
     const baseGfn = 0x100;
     const kvm = new KvmMmu(w.mm, { baseGfn, npages: w.size / 4096, userspaceAddr: w.vma.vmStart }, w.san);
     const gfn = baseGfn + (w.address - w.vma.vmStart) / 4096;
-    return raceRun(w, [kvmCaller(w, { kvm, gfn, skipRetryCheck: p.check === "skip" })]);
+    // Several vCPUs fault the same gfn of one VM (one mmu_lock, one mmu_invalidate_seq).
+    return raceRun(
+      w,
+      manyCallers(p.callers as number, "kvm", (name) =>
+        kvmCaller(w, { kvm, gfn, skipRetryCheck: p.check === "skip", name }),
+      ),
+    );
   },
 });

@@ -13,7 +13,16 @@
 import { Iommu } from "../../notifiers/iommu";
 import { vfioType1Caller } from "../../notifiers/callers/vfio-type1";
 import { defineScenario } from "../scenario";
-import { RACE_FAILURES, leafParam, refaultParam, releaseParam, variantParam, zapParam } from "./params";
+import {
+  RACE_FAILURES,
+  callersParam,
+  leafParam,
+  manyCallers,
+  refaultParam,
+  releaseParam,
+  variantParam,
+  zapParam,
+} from "./params";
 import { raceRun, raceWorldFromParams } from "./world";
 
 export const vfioType1VsZap = defineScenario({
@@ -34,11 +43,24 @@ export const vfioType1VsZap = defineScenario({
     zapParam,
     releaseParam("reset-bar"),
     refaultParam(false),
+    callersParam("VFIO DMA-map (each maps the page at its own iova)"),
   ],
   failures: RACE_FAILURES,
   setup(p) {
     const w = raceWorldFromParams("vfio-type1-vs-zap", p);
     const iommu = new Iommu("iommu", w.san);
-    return raceRun(w, [vfioType1Caller(w, { iommu, withIntervalNotifier: p.notifier === "interval" })]);
+    // Several VFIO_IOMMU_MAP_DMA calls pin the same user page, each at its own iova of one IOMMU.
+    let i = 0;
+    return raceRun(
+      w,
+      manyCallers(p.callers as number, "vfio", (name) =>
+        vfioType1Caller(w, {
+          iommu,
+          iova: 0x100000 + 0x1000 * i++,
+          name,
+          withIntervalNotifier: p.notifier === "interval",
+        }),
+      ),
+    );
   },
 });

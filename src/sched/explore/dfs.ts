@@ -31,6 +31,8 @@ export class DfsStrategy implements Strategy {
   private readonly frames: Frame[] = [];
   private done = false;
   private started = false;
+  /** Step whose choice the current schedule changed (-1 for the first schedule): the steps before it replay the previous one. */
+  branch = -1;
 
   constructor(readonly bound: number = Infinity) {
     if (!(bound >= 0)) throw new Error(`DfsStrategy: preemption bound ${bound} must be >= 0`);
@@ -46,6 +48,7 @@ export class DfsStrategy implements Strategy {
       this.done = true;
       return null;
     }
+    this.branch = this.started ? this.frames.length - 1 : -1;
     this.started = true;
     let preempts = 0;
     return (ctx) => {

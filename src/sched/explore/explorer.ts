@@ -9,19 +9,18 @@
  */
 import type { ParamValue, ParamValues, Scenario } from "../scenario";
 import { failuresOf, resolveParams } from "../scenario";
-import { getScenario } from "../scenario-registry";
 import type { CostModel } from "../cost-model";
-import { formatTraceLines } from "../trace";
 import { describeLivelock } from "../deadlock";
 import { DfsStrategy } from "./dfs";
 import { DporStrategy, SleepBlocked } from "./dpor";
 import { ProgressMeter, type ExploreProgress } from "./progress";
+import { StateCache, StateCached } from "./state-cache";
 import { PctStrategy } from "./pct";
 import { RandomStrategy } from "./random";
-import { parseReplay } from "./replay-string";
-import { finishRun, prefixChooser, prepareRun, runControlled, runTimedOnce } from "./runner";
+import { finishRun, prepareRun, runControlled } from "./runner";
 import type { RunOptions, RunReport } from "./runner";
 import { shrinkFailure } from "./shrink";
+import { replay, resolveScenario, traceLines } from "./single-run";
 import type { Strategy } from "./strategy";
 
 export type StrategyName = "random" | "pct" | "dfs";
@@ -53,9 +52,16 @@ export interface ExploreOptions {
    */
   reduction?: ReductionName;
   /**
-   * With reduction "dpor" and no preemption bound: skip schedules that only swap tasks the
-   * scenario declares interchangeable (TaskSpec.symmetry), when they are in the same local
-   * state (default true).
+   * State caching for dfs (state-cache.ts): a run stops at a state an earlier run reached
+   * with at least as many preemptions left. Same outcome classes and first failure as plain
+   * dfs, far fewer runs; works with any preemption bound, not with reduction "dpor".
+   * Default false.
+   */
+  cache?: boolean;
+  /**
+   * Skip schedules that only swap tasks the scenario declares interchangeable
+   * (TaskSpec.symmetry): with reduction "dpor" and no preemption bound, when they are in
+   * the same local state; with `cache`, by keying states up to swapping them (default true).
    */
   symmetry?: boolean;
   /** Called about every `progressMs` (default 500) of wall time while exploring, and once at the end. */
@@ -112,8 +118,10 @@ export interface ExploreResult {
   stoppedBy: "exhausted" | "cap" | "first-failure" | "stopped";
   /** The schedule cap in force. */
   cap: number;
-  /** dpor: runs cut short because all their continuations were covered elsewhere (not counted in `schedules`). */
+  /** dpor or cache: runs cut short because all their continuations were covered elsewhere (not counted in `schedules`). */
   pruned: number;
+  /** cache: distinct states explored (null without cache). */
+  states: number | null;
   /** Steps executed over all runs (the work done). */
   steps: number;
 }
@@ -137,11 +145,6 @@ export function exploreJson(r: ExploreResult): {
     events: r.events,
     firstFailure: r.firstFailure ? { replay: r.firstFailure.replay, trace: r.firstFailure.trace } : null,
   };
-}
-
-/** A scenario given as itself or by its registered name. */
-export function resolveScenario(s: Scenario | string): Scenario {
-  return typeof s === "string" ? getScenario(s) : s;
 }
 
 function positiveInt(what: string, v: number | undefined, dflt: number): number {
@@ -176,6 +179,12 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
     throw new Error(`explore: unknown reduction '${String(reduction)}' (known: ${REDUCTIONS.join(", ")})`);
   if (reduction !== "none" && strategyName !== "dfs")
     throw new Error(`explore: reduction ${reduction} needs strategy dfs (got ${strategyName})`);
+  if (opts.cache && strategyName !== "dfs") throw new Error(`explore: cache needs strategy dfs (got ${strategyName})`);
+  if (opts.cache && reduction !== "none")
+    throw new Error(
+      `explore: cache with reduction ${reduction} is not supported (a sleep set pruned at a cached state can hide schedules); use one of them`,
+    );
+  const cache = opts.cache ? new StateCache(bound, opts.symmetry ?? true) : null;
   const dpor = reduction === "dpor" ? new DporStrategy(bound, opts.symmetry ?? true) : null;
   const strategy: Strategy =
     dpor ??
@@ -191,8 +200,10 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
         opts.progressMs ?? 500,
         strategyName === "dfs",
         () => strategy.coverage?.() ?? null,
+        () => cache?.states ?? null,
       )
     : null;
+  const cutRuns = (): number => dpor?.sleepBlocked ?? cache?.hits ?? 0;
   let totalSteps = 0;
   let stoppedBy: ExploreResult["stoppedBy"] = "cap";
 
@@ -216,12 +227,29 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
         prepared.sched,
         prepared.run.tasks.map((t) => t.symmetry),
       );
-    const choose = strategy.nextRun(schedules, prepared.sched.tasks.length);
-    if (!choose) {
+    const next = strategy.nextRun(schedules, prepared.sched.tasks.length);
+    if (!next) {
       exhausted = true;
       break;
     }
-    if (dpor) {
+    const choose = cache
+      ? cache.wrap(
+          next,
+          prepared.sched,
+          prepared.run.tasks.map((t) => t.symmetry),
+          (strategy as DfsStrategy).branch + 1,
+        )
+      : next;
+    if (cache) {
+      try {
+        prepared.sched.run(choose);
+      } catch (e) {
+        if (!(e instanceof StateCached)) throw e;
+        totalSteps += prepared.sched.steps;
+        meter?.tick(schedules, cache.hits, totalSteps, counts, false);
+        continue;
+      }
+    } else if (dpor) {
       try {
         prepared.sched.run(choose);
       } catch (e) {
@@ -242,7 +270,7 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
     if (report.end.steps > maxSteps) maxSteps = report.end.steps;
     for (const c of report.outcomes) counts.set(c, (counts.get(c) ?? 0) + 1);
     for (const e of report.events) eventCounts.set(e, (eventCounts.get(e) ?? 0) + 1);
-    meter?.tick(schedules, dpor?.sleepBlocked ?? 0, totalSteps, counts, false);
+    meter?.tick(schedules, cutRuns(), totalSteps, counts, false);
     if (report.failed) {
       for (const c of report.failures) if (!firstByClass.has(c)) firstByClass.set(c, report);
       if (opts.stopAtFirstFailure) {
@@ -257,7 +285,7 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
     exhausted = strategy.nextRun(schedules, 0) === null;
   }
   if (exhausted) stoppedBy = "exhausted";
-  meter?.tick(schedules, dpor?.sleepBlocked ?? 0, totalSteps, counts, true, exhausted);
+  meter?.tick(schedules, cutRuns(), totalSteps, counts, true, exhausted);
 
   let firstFailing: RunReport | null = null;
   let keep = "";
@@ -289,7 +317,8 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
     reduction,
     stoppedBy,
     cap: limit,
-    pruned: dpor?.sleepBlocked ?? 0,
+    pruned: cutRuns(),
+    states: cache ? cache.states : null,
     steps: totalSteps,
   };
 }
@@ -328,53 +357,6 @@ function reportFailure(
   };
 }
 
-/** The trace of a run as lines, with the end (deadlock cycle, livelock, outcomes) appended. */
-export function traceLines(r: RunReport): string[] {
-  const w = Math.max(4, ...r.taskNames.map((n) => n.length));
-  const lines = formatTraceLines(r.trace, w);
-  if (r.end.deadlock) lines.push(`deadlock: ${r.end.deadlock.cycle}`);
-  if (r.end.livelock) lines.push(`livelock: ${describeLivelock(r.end.livelock)}`);
-  for (const v of r.end.violations) lines.push(`${v.rule}: ${v.message}`);
-  if (r.events.length > 0) lines.push(`events: ${r.events.join(", ")}`);
-  lines.push(`outcomes: ${r.outcomes.join(", ")}`);
-  return lines;
-}
-
-export interface ReplayOptions {
-  /** Params besides those in the replay string (must not contradict them). */
-  params?: Record<string, ParamValue | undefined>;
-  costs?: Partial<CostModel> | undefined;
-  livelockBound?: number | undefined;
-}
-
-/** Re-runs the schedule named by `replayString` exactly, with the trace. */
-export function replay(scenarioOrName: Scenario | string, replayString: string, opts: ReplayOptions = {}): RunReport {
-  const scenario = resolveScenario(scenarioOrName);
-  const extra: Record<string, ParamValue> = {};
-  for (const [k, v] of Object.entries(opts.params ?? {})) if (v !== undefined) extra[k] = v;
-  const parsed = parseReplay(scenario, replayString, extra);
-  const runOpts: RunOptions = { trace: true };
-  if (opts.costs) runOpts.costs = opts.costs;
-  if (opts.livelockBound !== undefined) runOpts.livelockBound = opts.livelockBound;
-  const prepared = prepareRun(scenario, parsed.params, runOpts);
-  prepared.sched.run(prefixChooser(parsed.schedule, true, () => prepared.sched.tasks.map((t) => t.name)));
-  return finishRun(scenario, parsed.params, prepared);
-}
-
-export interface SimulateOptions {
-  params?: Record<string, ParamValue | undefined>;
-  costs?: Partial<CostModel>;
-  livelockBound?: number;
-}
-
-/** One timed run: every task's next effect runs at its own simulated time, earliest first. */
-export function simulate(scenarioOrName: Scenario | string, opts: SimulateOptions = {}): RunReport {
-  const scenario = resolveScenario(scenarioOrName);
-  const params = resolveParams(scenario, opts.params ?? {});
-  const runOpts: RunOptions = { trace: true };
-  if (opts.costs) runOpts.costs = opts.costs;
-  if (opts.livelockBound !== undefined) runOpts.livelockBound = opts.livelockBound;
-  return runTimedOnce(scenario, params, runOpts);
-}
-
 export { runControlled };
+export { replay, resolveScenario, simulate, traceLines } from "./single-run";
+export type { ReplayOptions, SimulateOptions } from "./single-run";

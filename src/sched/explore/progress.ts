@@ -11,8 +11,12 @@
  */
 export interface ExploreProgress {
   schedules: number;
-  /** dpor: runs cut short (all their continuations covered elsewhere). */
+  /** dpor or cache: runs cut short (all their continuations covered elsewhere). */
   pruned: number;
+  /** cache: distinct states explored so far (null without cache). */
+  states: number | null;
+  /** cache: states per second so far (null without cache). */
+  stateRate: number | null;
   /** Steps executed so far over all runs. */
   steps: number;
   elapsedMs: number;
@@ -42,6 +46,7 @@ export class ProgressMeter {
     private readonly everyMs: number,
     private readonly exhaustive: boolean,
     private readonly coverage: () => number | null = () => null,
+    private readonly states: () => number | null = () => null,
   ) {}
 
   tick(
@@ -66,9 +71,12 @@ export class ProgressMeter {
     }
     const outcomes: Record<string, number> = {};
     for (const k of [...counts.keys()].sort()) outcomes[k] = counts.get(k)!;
+    const states = this.states();
     this.report({
       schedules,
       pruned,
+      states,
+      stateRate: states === null ? null : elapsedMs > 0 ? (states * 1000) / elapsedMs : 0,
       steps,
       elapsedMs,
       rate,
@@ -87,6 +95,7 @@ export function formatProgress(p: ExploreProgress): string {
   const n = (x: number) => Math.round(x).toLocaleString("en-US");
   const parts = [`${n(p.schedules)} schedules`];
   if (p.pruned > 0) parts.push(`${n(p.pruned)} cut`);
+  if (p.states !== null) parts.push(`${n(p.states)} states (${n(p.stateRate ?? 0)}/s)`);
   parts.push(`${n(p.rate)}/s`, `${(p.elapsedMs / 1000).toFixed(1)} s`);
   if (p.covered !== null && !p.done)
     parts.push(
