@@ -19,8 +19,6 @@ import type { EntryRef } from "./vma";
 
 export const FN = "followPfnmapStart";
 
-const LEAF_SIZE = { pte: 4096, pmd: 2097152, pud: 1073741824 } as const;
-
 export function beginStart(args: FollowPfnmapArgs, k: Kernel, task: Task): void {
   if (args.state === "started") refuseStartWhileActive(args, k, task);
   args.lock = null;
@@ -74,7 +72,9 @@ export function setup(args: FollowPfnmapArgs, lock: Lock, ptep: EntryRef | null,
   args.lock = lock;
   args.ptep = ptep;
   args.leaf = level;
-  args.leafSize = LEAF_SIZE[level];
+  // A ternary, not a table: a keyed load with a run-time key is a generic lookup in
+  // compiled code, where literals cost a compare each.
+  args.leafSize = level === "pte" ? 4096 : level === "pmd" ? 2097152 : 1073741824;
   args.state = "started";
   args.reason = "ok";
   addActive(args.vma.mm, args);

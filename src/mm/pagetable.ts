@@ -88,10 +88,14 @@ export class PageTablePage {
 
   /** The split ptlock of this table page (ptlock_ptr()). */
   get ptl(): Lock {
-    if (!this.lockObj) {
-      const cls = this.level === "pte" ? "ptlock (PTE)" : "ptlock (PMD)";
-      this.lockObj = new Lock("spinlock", cls, `${this.mm.name} ${this.level}-table@${hex(this.base)}`);
-    }
+    // Creation out of line: the getter stays tiny, so V8 inlines it into the plain
+    // lookup without spending that function's inlining budget on the Lock constructor.
+    return this.lockObj ?? this.createPtl();
+  }
+
+  private createPtl(): Lock {
+    const cls = this.level === "pte" ? "ptlock (PTE)" : "ptlock (PMD)";
+    this.lockObj = new Lock("spinlock", cls, `${this.mm.name} ${this.level}-table@${hex(this.base)}`);
     return this.lockObj;
   }
 

@@ -147,8 +147,11 @@ export function leafPfn(raw: number, level: "pte" | "pmd" | "pud", address: numb
   // Small on purpose (the plain lookup inlines it within V8's budget); no %: base = raw
   // rounded down to the leaf, plus the page index of address modulo the leaf.
   const pages = level === "pte" ? 1 : level === "pmd" ? 512 : 262144;
+  // Powers of two: multiplying by the inverse is exact, and much cheaper than dividing
+  // by a level only known at run time (a float division per use).
+  const inv = level === "pte" ? 1 : level === "pmd" ? 1 / 512 : 1 / 262144;
   const page = Math.floor(address / 4096);
-  return Math.floor(raw / pages) * pages + (page - Math.floor(page / pages) * pages);
+  return Math.floor(raw * inv) * pages + (page - Math.floor(page * inv) * pages);
 }
 
 const FLAG_NAMES: ReadonlyArray<[number, string]> = [
