@@ -144,21 +144,13 @@ export function entryBadTable(v: number): boolean {
  * Pass the leaf's start as `address` for its first pfn.
  */
 export function leafPfn(raw: number, level: "pte" | "pmd" | "pud", address: number): number {
-  // One tiny function per level (literal sizes, no run-time division): each is small
-  // enough for V8 to inline into the plain lookup within its budget.
-  return level === "pte" ? raw : level === "pmd" ? pmdLeafPfn(raw, address) : pudLeafPfn(raw, address);
-}
-
-/** {@link leafPfn} of a PMD leaf: 512 pages of 4 KiB. */
-function pmdLeafPfn(raw: number, address: number): number {
+  // Small on purpose (the plain lookup inlines it within V8's budget): a branch per level
+  // with literal sizes (powers of two: multiplying by the inverse is exact, no division).
+  if (level === "pte") return raw;
   const page = Math.floor(address * (1 / 4096));
-  return Math.floor(raw * (1 / 512)) * 512 + (page - Math.floor(page * (1 / 512)) * 512);
-}
-
-/** {@link leafPfn} of a PUD leaf: 262144 pages of 4 KiB. */
-function pudLeafPfn(raw: number, address: number): number {
-  const page = Math.floor(address * (1 / 4096));
-  return Math.floor(raw * (1 / 262144)) * 262144 + (page - Math.floor(page * (1 / 262144)) * 262144);
+  return level === "pmd"
+    ? Math.floor(raw * (1 / 512)) * 512 + (page - Math.floor(page * (1 / 512)) * 512)
+    : Math.floor(raw * (1 / 262144)) * 262144 + (page - Math.floor(page * (1 / 262144)) * 262144);
 }
 
 const FLAG_NAMES: ReadonlyArray<[number, string]> = [
