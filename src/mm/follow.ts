@@ -254,16 +254,7 @@ export function followPfnmapStart(input: FollowPfnmapArgs | FollowPfnmapInputs):
     reportNonPfnmapVma(k, me, vma, FN);
     return fail(args, k, me, "notPfnmap");
   }
-  return plainWalk(args, mm, k, me, address);
-}
-
-/**
- * The page-table part of the plain start(): the per-level verdicts, the lock, the
- * outputs. Its own function (too big to be inlined) so that V8 gives it its own
- * inlining budget: in one function with the checks above, the verdicts and setup()
- * did not all fit, and the lookups benchmark lost a quarter of its speed.
- */
-function plainWalk(args: FollowPfnmapArgs, mm: Mm, k: Kernel, me: Task, address: number): number {
+  // The page-table part: the per-level verdicts, the lock, the outputs.
   const fixed = k.options.followPfnmapVariant === "fixed";
   // No retry loop: with nobody else running, a reread under the lock sees the same entry.
   const gq = Math.floor(address / 549755813888);

@@ -144,14 +144,13 @@ export function entryBadTable(v: number): boolean {
  * Pass the leaf's start as `address` for its first pfn.
  */
 export function leafPfn(raw: number, level: "pte" | "pmd" | "pud", address: number): number {
-  // Small on purpose (the plain lookup inlines it within V8's budget); no %: base = raw
-  // rounded down to the leaf, plus the page index of address modulo the leaf.
-  const pages = level === "pte" ? 1 : level === "pmd" ? 512 : 262144;
-  // Powers of two: multiplying by the inverse is exact, and much cheaper than dividing
-  // by a level only known at run time (a float division per use).
-  const inv = level === "pte" ? 1 : level === "pmd" ? 1 / 512 : 1 / 262144;
-  const page = Math.floor(address / 4096);
-  return Math.floor(raw * inv) * pages + (page - Math.floor(page * inv) * pages);
+  // Small on purpose (the plain lookup inlines it within V8's budget): a branch per level
+  // with literal sizes (powers of two: multiplying by the inverse is exact, no division).
+  if (level === "pte") return raw;
+  const page = Math.floor(address * (1 / 4096));
+  return level === "pmd"
+    ? Math.floor(raw * (1 / 512)) * 512 + (page - Math.floor(page * (1 / 512)) * 512)
+    : Math.floor(raw * (1 / 262144)) * 262144 + (page - Math.floor(page * (1 / 262144)) * 262144);
 }
 
 const FLAG_NAMES: ReadonlyArray<[number, string]> = [
