@@ -194,14 +194,25 @@ export class Scheduler {
 
   /**
    * Tasks a controlled driver may pick: the runnable ones, except that a task which just
-   * did cpuRelax() steps aside when another task can run (it waits for someone else).
+   * did cpuRelax() steps aside when another task can run (it waits for someone else), and
+   * so does every other spinner (a task whose last step was cpuRelax()) while some task
+   * that is not spinning can run. Why: each task is its own CPU, and a CPU spinning in
+   * cpu_relax() never stops another CPU from running, so after a cpu_relax() the task that
+   * can end the wait gets the CPU, not another spinner. Without it two spinners could take
+   * turns forever at no preemption cost while the task they wait for never runs, and that
+   * unfair schedule would be reported as a livelock. With it a livelock is reported only
+   * when no fair continuation makes progress: every runnable task spins (each waits for
+   * another spinner), or the one that could end the wait never does.
+   * With two tasks this is the plain rule (the other task runs).
    */
   eligible(): SimTask[] {
     if (this.livelock) return [];
     const r = this.runnable();
     const p = this.prevTask;
-    if (p?.relaxed && r.length > 1) return r.filter((t) => t !== p);
-    return r;
+    if (!p?.relaxed || r.length <= 1) return r;
+    const others = r.filter((t) => t !== p);
+    const working = others.filter((t) => !t.relaxed);
+    return working.length > 0 ? working : others;
   }
 
   /** The choice context for the next step, or null when nothing can run. */
