@@ -29,6 +29,8 @@ export type AccessKind =
 
 /** What occupies a pfn's memory now. */
 export interface BackingIdentity {
+  /** RAM, an IO region, or no memory at all. */
+  memory: "ram" | "io" | "none";
   /** "ram:<pfn>" or "io:<region id>"; "none" outside any memory. */
   key: string;
   generation: number;
