@@ -148,7 +148,6 @@ export {
   show,
   showLockStat,
   showRaceTable,
-  showStepper,
   showTable,
   sweepLookups,
   touchFigure,
@@ -191,7 +190,7 @@ export {
 export { oracleSummary } from "./oracle/record";
 
 // Errors in cells.
-export { cellErrorDetails } from "./notebook/index";
+export { cellErrorDetails, showStepper } from "./notebook/index";
 
 // In a tslab kernel, errors in cells show the message and the student's line (notebook/cell-errors.ts).
 installCellErrors();

@@ -12,6 +12,11 @@ export type PfnOutcome = "ok" | "einval" | "retried" | "stale-pfn" | "use-after-
 /** Every outcome class, mild to severe (the order figures use). */
 export const PFN_OUTCOMES: readonly PfnOutcome[] = ["ok", "einval", "retried", "stale-pfn", "use-after-free", "misuse"];
 
+/** Outcome classes that are bugs (a stale pfn, a use after free, a broken API rule): figures emphasise them. */
+export function isBugOutcome(o: PfnOutcome | string | null): boolean {
+  return o === "stale-pfn" || o === "use-after-free" || o === "misuse";
+}
+
 /** Kinds of use of a held pfn. */
 export type AccessKind =
   | "cpu-read" // a kernel CPU read through an ioremap or the direct map
@@ -24,6 +29,8 @@ export type AccessKind =
 
 /** What occupies a pfn's memory now. */
 export interface BackingIdentity {
+  /** RAM, an IO region, or no memory at all. */
+  memory: "ram" | "io" | "none";
   /** "ram:<pfn>" or "io:<region id>"; "none" outside any memory. */
   key: string;
   generation: number;

@@ -15,6 +15,7 @@ export function identityOf(k: Kernel, pfn: number): BackingIdentity {
   switch (info.kind) {
     case "ram":
       return {
+        memory: "ram",
         key: `ram:${pfn}`,
         generation: info.page.generation,
         live: true,
@@ -22,10 +23,17 @@ export function identityOf(k: Kernel, pfn: number): BackingIdentity {
       };
     case "ram-unallocated": {
       const p = k.physmem.anyPageOf(pfn);
-      return { key: `ram:${pfn}`, generation: p ? p.generation : 0, live: false, text: `free RAM page ${hex(pfn)}` };
+      return {
+        memory: "ram",
+        key: `ram:${pfn}`,
+        generation: p ? p.generation : 0,
+        live: false,
+        text: `free RAM page ${hex(pfn)}`,
+      };
     }
     case "io":
       return {
+        memory: "io",
         key: `io:${info.region.id}`,
         generation: info.generation,
         live: true,
@@ -33,13 +41,14 @@ export function identityOf(k: Kernel, pfn: number): BackingIdentity {
       };
     case "retired-io":
       return {
+        memory: "io",
         key: `io:${info.retired.region.id}`,
         generation: info.retired.generation,
         live: false,
         text: `retired range of ${info.retired.region.name} (BAR moved or removed)`,
       };
     default:
-      return { key: "none", generation: 0, live: false, text: `pfn ${hex(pfn)} backs no memory` };
+      return { memory: "none", key: "none", generation: 0, live: false, text: `pfn ${hex(pfn)} backs no memory` };
   }
 }
 

@@ -78,7 +78,7 @@ export class Sanitizer {
     const seenKeys = new Set<string>();
     for (let i = 0; i < nr; i++) {
       const id = identityOf(this.kernel, pfn + i);
-      if (id.key.startsWith("io:") && seenKeys.has(id.key)) continue; // one entry per region
+      if (id.memory === "io" && seenKeys.has(id.key)) continue; // one entry per region
       seenKeys.add(id.key);
       this.mapped.set(id.key, id);
     }

@@ -81,8 +81,8 @@ export {
   type CallerOutcomeBarsOptions,
 } from "./race-figures";
 export {
-  showStepper,
-  stepperOutput,
+  showStepperTree,
+  stepperOutputOf,
   packStepTree,
   unpackNode,
   stepperHtml,

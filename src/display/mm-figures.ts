@@ -14,7 +14,8 @@ import type { Mm } from "../mm/mm";
 import { TABLE_SPAN, lookupLeaf } from "../mm/pagetable";
 import type { Vma } from "../mm/vma";
 import { walkData } from "../mm/explain";
-import { LAYOUT_FLAGS, layoutFigure, walkDiagram } from "./model-figures";
+import { pageTableWalkDiagram } from "./figures/page-table-walk-diagram";
+import { LAYOUT_FLAGS, layoutFigure, walkDiagramInput } from "./model-figures";
 import { byteTicks, checkArray, formatBytes } from "./figures/format";
 import { axis, baseLayout, LEAF_LEVEL_COLORS, LEAF_LEVEL_LABELS, lockClassColor } from "./theme";
 import type { PlotlyFigure, PlotlyTrace } from "./types";
@@ -209,22 +210,16 @@ export function lockScopeFigure(
  * VM_IO|VM_PFNMAP") instead of the model's full reason, which overflows the box.
  */
 export function walkFigure(mm: Mm, address: number, title?: string): PlotlyFigure {
-  const fig = walkDiagram(mm, address, title);
+  const input = walkDiagramInput(mm, address, title);
   const w = walkData(mm, address);
-  if (w.lookup.ret !== 0) {
+  if (w.lookup.ret !== 0 && input.result) {
     const f = w.lookup.failure;
     const cause = f === "noVma" ? "no vma" : lookupCause(f);
-    // No lock is held after a failed start(): drop the "lock:" label under the leaf.
-    const anns = ((fig.layout.annotations ?? []) as { text?: string }[]).filter(
-      (a) => !(typeof a.text === "string" && a.text.startsWith("lock: ")),
-    );
-    for (const a of anns) {
-      if (typeof a.text === "string" && a.text.startsWith("<b>result</b>"))
-        a.text = `<b>result</b><br>start() = -EINVAL<br>${cause}`;
-    }
-    fig.layout.annotations = anns;
+    // No lock is held after a failed start(): no "lock:" label under the leaf.
+    input.steps = input.steps.map((s) => ({ ...s, lock: undefined }));
+    input.result = { ...input.result, lines: ["start() = -EINVAL", cause] };
   }
-  return fig;
+  return pageTableWalkDiagram(input);
 }
 
 /** layoutFigure() under the name notebook 01 uses (labels: the course's flags only). */

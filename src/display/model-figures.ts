@@ -8,12 +8,17 @@ import type { Kernel } from "../mm/kernel";
 import { mappedLeaves } from "../mm/leaves";
 import type { Mm } from "../mm/mm";
 import type { PlotlyFigure } from "./types";
-import { pageTableWalkDiagram, type WalkLevelStep } from "./figures/page-table-walk-diagram";
+import { pageTableWalkDiagram, type WalkDiagramInput, type WalkLevelStep } from "./figures/page-table-walk-diagram";
 import { physMemoryMap, type PhysRegion } from "./figures/phys-memory-map";
 import { virtToPhysLayout, type VirtPhysMapping } from "./figures/virt-to-phys-layout";
 
 /** The page-table walk of `address` (what explainWalk prints), as a diagram. */
 export function walkDiagram(mm: Mm, address: number, title?: string): PlotlyFigure {
+  return pageTableWalkDiagram(walkDiagramInput(mm, address, title));
+}
+
+/** The data walkDiagram draws: the walk's levels and the lookup's result. */
+export function walkDiagramInput(mm: Mm, address: number, title?: string): WalkDiagramInput {
   const w = walkData(mm, address);
   const steps: WalkLevelStep[] = w.levels.map((l) => ({
     level: l.level,
@@ -35,7 +40,7 @@ export function walkDiagram(mm: Mm, address: number, title?: string): PlotlyFigu
           outcome: "einval",
           text: `-EINVAL: ${w.vma ? w.lookup.reason.replace(`vma ${w.vma}`, "the vma").replace(w.vma, "the vma") : w.lookup.reason}`,
         };
-  return pageTableWalkDiagram({ address, steps, result, title });
+  return { address, steps, result, title };
 }
 
 /** Physical regions of a kernel: RAM (struct pages) and active IO regions (none). */

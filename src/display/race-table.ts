@@ -2,6 +2,7 @@
  * A replayed race as a table, one row per scheduling step: which task ran, at which site
  * of which mirror file, what it did and what the sanitizer said (notebook 04).
  */
+import { isBugOutcome } from "../checks/pfn-events";
 import type { RaceTrace } from "../scenarios/mm/compare";
 import { mirrorsOfTrace } from "../scenarios/mm/mirrors";
 import { clip, contextSwitches, describeRecord, sanitizerEventOf } from "./race-records";
@@ -23,6 +24,16 @@ export interface RaceTableRow {
   verdict: string;
   /** A context switch to this task happens at this step: "preemption" or "switch", else "". */
   switchIn: string;
+  /**
+   * A verdict of this step is a bug (stale-pfn, use-after-free, misuse), from the sanitizer's
+   * events. Not enumerable: the row's JSON keeps its recorded shape (test/golden).
+   */
+  readonly bad?: boolean;
+}
+
+/** Marks a row as holding a bug verdict, without adding a key to its JSON. */
+function markBad(row: RaceTableRow): void {
+  Object.defineProperty(row, "bad", { value: true, enumerable: false });
 }
 
 /** The replayed race as table rows, one per scheduling step (notes folded into the verdict column). */
@@ -37,12 +48,12 @@ export function raceTable(trace: RaceTrace): RaceTableRow[] {
       if (!row || !n) continue;
       const v = `${n.kind === "retry" ? "retried" : `${n.kind}${n.outcome ? ` ${n.outcome}` : ""}`}: ${n.detail}`;
       row.verdict = row.verdict ? `${row.verdict}; ${v}` : v;
+      if (isBugOutcome(n.outcome)) markBad(row);
       continue;
     }
     if (r.kind === "done") {
       const row = rows[rows.length - 1];
-      if (row && row.task === r.task)
-        row.what += `, then returns${r.text ? ` (${r.text.replace(/^returned /, "")})` : ""}`;
+      if (row && row.task === r.task) row.what += `, then returns${r.returned !== undefined ? ` (${r.returned})` : ""}`;
       continue;
     }
     const m = mirrors[i];
@@ -77,8 +88,7 @@ export function raceTableMarkdown(rows: readonly RaceTableRow[], opts: { maxSite
   const body = rows.map((r) => {
     const step = r.switchIn === "preemption" ? `⚡ ${r.step}` : String(r.step);
     const file = r.mirrorFile ? `\`${r.mirrorFile}\` (${r.kernelFn})` : "";
-    const bad = /(stale-pfn|use-after-free|misuse)/.test(r.verdict);
-    const verdict = r.verdict ? (bad ? `**${cell(r.verdict)}**` : cell(r.verdict)) : "";
+    const verdict = r.verdict ? (r.bad ? `**${cell(r.verdict)}**` : cell(r.verdict)) : "";
     return `| ${step} | ${cell(r.task)} | \`${cell(clip(r.site, max))}\` | ${cell(file)} | ${cell(r.what)} | ${verdict} |`;
   });
   return [head, ...body].join("\n");
@@ -115,6 +125,7 @@ export function raceTableBundle(
     mirror: r.mirrorFile ? `${r.mirrorFile}${r.kernelFn ? ` (${r.kernelFn})` : ""}` : "",
     what: r.what,
     verdict: r.verdict,
+    bad: r.bad === true,
   }));
   return tableBundle(shown, {
     caption: opts.caption,
@@ -126,7 +137,7 @@ export function raceTableBundle(
       { key: "what", header: "what happened", width: "16%" },
       { key: "verdict", header: "sanitizer", width: "25%" },
     ],
-    emphasize: (r) => /(stale-pfn|use-after-free|misuse)/.test(r.verdict),
+    emphasize: (r) => r.bad,
   });
 }
 

@@ -146,7 +146,7 @@ export class Executor {
         task,
         "done",
         "",
-        r.value === undefined ? {} : { text: `returned ${short(r.value)}` },
+        r.value === undefined ? {} : returnedFields(short(r.value)),
       );
       if (task.held.length > 0) {
         this.checker.report({
@@ -212,6 +212,11 @@ export class Executor {
 /** A lock's fields of a trace record: the printed name plus class and instance as data. */
 function lockFields(lock: Lock): Pick<TraceRecord, "lock" | "lockClass" | "lockName"> {
   return { lock: String(lock), lockClass: lock.className, lockName: lock.name };
+}
+
+/** A done record's fields: the shortened return value as data and its printed form. */
+function returnedFields(value: string): Pick<TraceRecord, "text" | "returned"> {
+  return { text: `returned ${value}`, returned: value };
 }
 
 function short(v: unknown): string {

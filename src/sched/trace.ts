@@ -47,6 +47,8 @@ export interface TraceRecord {
   text?: string;
   /** A checker's event behind a note, as data (the note's text is its printed form). */
   event?: TraceEvent;
+  /** A done record's return value, shortened for display (its text is "returned " + this). */
+  returned?: string;
 }
 
 /**

@@ -61,6 +61,14 @@ describe("the layers of src/", () => {
     expect(upwardImports(g)).toEqual([]);
   });
 
+  it("display/ only turns data into figures: no run-time import of the explorer (sched/explore/) from display/", () => {
+    const rt = importGraph(root, "src", { runtime: true });
+    const runs = [...rt]
+      .filter(([file]) => folderOf(file) === "display")
+      .flatMap(([file, deps]) => deps.filter((d) => d.startsWith("src/sched/explore/")).map((d) => `${file} -> ${d}`));
+    expect(runs).toEqual([]);
+  });
+
   it("an upward import is caught: mm importing display, or sched importing mm", () => {
     const fake = new Map([
       ["src/mm/zap.ts", ["src/display/table.ts", "src/sched/effect.ts"]],

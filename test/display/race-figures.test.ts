@@ -93,6 +93,14 @@ describe("raceTable: one row per scheduling step, with the mirror and the saniti
     expect(() => raceTableMarkdown(null as never)).toThrow(/raceTableMarkdown: rows must be an array/);
   });
 
+  it("bold comes from the sanitizer's outcome class (the row's bad flag), not from the verdict's words", () => {
+    const rows = raceTable(stale());
+    expect(rows.filter((r) => r.bad).map((r) => r.step)).toEqual([15, 16]);
+    expect(Object.keys(rows[15]!)).not.toContain("bad");
+    const worded = raceTableMarkdown([{ ...rows[0]!, verdict: "retried: not a stale-pfn" }]).split("\n")[2];
+    expect(worded).toContain("| retried: not a stale-pfn |");
+  });
+
   it("text: the preempting step starred, verdicts after =>", () => {
     const lines = raceTableText(raceTable(stale())).split("\n");
     expect(lines[4].startsWith("*  4 zap")).toBe(true);

@@ -75,14 +75,17 @@ export function lockTimeline(input: LockTimelineInput): PlotlyFigure {
       if (iv.task === task && !rows.includes(timelineRow(task, iv.lock))) rows.push(timelineRow(task, iv.lock));
   }
 
-  const groups = new Map<string, LockInterval[]>();
+  // One bar trace per lock class and phase, in order of first appearance.
+  const groups = new Map<string, { cls: string; phase: string; ivs: LockInterval[] }>();
   for (const iv of intervals) {
-    const key = `${iv.lockClass ?? iv.lock}\u0000${iv.phase}`;
-    groups.set(key, [...(groups.get(key) ?? []), iv]);
+    const cls = iv.lockClass ?? iv.lock;
+    const key = JSON.stringify([cls, iv.phase]);
+    const g = groups.get(key) ?? { cls, phase: iv.phase, ivs: [] };
+    g.ivs.push(iv);
+    groups.set(key, g);
   }
   const data: PlotlyTrace[] = [];
-  for (const [key, ivs] of groups) {
-    const [cls, phase] = key.split("\u0000");
+  for (const { cls, phase, ivs } of groups.values()) {
     const color = lockClassColor(cls);
     data.push({
       type: "bar",

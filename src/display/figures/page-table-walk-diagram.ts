@@ -28,7 +28,8 @@ export interface WalkDiagramInput {
   address: number;
   steps: WalkLevelStep[];
   /** What the walk returned: a pfn, an outcome class (e.g. "einval") and/or a text. */
-  result?: { pfn?: number; outcome?: string; text?: string };
+  /** The result box; `lines`, when given, are its lines under "result" instead of pfn, outcome and text (the hover keeps those). */
+  result?: { pfn?: number; outcome?: string; text?: string; lines?: string[] };
   title?: string;
 }
 
@@ -170,9 +171,12 @@ export function pageTableWalkDiagram(input: WalkDiagramInput): PlotlyFigure {
     const color = r.outcome ? outcomeColor(r.outcome) : "#2ca02c";
     shapes.push(boxShape(i, color, 0.25, { color, width: 2 }));
     const lines = ["<b>result</b>"];
-    if (r.pfn !== undefined) lines.push(`pfn ${mono(hex(r.pfn))}`);
-    if (r.outcome) lines.push(r.outcome);
-    if (r.text) lines.push(...wrapWords(r.text, boxChars, 6));
+    if (r.lines) lines.push(...r.lines);
+    else {
+      if (r.pfn !== undefined) lines.push(`pfn ${mono(hex(r.pfn))}`);
+      if (r.outcome) lines.push(r.outcome);
+      if (r.text) lines.push(...wrapWords(r.text, boxChars, 6));
+    }
     annotations.push(boxText(i, lines));
     hover.push(
       [r.pfn !== undefined ? `pfn ${hex(r.pfn)}` : "", r.outcome ?? "", r.text ?? ""].filter(Boolean).join(", "),

@@ -1,3 +1,3 @@
-export { showStepper, stepperOutput, type StepperOutput } from "./show-stepper";
+export { showStepperTree, stepperOutputOf, type StepperOutput } from "./show-stepper";
 export { packStepTree, unpackNode, type PackedStepTree } from "./pack";
 export { stepperHtml } from "./page";

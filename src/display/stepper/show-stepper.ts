@@ -1,11 +1,9 @@
 /**
- * `showStepper(scenario, opts)`: one call in a notebook cell puts an interactive race in
- * the output. The step tree is computed here, in the kernel, with the real model (call
- * sites on, so every task shows the line of our mirror it is at), and sent with the page
- * that walks it (page.ts): nothing runs in the kernel while the student clicks.
+ * A step tree as the interactive stepper: the packed tree and the page that walks it
+ * (page.ts), sent as one output; nothing runs in the kernel while the student clicks.
+ * The tree is computed by the caller (notebook/stepper.ts `showStepper(scenario, opts)`).
  */
-import type { Scenario } from "../../sched/scenario";
-import { stepTree, type StepTreeOptions } from "../../sched/explore/step-tree";
+import type { StepTree } from "../../sched/explore/step-tree";
 import { tslabDisplayWriter } from "../tslab-channel";
 import { packStepTree, type PackedStepTree } from "./pack";
 import { stepperHtml } from "./page";
@@ -28,9 +26,8 @@ function fnv(s: string): string {
   return (h >>> 0).toString(16).padStart(8, "0");
 }
 
-/** The stepper's output without sending it (tests, export tools). */
-export function stepperOutput(scenario: Scenario | string, opts: StepTreeOptions = {}): StepperOutput {
-  const tree = stepTree(scenario, opts);
+/** The stepper's output for a computed step tree, without sending it (tests, export tools). */
+export function stepperOutputOf(tree: StepTree): StepperOutput {
   const packed = packStepTree(tree);
   const json = JSON.stringify(packed);
   const id = `pfnlab-stepper-${fnv(json)}-${shown++}`;
@@ -43,11 +40,11 @@ export function stepperOutput(scenario: Scenario | string, opts: StepTreeOptions
 }
 
 /**
- * Shows the stepper. Inside a tslab kernel it sends one display_data and returns
- * undefined; elsewhere it returns the output it would send.
+ * Shows the stepper of a computed step tree. Inside a tslab kernel it sends one
+ * display_data and returns undefined; elsewhere it returns the output it would send.
  */
-export function showStepper(scenario: Scenario | string, opts: StepTreeOptions = {}): StepperOutput | undefined {
-  const out = stepperOutput(scenario, opts);
+export function showStepperTree(tree: StepTree): StepperOutput | undefined {
+  const out = stepperOutputOf(tree);
   const write = tslabDisplayWriter();
   if (!write) return out;
   write({ data: out.data, metadata: {}, transient: {} }, false);
