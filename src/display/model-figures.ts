@@ -4,6 +4,7 @@
  */
 import { PAGE_SIZE, VM_IO, VM_MIXEDMAP, VM_PFNMAP, VM_SHARED, vmFlagList } from "../mm/constants";
 import { walkData } from "../mm/explain";
+import { FOLLOW_REASONS } from "../mm/follow-levels";
 import type { Kernel } from "../mm/kernel";
 import { mappedLeaves } from "../mm/leaves";
 import type { Mm } from "../mm/mm";
@@ -38,7 +39,7 @@ export function walkDiagramInput(mm: Mm, address: number, title?: string): WalkD
       : // The vma's full description is printed elsewhere; in the box it is "the vma".
         {
           outcome: "einval",
-          text: `-EINVAL: ${w.vma ? w.lookup.reason.replace(`vma ${w.vma}`, "the vma").replace(w.vma, "the vma") : w.lookup.reason}`,
+          text: `-EINVAL: ${w.lookup.failure === "notPfnmap" ? FOLLOW_REASONS.notPfnmap("the vma") : w.lookup.reason}`,
         };
   return { address, steps, result, title };
 }

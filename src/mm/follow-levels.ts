@@ -17,7 +17,8 @@ import type { Vma } from "./vma";
 /** Failure reasons, shared by both forms (tests and explainWalk match on the codes). */
 export const FOLLOW_REASONS = {
   outsideVma: (vma: Vma, a: number) => `address ${hex(a)} is outside the vma [${hex(vma.vmStart)}, ${hex(vma.vmEnd)})`,
-  notPfnmap: (vma: Vma) => `vma ${vma.toString()} lacks VM_IO|VM_PFNMAP`,
+  // A string names the vma another way (a figure that prints the vma elsewhere says "the vma").
+  notPfnmap: (vma: Vma | string) => `${typeof vma === "string" ? vma : `vma ${vma.toString()}`} lacks VM_IO|VM_PFNMAP`,
   p4dNone: "p4d none: no PUD table for this 512 GiB slot (p4d_none; pgd_none is always false with the p4d folded)",
   p4dBad: "p4d bad: the top-level entry is not a valid table pointer (p4d_bad)",
   pudNone: "pud none: nothing mapped in this 1 GiB slot (pud_none)",

@@ -21,6 +21,8 @@ import type { Mm } from "./mm";
 import { PfnlabError } from "./model-error";
 import { checkInteger, checkMm } from "./validate";
 
+/** lock_stat / lockdep class names of the split page-table locks (mm/memory.c ptlock_alloc: one class per level). */
+export const PTLOCK_CLASS = { pte: "ptlock (PTE)", pmd: "ptlock (PMD)" } as const;
 export type TableLevel = "pgd" | "pud" | "pmd" | "pte";
 
 export const LEVEL_SHIFT: Record<TableLevel, number> = { pgd: 39, pud: 30, pmd: 21, pte: 12 };
@@ -94,7 +96,7 @@ export class PageTablePage {
   }
 
   private createPtl(): Lock {
-    const cls = this.level === "pte" ? "ptlock (PTE)" : "ptlock (PMD)";
+    const cls = this.level === "pte" ? PTLOCK_CLASS.pte : PTLOCK_CLASS.pmd;
     this.lockObj = new Lock("spinlock", cls, `${this.mm.name} ${this.level}-table@${hex(this.base)}`);
     return this.lockObj;
   }

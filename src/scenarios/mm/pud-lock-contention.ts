@@ -23,6 +23,15 @@ import { mmapReadLock, mmapReadLockSteps, mmapReadUnlock, mmapReadUnlockSteps } 
 import { createVfioPciBarDevice } from "../../mm/vfio-device";
 import { defineScenario } from "../scenario";
 import { leafParam } from "./params";
+import { PTLOCK_CLASS } from "../../mm/pagetable";
+
+/** The lock classes the timed summary reports: page-table locks of every level, and mmap_lock. */
+const TABLE_AND_MMAP_LOCKS: ReadonlySet<string> = new Set([
+  "&mm->page_table_lock",
+  PTLOCK_CLASS.pmd,
+  PTLOCK_CLASS.pte,
+  "&mm->mmap_lock",
+]);
 
 export const pudLockContention = defineScenario({
   name: "pud-lock-contention",
@@ -50,9 +59,7 @@ export const pudLockContention = defineScenario({
   timedSummary(r) {
     const rows = r.lockStat.data().rows;
     const lines = [`timed run (simulate): ${r.state ?? ""}, all tasks done at ${r.end.time} ns simulated`];
-    const classes = [...new Set(rows.map((x) => x.className))].filter(
-      (c) => c === "&mm->page_table_lock" || c.startsWith("ptlock") || c === "&mm->mmap_lock",
-    );
+    const classes = [...new Set(rows.map((x) => x.className))].filter((c) => TABLE_AND_MMAP_LOCKS.has(c));
     const w = Math.max(...classes.map((c) => c.length), 5);
     lines.push(`  ${"lock".padEnd(w)}  acquisitions  contentions  mean wait (ns)  max wait (ns)  mean hold (ns)`);
     for (const c of classes) {
