@@ -13,7 +13,7 @@
  * userfaultfd, NUMA hinting, per-VMA locks.
  */
 import { plainForm } from "./plain-form";
-import type { PageTablePage } from "./mm-types";
+import type { PageTablePage, Mm } from "./mm-types";
 import { acquire, current, holds, mightSleep, release, step, type Steps } from "../sched/effect";
 import {
   FAULT_FLAG_KNOWN,
@@ -38,7 +38,6 @@ import {
   VM_FAULT_SIGSEGV,
   vmFaultName,
 } from "./errors";
-import type { Mm } from "./mm-types";
 import { pteLockptr, tableIndex } from "./pagetable";
 import { PFNMAP_RULES, reportWithoutMmapLock } from "./pfnmap-checks";
 import {

@@ -10,9 +10,7 @@
  */
 import { hex } from "./constants";
 import type { FollowFailure, LeafLevel } from "./follow-args";
-import type { Mm } from "./mm-types";
-import type { PageTablePage } from "./mm-types";
-import type { Vma } from "./mm-types";
+import type { Mm, PageTablePage, Vma } from "./mm-types";
 
 /** Failure reasons, shared by both forms (tests and explainWalk match on the codes). */
 export const FOLLOW_REASONS = {

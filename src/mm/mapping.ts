@@ -7,8 +7,7 @@
 import { plainForm } from "./plain-form";
 import { Lock } from "../sched/lock";
 import { acquire, release, type Steps } from "../sched/effect";
-import type { Kernel } from "./mm-types";
-import type { Vma } from "./mm-types";
+import type { Kernel, Vma } from "./mm-types";
 import type * as MmTypes from "./mm-types";
 import { PfnlabError } from "./model-error";
 

@@ -12,7 +12,7 @@ import type { Lock } from "../sched/lock";
 import type { SyncContext } from "../sched/sync";
 import type { AddIoRegionOptions, IoRegion, Page, PfnInfo, PhysMem } from "./physmem";
 
-/** The simulated kernel (kernel.ts): physical memory, the Checker, the trace, the mms. */
+/** The simulated kernel: physical memory, the Checker, the trace, the mms. Class Kernel (kernel.ts) implements it and documents the members. */
 export interface Kernel {
   readonly options: ResolvedKernelOptions;
   readonly physmem: PhysMem;
@@ -38,7 +38,7 @@ export interface Kernel {
   describePfn(pfn: number): PfnInfo;
 }
 
-/** struct mm_struct (mm.ts). */
+/** struct mm_struct; class Mm (mm.ts) implements it and documents the members. */
 export interface Mm {
   readonly kernel: Kernel;
   readonly id: number;
@@ -62,7 +62,7 @@ export interface Mm {
   countTablesByWalk(): Record<TableLevel, number>;
 }
 
-/** struct vm_area_struct (vma.ts). */
+/** struct vm_area_struct; class Vma (vma.ts) implements it and documents the members. */
 export interface Vma {
   readonly mm: Mm;
   vmStart: number;
@@ -88,7 +88,7 @@ export interface AddressSpace {
   readonly iMmap: Set<Vma>;
 }
 
-/** A page-table page (pagetable.ts). */
+/** A page-table page; class PageTablePage (pagetable.ts) implements it and documents the members. */
 export interface PageTablePage {
   readonly mm: Mm;
   readonly level: TableLevel;

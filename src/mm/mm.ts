@@ -6,16 +6,12 @@
  * split ptlocks that live in each PTE/PMD table page (see pagetable.ts).
  */
 import { Lock } from "../sched/lock";
-import type { PageTablePage } from "./mm-types";
-import type { MmuNotifierSubscriptions } from "./mm-types";
+import type { PageTablePage, MmuNotifierSubscriptions, Kernel, Vma, ActiveLookup } from "./mm-types";
 import { PAGE_SIZE, hex } from "./constants";
-import type { Kernel } from "./mm-types";
 import { allocTable, allTables, type TableLevel } from "./pagetable";
-import type { Vma } from "./mm-types";
 import { mmapSteps, type MmapOptions } from "./mmap";
 import { munmapSteps } from "./munmap";
 import { checkNumber } from "./model-error";
-import type { ActiveLookup } from "./mm-types";
 export type { ActiveLookup } from "./mm-types";
 import type * as MmTypes from "./mm-types";
 

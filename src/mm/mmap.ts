@@ -16,7 +16,7 @@ import {
   VM_SHARED,
   hex,
 } from "./constants";
-import type { Mm } from "./mm-types";
+import type { Mm, MmapOptions } from "./mm-types";
 import { mmapWriteLockSteps, mmapWriteUnlockSteps } from "./mmap-lock";
 import { checkFlags, checkInteger, checkMm, checkObject, checkPageAligned, checkSize } from "./validate";
 import { PfnlabError } from "./model-error";
@@ -25,7 +25,6 @@ import { freePgtablesSteps } from "./munmap";
 import { unmapPageRangeSteps } from "./zap";
 import { insertVma, Vma, vmGetPageProt, type VmFile } from "./vma";
 import { _PAGE_KNOWN } from "./pte";
-import type { MmapOptions } from "./mm-types";
 export type { MmapOptions } from "./mm-types";
 
 const KNOWN = [

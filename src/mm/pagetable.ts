@@ -17,10 +17,9 @@ import { PTRS_PER_TABLE, hex } from "./constants";
 import { type WalkEntryRef, walkPageRange } from "./pagewalk";
 import type { Page } from "./physmem";
 import { _PAGE_TABLE, entryBadTable, entryHugeLeaf, entryNone, entryPresent, mkEntry } from "./pte";
-import type { Mm } from "./mm-types";
+import type { Mm, PageTablePage as PageTable, TableLevel } from "./mm-types";
 import { PfnlabError } from "./model-error";
 import { checkInteger, checkMm } from "./validate";
-import type { PageTablePage as PageTable, TableLevel } from "./mm-types";
 export type { TableLevel } from "./mm-types";
 
 /** lock_stat / lockdep class names of the split page-table locks (mm/memory.c ptlock_alloc: one class per level). */

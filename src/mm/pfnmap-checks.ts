@@ -6,9 +6,7 @@
  */
 import { holds, type Task } from "../sched/effect";
 import { hex } from "./constants";
-import type { Kernel } from "./mm-types";
-import type { Mm } from "./mm-types";
-import type { Vma } from "./mm-types";
+import type { Kernel, Mm, Vma } from "./mm-types";
 import { Checker } from "../base/checker";
 import { PfnlabError } from "./model-error";
 import { checkVma } from "./validate";

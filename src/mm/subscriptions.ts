@@ -7,8 +7,7 @@
  * Split from the functions so the mm model can import the types without pulling in
  * the dispatch code, and so interval-notifier.ts and mmu-notifier.ts share one state.
  */
-import type { Mm } from "./mm-types";
-import type { MmuNotifierRange, MmuNotifier, MmuIntervalNotifier, NotifierHistoryEntry } from "./mm-types";
+import type { Mm, MmuNotifierRange, MmuNotifier, MmuIntervalNotifier, NotifierHistoryEntry } from "./mm-types";
 export type {
   MmuNotifierEvent,
   MmuNotifierRange,

@@ -6,8 +6,7 @@
  * (pmd_install).
  */
 import type { Steps } from "../sched/effect";
-import type { PageTablePage } from "./mm-types";
-import type { Mm } from "./mm-types";
+import type { PageTablePage, Mm } from "./mm-types";
 import { PfnlabError } from "./model-error";
 import { allocChildSteps, pmdLockptr, pudLockptr, tableIndex } from "./pagetable";
 

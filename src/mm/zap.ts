@@ -12,7 +12,7 @@
  * pmd leaf under pmd_lock, ptes under the PTE table's ptlock, one table page at a time.
  */
 import { plainForm } from "./plain-form";
-import type { PageTablePage } from "./mm-types";
+import type { PageTablePage, AddressSpace, Vma } from "./mm-types";
 import { access, acquire, release, step, current, type Steps } from "../sched/effect";
 import {
   mmuNotifierInvalidateRangeEndSteps,
@@ -20,7 +20,6 @@ import {
   type MmuNotifierEvent,
 } from "./mmu-notifier";
 import { PTRS_PER_TABLE, VM_PFNMAP, hex } from "./constants";
-import type { AddressSpace } from "./mm-types";
 import { iMmapLockReadSteps, iMmapUnlockReadSteps } from "./mapping";
 import {
   ENTRY_SPAN,
@@ -38,7 +37,6 @@ import { checkMapping, kernelOfMapping } from "./mapping";
 import { PfnlabError } from "./model-error";
 import { refuseIfBusySteps } from "./plain-locks";
 import { pXdAddrEnd } from "./pagewalk";
-import type { Vma } from "./mm-types";
 
 /** Leaves cleared by a zap, per level. */
 export interface ZapStats {
