@@ -4,7 +4,7 @@
  * records (a trace prints them with `formatSanitizerEvent`; nothing parses them back).
  * Callers and secondary MMUs (notifiers/) name these types without the sanitizer itself.
  */
-import type { Mm } from "../mm/mm";
+import type { Mm } from "../mm/mm-types";
 import type { TraceEvent } from "../sched/trace";
 
 export type PfnOutcome = "ok" | "einval" | "retried" | "stale-pfn" | "use-after-free" | "misuse";

@@ -3,8 +3,7 @@
  * and which pfn an address maps now: the two facts the sanitizer compares a hold against.
  */
 import { hex } from "../mm/constants";
-import type { Kernel } from "../mm/kernel";
-import type { Mm } from "../mm/mm";
+import type { Kernel, Mm } from "../mm/mm-types";
 import { lookupLeaf } from "../mm/pagetable";
 import { entryPfn } from "../mm/pte";
 import type { BackingIdentity } from "./pfn-events";

@@ -31,7 +31,7 @@
  * back to the generation at lookup time, so a lookup that returns an already-stale pfn
  * after the memory changed is still caught at the access.
  */
-import type { Kernel } from "../mm/kernel";
+import type { Kernel } from "../mm/mm-types";
 import { hex } from "../mm/constants";
 import type { TraceEvent } from "../sched/trace";
 import { currentPfnAt, identityOf } from "./pfn-identity";

@@ -3,7 +3,7 @@
  * equal cause merged (notebooks 01 and 02).
  */
 import { PAGE_SIZE, hex } from "../mm/constants";
-import type { Vma } from "../mm/vma";
+import type { Vma } from "../mm/mm-types";
 import { outcomeBars } from "./figures/outcome-bars";
 import { checkArray, formatBytes } from "./figures/format";
 import { axis, baseLayout, hashColor } from "./theme";

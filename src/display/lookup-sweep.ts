@@ -7,9 +7,8 @@ import { followPfnmapEnd, followPfnmapStart } from "../mm/follow";
 import { followPfnmapArgs, type LeafLevel } from "../mm/follow-args";
 import { followPte, pteUnmapUnlock, type FollowPteOut } from "../mm/follow-pte";
 import { mmapReadLock, mmapReadUnlock } from "../mm/mmap-lock";
-import type { Mm } from "../mm/mm";
+import type { Mm, Vma } from "../mm/mm-types";
 import { entryPfn } from "../mm/pte";
-import type { Vma } from "../mm/vma";
 import { checkArray } from "./figures/format";
 import { LOOKUP_CAUSES, lookupCause, type LookupCause } from "./lookup-causes";
 

@@ -5,9 +5,8 @@
 import { PAGE_SIZE, VM_IO, VM_MIXEDMAP, VM_PFNMAP, VM_SHARED, vmFlagList } from "../mm/constants";
 import { walkData } from "../mm/explain";
 import { FOLLOW_REASONS } from "../mm/follow-levels";
-import type { Kernel } from "../mm/kernel";
+import type { Kernel, Mm } from "../mm/mm-types";
 import { mappedLeaves } from "../mm/leaves";
-import type { Mm } from "../mm/mm";
 import type { PlotlyFigure } from "./types";
 import { pageTableWalkDiagram, type WalkDiagramInput, type WalkLevelStep } from "./figures/page-table-walk-diagram";
 import { physMemoryMap, type PhysRegion } from "./figures/phys-memory-map";

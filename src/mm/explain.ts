@@ -5,20 +5,12 @@
  * Reads the tables without locks or effects: a snapshot, not a scheduling point.
  */
 import { PMD_SIZE, PUD_SIZE, VM_IO, VM_PFNMAP, hex } from "./constants";
+import type { PageTablePage, Mm } from "./mm-types";
 import { FOLLOW_REASONS, predictFollowWalk } from "./follow-levels";
 import type { FollowFailure, LeafLevel } from "./follow-args";
-import type { Mm } from "./mm";
 import { checkInteger, checkMm } from "./validate";
 import { PfnlabError } from "./model-error";
-import {
-  ENTRY_SPAN,
-  pmdLockptr,
-  pteLockptr,
-  pudLockptr,
-  tableIndex,
-  type PageTablePage,
-  type TableLevel,
-} from "./pagetable";
+import { ENTRY_SPAN, pmdLockptr, pteLockptr, pudLockptr, tableIndex, type TableLevel } from "./pagetable";
 import { entryBadTable, entryFlagNames, entryHugeLeaf, entryNone, entryPfn, entryPresent, leafPfn } from "./pte";
 
 export interface WalkLevel {

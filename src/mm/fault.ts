@@ -13,6 +13,7 @@
  * userfaultfd, NUMA hinting, per-VMA locks.
  */
 import { plainForm } from "./plain-form";
+import type { PageTablePage, Mm } from "./mm-types";
 import { acquire, current, holds, mightSleep, release, step, type Steps } from "../sched/effect";
 import {
   FAULT_FLAG_KNOWN,
@@ -37,8 +38,7 @@ import {
   VM_FAULT_SIGSEGV,
   vmFaultName,
 } from "./errors";
-import type { Mm } from "./mm";
-import { pteLockptr, tableIndex, type PageTablePage } from "./pagetable";
+import { pteLockptr, tableIndex } from "./pagetable";
 import { PFNMAP_RULES, reportWithoutMmapLock } from "./pfnmap-checks";
 import {
   _PAGE_ACCESSED,

@@ -10,9 +10,7 @@
  */
 import { hex } from "./constants";
 import type { FollowFailure, LeafLevel } from "./follow-args";
-import type { Mm } from "./mm";
-import type { PageTablePage } from "./pagetable";
-import type { Vma } from "./vma";
+import type { Mm, PageTablePage, Vma } from "./mm-types";
 
 /** Failure reasons, shared by both forms (tests and explainWalk match on the codes). */
 export const FOLLOW_REASONS = {

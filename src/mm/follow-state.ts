@@ -9,7 +9,7 @@ import { hex } from "./constants";
 import { EINVAL } from "./errors";
 import { type FollowFailure, type FollowPfnmapArgs, type LeafLevel, markStarted } from "./follow-args";
 import { FOLLOW_REASONS } from "./follow-levels";
-import type { Kernel } from "./kernel";
+import type { Kernel } from "./mm-types";
 import type { ActiveLookup, Mm } from "./mm";
 import { reportEndTwice, reportEndWithoutStart, reportStartWhileActive } from "./pfnmap-checks";
 import { leafPfn } from "./pte";

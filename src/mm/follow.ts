@@ -42,6 +42,7 @@
  * verdicts (follow-levels.ts), and share the args bookkeeping (follow-state.ts).
  */
 import { access, acquire, current, release, type Steps, type Task } from "../sched/effect";
+import type { PageTablePage, Kernel, Mm } from "./mm-types";
 import { drop, heldEntry, type Lock, take, wouldBlock } from "../sched/lock";
 import { lockdep } from "../sched/lockdep";
 import { VM_IO, VM_PFNMAP } from "./constants";
@@ -55,9 +56,7 @@ import {
   pudVerdict,
 } from "./follow-levels";
 import { FN, beginStart, endCheck, fail, finishEnd, notStartedArgs, setup, validate } from "./follow-state";
-import type { Kernel } from "./kernel";
-import type { Mm } from "./mm";
-import { pmdLockptr, pteLockptr, pudLockptr, readsEntry, type PageTablePage } from "./pagetable";
+import { pmdLockptr, pteLockptr, pudLockptr, readsEntry } from "./pagetable";
 import { pfnmapLockdepAssert, reportNonPfnmapVma } from "./pfnmap-checks";
 import type { EntryRef } from "./vma";
 

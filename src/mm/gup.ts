@@ -23,7 +23,7 @@ import {
 } from "./constants";
 import { EFAULT, VM_FAULT_ERROR } from "./errors";
 import { handleMmFaultSteps } from "./fault";
-import type { Mm } from "./mm";
+import type { Mm } from "./mm-types";
 import { vmNormalPageWhy } from "./normal-page";
 import { lookupLeaf } from "./pagetable";
 import { PFNMAP_RULES, reportWithoutMmapLock } from "./pfnmap-checks";

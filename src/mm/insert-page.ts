@@ -21,7 +21,7 @@ import { entryNone, mkEntry } from "./pte";
 import { checkInteger, checkVma, kernelOf } from "./validate";
 import { PfnlabError } from "./model-error";
 import { refuseIfBusySteps } from "./plain-locks";
-import type { Vma } from "./vma";
+import type { Vma } from "./mm-types";
 import { walkToPteTableSteps } from "./walk-alloc";
 
 const FN = "vmInsertPage";

@@ -22,6 +22,7 @@ import { acquire, current, release, step, type Steps } from "../sched/effect";
 import { PAGES_PER_PMD, PAGES_PER_PUD, PMD_SIZE, PUD_SIZE, VM_MIXEDMAP, VM_PFNMAP, VM_WRITE, hex } from "./constants";
 import { VM_FAULT_NOPAGE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from "./errors";
 import { PageTablePage, TABLE_SPAN, pmdLockptr, pteLockptr, pudLockptr, tableIndex } from "./pagetable";
+import type { PageTablePage as PageTable } from "./mm-types";
 import {
   _PAGE_ACCESSED,
   _PAGE_DIRTY,
@@ -171,7 +172,7 @@ function* insertHugeSteps(level: HugeLevel, vmf: Vmf, pfn: number, write: boolea
     const pud = yield* pudAllocSteps(fn, mm, addr);
     if (level === "pud") slot = { table: pud, index: tableIndex(addr, "pud") };
     else {
-      const pmd: PageTablePage | null = yield* pmdAllocSteps(fn, mm, pud, addr);
+      const pmd: PageTable | null = yield* pmdAllocSteps(fn, mm, pud, addr);
       if (!pmd) {
         k.note(fn, me, "a PUD leaf already maps this address", { address: addr, ret: VM_FAULT_NOPAGE });
         return VM_FAULT_NOPAGE;

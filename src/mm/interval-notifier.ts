@@ -20,7 +20,7 @@
 import { cpuRelax, mightSleep, step, type Steps, callMaybe } from "../sched/effect";
 import { EAGAIN } from "./errors";
 import { hex } from "./constants";
-import type { Mm } from "./mm";
+import type { Mm } from "./mm-types";
 import { PfnlabError } from "../base/model-error";
 import { checkInteger, checkMm, checkObject } from "./validate";
 import {

@@ -12,8 +12,9 @@ import { checkInteger } from "./validate";
 import { AddressSpace } from "./mapping";
 import { Mm } from "./mm";
 import { PhysMem, type AddIoRegionOptions, type IoRegion, type Page, type PfnInfo } from "./physmem";
-
-export type FollowPfnmapVariant = "v6.12" | "fixed";
+import type { FollowPfnmapVariant, ResolvedKernelOptions, TraceEntry } from "./mm-types";
+export type { FollowPfnmapVariant, ResolvedKernelOptions, TraceEntry } from "./mm-types";
+import type * as MmTypes from "./mm-types";
 
 export interface KernelOptions {
   /**
@@ -42,28 +43,6 @@ export interface KernelOptions {
   ramSize?: number;
   /** Trace entries kept (oldest dropped first). Default 10000. */
   traceLimit?: number;
-}
-
-export interface ResolvedKernelOptions {
-  hugePfnmap: { pmd: boolean; pud: boolean };
-  followPfnmapVariant: FollowPfnmapVariant;
-  checkerMode: CheckerMode;
-  splitPtlocks: { pte: boolean; pmd: boolean };
-  ramSize: number;
-  traceLimit: number;
-}
-
-/** One line of the kernel trace: a failure reason, a fallback, a notable decision. */
-export interface TraceEntry {
-  seq: number;
-  /** Model function, e.g. "followPfnmapStart". */
-  fn: string;
-  task: string;
-  /** What happened, in words. */
-  reason: string;
-  address?: number;
-  /** Return value, when the function returned one (0, -EINVAL, VM_FAULT_*). */
-  ret?: number;
 }
 
 const KNOWN_OPTIONS = [
@@ -133,7 +112,7 @@ function resolveOptions(o: KernelOptions): ResolvedKernelOptions {
   };
 }
 
-export class Kernel {
+export class Kernel implements MmTypes.Kernel {
   readonly options: ResolvedKernelOptions;
   readonly physmem: PhysMem;
   readonly checker: Checker;

@@ -5,12 +5,11 @@
  * the leaf's start). A snapshot for figures and tests: no locks, no effects.
  */
 import type { LeafLevel } from "./follow-args";
-import type { Mm } from "./mm";
+import type { Mm, PageTablePage } from "./mm-types";
 import { hex } from "./constants";
 import { PfnlabError } from "./model-error";
 import { checkInteger, checkMm } from "./validate";
 import { type WalkEntryRef, walkPageRange } from "./pagewalk";
-import type { PageTablePage } from "./pagetable";
 import { ENTRY_SPAN, TABLE_SPAN } from "./pagetable";
 import { entryHugeLeaf, entryPfn, entryPresent, leafPfn } from "./pte";
 

@@ -7,11 +7,11 @@
 import { plainForm } from "./plain-form";
 import { Lock } from "../sched/lock";
 import { acquire, release, type Steps } from "../sched/effect";
-import type { Kernel } from "./kernel";
-import type { Vma } from "./vma";
+import type { Kernel, Vma } from "./mm-types";
+import type * as MmTypes from "./mm-types";
 import { PfnlabError } from "./model-error";
 
-export class AddressSpace {
+export class AddressSpace implements MmTypes.AddressSpace {
   readonly iMmapRwsem: Lock;
   /** The vmas mapping this file (the i_mmap interval tree, as a set). */
   readonly iMmap = new Set<Vma>();

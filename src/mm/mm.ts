@@ -6,23 +6,16 @@
  * split ptlocks that live in each PTE/PMD table page (see pagetable.ts).
  */
 import { Lock } from "../sched/lock";
-import type { MmuNotifierSubscriptions } from "./mmu-notifier";
+import type { PageTablePage, MmuNotifierSubscriptions, Kernel, Vma, ActiveLookup } from "./mm-types";
 import { PAGE_SIZE, hex } from "./constants";
-import type { Kernel } from "./kernel";
-import { allocTable, allTables, type PageTablePage, type TableLevel } from "./pagetable";
-import type { Vma } from "./vma";
+import { allocTable, allTables, type TableLevel } from "./pagetable";
 import { mmapSteps, type MmapOptions } from "./mmap";
 import { munmapSteps } from "./munmap";
 import { checkNumber } from "./model-error";
+export type { ActiveLookup } from "./mm-types";
+import type * as MmTypes from "./mm-types";
 
-/** The pieces of an in-flight follow_pfnmap lookup the checker needs (see follow.ts). */
-export interface ActiveLookup {
-  readonly vma: Vma;
-  readonly address: number;
-  readonly taskName: string;
-}
-
-export class Mm {
+export class Mm implements MmTypes.Mm {
   readonly pgd: PageTablePage;
   readonly mmapLock: Lock;
   readonly pageTableLock: Lock;

@@ -6,7 +6,7 @@
  */
 import { plainForm } from "./plain-form";
 import { acquire, current, release, type Steps } from "../sched/effect";
-import type { Mm } from "./mm";
+import type { Mm } from "./mm-types";
 import { checkMmapUnlockDuringLookup } from "./pfnmap-checks";
 import { checkMm, kernelOfMm } from "./validate";
 

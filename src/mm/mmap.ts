@@ -16,37 +16,16 @@ import {
   VM_SHARED,
   hex,
 } from "./constants";
-import type { Mm } from "./mm";
+import type { Mm, MmapOptions } from "./mm-types";
 import { mmapWriteLockSteps, mmapWriteUnlockSteps } from "./mmap-lock";
 import { checkFlags, checkInteger, checkMm, checkObject, checkPageAligned, checkSize } from "./validate";
 import { PfnlabError } from "./model-error";
 import { AddressSpace } from "./mapping";
 import { freePgtablesSteps } from "./munmap";
 import { unmapPageRangeSteps } from "./zap";
-import { insertVma, Vma, vmGetPageProt, type VmFile, type VmOps } from "./vma";
+import { insertVma, Vma, vmGetPageProt, type VmFile } from "./vma";
 import { _PAGE_KNOWN } from "./pte";
-
-export interface MmapOptions {
-  /** Bytes, a positive multiple of PAGE_SIZE. */
-  length: number;
-  /** VM_READ | VM_WRITE | VM_SHARED ...; VM_MAY* are added as do_mmap does. */
-  vmFlags: number;
-  /** Fixed address (MAP_FIXED_NOREPLACE: overlapping an existing vma throws). */
-  addr?: number;
-  /** Alignment of the chosen address (power of two >= PAGE_SIZE); e.g. PUD_SIZE for 1 GiB leaves. */
-  align?: number;
-  ops?: VmOps;
-  /** The file mapped (its mapping's i_mmap gets the vma). */
-  file?: VmFile;
-  /** File offset in pages (vm_pgoff). */
-  pgoff?: number;
-  /** vm_page_prot; default vm_get_page_prot(vmFlags). */
-  pageProt?: number;
-  name?: string;
-  privateData?: unknown;
-  /** The driver's f_op->mmap: may set vm_flags, vm_page_prot, vm_ops, or call remapPfnRange. */
-  setup?: (vma: Vma) => void;
-}
+export type { MmapOptions } from "./mm-types";
 
 const KNOWN = [
   "length",

@@ -12,7 +12,7 @@
  * lock, e.g. KVM's mmu_lock, and be interleaved by the scheduler).
  */
 import { mightSleep, step, writes, type Steps, callMaybe } from "../sched/effect";
-import type { Mm } from "./mm";
+import type { Mm } from "./mm-types";
 import { PfnlabError } from "../base/model-error";
 import { checkMm, checkObject } from "./validate";
 import { mnItreeInvEnd, mnItreeInvalidateSteps } from "./interval-notifier";

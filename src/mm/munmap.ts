@@ -5,6 +5,7 @@
  * no follow_pfnmap lookup that obeys the rules can be in flight.
  */
 import { plainForm } from "./plain-form";
+import type { PageTablePage, Mm } from "./mm-types";
 import { acquire, current, release, step, type Steps } from "../sched/effect";
 import { wouldBlock } from "../sched/lock";
 import { mmuNotifierInvalidateRangeEndSteps, mmuNotifierInvalidateRangeStartSteps } from "./mmu-notifier";
@@ -13,8 +14,7 @@ import { EINVAL } from "./errors";
 import { PfnlabError } from "./model-error";
 import { busyLockIn } from "./plain-locks";
 import { mmapWriteLockSteps, mmapWriteUnlockSteps } from "./mmap-lock";
-import type { Mm } from "./mm";
-import { ENTRY_SPAN, freeTable, lookupLeaf, tableIndex, unpopulate, type PageTablePage } from "./pagetable";
+import { ENTRY_SPAN, freeTable, lookupLeaf, tableIndex, unpopulate } from "./pagetable";
 import { entryHugeLeaf, entryPresent } from "./pte";
 import { checkMm, checkPageAligned, checkSize, kernelOfMm } from "./validate";
 import { insertVma, Vma } from "./vma";

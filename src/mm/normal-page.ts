@@ -18,7 +18,7 @@
 import { VM_MIXEDMAP, VM_PFNMAP, hex } from "./constants";
 import type { Page } from "./physmem";
 import { entryPfn, entryPresent, entrySpecial } from "./pte";
-import type { Vma } from "./vma";
+import type { Vma } from "./mm-types";
 import { checkNumber } from "./model-error";
 import { checkVma } from "./validate";
 

@@ -17,14 +17,13 @@ import { PTRS_PER_TABLE, hex } from "./constants";
 import { type WalkEntryRef, walkPageRange } from "./pagewalk";
 import type { Page } from "./physmem";
 import { _PAGE_TABLE, entryBadTable, entryHugeLeaf, entryNone, entryPresent, mkEntry } from "./pte";
-import type { Mm } from "./mm";
+import type { Mm, PageTablePage as PageTable, TableLevel } from "./mm-types";
 import { PfnlabError } from "./model-error";
 import { checkInteger, checkMm } from "./validate";
+export type { TableLevel } from "./mm-types";
 
 /** lock_stat / lockdep class names of the split page-table locks (mm/memory.c ptlock_alloc: one class per level). */
 export const PTLOCK_CLASS = { pte: "ptlock (PTE)", pmd: "ptlock (PMD)" } as const;
-export type TableLevel = "pgd" | "pud" | "pmd" | "pte";
-
 export const LEVEL_SHIFT: Record<TableLevel, number> = { pgd: 39, pud: 30, pmd: 21, pte: 12 };
 /** Bytes one entry of a table at this level covers. */
 export const ENTRY_SPAN: Record<TableLevel, number> = { pgd: 2 ** 39, pud: 2 ** 30, pmd: 2 ** 21, pte: 2 ** 12 };
@@ -61,15 +60,15 @@ function newEntries(): Float64Array {
  * table, so a table that never gets a child (most of them in a small world) allocates no
  * array. Never written: populate() gives the table its own array first.
  */
-const NO_CHILDREN: (PageTablePage | null)[] = new Array<PageTablePage | null>(PTRS_PER_TABLE).fill(null);
+const NO_CHILDREN: (PageTable | null)[] = new Array<PageTable | null>(PTRS_PER_TABLE).fill(null);
 
-export class PageTablePage {
+export class PageTablePage implements PageTable {
   readonly entries = newEntries();
   /**
    * children[i]: the table entry i points to (upper levels), null for PTE tables. Read
    * only: populate()/unpopulate() change it (the array is shared until the first child).
    */
-  readonly children: (PageTablePage | null)[] | null;
+  readonly children: (PageTable | null)[] | null;
   /** Split ptlock (ptdesc->ptl), created on first use; only PTE and PMD tables have one. */
   private lockObj: Lock | null = null;
   freed = false;
@@ -119,9 +118,9 @@ interface EntryTouches {
   r: Touch[];
   w: Touch[];
 }
-const entryCells = new WeakMap<PageTablePage, Map<number, EntryTouches>>();
+const entryCells = new WeakMap<PageTable, Map<number, EntryTouches>>();
 
-function touchesOf(table: PageTablePage, index: number): EntryTouches {
+function touchesOf(table: PageTable, index: number): EntryTouches {
   let m = entryCells.get(table);
   if (!m) entryCells.set(table, (m = new Map()));
   let t = m.get(index);
@@ -137,26 +136,26 @@ function touchesOf(table: PageTablePage, index: number): EntryTouches {
  * that read or write only this entry declare it, so they commute with steps on other
  * entries (explore/footprint.ts).
  */
-export function entryCell(table: PageTablePage, index: number): object {
+export function entryCell(table: PageTable, index: number): object {
   return touchesOf(table, index).cell;
 }
 
 /** Touch lists for one entry (shared, never mutated). */
-export function readsEntry(table: PageTablePage, index: number): readonly Touch[] {
+export function readsEntry(table: PageTable, index: number): readonly Touch[] {
   return touchesOf(table, index).r;
 }
-export function writesEntry(table: PageTablePage, index: number): readonly Touch[] {
+export function writesEntry(table: PageTable, index: number): readonly Touch[] {
   return touchesOf(table, index).w;
 }
 
-export function allocTable(mm: Mm, level: TableLevel, base: number): PageTablePage {
+export function allocTable(mm: Mm, level: TableLevel, base: number): PageTable {
   const page = mm.kernel.physmem.allocPage("pagetable");
   mm.pgtableCounts[level]++;
   return new PageTablePage(mm, level, base, page);
 }
 
 /** Free a table page (pud_free / pmd_free / pte_free). Its stale object reads as empty. */
-export function freeTable(table: PageTablePage): void {
+export function freeTable(table: PageTable): void {
   if (table.freed) throw new Error(`freeTable: ${table} already freed`);
   table.freed = true;
   table.entries.fill(0);
@@ -166,18 +165,18 @@ export function freeTable(table: PageTablePage): void {
 }
 
 /** Link `child` under parent[index] (p4d_populate / pud_populate / pmd_populate). */
-export function populate(parent: PageTablePage, index: number, child: PageTablePage): void {
+export function populate(parent: PageTable, index: number, child: PageTable): void {
   parent.entries[index] = mkEntry(child.pfn, _PAGE_TABLE);
   let children = parent.children!;
   if (children === NO_CHILDREN) {
     children = NO_CHILDREN.slice(); // copying 512 nulls beats new Array(512).fill(null)
-    (parent as { children: (PageTablePage | null)[] | null }).children = children;
+    (parent as { children: (PageTable | null)[] | null }).children = children;
   }
   children[index] = child;
 }
 
 /** Clear parent[index] that points to a table (p4d_clear / pud_clear / pmd_clear). */
-export function unpopulate(parent: PageTablePage, index: number): PageTablePage | null {
+export function unpopulate(parent: PageTable, index: number): PageTable | null {
   const children = parent.children!;
   const child = children[index];
   parent.entries[index] = 0;
@@ -194,16 +193,16 @@ export function pudLockptr(mm: Mm): Lock {
 }
 
 /** pmd_lockptr() (include/linux/mm.h:3116 / :3141): the PMD table's split ptlock with CONFIG_SPLIT_PMD_PTLOCKS (mm/Kconfig:650), else page_table_lock. */
-export function pmdLockptr(mm: Mm, pmdTable: PageTablePage): Lock {
+export function pmdLockptr(mm: Mm, pmdTable: PageTable): Lock {
   return mm.kernel.options.splitPtlocks.pmd ? pmdTable.ptl : mm.pageTableLock;
 }
 
 /** pte_lockptr() (include/linux/mm.h:3000 / :3032): the PTE table's split ptlock with CONFIG_SPLIT_PTE_PTLOCKS (mm/Kconfig:638), else page_table_lock. */
-export function pteLockptr(mm: Mm, pteTable: PageTablePage): Lock {
+export function pteLockptr(mm: Mm, pteTable: PageTable): Lock {
   return mm.kernel.options.splitPtlocks.pte ? pteTable.ptl : mm.pageTableLock;
 }
 
-function corrupt(fn: string, table: PageTablePage, index: number): Error {
+function corrupt(fn: string, table: PageTable, index: number): Error {
   return new Error(`${fn}: entry ${index} of ${table} is bad (${hex(table.entries[index])}); corrupted page table`);
 }
 
@@ -212,12 +211,7 @@ function corrupt(fn: string, table: PageTablePage, index: number): Error {
  * __pmd_alloc / __pte_alloc do. Returns null when the entry is a huge leaf (no table
  * below it). `lock` protects the parent entry (page_table_lock, or pmd_lock for PTE tables).
  */
-export function* allocChildSteps(
-  fn: string,
-  parent: PageTablePage,
-  index: number,
-  lock: Lock,
-): Steps<PageTablePage | null> {
+export function* allocChildSteps(fn: string, parent: PageTable, index: number, lock: Lock): Steps<PageTable | null> {
   const mm = parent.mm;
   const childLevel = CHILD_LEVEL[parent.level]!;
   yield* step("ptRead", `${fn}: read ${parent.level} entry`);
@@ -232,7 +226,7 @@ export function* allocChildSteps(
   yield* acquire(lock, "write", `${fn}: lock to install ${childLevel} table`);
   yield* step("ptRead", `${fn}: recheck ${parent.level} entry under lock`);
   v = parent.entries[index];
-  let result: PageTablePage | null;
+  let result: PageTable | null;
   if (entryNone(v)) {
     yield* step(
       "ptWrite",
@@ -250,14 +244,14 @@ export function* allocChildSteps(
 }
 
 /** The table at `level` covering address, without allocating (null when missing or a leaf is above). */
-export function findTable(mm: Mm, address: number, level: TableLevel): PageTablePage | null {
+export function findTable(mm: Mm, address: number, level: TableLevel): PageTable | null {
   checkMm("findTable", mm);
   checkInteger("findTable", "address", address);
   if (address < 0 || address >= 2 ** 48)
     throw new PfnlabError("findTable", "address", address, "is outside the 48-bit virtual address space");
   if (level !== "pgd" && level !== "pud" && level !== "pmd" && level !== "pte")
     throw new PfnlabError("findTable", "level", level, 'must be "pgd", "pud", "pmd" or "pte"');
-  let t: PageTablePage | null = mm.pgd;
+  let t: PageTable | null = mm.pgd;
   for (const l of ["pgd", "pud", "pmd"] as TableLevel[]) {
     if (l === level) return t;
     const i = tableIndex(address, l);
@@ -272,7 +266,7 @@ export function findTable(mm: Mm, address: number, level: TableLevel): PageTable
 /** What maps `address` now (no locks, no checks): a leaf at some level, or where the walk stops. */
 export interface LeafLookup {
   level: TableLevel;
-  table: PageTablePage;
+  table: PageTable;
   index: number;
   value: number;
   /** True when `value` is a present leaf (a PTE, or a pmd/pud with PSE). */
@@ -300,10 +294,10 @@ export function lookupLeaf(mm: Mm, address: number): LeafLookup {
 }
 
 /** Every live table page of mm, parents before children (for checks and figures): a walkPageRange() (pagewalk.ts). */
-export function allTables(mm: Mm): PageTablePage[] {
+export function allTables(mm: Mm): PageTable[] {
   checkMm("allTables", mm);
-  const out: PageTablePage[] = [mm.pgd];
-  const table = (ref: WalkEntryRef<PageTablePage>) => {
+  const out: PageTable[] = [mm.pgd];
+  const table = (ref: WalkEntryRef<PageTable>) => {
     const v = ref.table.entries[ref.index];
     const c = ref.table.children?.[ref.index];
     if (c && entryPresent(v) && !entryHugeLeaf(v)) out.push(c);

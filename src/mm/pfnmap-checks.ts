@@ -6,9 +6,7 @@
  */
 import { holds, type Task } from "../sched/effect";
 import { hex } from "./constants";
-import type { Kernel } from "./kernel";
-import type { Mm } from "./mm";
-import type { Vma } from "./vma";
+import type { Kernel, Mm, Vma } from "./mm-types";
 import { Checker } from "../base/checker";
 import { PfnlabError } from "./model-error";
 import { checkVma } from "./validate";

@@ -5,9 +5,8 @@
  */
 import { current, type Steps } from "../sched/effect";
 import { type Lock, wouldBlock } from "../sched/lock";
-import type { Mm } from "./mm";
+import type { Mm, PageTablePage } from "./mm-types";
 import { type WalkEntryRef, walkPageRange } from "./pagewalk";
-import type { PageTablePage } from "./pagetable";
 import { entryHugeLeaf, entryPresent } from "./pte";
 
 /**

@@ -11,11 +11,11 @@
  * PAT memtype tracking (track_pfn_remap) is not modelled.
  */
 import { plainForm } from "./plain-form";
+import type { PageTablePage, Mm } from "./mm-types";
 import { acquire, current, release, step, type Steps } from "../sched/effect";
 import { PMD_SIZE, VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_PFNMAP, hex } from "./constants";
 import { EINVAL } from "./errors";
-import type { Mm } from "./mm";
-import { type PageTablePage, pteLockptr, tableIndex } from "./pagetable";
+import { pteLockptr, tableIndex } from "./pagetable";
 import { type WalkEntryRef, walkPageRange } from "./pagewalk";
 import { _PAGE_KNOWN, _PAGE_PSE, _PAGE_SPECIAL, entryHugeLeaf, entryPfn, entryPresent } from "./pte";
 import { checkFlags, checkInteger, checkPageAligned, checkSize, checkVma, kernelOf } from "./validate";

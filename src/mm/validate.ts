@@ -1,9 +1,7 @@
 /** Input checks shared by the model: each throws a PfnlabError naming function, field, value and rule. */
 import { PAGE_SIZE, TASK_SIZE, hex } from "./constants";
 import { PfnlabError } from "./model-error";
-import type { Kernel } from "./kernel";
-import type { Mm } from "./mm";
-import type { Vma } from "./vma";
+import type { Kernel, Mm, Vma } from "./mm-types";
 import type { Page } from "./physmem";
 
 export function checkInteger(fn: string, field: string, v: unknown): asserts v is number {

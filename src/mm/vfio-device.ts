@@ -42,8 +42,7 @@ import {
 import { VM_FAULT_FALLBACK, VM_FAULT_SIGBUS } from "./errors";
 import { vmfInsertPfnPmdSteps, vmfInsertPfnPudSteps, vmfInsertPfnSteps } from "./insert";
 import { Kernel } from "./kernel";
-import type { AddressSpace } from "./mapping";
-import type { Mm } from "./mm";
+import type { AddressSpace, Mm } from "./mm-types";
 import type { IoRegion } from "./physmem";
 import { pgprotNoncached } from "./pte";
 import { checkFlags, checkInteger, checkMm, checkObject, checkSize } from "./validate";

@@ -3,42 +3,18 @@
  * (include/linux/mm_types.h, include/linux/mm.h), reduced to what the model uses.
  */
 import { PfnlabError, checkNumber } from "./model-error";
-import type { MaybeSteps } from "../sched/effect";
 import { VM_EXEC, VM_MAYWRITE, VM_READ, VM_SHARED, VM_WRITE, hex, vmFlagNames } from "./constants";
-import type { AddressSpace } from "./mapping";
-import type { Mm } from "./mm";
-import type { PageTablePage } from "./pagetable";
+import type { Mm, VmFile, VmOps } from "./mm-types";
 import { PAGE_COPY, PAGE_NONE, PAGE_READONLY, PAGE_SHARED } from "./pte";
+export type { VmOps, VmFile, EntryRef, Vmf } from "./mm-types";
+import type * as MmTypes from "./mm-types";
 
 /** A callback may be a plain function or a stepwise generator (so it can take locks). */
 export type { MaybeSteps } from "../sched/effect";
 
-/** struct vm_operations_struct: the hooks a driver gives its mappings. */
-export interface VmOps {
-  name?: string;
-  /** ->fault(): map the page at vmf.address; returns VM_FAULT_* (VM_FAULT_NOPAGE after vmf_insert_pfn). */
-  fault?(vmf: Vmf): MaybeSteps<number>;
-  /** ->huge_fault(vmf, order): order PUD_ORDER, PMD_ORDER (or 0); VM_FAULT_FALLBACK when that size does not fit. */
-  hugeFault?(vmf: Vmf, order: number): MaybeSteps<number>;
-  /** ->pfn_mkwrite(): a write to a read-only pfn PTE in a shared mapping. */
-  pfnMkwrite?(vmf: Vmf): MaybeSteps<number>;
-  /** ->access(): ptrace / /proc/pid/mem on VM_IO (generic_access_phys); returns bytes or -errno. */
-  access?(vma: Vma, addr: number, buf: Uint8Array, len: number, write: boolean): MaybeSteps<number>;
-  /** ->open(): called for the new half when a vma is split. */
-  open?(vma: Vma): void;
-  /** ->close(): called when a vma goes away (munmap). */
-  close?(vma: Vma): void;
-}
-
-/** vma->vm_file, reduced to its f_mapping. */
-export interface VmFile {
-  name: string;
-  mapping: AddressSpace;
-}
-
 let nextVmaId = 1;
 
-export class Vma {
+export class Vma implements MmTypes.Vma {
   readonly id = nextVmaId++;
   /** Set when the vma is unmapped: later use of it is a use-after-free of the vma. */
   detached = false;
@@ -68,27 +44,6 @@ export class Vma {
   toString(): string {
     return `vma${this.id}${this.name ? ` "${this.name}"` : ""} [${hex(this.vmStart)}, ${hex(this.vmEnd)}) ${vmFlagNames(this.vmFlags)}`;
   }
-}
-
-/** A pointer to one page-table entry (what the kernel keeps as pud_t * / pmd_t * / pte_t *). */
-export interface EntryRef {
-  table: PageTablePage;
-  index: number;
-}
-
-/** struct vm_fault. `vma` and `address` are the inputs; the walk fills pud/pmd. */
-export interface Vmf {
-  vma: Vma;
-  /** Faulting address rounded down to a page (vmf->address). */
-  address: number;
-  /** The address as given (vmf->real_address). */
-  realAddress?: number;
-  /** FAULT_FLAG_* */
-  flags?: number;
-  /** linear_page_index(vma, address). */
-  pgoff?: number;
-  pud?: EntryRef;
-  pmd?: EntryRef;
 }
 
 /** is_cow_mapping(): private and may be written (include/linux/mm.h). */

@@ -6,9 +6,9 @@
  * (pmd_install).
  */
 import type { Steps } from "../sched/effect";
-import type { Mm } from "./mm";
+import type { PageTablePage, Mm } from "./mm-types";
 import { PfnlabError } from "./model-error";
-import { allocChildSteps, pmdLockptr, pudLockptr, tableIndex, type PageTablePage } from "./pagetable";
+import { allocChildSteps, pmdLockptr, pudLockptr, tableIndex } from "./pagetable";
 
 /** The PUD table covering addr (allocated if missing). */
 export function* pudAllocSteps(fn: string, mm: Mm, addr: number): Steps<PageTablePage> {

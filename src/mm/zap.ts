@@ -12,6 +12,7 @@
  * pmd leaf under pmd_lock, ptes under the PTE table's ptlock, one table page at a time.
  */
 import { plainForm } from "./plain-form";
+import type { PageTablePage, AddressSpace, Vma } from "./mm-types";
 import { access, acquire, release, step, current, type Steps } from "../sched/effect";
 import {
   mmuNotifierInvalidateRangeEndSteps,
@@ -19,7 +20,6 @@ import {
   type MmuNotifierEvent,
 } from "./mmu-notifier";
 import { PTRS_PER_TABLE, VM_PFNMAP, hex } from "./constants";
-import type { AddressSpace } from "./mapping";
 import { iMmapLockReadSteps, iMmapUnlockReadSteps } from "./mapping";
 import {
   ENTRY_SPAN,
@@ -30,7 +30,6 @@ import {
   readsEntry,
   tableIndex,
   writesEntry,
-  type PageTablePage,
 } from "./pagetable";
 import { entryHugeLeaf, entryNone, entryPfn, entryPresent, entrySpecial } from "./pte";
 import { checkBoolean, checkInteger, checkPageAligned, checkVma, kernelOf } from "./validate";
@@ -38,7 +37,6 @@ import { checkMapping, kernelOfMapping } from "./mapping";
 import { PfnlabError } from "./model-error";
 import { refuseIfBusySteps } from "./plain-locks";
 import { pXdAddrEnd } from "./pagewalk";
-import type { Vma } from "./vma";
 
 /** Leaves cleared by a zap, per level. */
 export interface ZapStats {

@@ -19,7 +19,7 @@ import { acquire, current, holds, release, step, type Steps, type Task } from ".
 import { Lock } from "../sched/lock";
 import type { LookupSite, PfnHold, Sanitizer } from "../checks/sanitizer";
 import { hex } from "../mm/constants";
-import type { Mm } from "../mm/mm";
+import type { Mm } from "../mm/mm-types";
 import { mmuNotifierRegister } from "../mm/mmu-notifier";
 import type { MmuNotifier, MmuNotifierRange } from "../mm/subscriptions";
 

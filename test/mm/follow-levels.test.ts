@@ -26,7 +26,8 @@ import {
   pteVerdict,
   pudVerdict,
 } from "../../src/mm/follow-levels";
-import { allocTable, populate, type PageTablePage, type TableLevel } from "../../src/mm/pagetable";
+import type { PageTablePage } from "../../src/mm/mm-types";
+import { allocTable, populate, type TableLevel } from "../../src/mm/pagetable";
 import {
   _PAGE_ACCESSED,
   _PAGE_DIRTY,

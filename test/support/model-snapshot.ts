@@ -12,7 +12,7 @@
  */
 import type { Kernel } from "../../src/mm/kernel";
 import type { Lock } from "../../src/sched/lock";
-import type { PageTablePage } from "../../src/mm/pagetable";
+import type { PageTablePage } from "../../src/mm/mm-types";
 import type { Task } from "../../src/sched/effect";
 
 function lockState(l: Lock | null | undefined): string[] {
