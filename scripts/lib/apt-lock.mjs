@@ -84,7 +84,8 @@ export function waitForAptLocks({
     const holders = lockHolders(files);
     const waited = (Date.now() - t0) / 1000;
     if (holders.length === 0) {
-      if (said) log(`the apt/dpkg lock is free (waited ${Math.round(waited)} s)`);
+      if (!said) return 0; // free at the first look: nothing was waited for (no clock reading leaks out)
+      log(`the apt/dpkg lock is free (waited ${Math.round(waited)} s)`);
       return waited;
     }
     const what = holders.map((h) => `${h.command} (pid ${h.pid}) holds ${h.file}`).join("; ");
