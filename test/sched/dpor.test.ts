@@ -1,14 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { access, acquire, reads, release, writes } from "../../src/sched/effect";
-import { Lock } from "../../src/sched/lock";
 import { DfsStrategy } from "../../src/sched/explore/dfs";
 import { explore } from "../../src/sched/explore/explorer";
 import { conflicts, footprintOf, type Footprint } from "../../src/sched/explore/footprint";
 import { finishRun, prepareRun } from "../../src/sched/explore/runner";
 import { listScenarios } from "../../src/scenarios/registry";
-import { defineScenario, resolveParams, type Scenario } from "../../src/scenarios/scenario";
+import { resolveParams, type Scenario } from "../../src/scenarios/scenario";
 import "../../src/scenarios/index";
+import { leafOp, toyProgram, toyScenario } from "./toy-program";
 
 /**
  * The number of Mazurkiewicz traces, counted by brute force: run every schedule (plain
@@ -60,73 +59,6 @@ function bruteForceTraces(
   }
   return { traces: keys.size, schedules, outcomes };
 }
-
-type ToyOp =
-  | { op: "read"; cell: number }
-  | { op: "write"; cell: number }
-  | { op: "locked"; lock: number; inner: ToyOp[] };
-
-/** A random toy program as a scenario: cells read and written with declared footprints, lock sections; the outcome is what every task saw and the final cells. */
-function toyScenario(tasks: ToyOp[][], symmetric = false): Scenario {
-  return defineScenario({
-    name: "toy-program",
-    summary: "random toy program",
-    models: "none",
-    params: [],
-    failures: ["deadlock"],
-    setup() {
-      const cells = [{ v: 0 }, { v: 0 }];
-      const locks = [new Lock("spinlock", "&a"), new Lock("mutex", "&b")];
-      const seen: number[][] = tasks.map(() => []);
-      function* run(ti: number, ops: ToyOp[], path: string): Generator<any, void, unknown> {
-        for (const [i, o] of ops.entries()) {
-          if (o.op === "read") {
-            const c = cells[o.cell]!;
-            yield* access("work", `t${ti}${path}.${i} read`, [reads(c)]);
-            seen[ti]!.push(c.v);
-          } else if (o.op === "write") {
-            const c = cells[o.cell]!;
-            yield* access("work", `t${ti}${path}.${i} write`, [writes(c)]);
-            c.v = c.v * 5 + (symmetric ? 1 : ti + 1);
-          } else {
-            const l = locks[o.lock]!;
-            yield* acquire(l, "write", `t${ti}${path}.${i} lock`);
-            yield* run(ti, o.inner, `${path}.${i}`);
-            yield* release(l, "write", `t${ti}${path}.${i} unlock`);
-          }
-        }
-      }
-      return {
-        tasks: tasks.map((ops, ti) => ({
-          name: `t${ti}`,
-          body: () => run(ti, ops, ""),
-          ...(symmetric ? { symmetry: "same" } : {}),
-        })),
-        // Symmetric programs: which task saw what must not matter, so the views are sorted.
-        classify: () => [
-          `seen ${(symmetric ? seen.map((s) => s.join(".")).sort() : seen.map((s) => s.join("."))).join("/")} cells ${cells.map((c) => c.v).join(",")}`,
-        ],
-      };
-    },
-  });
-}
-
-const leafOp: fc.Arbitrary<ToyOp> = fc.oneof(
-  fc.record({ op: fc.constant("read" as const), cell: fc.integer({ min: 0, max: 1 }) }),
-  fc.record({ op: fc.constant("write" as const), cell: fc.integer({ min: 0, max: 1 }) }),
-);
-const toyOp: fc.Arbitrary<ToyOp> = fc.oneof(
-  { weight: 3, arbitrary: leafOp },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      op: fc.constant("locked" as const),
-      lock: fc.integer({ min: 0, max: 1 }),
-      inner: fc.array(leafOp, { minLength: 0, maxLength: 2 }),
-    }),
-  },
-);
-const toyProgram = fc.array(fc.array(toyOp, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 });
 
 function classes(r: { outcomes: Record<string, number> }): string[] {
   return Object.keys(r.outcomes).sort();

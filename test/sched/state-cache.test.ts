@@ -1,15 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { access, acquire, reads, release, writes } from "../../src/sched/effect";
-import { Lock } from "../../src/sched/lock";
 import { DfsStrategy } from "../../src/sched/explore/dfs";
 import { explore } from "../../src/sched/explore/explorer";
 import { conflicts, footprintOf, type Footprint } from "../../src/sched/explore/footprint";
 import { formatProgress, type ExploreProgress } from "../../src/sched/explore/progress";
 import { finishRun, prepareRun } from "../../src/sched/explore/runner";
 import { listScenarios } from "../../src/scenarios/registry";
-import { defineScenario, resolveParams, type Scenario } from "../../src/scenarios/scenario";
+import { resolveParams, type Scenario } from "../../src/scenarios/scenario";
 import "../../src/scenarios/index";
+import { leafOp, toyOp, toyProgram, toyScenario } from "./toy-program";
 
 /**
  * Brute force, independent of state-cache.ts: run every schedule (plain dfs, no bound) and
@@ -45,71 +44,6 @@ function bruteForcePrefixStates(s: Scenario): { states: number; outcomes: Set<st
   return { states: keys.size, outcomes };
 }
 
-type ToyOp =
-  | { op: "read"; cell: number }
-  | { op: "write"; cell: number }
-  | { op: "locked"; lock: number; inner: ToyOp[] };
-
-/** A toy program as a scenario: cells read and written with declared footprints, lock sections. */
-function toyScenario(tasks: ToyOp[][], symmetric = false): Scenario {
-  return defineScenario({
-    name: "toy-program",
-    summary: "random toy program",
-    models: "none",
-    params: [],
-    failures: ["deadlock"],
-    setup() {
-      const cells = [{ v: 0 }, { v: 0 }];
-      const locks = [new Lock("spinlock", "&a"), new Lock("mutex", "&b")];
-      const seen: number[][] = tasks.map(() => []);
-      function* run(ti: number, ops: ToyOp[], path: string): Generator<any, void, unknown> {
-        for (const [i, o] of ops.entries()) {
-          if (o.op === "read") {
-            const c = cells[o.cell]!;
-            yield* access("work", `t${ti}${path}.${i} read`, [reads(c)]);
-            seen[ti]!.push(c.v);
-          } else if (o.op === "write") {
-            const c = cells[o.cell]!;
-            yield* access("work", `t${ti}${path}.${i} write`, [writes(c)]);
-            c.v = c.v * 5 + (symmetric ? 1 : ti + 1);
-          } else {
-            const l = locks[o.lock]!;
-            yield* acquire(l, "write", `t${ti}${path}.${i} lock`);
-            yield* run(ti, o.inner, `${path}.${i}`);
-            yield* release(l, "write", `t${ti}${path}.${i} unlock`);
-          }
-        }
-      }
-      return {
-        tasks: tasks.map((ops, ti) => ({
-          name: `t${ti}`,
-          body: () => run(ti, ops, ""),
-          ...(symmetric ? { symmetry: "same" } : {}),
-        })),
-        classify: () => [
-          `seen ${(symmetric ? seen.map((s) => s.join(".")).sort() : seen.map((s) => s.join("."))).join("/")} cells ${cells.map((c) => c.v).join(",")}`,
-        ],
-      };
-    },
-  });
-}
-
-const leafOp: fc.Arbitrary<ToyOp> = fc.oneof(
-  fc.record({ op: fc.constant("read" as const), cell: fc.integer({ min: 0, max: 1 }) }),
-  fc.record({ op: fc.constant("write" as const), cell: fc.integer({ min: 0, max: 1 }) }),
-);
-const toyOp: fc.Arbitrary<ToyOp> = fc.oneof(
-  { weight: 3, arbitrary: leafOp },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      op: fc.constant("locked" as const),
-      lock: fc.integer({ min: 0, max: 1 }),
-      inner: fc.array(leafOp, { minLength: 0, maxLength: 2 }),
-    }),
-  },
-);
-const toyProgram = fc.array(fc.array(toyOp, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 });
 /** Small enough for brute force over every prefix of every schedule. */
 const smallToyProgram = fc.array(fc.array(toyOp, { minLength: 1, maxLength: 2 }), { minLength: 2, maxLength: 3 });
 
