@@ -72,6 +72,21 @@ export interface Touch {
 }
 
 /**
+ * A cell whose contents the state cache can read (explore/state-cache.ts): two runs that
+ * leave it with the same value need not be told apart by who wrote it. `stateName()` is
+ * the same in every run of a scenario (cells are rebuilt with the world); `stateValue()`
+ * is what a step touching it would read now.
+ */
+export interface ValueCell {
+  stateName(): string;
+  stateValue(): number | string;
+}
+
+export function isValueCell(c: object | string): c is ValueCell & object {
+  return typeof c === "object" && typeof (c as Partial<ValueCell>).stateValue === "function";
+}
+
+/**
  * The cell "all page tables". A finer cell, such as one entry (mm/pagetable.ts
  * `entryCell`), names it as its `group`: a step touching the group conflicts with a step
  * touching any cell of the group, so undeclared page-table accesses stay conservative.

@@ -193,6 +193,12 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
       : strategyName === "pct"
         ? new PctStrategy(seed, depth)
         : new RandomStrategy(seed));
+  if (cache && strategy instanceof DfsStrategy)
+    strategy.lookahead = {
+      predict: (ctx, t) => cache.predictor?.(ctx, t) ?? null,
+      covers: (key, left) => cache.covers(key, left),
+      chose: (step, key) => cache.expect(step, key),
+    };
   const meter = opts.onProgress
     ? new ProgressMeter(
         opts.onProgress,
