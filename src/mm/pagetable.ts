@@ -12,7 +12,16 @@
  * parent entry, install only if the entry is still empty, else free the new page.
  */
 import { Lock } from "../sched/lock";
-import { PAGE_TABLES, acquire, mightSleep, release, step, type Steps, type Touch, type ValueCell } from "../sched/effect";
+import {
+  PAGE_TABLES,
+  acquire,
+  mightSleep,
+  release,
+  step,
+  type Steps,
+  type Touch,
+  type ValueCell,
+} from "../sched/effect";
 import { PTRS_PER_TABLE, hex } from "./constants";
 import { type WalkEntryRef, walkPageRange } from "./pagewalk";
 import type { Page } from "./physmem";

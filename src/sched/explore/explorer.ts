@@ -195,7 +195,7 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
         : new RandomStrategy(seed));
   if (cache && strategy instanceof DfsStrategy)
     strategy.lookahead = {
-      predict: (ctx, t) => cache.predictor?.(ctx, t) ?? null,
+      predict: (_ctx, t) => cache.predict(t),
       covers: (key, left) => cache.covers(key, left),
       chose: (step, key) => cache.expect(step, key),
     };
