@@ -60,8 +60,6 @@ import { pmdLockptr, pteLockptr, pudLockptr, readsEntry } from "./pagetable";
 import { pfnmapLockdepAssert, reportNonPfnmapVma } from "./pfnmap-checks";
 import type { EntryRef } from "./vma";
 
-export { FOLLOW_REASONS } from "./follow-levels";
-
 // ---------------------------------------------------------------------------------
 // Stepwise form
 
