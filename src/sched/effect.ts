@@ -14,6 +14,10 @@ import type { HeldLock, Lock, LockMode, Task } from "./lock";
 
 export type { HeldLock, Task };
 import { type CallFrame, callSitesEnabled, callStacksEnabled, captureCallStack, formatCallFrame } from "./call-site";
+import { type OwnedSite, type Site, siteFields } from "./site";
+
+export type { OwnedSite, Site };
+export { ownedSite } from "./site";
 
 /** Names of the costs in the cost model (cost-model.ts documents each). */
 export type CostName =
@@ -31,9 +35,11 @@ export type CostName =
  * A scheduling point. `site` names the kernel function (and step) for traces; `at`,
  * present only while call sites are captured (call-site.ts), is the file:line of our
  * model that yielded it, and `frames` the whole call stack behind it (innermost first), so a
- * trace can name the mirrored kernel function without reading the site's text.
+ * trace can name the mirrored kernel function without reading the site's text. `siteParts`,
+ * present when the model gave an owned site (site.ts), holds its owner and the rest as data
+ * (`site` is their printed form).
  */
-export type Effect = EffectKind & { at?: string; frames?: readonly CallFrame[] };
+export type Effect = EffectKind & { at?: string; frames?: readonly CallFrame[]; siteParts?: OwnedSite };
 
 type EffectKind =
   | { kind: "acquire"; lock: Lock; mode: LockMode; site: string }
@@ -123,21 +129,23 @@ function at<E extends Effect>(e: E): E {
   return e;
 }
 
-export function* acquire(lock: Lock, mode: LockMode, site: string): Steps<void> {
-  yield at({ kind: "acquire", lock, mode, site });
+export function* acquire(lock: Lock, mode: LockMode, site: Site): Steps<void> {
+  yield at({ kind: "acquire", lock, mode, ...siteFields(site) });
 }
 
-export function* release(lock: Lock, mode: LockMode, site: string): Steps<void> {
-  yield at({ kind: "release", lock, mode, site });
+export function* release(lock: Lock, mode: LockMode, site: Site): Steps<void> {
+  yield at({ kind: "release", lock, mode, ...siteFields(site) });
 }
 
-export function* step(cost: CostName, site: string, units?: number): Steps<void> {
-  yield at(units === undefined ? { kind: "step", cost, site } : { kind: "step", cost, site, units });
+export function* step(cost: CostName, site: Site, units?: number): Steps<void> {
+  const s = siteFields(site);
+  yield at(units === undefined ? { kind: "step", cost, ...s } : { kind: "step", cost, ...s, units });
 }
 
 /** might_sleep(); `touches`, when given, is what the code right after it touches (see the step effect). */
-export function* mightSleep(site: string, touches?: readonly Touch[]): Steps<void> {
-  yield at(touches === undefined ? { kind: "mightSleep", site } : { kind: "mightSleep", site, touches });
+export function* mightSleep(site: Site, touches?: readonly Touch[]): Steps<void> {
+  const s = siteFields(site);
+  yield at(touches === undefined ? { kind: "mightSleep", ...s } : { kind: "mightSleep", ...s, touches });
 }
 
 /**
@@ -145,8 +153,9 @@ export function* mightSleep(site: string, touches?: readonly Touch[]): Steps<voi
  * explorer can tell it commutes with steps touching other cells. `touches: []` declares
  * a step that touches nothing shared at all.
  */
-export function* access(cost: CostName, site: string, touches: readonly Touch[], units?: number): Steps<void> {
-  yield at(units === undefined ? { kind: "step", cost, site, touches } : { kind: "step", cost, site, units, touches });
+export function* access(cost: CostName, site: Site, touches: readonly Touch[], units?: number): Steps<void> {
+  const s = siteFields(site);
+  yield at(units === undefined ? { kind: "step", cost, ...s, touches } : { kind: "step", cost, ...s, units, touches });
 }
 
 /** Touch helpers: `reads(cell)` and `writes(cell)`. */
@@ -158,13 +167,13 @@ export function writes(cell: object | string): Touch {
 }
 
 /** An explicit preemption point with no cost (cond_resched() in spirit). */
-export function* preemptPoint(site: string): Steps<void> {
-  yield at({ kind: "step", cost: "work", site, units: 0 });
+export function* preemptPoint(site: Site): Steps<void> {
+  yield at({ kind: "step", cost: "work", ...siteFields(site), units: 0 });
 }
 
 /** cpu_relax() inside a retry loop: lets the scheduler run somebody else first. */
-export function* cpuRelax(site: string): Steps<void> {
-  yield at({ kind: "cpuRelax", site });
+export function* cpuRelax(site: Site): Steps<void> {
+  yield at({ kind: "cpuRelax", ...siteFields(site) });
 }
 
 /** Write a line into the trace without creating a scheduling point. */
