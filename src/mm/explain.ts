@@ -151,10 +151,11 @@ function wrapLine(line: string, indent: string): string[] {
 /** The walk as readable text, one line per level (long lines wrapped to fit a notebook). */
 export function explainWalk(mm: Mm, address: number): string {
   const w = walkData(mm, address);
+  // The heading, then the walk's lines indented under it; a wrapped line continues 4 columns further in.
+  const heading = `walk of ${hex(address)} in ${mm.name}`;
   const lines: string[] = [];
-  lines.push(`walk of ${hex(address)} in ${mm.name}`);
-  lines.push(`  vma: ${w.vma ?? "none"}`);
-  lines.push(`  pgd: folded into p4d (4-level paging: pgd_none()/pgd_bad() are always false)`);
+  lines.push(`vma: ${w.vma ?? "none"}`);
+  lines.push(`pgd: folded into p4d (4-level paging: pgd_none()/pgd_bad() are always false)`);
   for (const l of w.levels) {
     const what = l.none
       ? "none"
@@ -164,17 +165,17 @@ export function explainWalk(mm: Mm, address: number): string {
           ? `table at pfn ${hex(l.pfn!)}`
           : "not present";
     lines.push(
-      `  ${l.level.padEnd(3)}[${String(l.index).padStart(3)}] = ${hex(l.entry).padEnd(16)} ${what}${l.flags.length ? ` [${l.flags.join("|")}]` : ""}  covers ${hex(l.start)} +${sizeName(l.end - l.start)}`,
+      `${l.level.padEnd(3)}[${String(l.index).padStart(3)}] = ${hex(l.entry).padEnd(16)} ${what}${l.flags.length ? ` [${l.flags.join("|")}]` : ""}  covers ${hex(l.start)} +${sizeName(l.end - l.start)}`,
     );
   }
   if (w.leaf) {
-    lines.push(`  leaf: ${w.leaf.toUpperCase()} (${sizeName(w.leafSize)}), pfn at this address ${hex(w.pfn!)}`);
-    lines.push(`  follow_pfnmap_start would take: ${w.lock}`);
+    lines.push(`leaf: ${w.leaf.toUpperCase()} (${sizeName(w.leafSize)}), pfn at this address ${hex(w.pfn!)}`);
+    lines.push(`follow_pfnmap_start would take: ${w.lock}`);
   } else {
-    lines.push(`  leaf: none`);
+    lines.push(`leaf: none`);
   }
   lines.push(
-    `  follow_pfnmap_start (${mm.kernel.options.followPfnmapVariant}): ${w.lookup.ret === 0 ? "0" : "-EINVAL"} (${w.lookup.reason})`,
+    `follow_pfnmap_start (${mm.kernel.options.followPfnmapVariant}): ${w.lookup.ret === 0 ? "0" : "-EINVAL"} (${w.lookup.reason})`,
   );
-  return lines.flatMap((l) => wrapLine(l, " ".repeat(Math.min(l.search(/\S/) + 4, 24)))).join("\n");
+  return [...wrapLine(heading, " ".repeat(4)), ...lines.flatMap((l) => wrapLine(`  ${l}`, " ".repeat(6)))].join("\n");
 }
