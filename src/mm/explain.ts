@@ -10,7 +10,8 @@ import { FOLLOW_REASONS, predictFollowWalk } from "./follow-levels";
 import type { FollowFailure, LeafLevel } from "./follow-args";
 import { checkInteger, checkMm } from "./validate";
 import { PfnlabError } from "./model-error";
-import { ENTRY_SPAN, pmdLockptr, pteLockptr, pudLockptr, tableIndex, type TableLevel } from "./pagetable";
+import { ENTRY_SPAN, pmdLockptr, pteLockptr, pudLockptr, type TableLevel } from "./pagetable";
+import { walkAddress } from "./pagewalk";
 import { entryBadTable, entryFlagNames, entryHugeLeaf, entryNone, entryPfn, entryPresent, leafPfn } from "./pte";
 
 export interface WalkLevel {
@@ -57,12 +58,11 @@ export function walkData(mm: Mm, address: number): WalkExplanation {
   if (address < 0 || address >= 2 ** 48)
     throw new PfnlabError("walkData", "address", address, "is outside the 48-bit virtual address space");
   const levels: WalkLevel[] = [];
-  let t: PageTablePage | null = mm.pgd;
   let leaf: LeafLevel | null = null;
   let leafEntry = 0;
   let leafTable: PageTablePage | null = null;
-  while (t) {
-    const i = tableIndex(address, t.level);
+  // Every entry the walk reads, down to a leaf or to where it ends (a bad table entry ends it too).
+  walkAddress(mm, address, ({ table: t, index: i }) => {
     const v = t.entries[i];
     const span = ENTRY_SPAN[t.level];
     const start = Math.floor(address / span) * span;
@@ -84,11 +84,9 @@ export function walkData(mm: Mm, address: number): WalkExplanation {
       leaf = t.level as LeafLevel;
       leafEntry = v;
       leafTable = t;
-      break;
     }
-    if (!entryPresent(v) || entryHugeLeaf(v) || entryBadTable(v)) break;
-    t = t.children ? t.children[i] : null;
-  }
+    return isLeaf || !entryPresent(v) || entryHugeLeaf(v) || entryBadTable(v);
+  });
   const leafSize = leaf === "pud" ? PUD_SIZE : leaf === "pmd" ? PMD_SIZE : leaf === "pte" ? 4096 : 0;
   let pfn: number | null = null;
   let lock: string | null = null;
