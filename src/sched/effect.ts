@@ -14,7 +14,7 @@ import type { HeldLock, Lock, LockMode, Task } from "./lock";
 
 export type { HeldLock, Task };
 import { type CallFrame, callSitesEnabled, callStacksEnabled, captureCallStack, formatCallFrame } from "./call-site";
-import { type OwnedSite, type Site, siteFields } from "./site";
+import { type OwnedSite, type Site, siteText } from "./site";
 
 export type { OwnedSite, Site };
 export { ownedSite } from "./site";
@@ -118,8 +118,10 @@ export interface TraceEvent {
 
 // Small helpers so model code reads like the kernel it mirrors.
 
-/** The effect, with its call site when call sites are being captured. */
-function at<E extends Effect>(e: E): E {
+/** The effect, with an owned site's parts and, while call sites are captured, its call site. */
+function at<E extends Effect>(e: E, site?: Site): E {
+  // An owned site's parts go on as data (plain-text sites, the common case, allocate nothing).
+  if (typeof site === "object") e.siteParts = site;
   if (callSitesEnabled()) {
     const whole = callStacksEnabled();
     const frames = captureCallStack(whole);
@@ -130,22 +132,25 @@ function at<E extends Effect>(e: E): E {
 }
 
 export function* acquire(lock: Lock, mode: LockMode, site: Site): Steps<void> {
-  yield at({ kind: "acquire", lock, mode, ...siteFields(site) });
+  yield at({ kind: "acquire", lock, mode, site: siteText(site) }, site);
 }
 
 export function* release(lock: Lock, mode: LockMode, site: Site): Steps<void> {
-  yield at({ kind: "release", lock, mode, ...siteFields(site) });
+  yield at({ kind: "release", lock, mode, site: siteText(site) }, site);
 }
 
 export function* step(cost: CostName, site: Site, units?: number): Steps<void> {
-  const s = siteFields(site);
-  yield at(units === undefined ? { kind: "step", cost, ...s } : { kind: "step", cost, ...s, units });
+  const text = siteText(site);
+  yield at(units === undefined ? { kind: "step", cost, site: text } : { kind: "step", cost, site: text, units }, site);
 }
 
 /** might_sleep(); `touches`, when given, is what the code right after it touches (see the step effect). */
 export function* mightSleep(site: Site, touches?: readonly Touch[]): Steps<void> {
-  const s = siteFields(site);
-  yield at(touches === undefined ? { kind: "mightSleep", ...s } : { kind: "mightSleep", ...s, touches });
+  const text = siteText(site);
+  yield at(
+    touches === undefined ? { kind: "mightSleep", site: text } : { kind: "mightSleep", site: text, touches },
+    site,
+  );
 }
 
 /**
@@ -154,8 +159,13 @@ export function* mightSleep(site: Site, touches?: readonly Touch[]): Steps<void>
  * a step that touches nothing shared at all.
  */
 export function* access(cost: CostName, site: Site, touches: readonly Touch[], units?: number): Steps<void> {
-  const s = siteFields(site);
-  yield at(units === undefined ? { kind: "step", cost, ...s, touches } : { kind: "step", cost, ...s, units, touches });
+  const text = siteText(site);
+  yield at(
+    units === undefined
+      ? { kind: "step", cost, site: text, touches }
+      : { kind: "step", cost, site: text, units, touches },
+    site,
+  );
 }
 
 /** Touch helpers: `reads(cell)` and `writes(cell)`. */
@@ -168,12 +178,12 @@ export function writes(cell: object | string): Touch {
 
 /** An explicit preemption point with no cost (cond_resched() in spirit). */
 export function* preemptPoint(site: Site): Steps<void> {
-  yield at({ kind: "step", cost: "work", ...siteFields(site), units: 0 });
+  yield at({ kind: "step", cost: "work", site: siteText(site), units: 0 }, site);
 }
 
 /** cpu_relax() inside a retry loop: lets the scheduler run somebody else first. */
 export function* cpuRelax(site: Site): Steps<void> {
-  yield at({ kind: "cpuRelax", ...siteFields(site) });
+  yield at({ kind: "cpuRelax", site: siteText(site) }, site);
 }
 
 /** Write a line into the trace without creating a scheduling point. */

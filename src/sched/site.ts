@@ -24,8 +24,3 @@ export function ownedSite(owner: string, what: string): OwnedSite {
 export function siteText(site: Site): string {
   return typeof site === "string" ? site : `${site.owner}: ${site.what}`;
 }
-
-/** The site fields of an effect: its printed form, and its parts when it is owned. */
-export function siteFields(site: Site): { site: string; siteParts?: OwnedSite } {
-  return typeof site === "string" ? { site } : { site: siteText(site), siteParts: site };
-}
