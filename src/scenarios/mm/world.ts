@@ -17,7 +17,7 @@
  * pages, a PMD/PUD-level vma exactly one leaf.
  */
 import { Sanitizer } from "../../checks/sanitizer";
-import { current, step, type Steps } from "../../sched/effect";
+import { current, step, type Steps, ownedSite } from "../../sched/effect";
 import type { TaskSpec } from "../../sched/task";
 import {
   PMD_SIZE,
@@ -204,7 +204,7 @@ function* zapperSteps(w: RaceWorld): Steps<void> {
   }
   if (o.refault) {
     const me = yield* current();
-    yield* step("work", `${me.name}: the process touches ${hex(w.address)} again`);
+    yield* step("work", ownedSite(me.name, `the process touches ${hex(w.address)} again`));
     yield* doUserAddrFaultSteps(w.mm, w.address);
   }
 }

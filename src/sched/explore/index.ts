@@ -21,7 +21,14 @@ export { manual, ManualRun } from "./manual";
 export type { ManualOption, ManualOptions } from "./manual";
 export { runControlled, runTimedOnce, prepareRun, finishRun, prefixChooser } from "./runner";
 export type { RunOptions, RunReport } from "./runner";
-export { encodeSchedule, decodeSchedule, formatReplay, parseReplay, encodeParams } from "./replay-string";
+export {
+  encodeSchedule,
+  decodeSchedule,
+  formatReplay,
+  parseReplay,
+  encodeParams,
+  ReplayStringError,
+} from "./replay-string";
 export type { ParsedReplay } from "./replay-string";
 export { shrinkFailure } from "./shrink";
 export type { ShrinkResult } from "./shrink";
