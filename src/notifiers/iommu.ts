@@ -8,7 +8,8 @@
  * Every entry is a sanitizer hold: DMA through it is classified (ok, stale-pfn,
  * use-after-free); DMA to an iova with no entry is an IOMMU fault (nothing touched).
  */
-import { current, step, type Steps, ownedSite } from "../sched/effect";
+import { current, step, type Steps } from "../sched/effect";
+import { ownedSite } from "../sched/site";
 import type { AccessKind, LookupSite, PfnHold, Sanitizer } from "../checks/sanitizer";
 import { EEXIST } from "../mm/errors";
 import { hex } from "../mm/constants";

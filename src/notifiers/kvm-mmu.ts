@@ -15,7 +15,8 @@
  * x86 makes mmu_lock an rwlock (faults may take it for read with the TDP MMU); the model
  * uses one spinlock taken exclusively, as the other architectures do.
  */
-import { acquire, current, holds, release, step, type Steps, type Task, ownedSite } from "../sched/effect";
+import { acquire, current, holds, release, step, type Steps, type Task } from "../sched/effect";
+import { ownedSite } from "../sched/site";
 import { Lock } from "../sched/lock";
 import type { LookupSite, PfnHold, Sanitizer } from "../checks/sanitizer";
 import { hex } from "../mm/constants";

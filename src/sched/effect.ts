@@ -17,7 +17,6 @@ import { type CallFrame, callSitesEnabled, callStacksEnabled, captureCallStack, 
 import { type OwnedSite, type Site, siteText } from "./site";
 
 export type { OwnedSite, Site };
-export { ownedSite } from "./site";
 
 /** Names of the costs in the cost model (cost-model.ts documents each). */
 export type CostName =

@@ -27,7 +27,8 @@
  * `ioremapUnderLock: true` is a broken variant for contrast: it calls ioremap_prot()
  * between start and end (sleeping under a spinlock), which the checker reports.
  */
-import { current, mightSleep, step, type Steps, ownedSite } from "../../sched/effect";
+import { current, mightSleep, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { followPfnmapEndSteps } from "../../mm/follow";
 import { followPfnmapArgs } from "../../mm/follow-args";
 import { mmapReadLockSteps, mmapReadUnlockSteps } from "../../mm/mmap-lock";

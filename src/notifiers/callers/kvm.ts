@@ -24,7 +24,8 @@
  * table changes, so the guest can never reach a pfn the host has unmapped.
  * fixup_user_fault() after a failed lookup is not modelled (reported as einval).
  */
-import { acquire, cpuRelax, current, release, step, type Steps, ownedSite } from "../../sched/effect";
+import { acquire, cpuRelax, current, release, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { followPfnmapEndSteps } from "../../mm/follow";
 import { followPfnmapArgs } from "../../mm/follow-args";
 import { mmapReadLockSteps, mmapReadUnlockSteps } from "../../mm/mmap-lock";

@@ -11,7 +11,8 @@
  * follow_pfnmap_start/end that reads args.pfn after end() - the checker reports it.
  * Either way the pfn is ioremapped and read after the locks are gone.
  */
-import { current, step, type Steps, ownedSite } from "../../sched/effect";
+import { current, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { followPfnmapEndSteps, followPfnmapStartSteps } from "../../mm/follow";
 import { followPfnmapArgs } from "../../mm/follow-args";
 import { followPteSteps, pteUnmapUnlockSteps, type FollowPteOut } from "../../mm/follow-pte";

@@ -4,7 +4,8 @@
  * end(), unlock. No caller in the tree is exactly this; it is the reference the other
  * callers are compared to, and what `follow-vs-zap` runs.
  */
-import { current, step, type Steps, ownedSite } from "../../sched/effect";
+import { current, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { followPfnmapEndSteps } from "../../mm/follow";
 import { followPfnmapArgs } from "../../mm/follow-args";
 import { mmapReadLockSteps, mmapReadUnlockSteps } from "../../mm/mmap-lock";

@@ -11,7 +11,8 @@
  * start() itself is: see follow.ts on the v6.12 recheck).
  * fixup_user_fault() after a failed lookup is not modelled (reported as einval).
  */
-import { current, step, type Steps, ownedSite } from "../../sched/effect";
+import { current, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { followPfnmapEndSteps } from "../../mm/follow";
 import { followPfnmapArgs } from "../../mm/follow-args";
 import { mmapReadLockSteps, mmapReadUnlockSteps } from "../../mm/mmap-lock";

@@ -24,7 +24,8 @@
  * invalidate callback also takes, read_retry -> start over, else iommu_map. The callback
  * sets the seq and unmaps the IOMMU entry before the CPU page table is cleared.
  */
-import { acquire, cpuRelax, current, release, step, type Steps, ownedSite } from "../../sched/effect";
+import { acquire, cpuRelax, current, release, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { Lock } from "../../sched/lock";
 import { followPfnmapEndSteps } from "../../mm/follow";
 import { followPfnmapArgs } from "../../mm/follow-args";

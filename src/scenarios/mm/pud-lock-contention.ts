@@ -12,7 +12,8 @@
  * Models mm/memory.c follow_pfnmap_start's lock choice: pud_lock (include/linux/mm.h,
  * = &mm->page_table_lock), pmd_lock / pte_offset_map_lock (split ptlocks), v6.12.
  */
-import { current, step, type Steps, ownedSite } from "../../sched/effect";
+import { current, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import type { TaskSpec } from "../../sched/task";
 import { PUD_SIZE } from "../../mm/constants";
 import { followPfnmapEndSteps, followPfnmapStartSteps } from "../../mm/follow";

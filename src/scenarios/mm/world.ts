@@ -17,7 +17,8 @@
  * pages, a PMD/PUD-level vma exactly one leaf.
  */
 import { Sanitizer } from "../../checks/sanitizer";
-import { current, step, type Steps, ownedSite } from "../../sched/effect";
+import { current, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import type { TaskSpec } from "../../sched/task";
 import {
   PMD_SIZE,

@@ -3,7 +3,8 @@
  * preemption (t0 holds A, t1 takes B) deadlocks them; lockdep reports the inverted order
  * even on schedules that happen not to deadlock.
  */
-import { acquire, release, step, ownedSite } from "../../sched/effect";
+import { acquire, release, step } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { Lock } from "../../sched/lock";
 import type { LockKind } from "../../sched/lock";
 import { defineScenario } from "../scenario";

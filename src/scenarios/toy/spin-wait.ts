@@ -2,7 +2,8 @@
  * Toy: a task spins (cpu_relax) until another task sets a flag. With `setter=false` the
  * flag is never set and the run is a livelock; the report names the spinning task.
  */
-import { cpuRelax, step, ownedSite } from "../../sched/effect";
+import { cpuRelax, step } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { defineScenario } from "../scenario";
 
 export const spinWait = defineScenario({
