@@ -90,6 +90,7 @@ export function figureCases(): FigureCase[] {
     build: () =>
       scalingFigure({
         metric: "page-table bytes",
+        unit: "bytes",
         series: LEAF_KINDS.map((leaf) => ({ leaf, sizesBytes: sizes, values: sizes.map((s) => floorBytes(leaf, s)) })),
       }),
   });

@@ -5,7 +5,7 @@
 import { hex } from "../mm/constants";
 import type { Kernel, Mm } from "../mm/mm-types";
 import { lookupLeaf } from "../mm/pagetable";
-import { entryPfn } from "../mm/pte";
+import { entryPfn, leafPfn } from "../mm/pte";
 import type { BackingIdentity } from "./pfn-events";
 
 /** What occupies `pfn`'s memory now, with the generation a later access is compared against. */
@@ -54,10 +54,5 @@ export function identityOf(k: Kernel, pfn: number): BackingIdentity {
 /** The pfn `address` maps now through mm's page table (leaf base + offset), or null. */
 export function currentPfnAt(mm: Mm, address: number): number | null {
   const hit = lookupLeaf(mm, address);
-  if (!hit.leaf) return null;
-  const raw = entryPfn(hit.value);
-  if (hit.level === "pte") return raw;
-  const pages = hit.level === "pmd" ? 512 : 512 * 512;
-  const span = pages * 4096;
-  return raw - (raw % pages) + Math.floor((address % span) / 4096);
+  return hit.leaf && hit.level !== "pgd" ? leafPfn(entryPfn(hit.value), hit.level, address) : null;
 }

@@ -1,5 +1,5 @@
 /** `pfnlab replay`: re-run one schedule exactly and print its trace step by step. */
-import { formatLockStat, replay, traceLines } from "../sched/index";
+import { formatLockStat, ReplayStringError, replay, traceLines } from "../sched/index";
 import { CliUsageError, keyValueParams, scenarioArg } from "./command";
 import type { CliCommand, FlagSpec } from "./command";
 
@@ -32,9 +32,8 @@ export const command: CliCommand = {
       r = replay(scenario, rs, { params: given });
     } catch (e) {
       const msg = (e as Error).message;
-      const where = msg.startsWith("replay string ")
-        ? ""
-        : `replay string '${rs.length > 60 ? `${rs.slice(0, 57)}...` : rs}': `;
+      const where =
+        e instanceof ReplayStringError ? "" : `replay string '${rs.length > 60 ? `${rs.slice(0, 57)}...` : rs}': `;
       throw new CliUsageError(`pfnlab replay: ${where}${msg}`);
     }
     const lines = traceLines(r);

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { ToolError } from "../base/tool-error";
 import { injectParameters, runNotebook } from "../grading/run";
 import { describeFailures } from "../runner/execute";
 import type { Notebook } from "../runner/notebook";
@@ -31,18 +32,22 @@ function readNotebookFile(path: string): Notebook {
           : code === "EACCES"
             ? "permission denied"
             : (e as Error).message;
-    throw new Error(`pfnlab run: cannot read ${name}: ${why}`);
+    throw new ToolError("pfnlab run", `cannot read ${name}: ${why}`);
   }
   let nb: unknown;
   try {
     nb = JSON.parse(text);
   } catch {
-    throw new Error(
-      `pfnlab run: ${name} is not a Jupyter notebook: not JSON (it begins ${JSON.stringify(text.trimStart().slice(0, 24))})`,
+    throw new ToolError(
+      "pfnlab run",
+      `${name} is not a Jupyter notebook: not JSON (it begins ${JSON.stringify(text.trimStart().slice(0, 24))})`,
     );
   }
   if (typeof nb !== "object" || nb === null || !Array.isArray((nb as Notebook).cells)) {
-    throw new Error(`pfnlab run: ${name} is not a Jupyter notebook: it has no "cells" list (give an .ipynb file)`);
+    throw new ToolError(
+      "pfnlab run",
+      `${name} is not a Jupyter notebook: it has no "cells" list (give an .ipynb file)`,
+    );
   }
   const bad = (nb as Notebook).cells.findIndex(
     (c) =>
@@ -52,7 +57,7 @@ function readNotebookFile(path: string): Notebook {
       !(typeof c.source === "string" || Array.isArray(c.source)),
   );
   if (bad >= 0)
-    throw new Error(`pfnlab run: ${name} is not a Jupyter notebook: cell ${bad} has no cell_type and source`);
+    throw new ToolError("pfnlab run", `${name} is not a Jupyter notebook: cell ${bad} has no cell_type and source`);
   return nb as Notebook;
 }
 

@@ -10,6 +10,7 @@
  * else with 1. A command reports through `io` only.
  */
 
+import { ToolError } from "../base/tool-error";
 import { getScenario } from "../scenarios/index";
 import type { Scenario } from "../scenarios/scenario";
 
@@ -72,7 +73,7 @@ export async function runCommand(cmd: CliCommand, argv: readonly string[], io: C
       return e.code;
     }
     const msg = e instanceof Error ? e.message : String(e);
-    io.err(msg.startsWith(`pfnlab ${cmd.name}: `) ? msg : `pfnlab ${cmd.name}: ${msg}`);
+    io.err(e instanceof ToolError && e.tool === `pfnlab ${cmd.name}` ? msg : `pfnlab ${cmd.name}: ${msg}`);
     return 1;
   }
 }

@@ -51,11 +51,6 @@ export function sanitizerEventOf(r: TraceRecord): TraceEvent | null {
   return r.event?.source === "sanitizer" ? r.event : null;
 }
 
-/** The site without the caller's "task: " prefix (the task is in its own column). */
-export function shortSite(site: string, task: string): string {
-  return site.startsWith(`${task}: `) ? site.slice(task.length + 2) : site;
-}
-
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -10,7 +10,7 @@ import { PFN_OUTCOMES } from "../checks/sanitizer";
 import type { RaceTrace } from "../scenarios/mm/compare";
 import { mirrorsOfTrace } from "../scenarios/mm/mirrors";
 import type { TraceRecord } from "../sched/trace";
-import { clip, contextSwitches, describeRecord, sanitizerEventOf, shortSite } from "./race-records";
+import { clip, contextSwitches, describeRecord, sanitizerEventOf } from "./race-records";
 import { axis, baseLayout, lockClassColor, MAX_FIGURE_WIDTH, outcomeColor } from "./theme";
 import type { PlotlyFigure, PlotlyTrace } from "./types";
 
@@ -128,7 +128,9 @@ export function raceStepChart(trace: RaceTrace, opts: RaceStepChartOptions = {})
     const m = mirrors[i];
     g.x.push(col.get(r.task) ?? 0);
     g.y.push(r.step);
-    g.text.push(clip(shortSite(r.site, r.task) || describeRecord(r), maxLabel));
+    // The task is the column: a site the task's own code owns is labelled without its owner.
+    const site = r.siteParts?.owner === r.task ? r.siteParts.what : r.site;
+    g.text.push(clip(site || describeRecord(r), maxLabel));
     g.hover.push(`step ${r.step}, ${r.task}: ${describeRecord(r)}<br>${r.site}${m ? `<br>${m.file} (${m.fn})` : ""}`);
     byStyle.set(style.name, g);
   }

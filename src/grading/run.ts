@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
+import { ToolError } from "../base/tool-error";
 import { executeNotebook, jupyterEnv, projectRoot, type ExecuteResult } from "../runner/execute";
 import { readNotebook, writeNotebook, type Notebook } from "../runner/notebook";
 import { findParameters, injectedCell, parseCliValue, withInjected, type ParamValue } from "./parameters";
@@ -26,22 +27,24 @@ export function injectParameters(
   const params = findParameters(nb, name);
   if (!params) {
     if (keys.length === 0) return { notebook: nb, values: {} };
-    throw new Error(
-      `pfnlab run: ${name} has no cell tagged "parameters", so ${keys.map((k) => `-p ${k}=...`).join(" ")} cannot be applied`,
+    throw new ToolError(
+      "pfnlab run",
+      `${name} has no cell tagged "parameters", so ${keys.map((k) => `-p ${k}=...`).join(" ")} cannot be applied`,
     );
   }
   const values: Record<string, ParamValue> = {};
   for (const k of keys) {
     const p = params.params.find((q) => q.name === k);
     if (!p) {
-      throw new Error(
-        `pfnlab run: ${name} has no parameter "${k}" (its parameters: ${params.params.map((q) => `${q.name}: ${q.type}`).join(", ") || "none"})`,
+      throw new ToolError(
+        "pfnlab run",
+        `${name} has no parameter "${k}" (its parameters: ${params.params.map((q) => `${q.name}: ${q.type}`).join(", ") || "none"})`,
       );
     }
     try {
       values[k] = parseCliValue(p, raw[k], name);
     } catch (e) {
-      throw new Error(`pfnlab run: ${(e as Error).message}`);
+      throw new ToolError("pfnlab run", `${(e as Error).message}`);
     }
   }
   if (keys.length === 0) return { notebook: nb, values };
@@ -104,6 +107,9 @@ export function toHtml(ipynb: string): string {
     },
   );
   if (r.status !== 0)
-    throw new Error(`pfnlab run: jupyter nbconvert --to html failed on ${ipynb}: ${(r.stderr ?? "").slice(-800)}`);
+    throw new ToolError(
+      "pfnlab run",
+      `jupyter nbconvert --to html failed on ${ipynb}: ${(r.stderr ?? "").slice(-800)}`,
+    );
   return join(dirname(ipynb), `${stem}.html`);
 }

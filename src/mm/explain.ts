@@ -10,7 +10,8 @@ import { FOLLOW_REASONS, predictFollowWalk } from "./follow-levels";
 import type { FollowFailure, LeafLevel } from "./follow-args";
 import { checkInteger, checkMm } from "./validate";
 import { PfnlabError } from "./model-error";
-import { ENTRY_SPAN, pmdLockptr, pteLockptr, pudLockptr, tableIndex, type TableLevel } from "./pagetable";
+import { ENTRY_SPAN, pmdLockptr, pteLockptr, pudLockptr, type TableLevel } from "./pagetable";
+import { walkAddress } from "./pagewalk";
 import { entryBadTable, entryFlagNames, entryHugeLeaf, entryNone, entryPfn, entryPresent, leafPfn } from "./pte";
 
 export interface WalkLevel {
@@ -57,12 +58,11 @@ export function walkData(mm: Mm, address: number): WalkExplanation {
   if (address < 0 || address >= 2 ** 48)
     throw new PfnlabError("walkData", "address", address, "is outside the 48-bit virtual address space");
   const levels: WalkLevel[] = [];
-  let t: PageTablePage | null = mm.pgd;
   let leaf: LeafLevel | null = null;
   let leafEntry = 0;
   let leafTable: PageTablePage | null = null;
-  while (t) {
-    const i = tableIndex(address, t.level);
+  // Every entry the walk reads, down to a leaf or to where it ends (a bad table entry ends it too).
+  walkAddress(mm, address, ({ table: t, index: i }) => {
     const v = t.entries[i];
     const span = ENTRY_SPAN[t.level];
     const start = Math.floor(address / span) * span;
@@ -84,11 +84,9 @@ export function walkData(mm: Mm, address: number): WalkExplanation {
       leaf = t.level as LeafLevel;
       leafEntry = v;
       leafTable = t;
-      break;
     }
-    if (!entryPresent(v) || entryHugeLeaf(v) || entryBadTable(v)) break;
-    t = t.children ? t.children[i] : null;
-  }
+    return isLeaf || !entryPresent(v) || entryHugeLeaf(v) || entryBadTable(v);
+  });
   const leafSize = leaf === "pud" ? PUD_SIZE : leaf === "pmd" ? PMD_SIZE : leaf === "pte" ? 4096 : 0;
   let pfn: number | null = null;
   let lock: string | null = null;
@@ -151,10 +149,11 @@ function wrapLine(line: string, indent: string): string[] {
 /** The walk as readable text, one line per level (long lines wrapped to fit a notebook). */
 export function explainWalk(mm: Mm, address: number): string {
   const w = walkData(mm, address);
+  // The heading, then the walk's lines indented under it; a wrapped line continues 4 columns further in.
+  const heading = `walk of ${hex(address)} in ${mm.name}`;
   const lines: string[] = [];
-  lines.push(`walk of ${hex(address)} in ${mm.name}`);
-  lines.push(`  vma: ${w.vma ?? "none"}`);
-  lines.push(`  pgd: folded into p4d (4-level paging: pgd_none()/pgd_bad() are always false)`);
+  lines.push(`vma: ${w.vma ?? "none"}`);
+  lines.push(`pgd: folded into p4d (4-level paging: pgd_none()/pgd_bad() are always false)`);
   for (const l of w.levels) {
     const what = l.none
       ? "none"
@@ -164,17 +163,17 @@ export function explainWalk(mm: Mm, address: number): string {
           ? `table at pfn ${hex(l.pfn!)}`
           : "not present";
     lines.push(
-      `  ${l.level.padEnd(3)}[${String(l.index).padStart(3)}] = ${hex(l.entry).padEnd(16)} ${what}${l.flags.length ? ` [${l.flags.join("|")}]` : ""}  covers ${hex(l.start)} +${sizeName(l.end - l.start)}`,
+      `${l.level.padEnd(3)}[${String(l.index).padStart(3)}] = ${hex(l.entry).padEnd(16)} ${what}${l.flags.length ? ` [${l.flags.join("|")}]` : ""}  covers ${hex(l.start)} +${sizeName(l.end - l.start)}`,
     );
   }
   if (w.leaf) {
-    lines.push(`  leaf: ${w.leaf.toUpperCase()} (${sizeName(w.leafSize)}), pfn at this address ${hex(w.pfn!)}`);
-    lines.push(`  follow_pfnmap_start would take: ${w.lock}`);
+    lines.push(`leaf: ${w.leaf.toUpperCase()} (${sizeName(w.leafSize)}), pfn at this address ${hex(w.pfn!)}`);
+    lines.push(`follow_pfnmap_start would take: ${w.lock}`);
   } else {
-    lines.push(`  leaf: none`);
+    lines.push(`leaf: none`);
   }
   lines.push(
-    `  follow_pfnmap_start (${mm.kernel.options.followPfnmapVariant}): ${w.lookup.ret === 0 ? "0" : "-EINVAL"} (${w.lookup.reason})`,
+    `follow_pfnmap_start (${mm.kernel.options.followPfnmapVariant}): ${w.lookup.ret === 0 ? "0" : "-EINVAL"} (${w.lookup.reason})`,
   );
-  return lines.flatMap((l) => wrapLine(l, " ".repeat(Math.min(l.search(/\S/) + 4, 24)))).join("\n");
+  return [...wrapLine(heading, " ".repeat(4)), ...lines.flatMap((l) => wrapLine(`  ${l}`, " ".repeat(6)))].join("\n");
 }

@@ -60,8 +60,6 @@ import { pmdLockptr, pteLockptr, pudLockptr, readsEntry } from "./pagetable";
 import { pfnmapLockdepAssert, reportNonPfnmapVma } from "./pfnmap-checks";
 import type { EntryRef } from "./vma";
 
-export { FOLLOW_REASONS } from "./follow-levels";
-
 // ---------------------------------------------------------------------------------
 // Stepwise form
 
@@ -203,7 +201,7 @@ const SITE_END_UNLOCK = "followPfnmapEnd: spin_unlock";
 
 /** Take `lock` for write in the sync context, as runSteps does for an acquire effect. */
 function syncAcquire(k: Kernel, task: Task, lock: Lock, site: string): void {
-  if (lock.holders.size !== 0) syncAcquireBusy(k, task, lock, site);
+  if (!lock.holders.empty) syncAcquireBusy(k, task, lock, site);
   take(task, heldEntry(lock, "write", site));
 }
 

@@ -118,8 +118,8 @@ export {
   followPfnmapEnd,
   followPfnmapEndSteps,
   pteOffsetMapLockSteps,
-  FOLLOW_REASONS,
 } from "./follow";
+export { FOLLOW_REASONS } from "./follow-levels";
 export { FollowPfnmapArgs, followPfnmapArgs } from "./follow-args";
 export type { FollowPfnmapInputs, FollowPfnmapOutputs, FollowState, LeafLevel } from "./follow-args";
 export { followPte, followPteSteps, ptepGet, ptepGetSteps, pteUnmapUnlock, pteUnmapUnlockSteps } from "./follow-pte";

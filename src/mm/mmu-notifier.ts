@@ -17,7 +17,6 @@ import { PfnlabError } from "../base/model-error";
 import { checkMm, checkObject } from "./validate";
 import { mnItreeInvEnd, mnItreeInvalidateSteps } from "./interval-notifier";
 import {
-  MmuNotifierSubscriptions,
   stripRange,
   subscriptionsOf,
   type MmuNotifier,
@@ -25,7 +24,6 @@ import {
   type MmuNotifierRange,
 } from "./subscriptions";
 
-export { MmuNotifierSubscriptions };
 export type { MmuNotifier, MmuNotifierOps, MmuNotifierRange, MmuNotifierEvent } from "./subscriptions";
 
 let nextNotifierId = 1;

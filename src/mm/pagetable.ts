@@ -23,7 +23,7 @@ import {
   type ValueCell,
 } from "../sched/effect";
 import { PTRS_PER_TABLE, hex } from "./constants";
-import { type WalkEntryRef, walkPageRange } from "./pagewalk";
+import { type WalkEntryRef, walkAddress, walkPageRange } from "./pagewalk";
 import type { Page } from "./physmem";
 import { _PAGE_TABLE, entryBadTable, entryHugeLeaf, entryNone, entryPresent, mkEntry } from "./pte";
 import type { Mm, PageTablePage as PageTable, TableLevel } from "./mm-types";
@@ -284,16 +284,17 @@ export function findTable(mm: Mm, address: number, level: TableLevel): PageTable
     throw new PfnlabError("findTable", "address", address, "is outside the 48-bit virtual address space");
   if (level !== "pgd" && level !== "pud" && level !== "pmd" && level !== "pte")
     throw new PfnlabError("findTable", "level", level, 'must be "pgd", "pud", "pmd" or "pte"');
-  let t: PageTable | null = mm.pgd;
-  for (const l of ["pgd", "pud", "pmd"] as TableLevel[]) {
-    if (l === level) return t;
-    const i = tableIndex(address, l);
-    const v = t!.entries[i];
-    if (!entryPresent(v) || entryHugeLeaf(v)) return null;
-    t = t!.children![i];
-    if (!t) return null;
-  }
-  return level === "pte" ? t : null;
+  if (level === "pgd") return mm.pgd;
+  // Down through present table entries until a child table is at `level`.
+  let found: PageTable | null = null;
+  walkAddress(mm, address, ({ table, index }) => {
+    const v = table.entries[index];
+    const child = table.children?.[index] ?? null;
+    if (!child || !entryPresent(v) || entryHugeLeaf(v)) return true;
+    if (child.level === level) found = child;
+    return found !== null;
+  });
+  return found;
 }
 
 /** What maps `address` now (no locks, no checks): a leaf at some level, or where the walk stops. */
@@ -311,19 +312,16 @@ export function lookupLeaf(mm: Mm, address: number): LeafLookup {
   checkInteger("lookupLeaf", "address", address);
   if (address < 0 || address >= 2 ** 48)
     throw new PfnlabError("lookupLeaf", "address", address, "is outside the 48-bit virtual address space");
-  let t = mm.pgd;
-  let level: TableLevel = "pgd";
-  for (;;) {
-    const i = tableIndex(address, level);
-    const v = t.entries[i];
-    if (level === "pte") return { level, table: t, index: i, value: v, leaf: entryPresent(v) };
-    if (!entryPresent(v)) return { level, table: t, index: i, value: v, leaf: false };
-    if (entryHugeLeaf(v)) return { level, table: t, index: i, value: v, leaf: level !== "pgd" };
-    const child = t.children![i];
-    if (!child) return { level, table: t, index: i, value: v, leaf: false };
-    t = child;
-    level = CHILD_LEVEL[level]!;
-  }
+  // The last entry the walk reads is the answer: a leaf, or where the walk ends without one.
+  let hit: LeafLookup | null = null;
+  walkAddress(mm, address, ({ table, index }) => {
+    const value = table.entries[index];
+    const level = table.level;
+    const leaf = entryPresent(value) && (level === "pte" || (level !== "pgd" && entryHugeLeaf(value)));
+    hit = { level, table, index, value, leaf };
+    return false;
+  });
+  return hit!;
 }
 
 /** Every live table page of mm, parents before children (for checks and figures): a walkPageRange() (pagewalk.ts). */

@@ -1,6 +1,6 @@
 /**
  * The page-table walk of mm/pagewalk.c, for the model's snapshot walkers (figures,
- * checks, lookups of what is mapped): walk_pgd_range -> walk_pud_range ->
+ * checks, lookups of what is mapped, `walkAddress` for one address): walk_pgd_range -> walk_pud_range ->
  * walk_pmd_range -> walk_pte_range, entry and hole callbacks in an ops struct
  * (struct mm_walk_ops), an entry's subtree skipped with walk.action = "continue"
  * (ACTION_CONTINUE), the walk stopped by a callback returning non-zero (its error).
@@ -138,4 +138,34 @@ function walkTableRange<T extends WalkTable<T>>(
     addr = next;
   }
   return 0;
+}
+
+/**
+ * The entries the walk to one address reads, top down: a walkPageRange() over
+ * [address, address + 1), so one entry per level, a none entry (a hole) included. `visit`
+ * gets a pointer to each; returning true leaves what is below that entry unwalked
+ * (ACTION_CONTINUE). For the snapshot lookups of one address (lookupLeaf, walkData).
+ */
+export function walkAddress<T extends WalkTable<T>>(
+  mm: { pgd: T },
+  address: number,
+  visit: (ref: WalkEntryRef<T>) => boolean,
+): void {
+  // The table the walk reads next: a hole is an entry of it (pte_hole gets no table).
+  let reading: T = mm.pgd;
+  const entry: WalkEntryFn<T> = (ref, _addr, _next, walk) => {
+    if (visit(ref)) walk.action = "continue";
+    else reading = ref.table.children?.[ref.index] ?? reading;
+    return 0;
+  };
+  walkPageRange(mm, address, address + 1, {
+    p4dEntry: entry,
+    pudEntry: entry,
+    pmdEntry: entry,
+    pteEntry: entry,
+    pteHole: (addr) => {
+      visit({ table: reading, index: Math.floor((addr - reading.base) / ENTRY_SPAN[reading.level]) });
+      return 0;
+    },
+  });
 }

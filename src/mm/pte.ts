@@ -144,13 +144,13 @@ export function entryBadTable(v: number): boolean {
  * Pass the leaf's start as `address` for its first pfn.
  */
 export function leafPfn(raw: number, level: "pte" | "pmd" | "pud", address: number): number {
-  // Small on purpose (the plain lookup inlines it within V8's budget): a branch per level
-  // with literal sizes (powers of two: multiplying by the inverse is exact, no division).
+  // Small on purpose (the plain lookup inlines it within V8's budget): one expression for
+  // both huge sizes, pages per leaf n a power of two, so multiplying by 1/n is exact.
   if (level === "pte") return raw;
+  const n = level === "pmd" ? 512 : 262144;
+  const inv = level === "pmd" ? 1 / 512 : 1 / 262144;
   const page = Math.floor(address * (1 / 4096));
-  return level === "pmd"
-    ? Math.floor(raw * (1 / 512)) * 512 + (page - Math.floor(page * (1 / 512)) * 512)
-    : Math.floor(raw * (1 / 262144)) * 262144 + (page - Math.floor(page * (1 / 262144)) * 262144);
+  return Math.floor(raw * inv) * n + (page - Math.floor(page * inv) * n);
 }
 
 const FLAG_NAMES: ReadonlyArray<[number, string]> = [

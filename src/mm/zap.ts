@@ -21,16 +21,7 @@ import {
 } from "./mmu-notifier";
 import { PTRS_PER_TABLE, VM_PFNMAP, hex } from "./constants";
 import { iMmapLockReadSteps, iMmapUnlockReadSteps } from "./mapping";
-import {
-  ENTRY_SPAN,
-  TABLE_SPAN,
-  pmdLockptr,
-  pteLockptr,
-  pudLockptr,
-  readsEntry,
-  tableIndex,
-  writesEntry,
-} from "./pagetable";
+import { ENTRY_SPAN, pmdLockptr, pteLockptr, pudLockptr, readsEntry, tableIndex, writesEntry } from "./pagetable";
 import { entryHugeLeaf, entryNone, entryPfn, entryPresent, entrySpecial } from "./pte";
 import { checkBoolean, checkInteger, checkPageAligned, checkVma, kernelOf } from "./validate";
 import { checkMapping, kernelOfMapping } from "./mapping";
@@ -301,5 +292,3 @@ export function presentEntries(table: PageTablePage): number {
   for (let i = 0; i < PTRS_PER_TABLE; i++) if (table.entries[i] !== 0) n++;
   return n;
 }
-
-export { TABLE_SPAN };

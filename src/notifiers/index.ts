@@ -1,6 +1,5 @@
 /** MMU notifiers (mm/mmu_notifier.c), interval notifiers, secondary MMUs and the callers of follow_pfnmap. */
 export {
-  MmuNotifierSubscriptions,
   mmuNotifierRegister,
   mmuNotifierUnregister,
   mmuNotifierUnregisterSteps,
@@ -10,6 +9,7 @@ export {
   mmuNotifierReleaseSteps,
 } from "../mm/mmu-notifier";
 export type { MmuNotifier, MmuNotifierOps, MmuNotifierRange, MmuNotifierEvent } from "../mm/mmu-notifier";
+export { MmuNotifierSubscriptions } from "../mm/subscriptions";
 export type { MmuIntervalNotifier, MmuIntervalNotifierOps, NotifierHistoryEntry } from "../mm/subscriptions";
 export {
   mmuIntervalNotifierInsert,

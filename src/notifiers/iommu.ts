@@ -9,6 +9,7 @@
  * use-after-free); DMA to an iova with no entry is an IOMMU fault (nothing touched).
  */
 import { current, step, type Steps } from "../sched/effect";
+import { ownedSite } from "../sched/site";
 import type { AccessKind, LookupSite, PfnHold, Sanitizer } from "../checks/sanitizer";
 import { EEXIST } from "../mm/errors";
 import { hex } from "../mm/constants";
@@ -55,7 +56,7 @@ export class Iommu {
     checkIova("iommuMap", iova);
     if (!Number.isInteger(pfn) || pfn < 0) throw new Error(`iommuMap: pfn ${String(pfn)} must be an integer >= 0`);
     const me = yield* current();
-    yield* step("iommuMap", `${this.name}: iommu_map iova ${hex(iova)} -> pfn ${hex(pfn)}`);
+    yield* step("iommuMap", ownedSite(this.name, `iommu_map iova ${hex(iova)} -> pfn ${hex(pfn)}`));
     const key = iova / 4096;
     if (this.ptes.has(key)) return -EEXIST;
     const hold = this.san ? this.san.hold(me.name, `${this.name} iova ${hex(iova)}`, pfn, opts.site ?? null) : null;
@@ -69,7 +70,7 @@ export class Iommu {
     if (!Number.isInteger(size) || size <= 0 || size % 4096 !== 0)
       throw new Error(`iommuUnmap: size ${String(size)} must be a positive multiple of 4096`);
     const me = yield* current();
-    yield* step("iommuMap", `${this.name}: iommu_unmap [${hex(iova)}, ${hex(iova + size)}) + iotlb sync`);
+    yield* step("iommuMap", ownedSite(this.name, `iommu_unmap [${hex(iova)}, ${hex(iova + size)}) + iotlb sync`));
     let n = 0;
     for (let p = iova / 4096; p < (iova + size) / 4096; p++) {
       const e = this.ptes.get(p);

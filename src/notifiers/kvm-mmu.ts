@@ -16,6 +16,7 @@
  * uses one spinlock taken exclusively, as the other architectures do.
  */
 import { acquire, current, holds, release, step, type Steps, type Task } from "../sched/effect";
+import { ownedSite } from "../sched/site";
 import { Lock } from "../sched/lock";
 import type { LookupSite, PfnHold, Sanitizer } from "../checks/sanitizer";
 import { hex } from "../mm/constants";
@@ -89,7 +90,7 @@ export class KvmMmu {
     const gfns = this.hvaRangeToGfns(range.start, range.end);
     if (!gfns) return 0;
     const me = yield* current();
-    yield* acquire(this.mmuLock, "write", `${this.name}: invalidate_range_start KVM_MMU_LOCK`);
+    yield* acquire(this.mmuLock, "write", ownedSite(this.name, "invalidate_range_start KVM_MMU_LOCK"));
     // kvm_mmu_invalidate_begin()
     this.mmuInvalidateInProgress++;
     if (this.mmuInvalidateInProgress === 1) {
@@ -104,20 +105,20 @@ export class KvmMmu {
       this.mmuInvalidateRangeStart = Math.min(this.mmuInvalidateRangeStart, gfns[0]);
       this.mmuInvalidateRangeEnd = Math.max(this.mmuInvalidateRangeEnd, gfns[1]);
     }
-    yield* step("ptWrite", `${this.name}: kvm_unmap_gfn_range [${hex(gfns[0])}, ${hex(gfns[1])}) zaps sptes`);
+    yield* step("ptWrite", ownedSite(this.name, `kvm_unmap_gfn_range [${hex(gfns[0])}, ${hex(gfns[1])}) zaps sptes`));
     this.zapSptes(gfns[0], gfns[1], me);
-    yield* step("tlbFlush", `${this.name}: kvm_flush_remote_tlbs`);
-    yield* release(this.mmuLock, "write", `${this.name}: invalidate_range_start KVM_MMU_UNLOCK`);
+    yield* step("tlbFlush", ownedSite(this.name, "kvm_flush_remote_tlbs"));
+    yield* release(this.mmuLock, "write", ownedSite(this.name, "invalidate_range_start KVM_MMU_UNLOCK"));
     return 0;
   }
 
   /** kvm_mmu_notifier_invalidate_range_end() -> kvm_mmu_invalidate_end() under mmu_lock. */
   *invalidateRangeEndSteps(range: MmuNotifierRange): Steps<void> {
     if (!this.hvaRangeToGfns(range.start, range.end)) return;
-    yield* acquire(this.mmuLock, "write", `${this.name}: invalidate_range_end KVM_MMU_LOCK`);
+    yield* acquire(this.mmuLock, "write", ownedSite(this.name, "invalidate_range_end KVM_MMU_LOCK"));
     this.mmuInvalidateSeq++;
     this.mmuInvalidateInProgress--;
-    yield* release(this.mmuLock, "write", `${this.name}: invalidate_range_end KVM_MMU_UNLOCK`);
+    yield* release(this.mmuLock, "write", ownedSite(this.name, "invalidate_range_end KVM_MMU_UNLOCK"));
   }
 
   private zapSptes(first: number, last: number, me: Task): void {

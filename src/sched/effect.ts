@@ -14,6 +14,9 @@ import type { HeldLock, Lock, LockMode, Task } from "./lock";
 
 export type { HeldLock, Task };
 import { type CallFrame, callSitesEnabled, callStacksEnabled, captureCallStack, formatCallFrame } from "./call-site";
+import { type OwnedSite, type Site, siteText } from "./site";
+
+export type { OwnedSite, Site };
 
 /** Names of the costs in the cost model (cost-model.ts documents each). */
 export type CostName =
@@ -31,9 +34,11 @@ export type CostName =
  * A scheduling point. `site` names the kernel function (and step) for traces; `at`,
  * present only while call sites are captured (call-site.ts), is the file:line of our
  * model that yielded it, and `frames` the whole call stack behind it (innermost first), so a
- * trace can name the mirrored kernel function without reading the site's text.
+ * trace can name the mirrored kernel function without reading the site's text. `siteParts`,
+ * present when the model gave an owned site (site.ts), holds its owner and the rest as data
+ * (`site` is their printed form).
  */
-export type Effect = EffectKind & { at?: string; frames?: readonly CallFrame[] };
+export type Effect = EffectKind & { at?: string; frames?: readonly CallFrame[]; siteParts?: OwnedSite };
 
 type EffectKind =
   | { kind: "acquire"; lock: Lock; mode: LockMode; site: string }
@@ -127,8 +132,10 @@ export interface TraceEvent {
 
 // Small helpers so model code reads like the kernel it mirrors.
 
-/** The effect, with its call site when call sites are being captured. */
-function at<E extends Effect>(e: E): E {
+/** The effect, with an owned site's parts and, while call sites are captured, its call site. */
+function at<E extends Effect>(e: E, site?: Site): E {
+  // An owned site's parts go on as data (plain-text sites, the common case, allocate nothing).
+  if (typeof site === "object") e.siteParts = site;
   if (callSitesEnabled()) {
     const whole = callStacksEnabled();
     const frames = captureCallStack(whole);
@@ -138,21 +145,26 @@ function at<E extends Effect>(e: E): E {
   return e;
 }
 
-export function* acquire(lock: Lock, mode: LockMode, site: string): Steps<void> {
-  yield at({ kind: "acquire", lock, mode, site });
+export function* acquire(lock: Lock, mode: LockMode, site: Site): Steps<void> {
+  yield at({ kind: "acquire", lock, mode, site: siteText(site) }, site);
 }
 
-export function* release(lock: Lock, mode: LockMode, site: string): Steps<void> {
-  yield at({ kind: "release", lock, mode, site });
+export function* release(lock: Lock, mode: LockMode, site: Site): Steps<void> {
+  yield at({ kind: "release", lock, mode, site: siteText(site) }, site);
 }
 
-export function* step(cost: CostName, site: string, units?: number): Steps<void> {
-  yield at(units === undefined ? { kind: "step", cost, site } : { kind: "step", cost, site, units });
+export function* step(cost: CostName, site: Site, units?: number): Steps<void> {
+  const text = siteText(site);
+  yield at(units === undefined ? { kind: "step", cost, site: text } : { kind: "step", cost, site: text, units }, site);
 }
 
 /** might_sleep(); `touches`, when given, is what the code right after it touches (see the step effect). */
-export function* mightSleep(site: string, touches?: readonly Touch[]): Steps<void> {
-  yield at(touches === undefined ? { kind: "mightSleep", site } : { kind: "mightSleep", site, touches });
+export function* mightSleep(site: Site, touches?: readonly Touch[]): Steps<void> {
+  const text = siteText(site);
+  yield at(
+    touches === undefined ? { kind: "mightSleep", site: text } : { kind: "mightSleep", site: text, touches },
+    site,
+  );
 }
 
 /**
@@ -160,8 +172,14 @@ export function* mightSleep(site: string, touches?: readonly Touch[]): Steps<voi
  * explorer can tell it commutes with steps touching other cells. `touches: []` declares
  * a step that touches nothing shared at all.
  */
-export function* access(cost: CostName, site: string, touches: readonly Touch[], units?: number): Steps<void> {
-  yield at(units === undefined ? { kind: "step", cost, site, touches } : { kind: "step", cost, site, units, touches });
+export function* access(cost: CostName, site: Site, touches: readonly Touch[], units?: number): Steps<void> {
+  const text = siteText(site);
+  yield at(
+    units === undefined
+      ? { kind: "step", cost, site: text, touches }
+      : { kind: "step", cost, site: text, units, touches },
+    site,
+  );
 }
 
 /** Touch helpers: `reads(cell)` and `writes(cell)`. */
@@ -173,13 +191,13 @@ export function writes(cell: object | string): Touch {
 }
 
 /** An explicit preemption point with no cost (cond_resched() in spirit). */
-export function* preemptPoint(site: string): Steps<void> {
-  yield at({ kind: "step", cost: "work", site, units: 0 });
+export function* preemptPoint(site: Site): Steps<void> {
+  yield at({ kind: "step", cost: "work", site: siteText(site), units: 0 }, site);
 }
 
 /** cpu_relax() inside a retry loop: lets the scheduler run somebody else first. */
-export function* cpuRelax(site: string): Steps<void> {
-  yield at({ kind: "cpuRelax", site });
+export function* cpuRelax(site: Site): Steps<void> {
+  yield at({ kind: "cpuRelax", site: siteText(site) }, site);
 }
 
 /** Write a line into the trace without creating a scheduling point. */

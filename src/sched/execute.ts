@@ -202,10 +202,12 @@ export class Executor {
     extra: Partial<TraceRecord> = {},
   ): void {
     if (!this.recordTrace) return;
-    // The model line that yielded the effect being executed, when call sites are captured.
-    const p = kind === "note" ? undefined : (task.pending as Pick<TraceRecord, "at" | "frames"> | null);
+    // The model line that yielded the effect being executed, when call sites are captured,
+    // and the parts of an owned site.
+    const p = kind === "note" ? undefined : (task.pending as Pick<TraceRecord, "at" | "frames" | "siteParts"> | null);
     const where = p?.at ? { at: p.at, ...(p.frames ? { frames: p.frames } : {}) } : {};
-    this.trace.push({ step, time, task: task.name, cpu: task.cpu, kind, site, ...where, ...extra });
+    const parts = p?.siteParts ? { siteParts: p.siteParts } : {};
+    this.trace.push({ step, time, task: task.name, cpu: task.cpu, kind, site, ...parts, ...where, ...extra });
   }
 }
 

@@ -62,7 +62,15 @@ export class LockQueues {
     }
     this.lockStat.contended(lock.className, mode, site, r.lastSite, r.lastCpu !== undefined && r.lastCpu !== task.cpu);
     const at = task.pending && "at" in task.pending ? task.pending.at : undefined;
-    r.queue.push(at === undefined ? { task, mode, site, since: t0 } : { task, mode, site, since: t0, at });
+    const parts = task.pending?.siteParts;
+    r.queue.push({
+      task,
+      mode,
+      site,
+      since: t0,
+      ...(at === undefined ? {} : { at }),
+      ...(parts ? { siteParts: parts } : {}),
+    });
     task.state = "blocked";
     task.waiting = { lock, mode, site, since: t0 };
     return null;
@@ -123,10 +131,14 @@ export class LockQueues {
     this.take(w.task, lock, w.mode, w.site, when, bounce, { start: w.since, end: when });
     w.task.clock = when;
     w.task.state = "runnable";
-    w.task.pending =
-      w.at === undefined
-        ? { kind: "wake", lock, mode: w.mode, site: w.site }
-        : { kind: "wake", lock, mode: w.mode, site: w.site, at: w.at };
+    w.task.pending = {
+      kind: "wake",
+      lock,
+      mode: w.mode,
+      site: w.site,
+      ...(w.at === undefined ? {} : { at: w.at }),
+      ...(w.siteParts ? { siteParts: w.siteParts } : {}),
+    };
     this.woken.push(w.task);
   }
 

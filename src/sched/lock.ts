@@ -59,6 +59,11 @@ export class LockHolders implements Iterable<[Task, LockMode]> {
     return this.first === null ? 0 : 1 + (this.rest === null ? 0 : this.rest.size);
   }
 
+  /** No holder (delete promotes the next holder to first, so first is null only then). Tiny: inlined anywhere. */
+  get empty(): boolean {
+    return this.first === null;
+  }
+
   has(task: Task): boolean {
     return this.first === task || (this.rest?.has(task) ?? false);
   }
@@ -69,14 +74,18 @@ export class LockHolders implements Iterable<[Task, LockMode]> {
   }
 
   set(task: Task, mode: LockMode): this {
+    // The common case first and small (a plain lookup inlines it): a free lock.
     if (this.first === null) {
       this.first = task;
       this.firstMode = mode;
-    } else if (this.first === task) {
-      this.firstMode = mode;
-    } else {
-      (this.rest ??= new Map()).set(task, mode);
+      return this;
     }
+    return this.setMore(task, mode);
+  }
+
+  private setMore(task: Task, mode: LockMode): this {
+    if (this.first === task) this.firstMode = mode;
+    else (this.rest ??= new Map()).set(task, mode);
     return this;
   }
 

@@ -11,6 +11,7 @@
  */
 import type { Effect, HeldLock, Steps, Task } from "./effect";
 import type { Lock, LockMode } from "./lock";
+import type { OwnedSite } from "./site";
 
 export interface TaskSpec {
   name: string;
@@ -35,6 +36,8 @@ export interface WakePending {
   site: string;
   /** file:line of the acquire it wakes from (only while call sites are captured). */
   at?: string;
+  /** The parts of the acquire's site when it is owned (site.ts). */
+  siteParts?: OwnedSite;
 }
 
 export type Pending = Exclude<Effect, { kind: "current" } | { kind: "note" }> | WakePending;

@@ -8,6 +8,7 @@ import type { CostName, TraceEvent } from "./effect";
 export type { TraceEvent };
 import type { CallFrame } from "./call-site";
 import type { LockMode } from "./lock";
+import type { OwnedSite } from "./site";
 
 export type TraceKind =
   | "step" // a costed step (page-table read/write, pfn use, ...)
@@ -29,7 +30,10 @@ export interface TraceRecord {
   task: string;
   cpu: number;
   kind: TraceKind;
+  /** The site as printed (an owned site's "owner: what"). */
   site: string;
+  /** The parts of an owned site (site.ts): whose code it is, and what it does, as data. */
+  siteParts?: OwnedSite;
   /** file:line of our model that yielded the effect (only while call sites are captured). */
   at?: string;
   /** The call stack behind `at`, innermost first (only while call sites are captured). */

@@ -8,6 +8,7 @@
  * `length` before it lets anybody take a free lock.
  */
 import type { Lock, LockMode } from "./lock";
+import type { OwnedSite } from "./site";
 import type { SimTask } from "./task";
 
 export interface Waiter {
@@ -17,6 +18,8 @@ export interface Waiter {
   since: number;
   /** Call site of the acquire (while call sites are captured): where the woken task stands. */
   at?: string;
+  /** The parts of the acquire's site when it is owned (site.ts). */
+  siteParts?: OwnedSite;
 }
 
 const NOBODY: readonly Waiter[] = [];

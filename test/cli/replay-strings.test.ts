@@ -4,7 +4,14 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { MAX_REPLAY_STEPS, decodeSchedule } from "../../src/sched/explore/replay-string";
+import "../../src/scenarios/index";
+import { resolveScenario } from "../../src/sched/explore/explorer";
+import {
+  MAX_REPLAY_STEPS,
+  ReplayStringError,
+  decodeSchedule,
+  parseReplay,
+} from "../../src/sched/explore/replay-string";
 
 const root = path.resolve(__dirname, "../..");
 const bin = path.join(root, "dist/cli/main.js");
@@ -26,6 +33,22 @@ describe("replay strings are bounded and checked", () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(msg);
     expect(r.err.split("\n")[0]).toMatch(/^pfnlab replay: replay string '/);
+    expect(r.err.split("replay string ").length, "the string is named once").toBe(2);
+  });
+
+  it("parseReplay's errors are ReplayStringErrors that carry the string, so the CLI need not read the message", () => {
+    const s = resolveScenario("follow-vs-zap");
+    for (const rs of ["", "a/", "x=1,y/a", "variant=%E0%A4%A/a4b", "[99999999999]a"]) {
+      let err: unknown;
+      try {
+        parseReplay(s, rs);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, rs).toBeInstanceOf(ReplayStringError);
+      expect((err as ReplayStringError).replay).toBe(rs);
+      expect((err as Error).name).toBe("Error");
+    }
   });
 
   it("a schedule that does not fit the scenario is reported without an internal name first", () => {

@@ -140,9 +140,22 @@ describe("scalingFigure", () => {
     expect(x.ticktext).toContain("1 GiB");
   });
 
+  it("the unit comes from the input: bytes label the y ticks in binary sizes, a count is named beside the axis title", () => {
+    const series = [{ leaf: "pmd" as const, sizesBytes: [2 * MiB, 4 * MiB], values: [4096, 8192] }];
+    const bytes = scalingFigure({ metric: "page-table memory", unit: "bytes", series }).layout.yaxis as Obj;
+    expect(bytes.title).toEqual({ text: "page-table memory (log scale)" });
+    expect(bytes.ticktext).toEqual(["4 KiB", "8 KiB"]);
+    const count = scalingFigure({ metric: "bytes written", unit: "count", series }).layout.yaxis as Obj;
+    expect(count.title).toEqual({ text: "bytes written (count, log scale)" });
+    expect(count.ticktext).toBeUndefined();
+    expect(() => scalingFigure({ metric: "faults", unit: "pages" as never, series })).toThrow(
+      'scalingFigure: unit "pages" must be "bytes" or "count"',
+    );
+  });
+
   it("rejects series of different lengths", () => {
     expect(() =>
-      scalingFigure({ metric: "faults", series: [{ leaf: "pte", sizesBytes: [1, 2], values: [1] }] }),
+      scalingFigure({ metric: "faults", unit: "count", series: [{ leaf: "pte", sizesBytes: [1, 2], values: [1] }] }),
     ).toThrow("scalingFigure: series[0] has 2 sizes but 1 values");
   });
 });

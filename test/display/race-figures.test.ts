@@ -315,6 +315,23 @@ describe("trace records carry their lock and sanitizer verdicts as data", () => 
     expect(plain).toMatchObject({ lockClass: "&lock_a", lockName: "A", lock: "&lock_a (A)" });
   });
 
+  it("an owned site keeps its owner as data, also on the record of a lock acquired after waiting; its text joins the parts", () => {
+    const recs = raceTrace("abba", "ordered=true/abaaaaab").report.trace;
+    const woken = recs.find((x) => x.kind === "acquired")!;
+    expect(woken).toMatchObject({ task: "t1", site: "t1: lock A", siteParts: { owner: "t1", what: "lock A" } });
+    for (const r of recs) if (r.siteParts) expect(r.site).toBe(`${r.siteParts.owner}: ${r.siteParts.what}`);
+    const mirrored = stale().report.trace.find((x) => x.site.startsWith("followPfnmapStart"))!;
+    expect(mirrored.siteParts).toBeUndefined();
+  });
+
+  it("the step chart labels a task's own sites without the owner, and a site another owner's code runs in the task with it", () => {
+    const fig = raceStepChart(raceTrace("kvm-vs-zap", "a9b"), { maxLabel: 200 });
+    const labels = fig.data.flatMap((d) => (d.mode === "markers+text" ? (d.text as string[]) : []));
+    expect(labels).toContain("kvm_faultin_pfn: mmu_seq = kvm->mmu_invalidate_seq; smp_rmb()"); // kvm's column
+    expect(labels).toContain("kvm: invalidate_range_start KVM_MMU_LOCK"); // KVM's notifier, in zap's column
+    expect(labels.some((l) => l.startsWith("kvm: kvm_faultin_pfn"))).toBe(false);
+  });
+
   it("a sanitizer note carries kind, outcome and detail, and its text is their printed form", () => {
     const notes = stale().report.trace.filter((x) => x.kind === "note");
     const events = notes.map((x) => sanitizerEventOf(x)).filter((e) => e !== null);

@@ -40,6 +40,7 @@ export function sampleFigures(): Record<string, PlotlyFigure> {
     }),
     scalingFigure: scalingFigure({
       metric: "page-table bytes",
+      unit: "bytes",
       series: [
         { leaf: "pte", sizesBytes: [2 * MiB, GiB], values: [8192, 2 * MiB + 8192] },
         { leaf: "pud", sizesBytes: [2 * MiB, GiB], values: [0, 8192] },

@@ -14,7 +14,12 @@ import {
   vmfInsertPfnPmd,
   vmfInsertPfnPud,
 } from "../../src/mm/index";
-import { pXdAddrEnd, walkPageRange } from "../../src/mm/pagewalk";
+import type { PageTablePage as PageTable } from "../../src/mm/mm-types";
+import { ENTRY_SPAN, findTable, lookupLeaf, tableIndex } from "../../src/mm/pagetable";
+import { pXdAddrEnd, walkAddress, walkPageRange } from "../../src/mm/pagewalk";
+import { entryHugeLeaf, entryPfn, entryPresent } from "../../src/mm/pte";
+import { currentPfnAt } from "../../src/checks/pfn-identity";
+import { walkData } from "../../src/mm/explain";
 import { pudAlignedVma, world } from "./helpers";
 
 describe("pXdAddrEnd", () => {
@@ -92,5 +97,86 @@ describe("walkPageRange", () => {
       },
     });
     expect({ ret, calls }).toEqual({ ret: -22, calls: 1 });
+  });
+});
+
+describe("walkAddress: the single-address lookups as one walkPageRange", () => {
+  // The hand-written descent the lookups used before: one entry per level, top down,
+  // stopping at a leaf, a none or non-present entry, or a missing child table.
+  const descend = (pgd: PageTable, address: number) => {
+    const path: { table: PageTable; index: number }[] = [];
+    for (let t: PageTable | null = pgd; t; ) {
+      const index = tableIndex(address, t.level);
+      const v = t.entries[index];
+      path.push({ table: t, index });
+      if (t.level === "pte" || !entryPresent(v) || entryHugeLeaf(v)) break;
+      t = t.children?.[index] ?? null;
+    }
+    return path;
+  };
+
+  const { mm, s } = (() => {
+    const w = world();
+    const vma = pudAlignedVma(w);
+    vma.vmFlags |= VM_IO | VM_PFNMAP;
+    const s = vma.vmStart;
+    vmfInsertPfnPud({ vma, address: s }, w.bar.startPfn, false);
+    vmfInsertPfnPmd({ vma, address: s + PUD_SIZE }, w.bar.startPfn + 512, false);
+    remapPfnRange(vma, s + PUD_SIZE + PMD_SIZE, w.bar.startPfn + 7, 3 * 4096, PAGE_SHARED);
+    return { mm: w.mm, s };
+  })();
+  // PUD, PMD and PTE leaves, a none pte after them, none pmds and puds, an empty pgd slot.
+  const addresses = [
+    s + 0x12345,
+    s + PUD_SIZE + 0x1234,
+    s + PUD_SIZE + PMD_SIZE + 4096 + 12,
+    s + PUD_SIZE + PMD_SIZE + 3 * 4096,
+    s + PUD_SIZE + 5 * PMD_SIZE,
+    s + 3 * PUD_SIZE,
+    0,
+    2 ** 47 - 4096,
+  ];
+
+  it("visits the entries a direct descent reads, holes included, and stops where the visitor says", () => {
+    for (const a of addresses) {
+      const seen: { table: PageTable; index: number }[] = [];
+      walkAddress(mm, a, (ref) => {
+        seen.push(ref);
+        return false;
+      });
+      expect(seen, a.toString(16)).toEqual(descend(mm.pgd, a));
+      let calls = 0;
+      walkAddress(mm, a, () => ++calls > 0);
+      expect(calls).toBe(1);
+    }
+  });
+
+  it("lookupLeaf, findTable, currentPfnAt and walkData answer as the direct descent does", () => {
+    for (const a of addresses) {
+      const path = descend(mm.pgd, a);
+      const last = path[path.length - 1]!;
+      const v = last.table.entries[last.index];
+      const level = last.table.level;
+      const leaf = entryPresent(v) && (level === "pte" || (level !== "pgd" && entryHugeLeaf(v)));
+      expect(lookupLeaf(mm, a), a.toString(16)).toEqual({
+        level,
+        table: last.table,
+        index: last.index,
+        value: v,
+        leaf,
+      });
+      for (const l of ["pgd", "pud", "pmd", "pte"] as const)
+        expect(findTable(mm, a, l), `${a.toString(16)} ${l}`).toBe(
+          path.find((p) => p.table.level === l)?.table ?? null,
+        );
+      const span = ENTRY_SPAN[level];
+      const offsetPages = Math.floor((a % span) / 4096);
+      const pages = span / 4096;
+      expect(currentPfnAt(mm, a)).toBe(leaf ? entryPfn(v) - (entryPfn(v) % pages) + offsetPages : null);
+      expect(walkData(mm, a).levels.map((x) => x.entry)).toEqual(path.map((p) => p.table.entries[p.index]));
+    }
+    expect(currentPfnAt(mm, s + PUD_SIZE + PMD_SIZE + 4096 + 12)).toBe(
+      entryPfn(lookupLeaf(mm, s + PUD_SIZE + PMD_SIZE + 4096).value),
+    );
   });
 });

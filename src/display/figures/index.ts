@@ -8,7 +8,7 @@ export {
   type LockTimelineInput,
 } from "./lock-timeline";
 export { outcomeBars, type OutcomeGroup, type OutcomeBarsInput } from "./outcome-bars";
-export { scalingFigure, type ScalingSeries, type ScalingInput } from "./scaling-figure";
+export { scalingFigure, type ScalingSeries, type ScalingInput, type ScalingUnit } from "./scaling-figure";
 export { pageTableWalkDiagram, type WalkLevelStep, type WalkDiagramInput } from "./page-table-walk-diagram";
 export { physMemoryMap, type PhysRegion, type PhysMemoryMapInput } from "./phys-memory-map";
 export {

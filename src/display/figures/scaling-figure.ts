@@ -12,13 +12,16 @@ export interface ScalingSeries {
   values: number[];
 }
 
+/** What the values of a scaling figure count. */
+export type ScalingUnit = "bytes" | "count";
+
 /** Input of scalingFigure. */
 export interface ScalingInput {
   series: ScalingSeries[];
-  /** What y measures, e.g. "page-table bytes" or "faults". */
+  /** What y measures, e.g. "page-table bytes" or "faults" (the y axis title). */
   metric: string;
-  /** Unit of y: "bytes" formats ticks as KiB/MiB; default "bytes" if metric mentions bytes, else "count". */
-  unit?: string;
+  /** Unit of y: "bytes" labels the ticks in KiB/MiB/GiB (which say the unit); "count" names it beside the axis title. */
+  unit: ScalingUnit;
   title?: string;
 }
 
@@ -29,7 +32,9 @@ export interface ScalingInput {
 export function scalingFigure(input: ScalingInput): PlotlyFigure {
   const fn = "scalingFigure";
   const series = checkArray<ScalingSeries>(fn, "series", input?.series);
-  const unit = input.unit ?? (/bytes/i.test(input.metric) ? "bytes" : "count");
+  const unit = input.unit;
+  if (unit !== "bytes" && unit !== "count")
+    throw new Error(`${fn}: unit ${JSON.stringify(unit)} must be "bytes" or "count"`);
   const allX: number[] = [];
   const allY: number[] = [];
   const data: PlotlyTrace[] = series.map((s, k) => {
@@ -69,7 +74,7 @@ export function scalingFigure(input: ScalingInput): PlotlyFigure {
         tickvals: xTicks,
         ticktext: xTicks.map(formatBytes),
       }),
-      yaxis: axis(input.metric, input.metric.includes(unit) ? "log scale" : `${unit}, log scale`, {
+      yaxis: axis(input.metric, unit === "bytes" ? "log scale" : "count, log scale", {
         type: "log",
         ...(yTicks.length ? { tickvals: yTicks, ticktext: yTicks.map(formatBytes) } : {}),
       }),

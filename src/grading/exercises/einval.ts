@@ -4,7 +4,7 @@
  * builds whatever it needs in the given fresh kernel and returns the args of a lookup that
  * returned -EINVAL for that cause; the check reads `args.reason`.
  */
-import { FOLLOW_REASONS } from "../../mm/follow";
+import { FOLLOW_REASONS } from "../../mm/follow-levels";
 import { FollowPfnmapArgs } from "../../mm/follow-args";
 import { createKernel, type Kernel } from "../../mm/kernel";
 import { PFNMAP_RULES } from "../../mm/pfnmap-checks";

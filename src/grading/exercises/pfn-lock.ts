@@ -81,9 +81,10 @@ export function namesLock(answer: string, cls: string): boolean {
 export function verifyPfnLock(answerPfn: unknown, answerLock: unknown, p: PfnLockParams): Verdict {
   const w = pfnLockWorld(p);
   const walk = walkData(w.mm, w.address);
-  if (walk.leaf !== "pmd" || walk.pfn === null || walk.lock === null)
+  if (walk.leaf !== "pmd" || walk.pfn === null || walk.lockClass === null)
     throw new Error(`verifyPfnLock: the stage did not get a PMD leaf at ${hex(w.address)}`);
-  const lockClass = walk.lock.startsWith("&mm->page_table_lock") ? "&mm->page_table_lock" : "ptlock (PMD)";
+  // "&mm->page_table_lock" or "ptlock (PMD)": the class as data, not read back from the printed lock.
+  const lockClass = walk.lockClass;
   if (typeof answerPfn !== "number" || !Number.isInteger(answerPfn)) {
     return fail(
       EX,

@@ -28,6 +28,7 @@
  * between start and end (sleeping under a spinlock), which the checker reports.
  */
 import { current, mightSleep, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { followPfnmapEndSteps } from "../../mm/follow";
 import { followPfnmapArgs } from "../../mm/follow-args";
 import { mmapReadLockSteps, mmapReadUnlockSteps } from "../../mm/mmap-lock";
@@ -80,8 +81,8 @@ export function genericAccessPhysCaller(env: CallerEnv, opts: GenericAccessPhysO
         const pfn = args.pfn;
         const writable = args.writable;
         if (opts.ioremapUnderLock) {
-          yield* mightSleep(`${name}: ioremap_prot under the page-table lock (broken variant)`);
-          yield* step("ioremap", `${name}: ioremap_prot(phys of pfn)`);
+          yield* mightSleep(ownedSite(name, "ioremap_prot under the page-table lock (broken variant)"));
+          yield* step("ioremap", ownedSite(name, "ioremap_prot(phys of pfn)"));
         }
         yield* followPfnmapEndSteps(args);
         if (write && !writable) {
@@ -89,14 +90,14 @@ export function genericAccessPhysCaller(env: CallerEnv, opts: GenericAccessPhysO
           break;
         }
         if (!opts.ioremapUnderLock) {
-          yield* mightSleep(`${name}: ioremap_prot may sleep`);
-          yield* step("ioremap", `${name}: ioremap_prot(phys of pfn, PAGE_SIZE, prot)`);
+          yield* mightSleep(ownedSite(name, "ioremap_prot may sleep"));
+          yield* step("ioremap", ownedSite(name, "ioremap_prot(phys of pfn, PAGE_SIZE, prot)"));
         }
         // The kernel virtual mapping now reaches the pfn: a hold until iounmap.
         const h = env.san.hold(me.name, `${who} ioremap`, pfn, siteOf(env));
         const again = followPfnmapArgs(env.vma, env.address);
         if ((yield* startAndClassify(env, again, who)) !== 0) {
-          yield* step("work", `${name}: second lookup failed: iounmap, -EINVAL`);
+          yield* step("work", ownedSite(name, "second lookup failed: iounmap, -EINVAL"));
           env.san.release(h, me.name);
           break;
         }
@@ -107,18 +108,21 @@ export function genericAccessPhysCaller(env: CallerEnv, opts: GenericAccessPhysO
             `recheck under the lock: pfn ${hex(pfn)} -> ${hex(again.pfn)}, pgprot ${prot} -> ${again.pgprot}, writable ${writable} -> ${again.writable}`,
           );
           yield* followPfnmapEndSteps(again);
-          yield* step("work", `${name}: values changed: iounmap, goto retry`);
+          yield* step("work", ownedSite(name, "values changed: iounmap, goto retry"));
           env.san.release(h, me.name);
           continue;
         }
         env.san.reconfirm(h);
         yield* step(
           "memcpy",
-          `${name}: memcpy_${write ? "toio" : "fromio"}(maddr + ${offset}, ${len} bytes) through the ioremap, page-table lock held`,
+          ownedSite(
+            name,
+            `memcpy_${write ? "toio" : "fromio"}(maddr + ${offset}, ${len} bytes) through the ioremap, page-table lock held`,
+          ),
         );
         env.san.access(h, me.name, write ? "cpu-write" : "cpu-read");
         yield* followPfnmapEndSteps(again);
-        yield* step("work", `${name}: iounmap`);
+        yield* step("work", ownedSite(name, "iounmap"));
         env.san.release(h, me.name);
         ret = len; // bytes copied
         break;

@@ -25,6 +25,7 @@
  * fixup_user_fault() after a failed lookup is not modelled (reported as einval).
  */
 import { acquire, cpuRelax, current, release, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { followPfnmapEndSteps } from "../../mm/follow";
 import { followPfnmapArgs } from "../../mm/follow-args";
 import { mmapReadLockSteps, mmapReadUnlockSteps } from "../../mm/mmap-lock";
@@ -65,7 +66,7 @@ export function kvmCaller(env: CallerEnv, opts: KvmCallerOptions): CallerInstanc
       const me = yield* current();
       let result = "gave-up";
       for (let attempt = 0; attempt < maxAttempts; attempt++) {
-        yield* step("work", `${name}: kvm_faultin_pfn: mmu_seq = kvm->mmu_invalidate_seq; smp_rmb()`);
+        yield* step("work", ownedSite(name, "kvm_faultin_pfn: mmu_seq = kvm->mmu_invalidate_seq; smp_rmb()"));
         const mmuSeq = kvm.mmuInvalidateSeq;
         yield* mmapReadLockSteps(env.mm);
         const args = followPfnmapArgs(env.vma, env.address);
@@ -82,21 +83,21 @@ export function kvmCaller(env: CallerEnv, opts: KvmCallerOptions): CallerInstanc
         yield* acquire(
           kvm.mmuLock,
           "write",
-          `${name}: kvm_tdp_mmu_page_fault read_lock(&kvm->mmu_lock) (modelled exclusive)`,
+          ownedSite(name, "kvm_tdp_mmu_page_fault read_lock(&kvm->mmu_lock) (modelled exclusive)"),
         );
         if (!opts.skipRetryCheck && kvm.mmuInvalidateRetryGfn(me, mmuSeq, opts.gfn)) {
-          yield* release(kvm.mmuLock, "write", `${name}: is_page_fault_stale: read_unlock, RET_PF_RETRY`);
+          yield* release(kvm.mmuLock, "write", ownedSite(name, "is_page_fault_stale: read_unlock, RET_PF_RETRY"));
           env.san.retried(
             me.name,
             who,
             `mmu_invalidate_retry_gfn: seq ${mmuSeq} -> ${kvm.mmuInvalidateSeq}, in progress ${kvm.mmuInvalidateInProgress}`,
           );
-          yield* cpuRelax(`${name}: re-enter the guest, fault again`);
+          yield* cpuRelax(ownedSite(name, "re-enter the guest, fault again"));
           continue;
         }
-        yield* step("ptWrite", `${name}: kvm_tdp_mmu_map installs the spte for gfn`);
+        yield* step("ptWrite", ownedSite(name, "kvm_tdp_mmu_map installs the spte for gfn"));
         kvm.installSpte(me, opts.gfn, pfn, writable, siteOf(env));
-        yield* release(kvm.mmuLock, "write", `${name}: kvm_tdp_mmu_page_fault read_unlock(&kvm->mmu_lock)`);
+        yield* release(kvm.mmuLock, "write", ownedSite(name, "kvm_tdp_mmu_page_fault read_unlock(&kvm->mmu_lock)"));
         result = "mapped";
         break;
       }

@@ -12,6 +12,7 @@
  * Either way the pfn is ioremapped and read after the locks are gone.
  */
 import { current, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { followPfnmapEndSteps, followPfnmapStartSteps } from "../../mm/follow";
 import { followPfnmapArgs } from "../../mm/follow-args";
 import { followPteSteps, pteUnmapUnlockSteps, type FollowPteOut } from "../../mm/follow-pte";
@@ -42,7 +43,7 @@ export function naiveFollowPteCaller(env: CallerEnv, api: NaiveApi = "follow_pte
         const out: FollowPteOut = { ptep: null, ptl: null, reason: "" };
         const r = yield* followPteSteps(env.vma, env.address, out);
         if (r === 0) {
-          yield* step("ptRead", `${name}: pte = ptep_get(ptep) under the PTE lock`);
+          yield* step("ptRead", ownedSite(name, "pte = ptep_get(ptep) under the PTE lock"));
           pfn = entryPfn(out.ptep!.table.entries[out.ptep!.index]);
           env.san.lookup(me.name, who, siteOf(env), 0, pfn);
           yield* pteUnmapUnlockSteps(out.ptep, out.ptl!);
@@ -61,8 +62,8 @@ export function naiveFollowPteCaller(env: CallerEnv, api: NaiveApi = "follow_pte
       yield* mmapReadUnlockSteps(env.mm);
       if (pfn < 0) return -EINVAL;
       const h = env.san.hold(me.name, `${who} ioremap`, pfn, siteOf(env));
-      yield* step("ioremap", `${name}: ioremap(pfn) after the locks are gone`);
-      yield* step("pfnUse", `${name}: readl() through the ioremap`);
+      yield* step("ioremap", ownedSite(name, "ioremap(pfn) after the locks are gone"));
+      yield* step("pfnUse", ownedSite(name, "readl() through the ioremap"));
       env.san.access(h, me.name, "cpu-read");
       env.san.release(h, me.name);
       return 0;

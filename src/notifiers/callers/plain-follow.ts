@@ -5,6 +5,7 @@
  * callers are compared to, and what `follow-vs-zap` runs.
  */
 import { current, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { followPfnmapEndSteps } from "../../mm/follow";
 import { followPfnmapArgs } from "../../mm/follow-args";
 import { mmapReadLockSteps, mmapReadUnlockSteps } from "../../mm/mmap-lock";
@@ -22,7 +23,7 @@ export function plainFollowCaller(env: CallerEnv, name = "follow"): CallerInstan
       if (r === 0) {
         const me = yield* current();
         const h = env.san.hold(me.name, who, args.pfn, siteOf(env));
-        yield* step("pfnUse", `${name}: read the memory at pfn while holding ${args.lock}`);
+        yield* step("pfnUse", ownedSite(name, `read the memory at pfn while holding ${args.lock}`));
         env.san.access(h, me.name, "cpu-read");
         env.san.release(h, me.name);
         yield* followPfnmapEndSteps(args);

@@ -12,6 +12,7 @@
  * fixup_user_fault() after a failed lookup is not modelled (reported as einval).
  */
 import { current, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { followPfnmapEndSteps } from "../../mm/follow";
 import { followPfnmapArgs } from "../../mm/follow-args";
 import { mmapReadLockSteps, mmapReadUnlockSteps } from "../../mm/mmap-lock";
@@ -45,7 +46,10 @@ export function s390MmioCaller(env: CallerEnv, opts: S390MmioOptions = {}): Call
         const args = followPfnmapArgs(vma, env.address);
         if ((yield* startAndClassify(env, args, who)) === 0) {
           const h = env.san.hold(me.name, `${who} io_addr`, args.pfn, siteOf(env));
-          yield* step("memcpy", `${name}: zpci_memcpy_${write ? "toio" : "fromio"} with the page-table lock held`);
+          yield* step(
+            "memcpy",
+            ownedSite(name, `zpci_memcpy_${write ? "toio" : "fromio"} with the page-table lock held`),
+          );
           env.san.access(h, me.name, write ? "cpu-write" : "cpu-read");
           env.san.release(h, me.name);
           yield* followPfnmapEndSteps(args);

@@ -25,6 +25,7 @@
  * sets the seq and unmaps the IOMMU entry before the CPU page table is cleared.
  */
 import { acquire, cpuRelax, current, release, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { Lock } from "../../sched/lock";
 import { followPfnmapEndSteps } from "../../mm/follow";
 import { followPfnmapArgs } from "../../mm/follow-args";
@@ -82,13 +83,13 @@ export function vfioType1Caller(env: CallerEnv, opts: VfioType1Options): CallerI
     sub = mmuIntervalNotifierInsert(env.mm, env.vma.vmStart, env.vma.size, {
       name: `${name}_interval_notifier`,
       invalidate: function* (s, range, curSeq): Steps<boolean> {
-        yield* acquire(userLock, "write", `${name}: invalidate callback mutex_lock(&iommu->lock)`);
+        yield* acquire(userLock, "write", ownedSite(name, "invalidate callback mutex_lock(&iommu->lock)"));
         mmuIntervalSetSeq(s, curSeq);
         if (mapped && env.address >= range.start && env.address < range.end) {
           yield* iommu.unmapSteps(iova, 4096);
           mapped = false;
         }
-        yield* release(userLock, "write", `${name}: invalidate callback mutex_unlock(&iommu->lock)`);
+        yield* release(userLock, "write", ownedSite(name, "invalidate callback mutex_unlock(&iommu->lock)"));
         return true;
       },
     });
@@ -106,7 +107,7 @@ export function vfioType1Caller(env: CallerEnv, opts: VfioType1Options): CallerI
         yield* mmapReadLockSteps(env.mm);
         yield* step(
           "work",
-          `${name}: vaddr_get_pfns: pin_user_pages_remote refuses VM_PFNMAP, vma_lookup -> follow_fault_pfn`,
+          ownedSite(name, "vaddr_get_pfns: pin_user_pages_remote refuses VM_PFNMAP, vma_lookup -> follow_fault_pfn"),
         );
         const args = followPfnmapArgs(env.vma, env.address);
         const r = yield* startAndClassify(env, args, who);
@@ -133,21 +134,21 @@ export function vfioType1Caller(env: CallerEnv, opts: VfioType1Options): CallerI
         }
         yield* mmapReadUnlockSteps(env.mm);
         if (sub) {
-          yield* acquire(userLock, "write", `${name}: mutex_lock(&iommu->lock) before iommu_map`);
+          yield* acquire(userLock, "write", ownedSite(name, "mutex_lock(&iommu->lock) before iommu_map"));
           if (mmuIntervalReadRetry(sub, seq)) {
-            yield* release(userLock, "write", `${name}: mmu_interval_read_retry: collided, unlock and retry`);
+            yield* release(userLock, "write", ownedSite(name, "mmu_interval_read_retry: collided, unlock and retry"));
             env.san.retried(
               me.name,
               who,
               `interval notifier seq moved from ${seq} to ${sub.invalidateSeq}: look the pfn up again`,
             );
-            yield* cpuRelax(`${name}: retry the lookup`);
+            yield* cpuRelax(ownedSite(name, "retry the lookup"));
             continue;
           }
         }
         ret = yield* iommu.mapSteps(iova, pfn, { writable: write, site: siteOf(env) });
         if (ret === 0) mapped = true;
-        if (sub) yield* release(userLock, "write", `${name}: mutex_unlock(&iommu->lock) after iommu_map`);
+        if (sub) yield* release(userLock, "write", ownedSite(name, "mutex_unlock(&iommu->lock) after iommu_map"));
         break;
       }
       if (opts.dma ?? true) yield* iommu.dmaSteps(iova, write);

@@ -13,6 +13,7 @@
  * stale-pfn, never as use-after-free.
  */
 import { current, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { followPfnmapEndSteps } from "../../mm/follow";
 import { followPfnmapArgs } from "../../mm/follow-args";
 import { mmapReadLockSteps, mmapReadUnlockSteps } from "../../mm/mmap-lock";
@@ -40,7 +41,7 @@ export function x86PatCaller(env: CallerEnv, name = "pat"): CallerInstance {
           env.san.discard(me.name, who, "follow_phys: not a special entry (anon folio in a COW mapping): -EINVAL");
         } else {
           const h = env.san.hold(me.name, `${who} paddr`, pfn, site);
-          yield* step("work", `${name}: track_pfn_copy: reserve_pfn_range(paddr, size, pgprot)`);
+          yield* step("work", ownedSite(name, "track_pfn_copy: reserve_pfn_range(paddr, size, pgprot)"));
           env.san.access(h, me.name, "bookkeeping");
           env.san.release(h, me.name);
           ret = 0;

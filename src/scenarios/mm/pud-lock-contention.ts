@@ -13,6 +13,7 @@
  * = &mm->page_table_lock), pmd_lock / pte_offset_map_lock (split ptlocks), v6.12.
  */
 import { current, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import type { TaskSpec } from "../../sched/task";
 import { PUD_SIZE } from "../../mm/constants";
 import { followPfnmapEndSteps, followPfnmapStartSteps } from "../../mm/follow";
@@ -105,7 +106,7 @@ export const pudLockContention = defineScenario({
             const r = yield* followPfnmapStartSteps(args);
             if (r === 0) {
               if ((p.reads as number) > 0)
-                yield* step("pfnUse", `${me.name}: MMIO read under ${args.lock?.className}`, p.reads as number);
+                yield* step("pfnUse", ownedSite(me.name, `MMIO read under ${args.lock?.className}`), p.reads as number);
               yield* followPfnmapEndSteps(args);
               done.lookups++;
             } else done.failed++;

@@ -18,6 +18,7 @@
  */
 import { Sanitizer } from "../../checks/sanitizer";
 import { current, step, type Steps } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import type { TaskSpec } from "../../sched/task";
 import {
   PMD_SIZE,
@@ -204,7 +205,7 @@ function* zapperSteps(w: RaceWorld): Steps<void> {
   }
   if (o.refault) {
     const me = yield* current();
-    yield* step("work", `${me.name}: the process touches ${hex(w.address)} again`);
+    yield* step("work", ownedSite(me.name, `the process touches ${hex(w.address)} again`));
     yield* doUserAddrFaultSteps(w.mm, w.address);
   }
 }

@@ -4,6 +4,7 @@
  * even on schedules that happen not to deadlock.
  */
 import { acquire, release, step } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { Lock } from "../../sched/lock";
 import type { LockKind } from "../../sched/lock";
 import { defineScenario } from "../scenario";
@@ -35,12 +36,12 @@ export const abba = defineScenario({
     const b = new Lock(kind, "&lock_b", "B");
     const body = (first: Lock, second: Lock, who: string) =>
       function* () {
-        yield* acquire(first, "write", `${who}: lock ${first.name}`);
-        yield* step("work", `${who}: work under ${first.name}`);
-        yield* acquire(second, "write", `${who}: lock ${second.name}`);
-        yield* step("work", `${who}: work under both`);
-        yield* release(second, "write", `${who}: unlock ${second.name}`);
-        yield* release(first, "write", `${who}: unlock ${first.name}`);
+        yield* acquire(first, "write", ownedSite(who, `lock ${first.name}`));
+        yield* step("work", ownedSite(who, `work under ${first.name}`));
+        yield* acquire(second, "write", ownedSite(who, `lock ${second.name}`));
+        yield* step("work", ownedSite(who, "work under both"));
+        yield* release(second, "write", ownedSite(who, `unlock ${second.name}`));
+        yield* release(first, "write", ownedSite(who, `unlock ${first.name}`));
       };
     return {
       tasks: [

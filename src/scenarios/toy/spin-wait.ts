@@ -3,6 +3,7 @@
  * flag is never set and the run is a livelock; the report names the spinning task.
  */
 import { cpuRelax, step } from "../../sched/effect";
+import { ownedSite } from "../../sched/site";
 import { defineScenario } from "../scenario";
 
 export const spinWait = defineScenario({
@@ -22,19 +23,19 @@ export const spinWait = defineScenario({
           name: "waiter",
           body: function* () {
             for (;;) {
-              yield* step("ptRead", "waiter: read flag");
+              yield* step("ptRead", ownedSite("waiter", "read flag"));
               if (state.flag) return state.spins;
               state.spins++;
-              yield* cpuRelax("waiter: cpu_relax");
+              yield* cpuRelax(ownedSite("waiter", "cpu_relax"));
             }
           },
         },
         {
           name: "setter",
           body: function* () {
-            for (let i = 0; i < (p.delay as number); i++) yield* step("work", "setter: work");
+            for (let i = 0; i < (p.delay as number); i++) yield* step("work", ownedSite("setter", "work"));
             if (!p.setter) return;
-            yield* step("ptWrite", "setter: set flag");
+            yield* step("ptWrite", ownedSite("setter", "set flag"));
             state.flag = true;
           },
         },

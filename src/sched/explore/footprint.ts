@@ -26,7 +26,6 @@ import type { SimTask } from "../task";
 /** null = global (conflicts with everything). */
 export type Footprint = readonly Touch[] | null;
 
-export { PAGE_TABLES };
 export const TLB = "tlb";
 
 const READ_PT: Footprint = [{ cell: PAGE_TABLES, write: false }];

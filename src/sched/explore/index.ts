@@ -21,13 +21,21 @@ export { manual, ManualRun } from "./manual";
 export type { ManualOption, ManualOptions } from "./manual";
 export { runControlled, runTimedOnce, prepareRun, finishRun, prefixChooser } from "./runner";
 export type { RunOptions, RunReport } from "./runner";
-export { encodeSchedule, decodeSchedule, formatReplay, parseReplay, encodeParams } from "./replay-string";
+export {
+  encodeSchedule,
+  decodeSchedule,
+  formatReplay,
+  parseReplay,
+  encodeParams,
+  ReplayStringError,
+} from "./replay-string";
 export type { ParsedReplay } from "./replay-string";
 export { shrinkFailure } from "./shrink";
 export type { ShrinkResult } from "./shrink";
 export { DfsStrategy } from "./dfs";
 export { DporStrategy, SleepBlocked } from "./dpor";
-export { conflicts, footprintOf, PAGE_TABLES } from "./footprint";
+export { conflicts, footprintOf } from "./footprint";
+export { PAGE_TABLES } from "../effect";
 export type { Footprint } from "./footprint";
 export { formatProgress } from "./progress";
 export type { ExploreProgress } from "./progress";

@@ -28,6 +28,20 @@ function quoted(text: string): string {
   return `'${text.length > 60 ? `${text.slice(0, 57)}...` : text}'`;
 }
 
+/**
+ * A replay string that does not parse or does not fit its scenario. The message starts
+ * with the (quoted) string, so a caller that would name it too (the CLI) can tell by the
+ * class. The name stays "Error", as printed before the class existed.
+ */
+export class ReplayStringError extends Error {
+  constructor(
+    readonly replay: string,
+    what: string,
+  ) {
+    super(`replay string ${quoted(replay)}: ${what}`);
+  }
+}
+
 export function encodeSchedule(ids: readonly number[]): string {
   let out = "";
   let i = 0;
@@ -48,7 +62,7 @@ function taskCode(id: number): string {
 
 export function decodeSchedule(text: string): number[] {
   const out: number[] = [];
-  const bad = (what: string) => new Error(`replay string ${quoted(text)}: ${what}`);
+  const bad = (what: string) => new ReplayStringError(text, what);
   let i = 0;
   while (i < text.length) {
     let id: number;
@@ -115,17 +129,18 @@ export function parseReplay(
   const slash = text.lastIndexOf("/");
   const paramText = slash >= 0 ? text.slice(0, slash) : "";
   const schedText = slash >= 0 ? text.slice(slash + 1) : text;
-  if (schedText === "") throw new Error(`replay string ${quoted(text)}: the schedule is empty`);
+  if (schedText === "") throw new ReplayStringError(text, "the schedule is empty");
   const given: Record<string, string | number | boolean> = {};
   if (paramText) {
     for (const kv of paramText.split(",")) {
       const i = kv.indexOf("=");
-      if (i <= 0) throw new Error(`replay string ${quoted(text)}: param part '${kv}' must be key=value`);
+      if (i <= 0) throw new ReplayStringError(text, `param part '${kv}' must be key=value`);
       try {
         given[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1));
       } catch {
-        throw new Error(
-          `replay string ${quoted(text)}: param value '${kv.slice(i + 1)}' has a malformed %-escape (write %XX with two hex digits, as encodeURIComponent does)`,
+        throw new ReplayStringError(
+          text,
+          `param value '${kv.slice(i + 1)}' has a malformed %-escape (write %XX with two hex digits, as encodeURIComponent does)`,
         );
       }
     }
@@ -134,8 +149,9 @@ export function parseReplay(
   const merged = resolveParams(s, { ...given, ...extra });
   for (const k of Object.keys(extra)) {
     if (k in given && merged[k] !== fromString[k]) {
-      throw new Error(
-        `replay string ${quoted(text)}: param ${k}=${String(extra[k])} given with -p contradicts ${k}=${String(fromString[k])} in the string`,
+      throw new ReplayStringError(
+        text,
+        `param ${k}=${String(extra[k])} given with -p contradicts ${k}=${String(fromString[k])} in the string`,
       );
     }
   }
