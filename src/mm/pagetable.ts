@@ -180,6 +180,12 @@ export function readsEntry(table: PageTable, index: number): readonly Touch[] {
 export function writesEntry(table: PageTable, index: number): readonly Touch[] {
   return touchesOf(table, index).w;
 }
+/** Touch list for writes of entries [first, first+n) of one table. */
+export function writesEntries(table: PageTable, first: number, n: number): readonly Touch[] {
+  const out: Touch[] = [];
+  for (let i = first; i < first + n; i++) out.push(touchesOf(table, i).w[0]!);
+  return out;
+}
 
 export function allocTable(mm: Mm, level: TableLevel, base: number): PageTable {
   const page = mm.kernel.physmem.allocPage("pagetable");

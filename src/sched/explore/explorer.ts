@@ -53,11 +53,16 @@ export interface ExploreOptions {
   reduction?: ReductionName;
   /**
    * State caching for dfs (state-cache.ts): a run stops at a state an earlier run reached
-   * with at least as many preemptions left. Same outcome classes and first failure as plain
-   * dfs, far fewer runs; works with any preemption bound, not with reduction "dpor".
-   * Default false.
+   * with at least as many preemptions left, and an alternative known to lead to such a
+   * state is not run at all. Same outcome classes and first failure as plain dfs, far fewer
+   * runs; works with any preemption bound, not with reduction "dpor". Default false.
    */
   cache?: boolean;
+  /**
+   * With `cache`: check every prediction dfs follows against the state the run then
+   * reaches, and throw on a difference (a self-test of the predictor; slower). Default false.
+   */
+  verifyPredictions?: boolean;
   /**
    * Skip schedules that only swap tasks the scenario declares interchangeable
    * (TaskSpec.symmetry): with reduction "dpor" and no preemption bound, when they are in
@@ -185,6 +190,7 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
       `explore: cache with reduction ${reduction} is not supported (a sleep set pruned at a cached state can hide schedules); use one of them`,
     );
   const cache = opts.cache ? new StateCache(bound, opts.symmetry ?? true) : null;
+  if (cache) cache.verify = opts.verifyPredictions ?? false;
   const dpor = reduction === "dpor" ? new DporStrategy(bound, opts.symmetry ?? true) : null;
   const strategy: Strategy =
     dpor ??

@@ -12,7 +12,16 @@ import { type Footprint, footprintOf } from "./footprint";
 
 const UNKNOWN = Symbol("unknown");
 
-export const STATE_CHAR: Record<string, string> = { runnable: "r", blocked: "b", done: "d", crashed: "x" };
+const STATE_CHAR: Record<string, string> = { runnable: "r", blocked: "b", done: "d", crashed: "x" };
+
+/**
+ * A task's scheduler state in keys. A task woken with a lock it waited for ("w") has the
+ * same latest event as one whose acquire was granted at once ("r"), but its code after
+ * the acquire has not run yet: different states.
+ */
+function stateChar(t: SimTask): string {
+  return t.state === "runnable" && t.pending?.kind === "wake" ? "w" : (STATE_CHAR[t.state] ?? "?");
+}
 
 /** What event `id` did when taken: the task's state after it and the named entries it wrote (by interned name). */
 export interface EventResult {
@@ -217,7 +226,7 @@ export class RunState {
   private learn(task: number, id: number, fp: Footprint): void {
     if (fp === null) return;
     const t = this.sched.tasks[task]!;
-    const state = STATE_CHAR[t.state] ?? "?";
+    const state = stateChar(t);
     // The same acquire event waits or not as the lock is busy or free: two entries.
     if (state === "b") {
       if (!this.tables.memo.has(-id)) this.tables.memo.set(-id, { state, writes: new Map() });
@@ -240,11 +249,11 @@ export class RunState {
     const swappable: string[] = [];
     for (let i = 0; i < this.n; i++) {
       const t = this.sched.tasks[i]!;
-      let state = moved?.id === i ? moved.state : (STATE_CHAR[t.state] ?? "?");
+      let state = moved?.id === i ? moved.state : stateChar(t);
       let queued = state === "b" ? (moved?.id === i ? `${moved.queued}` : queuePosition(this.sched, t)) : "";
       if (moved?.handoff && state === "b" && t.pending?.kind === "acquire" && t.pending.lock === moved.handoff) {
         const at = Number(queued);
-        state = at === 0 ? "r" : "b";
+        state = at === 0 ? "w" : "b";
         queued = at === 0 ? "" : `${at - 1}`;
       }
       let r = `${this.code[i]}:${moved?.id === i ? moved.head : this.heads[i]}${state}${queued}`;

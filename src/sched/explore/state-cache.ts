@@ -126,7 +126,8 @@ export class StateCache implements CacheTables {
    * alternative leading there need not be run: counted as a cut run).
    */
   covers(key: string | null, left: number): boolean {
-    if (key === null) return false;
+    // Verifying: every predicted alternative runs, so each prediction gets checked.
+    if (key === null || this.verify) return false;
     const had = this.seen.get(key);
     if (had === undefined || had < left) return false;
     this.hits++;
