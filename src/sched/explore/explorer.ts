@@ -127,6 +127,8 @@ export interface ExploreResult {
   pruned: number;
   /** cache: distinct states explored (null without cache). */
   states: number | null;
+  /** cache: of the pruned runs, the alternatives never started (predicted to reach an explored state; null without cache). */
+  foreseen: number | null;
   /** Steps executed over all runs (the work done). */
   steps: number;
 }
@@ -331,6 +333,7 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
     cap: limit,
     pruned: cutRuns(),
     states: cache ? cache.states : null,
+    foreseen: cache ? cache.foreseen : null,
     steps: totalSteps,
   };
 }
