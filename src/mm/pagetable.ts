@@ -12,7 +12,16 @@
  * parent entry, install only if the entry is still empty, else free the new page.
  */
 import { Lock } from "../sched/lock";
-import { PAGE_TABLES, acquire, mightSleep, release, step, type Steps, type Touch } from "../sched/effect";
+import {
+  PAGE_TABLES,
+  acquire,
+  mightSleep,
+  release,
+  step,
+  type Steps,
+  type Touch,
+  type ValueCell,
+} from "../sched/effect";
 import { PTRS_PER_TABLE, hex } from "./constants";
 import { type WalkEntryRef, walkAddress, walkPageRange } from "./pagewalk";
 import type { Page } from "./physmem";
@@ -114,9 +123,33 @@ const CHILD_LEVEL: Record<TableLevel, TableLevel | null> = { pgd: "pud", pud: "p
 
 /** Allocate a table page for `level` covering `base` (pud_alloc_one / pmd_alloc_one / pte_alloc_one). */
 interface EntryTouches {
-  cell: object;
+  cell: EntryCell;
   r: Touch[];
   w: Touch[];
+}
+
+/**
+ * One entry of one table as the explorer sees it: a cell of the group "page tables"
+ * (footprints, explore/footprint.ts) whose contents the state cache can read
+ * (explore/state-cache.ts `ValueCell`): the same name in every run of a scenario, and the
+ * encoded entry now ("F" once the table was freed, which reads as empty).
+ */
+class EntryCell implements ValueCell {
+  readonly group = PAGE_TABLES;
+  constructor(
+    private readonly table: PageTable,
+    readonly index: number,
+  ) {}
+  get level(): TableLevel {
+    return this.table.level;
+  }
+  stateName(): string {
+    const t = this.table;
+    return `${t.level}@${t.base}#${t.pfn}${t.freed ? "x" : ""}:${this.index}`;
+  }
+  stateValue(): number | string {
+    return this.table.freed ? "F" : this.table.entries[this.index]!;
+  }
 }
 const entryCells = new WeakMap<PageTable, Map<number, EntryTouches>>();
 
@@ -125,7 +158,7 @@ function touchesOf(table: PageTable, index: number): EntryTouches {
   if (!m) entryCells.set(table, (m = new Map()));
   let t = m.get(index);
   if (!t) {
-    const cell = { group: PAGE_TABLES, level: table.level, index };
+    const cell = new EntryCell(table, index);
     m.set(index, (t = { cell, r: [{ cell, write: false }], w: [{ cell, write: true }] }));
   }
   return t;
@@ -146,6 +179,12 @@ export function readsEntry(table: PageTable, index: number): readonly Touch[] {
 }
 export function writesEntry(table: PageTable, index: number): readonly Touch[] {
   return touchesOf(table, index).w;
+}
+/** Touch list for writes of entries [first, first+n) of one table. */
+export function writesEntries(table: PageTable, first: number, n: number): readonly Touch[] {
+  const out: Touch[] = [];
+  for (let i = first; i < first + n; i++) out.push(touchesOf(table, i).w[0]!);
+  return out;
 }
 
 export function allocTable(mm: Mm, level: TableLevel, base: number): PageTable {

@@ -21,7 +21,16 @@ import {
 } from "./mmu-notifier";
 import { PTRS_PER_TABLE, VM_PFNMAP, hex } from "./constants";
 import { iMmapLockReadSteps, iMmapUnlockReadSteps } from "./mapping";
-import { ENTRY_SPAN, pmdLockptr, pteLockptr, pudLockptr, readsEntry, tableIndex, writesEntry } from "./pagetable";
+import {
+  ENTRY_SPAN,
+  pmdLockptr,
+  pteLockptr,
+  pudLockptr,
+  readsEntry,
+  tableIndex,
+  writesEntries,
+  writesEntry,
+} from "./pagetable";
 import { entryHugeLeaf, entryNone, entryPfn, entryPresent, entrySpecial } from "./pte";
 import { checkBoolean, checkInteger, checkPageAligned, checkVma, kernelOf } from "./validate";
 import { checkMapping, kernelOfMapping } from "./mapping";
@@ -55,10 +64,11 @@ function* zapPteRangeSteps(
   stats: ZapStats,
 ): Steps<void> {
   const lock = pteLockptr(vma.mm, table);
-  yield* acquire(lock, "write", `${site}: zap_pte_range pte_offset_map_lock`);
-  const e = table.entries;
   const first = tableIndex(addr, "pte");
   const n = Math.round((end - addr) / 4096);
+  // The entries are cleared right after the lock is taken: the acquire declares them.
+  yield* acquire(lock, "write", `${site}: zap_pte_range pte_offset_map_lock`, writesEntries(table, first, n));
+  const e = table.entries;
   let cleared = 0;
   for (let i = first; i < first + n; i++) {
     const v = e[i];

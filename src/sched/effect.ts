@@ -41,7 +41,12 @@ export type CostName =
 export type Effect = EffectKind & { at?: string; frames?: readonly CallFrame[]; siteParts?: OwnedSite };
 
 type EffectKind =
-  | { kind: "acquire"; lock: Lock; mode: LockMode; site: string }
+  /**
+   * `touches`: what the code right after the lock is taken writes (or reads) beyond what
+   * the lock itself orders, e.g. page-table entries cleared under it before the next effect
+   * (explore/footprint.ts); it applies at the wake-up when the acquire had to wait.
+   */
+  | { kind: "acquire"; lock: Lock; mode: LockMode; site: string; touches?: readonly Touch[] }
   | { kind: "release"; lock: Lock; mode: LockMode; site: string }
   /**
    * `touches`: what the code run right after this effect (up to the next one) reads and
@@ -74,6 +79,21 @@ type EffectKind =
 export interface Touch {
   readonly cell: object | string;
   readonly write: boolean;
+}
+
+/**
+ * A cell whose contents the state cache can read (explore/state-cache.ts): two runs that
+ * leave it with the same value need not be told apart by who wrote it. `stateName()` is
+ * the same in every run of a scenario (cells are rebuilt with the world); `stateValue()`
+ * is what a step touching it would read now.
+ */
+export interface ValueCell {
+  stateName(): string;
+  stateValue(): number | string;
+}
+
+export function isValueCell(c: object | string): c is ValueCell & object {
+  return typeof c === "object" && typeof (c as Partial<ValueCell>).stateValue === "function";
 }
 
 /**
@@ -130,8 +150,13 @@ function at<E extends Effect>(e: E, site?: Site): E {
   return e;
 }
 
-export function* acquire(lock: Lock, mode: LockMode, site: Site): Steps<void> {
-  yield at({ kind: "acquire", lock, mode, site: siteText(site) }, site);
+export function* acquire(lock: Lock, mode: LockMode, site: Site, touches?: readonly Touch[]): Steps<void> {
+  yield at(
+    touches === undefined
+      ? { kind: "acquire", lock, mode, site: siteText(site) }
+      : { kind: "acquire", lock, mode, site: siteText(site), touches },
+    site,
+  );
 }
 
 export function* release(lock: Lock, mode: LockMode, site: Site): Steps<void> {

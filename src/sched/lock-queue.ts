@@ -63,6 +63,7 @@ export class LockQueues {
     this.lockStat.contended(lock.className, mode, site, r.lastSite, r.lastCpu !== undefined && r.lastCpu !== task.cpu);
     const at = task.pending && "at" in task.pending ? task.pending.at : undefined;
     const parts = task.pending?.siteParts;
+    const touches = task.pending?.kind === "acquire" ? task.pending.touches : undefined;
     r.queue.push({
       task,
       mode,
@@ -70,6 +71,7 @@ export class LockQueues {
       since: t0,
       ...(at === undefined ? {} : { at }),
       ...(parts ? { siteParts: parts } : {}),
+      ...(touches ? { touches } : {}),
     });
     task.state = "blocked";
     task.waiting = { lock, mode, site, since: t0 };
@@ -138,6 +140,7 @@ export class LockQueues {
       site: w.site,
       ...(w.at === undefined ? {} : { at: w.at }),
       ...(w.siteParts ? { siteParts: w.siteParts } : {}),
+      ...(w.touches ? { touches: w.touches } : {}),
     };
     this.woken.push(w.task);
   }

@@ -9,7 +9,7 @@
  * task's first effect runs when the task is spawned, before any other task's step, so a
  * shared access should always follow an effect (`yield* step("ptRead", site)` then read).
  */
-import type { Effect, HeldLock, Steps, Task } from "./effect";
+import type { Effect, HeldLock, Steps, Task, Touch } from "./effect";
 import type { Lock, LockMode } from "./lock";
 import type { OwnedSite } from "./site";
 
@@ -38,6 +38,8 @@ export interface WakePending {
   at?: string;
   /** The parts of the acquire's site when it is owned (site.ts). */
   siteParts?: OwnedSite;
+  /** The acquire's `touches` (effect.ts): what the code after it touches. */
+  touches?: readonly Touch[];
 }
 
 export type Pending = Exclude<Effect, { kind: "current" } | { kind: "note" }> | WakePending;

@@ -7,6 +7,7 @@
  * New acquirers queue behind existing waiters (no lock stealing): lock-queue.ts asks
  * `length` before it lets anybody take a free lock.
  */
+import type { Touch } from "./effect";
 import type { Lock, LockMode } from "./lock";
 import type { OwnedSite } from "./site";
 import type { SimTask } from "./task";
@@ -20,6 +21,8 @@ export interface Waiter {
   at?: string;
   /** The parts of the acquire's site when it is owned (site.ts). */
   siteParts?: OwnedSite;
+  /** The acquire's `touches` (effect.ts), for the wake-up's footprint. */
+  touches?: readonly Touch[];
 }
 
 const NOBODY: readonly Waiter[] = [];

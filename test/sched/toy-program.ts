@@ -18,7 +18,14 @@ export function toyScenario(tasks: ToyOp[][], symmetric = false): Scenario {
     params: [],
     failures: ["deadlock"],
     setup() {
-      const cells = [{ v: 0 }, { v: 0 }];
+      // Value cells (effect.ts ValueCell): the state cache compares them by value.
+      const cells = [0, 1].map((i) => ({
+        v: 0,
+        stateName: () => `c${i}`,
+        stateValue(): number {
+          return this.v;
+        },
+      }));
       const locks = [new Lock("spinlock", "&a"), new Lock("mutex", "&b")];
       const seen: number[][] = tasks.map(() => []);
       function* run(ti: number, ops: ToyOp[], path: string): Generator<any, void, unknown> {

@@ -12,7 +12,8 @@
  * else the lowest index), so the first schedule is the non-preemptive one; backtracking
  * takes the deepest step that still has an untried alternative within the bound.
  */
-import type { Chooser } from "../scheduler";
+import type { ChoiceContext, Chooser } from "../scheduler";
+import type { SimTask } from "../task";
 import type { Strategy } from "./strategy";
 
 interface Frame {
@@ -24,6 +25,20 @@ interface Frame {
   before: number;
   /** Task that ran the previous step, when it is still eligible (then switching costs one preemption). */
   prevEligibleId: number | null;
+  /** Per alternative, the key of the state it leads to when a state cache can tell (else null). */
+  next: (string | null)[] | null;
+}
+
+/**
+ * A state cache's view of the alternatives (state-cache.ts): `predict` names the state a
+ * step of `t` would lead to without running it, `covers` says that state was explored
+ * with at least `left` preemptions left, so dfs skips that alternative; `chose` tells the
+ * cache which prediction the step about to run was made with (it may check it).
+ */
+export interface DfsLookahead {
+  predict(ctx: ChoiceContext, t: SimTask): string | null;
+  covers(key: string | null, left: number): boolean;
+  chose(step: number, key: string | null): void;
 }
 
 export class DfsStrategy implements Strategy {
@@ -33,6 +48,9 @@ export class DfsStrategy implements Strategy {
   private started = false;
   /** Step whose choice the current schedule changed (-1 for the first schedule): the steps before it replay the previous one. */
   branch = -1;
+
+  /** Set by a state cache: alternatives leading to explored states are not run. */
+  lookahead: DfsLookahead | null = null;
 
   constructor(readonly bound: number = Infinity) {
     if (!(bound >= 0)) throw new Error(`DfsStrategy: preemption bound ${bound} must be >= 0`);
@@ -55,10 +73,15 @@ export class DfsStrategy implements Strategy {
       let f = this.frames[ctx.step];
       if (!f) {
         const alts = [ctx.defaultTask.id, ...ctx.eligible.filter((t) => t !== ctx.defaultTask).map((t) => t.id)];
-        f = { alts, chosen: 0, before: preempts, prevEligibleId: ctx.prevEligible ? ctx.prev!.id : null };
+        const la = this.lookahead;
+        const next = la
+          ? alts.map((id, j) => (j === 0 ? null : la.predict(ctx, ctx.eligible.find((x) => x.id === id)!)))
+          : null;
+        f = { alts, chosen: 0, before: preempts, prevEligibleId: ctx.prevEligible ? ctx.prev!.id : null, next };
         this.frames.push(f);
       }
       const id = f.alts[f.chosen]!;
+      this.lookahead?.chose(ctx.step, f.next?.[f.chosen] ?? null);
       if (f.prevEligibleId !== null && id !== f.prevEligibleId) preempts++;
       const t = ctx.eligible.find((x) => x.id === id);
       if (!t)
@@ -97,6 +120,7 @@ export class DfsStrategy implements Strategy {
       for (let j = f.chosen + 1; j < f.alts.length; j++) {
         const cost = f.before + (f.prevEligibleId !== null && f.alts[j] !== f.prevEligibleId ? 1 : 0);
         if (cost <= this.bound) {
+          if (this.lookahead?.covers(f.next?.[j] ?? null, this.bound - cost)) continue;
           f.chosen = j;
           return true;
         }

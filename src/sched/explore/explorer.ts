@@ -53,11 +53,16 @@ export interface ExploreOptions {
   reduction?: ReductionName;
   /**
    * State caching for dfs (state-cache.ts): a run stops at a state an earlier run reached
-   * with at least as many preemptions left. Same outcome classes and first failure as plain
-   * dfs, far fewer runs; works with any preemption bound, not with reduction "dpor".
-   * Default false.
+   * with at least as many preemptions left, and an alternative known to lead to such a
+   * state is not run at all. Same outcome classes and first failure as plain dfs, far fewer
+   * runs; works with any preemption bound, not with reduction "dpor". Default false.
    */
   cache?: boolean;
+  /**
+   * With `cache`: check every prediction dfs follows against the state the run then
+   * reaches, and throw on a difference (a self-test of the predictor; slower). Default false.
+   */
+  verifyPredictions?: boolean;
   /**
    * Skip schedules that only swap tasks the scenario declares interchangeable
    * (TaskSpec.symmetry): with reduction "dpor" and no preemption bound, when they are in
@@ -122,6 +127,8 @@ export interface ExploreResult {
   pruned: number;
   /** cache: distinct states explored (null without cache). */
   states: number | null;
+  /** cache: of the pruned runs, the alternatives never started (predicted to reach an explored state; null without cache). */
+  foreseen: number | null;
   /** Steps executed over all runs (the work done). */
   steps: number;
 }
@@ -185,6 +192,7 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
       `explore: cache with reduction ${reduction} is not supported (a sleep set pruned at a cached state can hide schedules); use one of them`,
     );
   const cache = opts.cache ? new StateCache(bound, opts.symmetry ?? true) : null;
+  if (cache) cache.verify = opts.verifyPredictions ?? false;
   const dpor = reduction === "dpor" ? new DporStrategy(bound, opts.symmetry ?? true) : null;
   const strategy: Strategy =
     dpor ??
@@ -193,6 +201,12 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
       : strategyName === "pct"
         ? new PctStrategy(seed, depth)
         : new RandomStrategy(seed));
+  if (cache && strategy instanceof DfsStrategy)
+    strategy.lookahead = {
+      predict: (_ctx, t) => cache.predict(t),
+      covers: (key, left) => cache.covers(key, left),
+      chose: (step, key) => cache.expect(step, key),
+    };
   const meter = opts.onProgress
     ? new ProgressMeter(
         opts.onProgress,
@@ -319,6 +333,7 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
     cap: limit,
     pruned: cutRuns(),
     states: cache ? cache.states : null,
+    foreseen: cache ? cache.foreseen : null,
     steps: totalSteps,
   };
 }

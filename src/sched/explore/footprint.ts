@@ -45,7 +45,7 @@ export function footprintOf(task: SimTask, sched: Scheduler, afterRelax: boolean
         lock.available("read") &&
         !lock.holders.has(task) &&
         sched.waitersOf(lock).length === 0;
-      return [{ cell: lock, write: !shared }];
+      return p.touches ? [{ cell: lock, write: !shared }, ...p.touches] : [{ cell: lock, write: !shared }];
     }
     case "release": {
       const lock = p.lock;
@@ -53,7 +53,7 @@ export function footprintOf(task: SimTask, sched: Scheduler, afterRelax: boolean
       return [{ cell: lock, write: !shared }];
     }
     case "wake":
-      return [{ cell: p.lock, write: true }];
+      return p.touches ? [{ cell: p.lock, write: true }, ...p.touches] : [{ cell: p.lock, write: true }];
     case "mightSleep":
       return p.touches ?? null;
     case "step":

@@ -1,24 +1,45 @@
 /**
  * State caching for exhaustive dfs: a run stops at a state some earlier run already reached
- * (with at least as many preemptions left), since everything after it was explored from there.
+ * (with at least as many preemptions left), since everything after it was explored from there;
+ * and dfs does not even start an alternative whose next state it can name and was explored.
  *
  * What a state is. The tasks are deterministic generators that cannot be copied, so a
  * task's local state is named by what determines it: its code (the task, or its symmetry
- * name) and the sequence of its steps with, for every cell each step touched
- * (footprint.ts), *which step last wrote that cell* before it (the value it saw). Each
- * step becomes an interned event number; a task's local state is its latest event. The
- * model state is not hashed from the model's objects: it is a function of the events
- * that happened, because every write records the write it followed (write-write order) and
- * every read the write it saw, so two runs with the same events per task ran the same
- * steps up to reordering independent ones (one Mazurkiewicz trace), and such runs end in
- * the same model state. The assumption is the one dpor.ts makes: footprints are sound
- * (a step touches no cell it does not declare; undeclared steps are global and read and
- * write everything, so they order themselves with every step).
+ * name) and its steps, each with what it read (footprint.ts says what a step touches):
+ *  - a page-table entry (a `ValueCell`, mm/pagetable.ts): its value. Two runs in which a
+ *    lookup read the same pmd value are the same to that lookup, whoever wrote it when;
+ *  - a lock it takes (acquire, or the wake-up after waiting): what the code right after it
+ *    may read, i.e. what holders of that lock wrote under it (entries by value when they
+ *    differ from the built world) and the latest global step. Who held the lock before is
+ *    not recorded, so N lookups taking one ptlock in N! orders meet in one state;
+ *  - any other cell (no readable value: a notifier's bookkeeping, the TLB): the step that
+ *    wrote it last, whose own record names what it read in turn;
+ *  - a global step (footprint null: reads everything): the whole digest below.
+ * Each step becomes an interned event number; a task's local state is its latest event.
  *
- * The key of a state: each task's latest event, its scheduler state (runnable, blocked,
- * done), whether it ran the last step and whether that step was cpu_relax() (eligibility
- * and, under a bound, what counts as a preemption). With a preemption bound the cache keeps
- * the most preemptions left at each state: a visit with more left is not pruned.
+ * The model state is the digest: the latest global step, the latest step that wrote page
+ * tables without naming the entry, every named entry whose value differs from the built
+ * world, and the last writers of the other cells. The key of a state is each task's
+ * latest event, its scheduler state (runnable, blocked with its place in the lock's
+ * queue, done), who ran last and whether that was cpu_relax() (eligibility and, under a
+ * bound, what counts as a preemption), and the digest. Lock holders need no entry: they
+ * follow from the tasks' histories. With a preemption bound the cache keeps the most
+ * preemptions left at each state: a visit with more left is not pruned.
+ *
+ * Assumptions (the ones dpor.ts makes, plus lock discipline): footprints are sound (a
+ * step touches no cell it does not declare; undeclared steps are global), and code right
+ * after taking a lock reads only what is written under that lock, declared cells, or what
+ * global steps wrote. The soundness tests compare every registered scenario and random
+ * toy programs with plain dfs.
+ *
+ * Predicting instead of running. A dfs alternative costs a whole run (rebuild the world,
+ * replay the prefix) even when it leads straight into an explored state. When the step
+ * that alternative would take was taken before in some run (the same event: same task
+ * history, same values read) and changes nothing but named entries, other cells' last
+ * writers, the task itself and a lock's queue, its result is known (the memo: the task's
+ * state after it and the values it wrote), so the cache names the next state without
+ * running it; dfs skips the alternative when that state was explored (state-cache tests
+ * check every followed prediction against the key the run then computes).
  *
  * Symmetry (opt in): tasks the scenario declares interchangeable (TaskSpec.symmetry: same
  * code, same parameters) enter the key as a sorted multiset, so a state and its mirror
@@ -37,6 +58,7 @@
 import type { ChoiceContext, Chooser, Scheduler } from "../scheduler";
 import type { SimTask } from "../task";
 import { footprintOf, type Footprint } from "./footprint";
+import { type CacheTables, type EventResult, RunState } from "./run-state";
 
 /**
  * Thrown by the chooser at a state that was explored before: the rest of this run is
@@ -50,27 +72,36 @@ export class StateCached extends Error {
   }
 }
 
-const STATE_CHAR: Record<string, string> = { runnable: "r", blocked: "b", done: "d", crashed: "x" };
-
-function groupOf(c: object | string): object | string | undefined {
-  return typeof c === "object" && c !== null ? (c as { group?: object | string }).group : undefined;
-}
-
 export interface StateCacheStats {
   /** Distinct states seen (with symmetry: up to swapping interchangeable tasks). */
   states: number;
-  /** Runs cut short at a state explored before. */
+  /** Runs cut short at a state explored before, or never started (foreseen). */
   hits: number;
+  /** Of the hits, alternatives not run at all (predicted to reach an explored state). */
+  foreseen: number;
   /** Distinct events (task steps with what they saw). */
   events: number;
 }
 
-export class StateCache {
+export class StateCache implements CacheTables {
   /** State key -> most preemptions left at any visit. */
   private readonly seen = new Map<string, number>();
-  private readonly eventIds = new Map<string, number>();
-  private readonly siteIds = new Map<string, number>();
+  readonly eventIds = new Map<string, number>();
+  readonly siteIds = new Map<string, number>();
+  readonly cellIds = new Map<string, number>();
+  readonly memo = new Map<number, EventResult>();
+  /** The run in progress (wrap). */
+  private run: RunState | null = null;
+  private afterRelax = false;
+  private expected: { step: number; key: string } | null = null;
+  /** Runs cut short (the alternative or the state it reached was explored before). */
   hits = 0;
+  /** Of those, alternatives never run: the predictor named an explored state. */
+  foreseen = 0;
+  /** Check every prediction a run follows against the key the run then computes (tests). */
+  verify = false;
+  /** Predictions checked so far (verify). */
+  verified = 0;
 
   constructor(
     readonly bound: number = Infinity,
@@ -78,11 +109,38 @@ export class StateCache {
   ) {}
 
   get stats(): StateCacheStats {
-    return { states: this.seen.size, hits: this.hits, events: this.eventIds.size };
+    return { states: this.seen.size, hits: this.hits, foreseen: this.foreseen, events: this.eventIds.size };
   }
 
   get states(): number {
     return this.seen.size;
+  }
+
+  /** The key of the state one step of `t` would lead to in the run in progress, when known without running it (else null). */
+  predict(t: SimTask): string | null {
+    return this.run?.predict(t, this.afterRelax) ?? null;
+  }
+
+  /**
+   * Whether the state `key` was explored with at least `left` preemptions left (a dfs
+   * alternative leading there need not be run: counted as a cut run).
+   */
+  covers(key: string | null, left: number): boolean {
+    // Verifying: every predicted alternative runs, so each prediction gets checked.
+    if (key === null || this.verify) return false;
+    const had = this.seen.get(key);
+    if (had === undefined || had < left) return false;
+    this.hits++;
+    this.foreseen++;
+    return true;
+  }
+
+  /**
+   * The alternative about to run at `step` was predicted to lead to `key`: with `verify`
+   * on, the run checks the key it computes after that step and throws if it differs.
+   */
+  expect(step: number, key: string | null): void {
+    this.expected = key === null || !this.verify ? null : { step, key };
   }
 
   /**
@@ -92,88 +150,26 @@ export class StateCache {
    * preemptions left. `groups`: per task, its symmetry name or null.
    */
   wrap(inner: Chooser, sched: Scheduler, groups: readonly (string | null | undefined)[], checkFrom: number): Chooser {
-    const n = sched.tasks.length;
-    const code = sched.tasks.map((t, i) => (this.symmetry && groups[i] ? `s${groups[i]}` : `t${t.id}`));
-    const sym = sched.tasks.map((_t, i) => this.symmetry && !!groups[i]);
-    const heads = new Int32Array(n);
-    const lastWriter = new Map<object | string, number>();
-    const members = new Map<object | string, Set<object | string>>();
-    let lastGlobal = 0;
+    const run = new RunState(sched, this, this.bound, groups, this.symmetry);
+    this.run = run;
+    this.afterRelax = false;
     let preempts = 0;
-    let afterRelax = false;
     let pendingTask = -1;
     let pendingRec = "";
     let pendingFp: Footprint = null;
-
-    const w = (c: object | string): number => lastWriter.get(c) ?? 0;
-    const readsOf = (fp: Footprint): string => {
-      if (fp === null) {
-        // A global step reads everything: the latest global step and every cell's last writer.
-        const all: number[] = [];
-        for (const v of lastWriter.values()) all.push(v);
-        all.sort((a, b) => a - b);
-        return `G${lastGlobal}:${all.join(",")}`;
-      }
-      let s = `g${lastGlobal}`;
-      for (const x of fp) {
-        const c = x.cell;
-        const g = groupOf(c);
-        s += x.write ? "|w" : "|r";
-        if (g !== undefined) {
-          s += `${w(c)},${w(g)}`;
-        } else {
-          s += w(c);
-          const m = members.get(c);
-          if (m) {
-            // A touch of a whole group (all page tables) sees each member's last write.
-            const ws: number[] = [];
-            for (const y of m) if (w(y) !== 0) ws.push(w(y));
-            ws.sort((a, b) => a - b);
-            s += `[${ws.join(",")}]`;
-          }
-        }
-      }
-      return s;
-    };
-
-    const commit = (): void => {
-      if (pendingTask < 0) return;
-      let id = this.eventIds.get(pendingRec);
-      if (id === undefined) this.eventIds.set(pendingRec, (id = this.eventIds.size + 1));
-      heads[pendingTask] = id;
-      if (pendingFp === null) lastGlobal = id;
-      else
-        for (const x of pendingFp) {
-          if (!x.write) continue;
-          lastWriter.set(x.cell, id);
-          const g = groupOf(x.cell);
-          if (g !== undefined) {
-            let m = members.get(g);
-            if (!m) members.set(g, (m = new Set()));
-            m.add(x.cell);
-          }
-        }
+    return (ctx: ChoiceContext) => {
+      if (pendingTask >= 0) run.commit(pendingTask, pendingRec, pendingFp);
       pendingTask = -1;
-    };
-
-    const keyOf = (ctx: ChoiceContext): string => {
-      const prev = ctx.prev;
-      const fixed: string[] = [];
-      const swappable: string[] = [];
-      for (let i = 0; i < n; i++) {
-        const t = sched.tasks[i]!;
-        let r = `${code[i]}:${heads[i]}${STATE_CHAR[t.state] ?? "?"}`;
-        if (t === prev) r += afterRelax ? "*" : this.bound === Infinity ? "" : "^";
-        (sym[i] ? swappable : fixed).push(r);
+      const ex = this.expected;
+      if (ex !== null && ex.step === ctx.step - 1) {
+        const key = run.keyOf(ctx.prev, this.afterRelax);
+        if (key !== ex.key)
+          throw new Error(`state cache: the state after step ${ex.step} is ${key}, the predictor said ${ex.key}`);
+        this.verified++;
+        this.expected = null;
       }
-      if (swappable.length > 1) swappable.sort();
-      return `${fixed.join(" ")}/${swappable.join(" ")}`;
-    };
-
-    return (ctx) => {
-      commit();
       if (ctx.step >= checkFrom) {
-        const key = keyOf(ctx);
+        const key = run.keyOf(ctx.prev, this.afterRelax);
         const left = this.bound - preempts;
         const had = this.seen.get(key);
         if (had !== undefined && had >= left) {
@@ -184,13 +180,10 @@ export class StateCache {
       }
       const t: SimTask = inner(ctx);
       if (ctx.prevEligible && t !== ctx.prev) preempts++;
-      const p = t.pending!;
-      let site = this.siteIds.get(p.site);
-      if (site === undefined) this.siteIds.set(p.site, (site = this.siteIds.size));
-      pendingFp = footprintOf(t, sched, afterRelax);
-      pendingRec = `${code[t.id]}|${heads[t.id]}|${p.kind}${site}|${readsOf(pendingFp)}`;
+      pendingFp = footprintOf(t, sched, this.afterRelax);
+      pendingRec = run.record(t, pendingFp)!;
       pendingTask = t.id;
-      afterRelax = p.kind === "cpuRelax";
+      this.afterRelax = t.pending!.kind === "cpuRelax";
       return t;
     };
   }
