@@ -147,6 +147,8 @@ export class Kernel implements MmTypes.Kernel {
       !Array.isArray(ctx.task.held)
     )
       throw new PfnlabError("run", "ctx", ctx, "must be a plain-call context (kernel.ctx or kernel.createContext())");
+    if (typeof fn !== "string" || fn === "")
+      throw new PfnlabError("run", "fn", fn, "must be a non-empty string (the called function, named in errors)");
     return runSteps(steps, ctx, fn);
   }
 

@@ -112,6 +112,7 @@ describe("a failing plain call leaves every lock and vma as it was (item 5)", ()
       /^run: lock ptlock \(PTE\) .* is held by main \(this task: recursive locking\): followPfnmapStart: pte_offset_map_lock spin_lock would wait forever/,
     );
     expect(unnamed.fn).toBe("run");
+    expect(() => w.k.run(b(), w.k.ctx, "")).toThrow(/^run: fn .* must be a non-empty string/);
   });
 
   it("vmfInsertPfnPud with a pud that is not an entry pointer leaves page_table_lock free", () => {
