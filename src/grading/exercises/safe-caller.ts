@@ -84,7 +84,8 @@ function aloneHint(makeCaller: MakeCaller, p: SafeCallerParams): string | null {
     const c = makeCaller(w, iommu);
     if (!c || typeof c !== "object" || typeof c.body !== "function")
       throw new Error(`it returned ${describeValue(c)}, not { name, source, body }`);
-    w.kernel.run(c.body(w.kernel.ctx.task) as Steps<unknown>, w.kernel.ctx, String(c.name));
+    // Errors name the caller (a caller without a name is "caller").
+    w.kernel.run(c.body(w.kernel.ctx.task) as Steps<unknown>, w.kernel.ctx, String(c.name || "caller"));
   });
   if (r.error !== null) return `run alone (nobody zapping), your caller failed: ${r.error}`;
   if (w.kernel.checker.violations.length > 0)
