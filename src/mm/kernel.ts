@@ -131,8 +131,12 @@ export class Kernel implements MmTypes.Kernel {
     this.ctx = { task: createSyncTask("main"), checker: this.checker };
   }
 
-  /** Run a stepwise function as a plain call in task "main" (or the given context). */
-  run<T>(steps: Steps<T>, ctx: SyncContext = this.ctx, fn?: string): T {
+  /**
+   * Run a stepwise function as a plain call in task "main" (or the given context). `fn`
+   * names the called function in errors (the model's plain forms pass theirs, e.g.
+   * "munmap"); without it the call is named "run", the function the user called.
+   */
+  run<T>(steps: Steps<T>, ctx: SyncContext = this.ctx, fn = "run"): T {
     if (typeof steps !== "object" || steps === null || typeof steps.next !== "function")
       throw new PfnlabError("run", "steps", steps, "must be a stepwise call (what a *Steps function returns)");
     if (
@@ -143,6 +147,8 @@ export class Kernel implements MmTypes.Kernel {
       !Array.isArray(ctx.task.held)
     )
       throw new PfnlabError("run", "ctx", ctx, "must be a plain-call context (kernel.ctx or kernel.createContext())");
+    if (typeof fn !== "string" || fn === "")
+      throw new PfnlabError("run", "fn", fn, "must be a non-empty string (the called function, named in errors)");
     return runSteps(steps, ctx, fn);
   }
 

@@ -218,15 +218,15 @@ export function heldEntry(lock: Lock, mode: LockMode, site: string): HeldLock {
 
 /**
  * The error of a plain acquisition that would wait forever. `fn` is the model function
- * the user called (default: the function named by the site); `me`, when given, is named
- * as the holder when it holds the lock itself.
+ * the user called (the driver knows it: runSteps is told, the plain walk and the
+ * refusals name their own); `me`, when given, is named as the holder when it holds the
+ * lock itself.
  */
-export function wouldBlock(site: string, lock: Lock, fn?: string, me?: Task): PfnlabError {
+export function wouldBlock(site: string, lock: Lock, fn: string, me?: Task): PfnlabError {
   const owners = [...lock.holders.keys()].map((t) => t.name).join(", ");
-  const colon = site.indexOf(":");
   const self = me !== undefined && lock.holders.has(me);
   return new PfnlabError(
-    fn ?? (colon > 0 ? site.slice(0, colon) : site),
+    fn,
     "lock",
     lock,
     `is held by ${owners}${self ? " (this task: recursive locking)" : ""}: ${site} would wait forever, as outside the scheduler nothing can release it ` +

@@ -19,8 +19,11 @@ export function createSyncTask(name = "main", id = 0): Task {
   return { id, name, held: [], plain: true };
 }
 
-/** Run `steps` to completion in ctx; `fn` names the called function in errors. */
-export function runSteps<T>(steps: Steps<T>, ctx: SyncContext, fn?: string): T {
+/**
+ * Run `steps` to completion in ctx. `fn` is the function the user called (e.g.
+ * "munmap"), named in errors: the steps themselves do not say whose they are.
+ */
+export function runSteps<T>(steps: Steps<T>, ctx: SyncContext, fn: string): T {
   // Locks this call took and still holds: a failure releases them (see unwind).
   let taken: Lock[] | null = null;
   try {

@@ -12,7 +12,7 @@ const root = resolve(__dirname, "..", "..");
 
 /** Lowest first. "(root)" is src/index.ts (the notebook API) and src/source-maps.ts. */
 const LAYERS: readonly (readonly string[])[] = [
-  ["base"], // PfnlabError (bad input) and the Checker (misuse reports): imports nothing
+  ["base"], // PfnlabError (bad input), the Checker (misuse reports), ToolError: imports nothing
   ["sched"], // tasks, effects, locks, the scheduler, explorer, scenario contract
   ["mm"], // the kernel's mm (page tables, vmas, follow_pfnmap, zap, faults, the MMU notifier core)
   ["checks"], // the pfn sanitizer, judging what callers do with pfns of the mm

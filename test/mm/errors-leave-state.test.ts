@@ -22,6 +22,7 @@ import {
   followPfnmapStart,
   remapPfnRange,
   vmfInsertPfn,
+  followPfnmapStartSteps,
   vmfInsertPfnPmd,
   vmfInsertPfnPud,
   createVfioPciBarDevice,
@@ -93,6 +94,25 @@ describe("a failing plain call leaves every lock and vma as it was (item 5)", ()
     );
     followPfnmapEnd(w.a);
     expect(w.k.ctx.task.held).toEqual([]);
+  });
+
+  it("kernel.run names the function it was told in a would-block error, and itself (run) when told none", () => {
+    const w = withActiveLookup();
+    // A second lookup of the address whose PTE lock `a` holds.
+    const b = () => followPfnmapStartSteps(followPfnmapArgs(w.v, w.v.vmStart));
+    const named = expectRefused(
+      w.k,
+      () => w.k.run(b(), w.k.ctx, "myLookup"),
+      /^myLookup: lock ptlock \(PTE\) .* is held by main \(this task: recursive locking\): followPfnmapStart: pte_offset_map_lock spin_lock would wait forever/,
+    );
+    expect(named.fn).toBe("myLookup");
+    const unnamed = expectRefused(
+      w.k,
+      () => w.k.run(b()),
+      /^run: lock ptlock \(PTE\) .* is held by main \(this task: recursive locking\): followPfnmapStart: pte_offset_map_lock spin_lock would wait forever/,
+    );
+    expect(unnamed.fn).toBe("run");
+    expect(() => w.k.run(b(), w.k.ctx, "")).toThrow(/^run: fn .* must be a non-empty string/);
   });
 
   it("vmfInsertPfnPud with a pud that is not an entry pointer leaves page_table_lock free", () => {

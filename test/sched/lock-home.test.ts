@@ -73,7 +73,8 @@ describe("lock state in one home (lock.ts)", () => {
     expect(() => runSteps(acquire(l, "write", "f: lock again"), { task: me, checker }, "f")).toThrow(
       "f: lock &m is held by main (this task: recursive locking): f: lock again would wait forever",
     );
-    expect(wouldBlock("g: x", l).message).toMatch(/^g: lock &m is held by main: g: x would wait forever/);
+    // The function named is the one the driver was told, never read back from the site's text.
+    expect(wouldBlock("g: x", l, "h").message).toMatch(/^h: lock &m is held by main: g: x would wait forever/);
     expect(me.held).toHaveLength(1);
   });
 });
@@ -139,7 +140,7 @@ describe("one effect interpreter for both drivers", () => {
   }
 
   it("current() answers the running task and note() is no step, under runSteps and under the scheduler", () => {
-    expect(runSteps(body(), { task: createSyncTask("plain"), checker: new Checker() })).toBe("plain");
+    expect(runSteps(body(), { task: createSyncTask("plain"), checker: new Checker() }, "body")).toBe("plain");
     const s = new Scheduler();
     s.spawn({ name: "sched", body });
     const end = s.runTimed();

@@ -20,10 +20,10 @@ describe("lockdep", () => {
     const a = new Lock("spinlock", "&a");
     const b = new Lock("spinlock", "&b");
     const ctx = { task: createSyncTask(), checker };
-    runSteps(nested(a, b, "first"), ctx);
+    runSteps(nested(a, b, "first"), ctx, "first");
     expect(checker.list()).toEqual([]);
-    runSteps(nested(b, a, "second"), ctx);
-    runSteps(nested(b, a, "third"), ctx);
+    runSteps(nested(b, a, "second"), ctx, "second");
+    runSteps(nested(b, a, "third"), ctx, "third");
     const v = checker.list("lock-order-inversion");
     expect(v).toHaveLength(1);
     expect(v[0]!.message).toContain("Cycle: &b -> &a -> &b");
@@ -35,10 +35,10 @@ describe("lockdep", () => {
     const checker = new Checker();
     const [a, b, c] = ["&a", "&b", "&c"].map((n) => new Lock("mutex", n));
     const ctx = { task: createSyncTask(), checker };
-    runSteps(nested(a!, b!, "ab"), ctx);
-    runSteps(nested(b!, c!, "bc"), ctx);
+    runSteps(nested(a!, b!, "ab"), ctx, "ab");
+    runSteps(nested(b!, c!, "bc"), ctx, "bc");
     expect(checker.list()).toEqual([]);
-    runSteps(nested(c!, a!, "ca"), ctx);
+    runSteps(nested(c!, a!, "ca"), ctx, "ca");
     const [v] = checker.list("lock-order-inversion");
     expect(v!.message).toContain("Cycle: &c -> &a -> &b -> &c");
   });
@@ -120,7 +120,9 @@ describe("lockdep", () => {
     });
     const end = s.runTimed();
     expect(end.crashed).toEqual([{ task: "t", error: expect.stringContaining("bad-unlock-balance"), byChecker: true }]);
-    expect(() => runSteps(release(l, "write", "x"), { task: createSyncTask(), checker })).toThrow(CheckerError);
+    expect(() => runSteps(release(l, "write", "x"), { task: createSyncTask(), checker }, "unlock")).toThrow(
+      CheckerError,
+    );
   });
 
   it("the plain driver (runSteps) refuses to block: a held lock outside the scheduler is an error naming the holder", () => {
@@ -128,8 +130,8 @@ describe("lockdep", () => {
     const l = new Lock("spinlock", "&ptl");
     const other = createSyncTask("other", 1);
     l.holders.set(other, "write");
-    expect(() => runSteps(acquire(l, "write", "start"), { task: createSyncTask(), checker })).toThrow(
-      /lock &ptl is held by other: start would wait forever/,
+    expect(() => runSteps(acquire(l, "write", "start"), { task: createSyncTask(), checker }, "lookup")).toThrow(
+      /^lookup: lock &ptl is held by other: start would wait forever/,
     );
   });
 });

@@ -68,7 +68,7 @@ export function safeCallerScenario(makeCaller: MakeCaller, p: SafeCallerParams):
         ...run,
         classify: (end) => {
           for (const key of [...iommu.ptes.keys()])
-            w.kernel.run(iommu.dmaSteps(key * 4096, true), w.kernel.createContext("device", 9));
+            w.kernel.run(iommu.dmaSteps(key * 4096, true), w.kernel.createContext("device", 9), "iommuDma");
           return run.classify(end);
         },
       };
@@ -84,7 +84,8 @@ function aloneHint(makeCaller: MakeCaller, p: SafeCallerParams): string | null {
     const c = makeCaller(w, iommu);
     if (!c || typeof c !== "object" || typeof c.body !== "function")
       throw new Error(`it returned ${describeValue(c)}, not { name, source, body }`);
-    w.kernel.run(c.body(w.kernel.ctx.task) as Steps<unknown>);
+    // Errors name the caller (a caller without a name is "caller").
+    w.kernel.run(c.body(w.kernel.ctx.task) as Steps<unknown>, w.kernel.ctx, String(c.name || "caller"));
   });
   if (r.error !== null) return `run alone (nobody zapping), your caller failed: ${r.error}`;
   if (w.kernel.checker.violations.length > 0)
