@@ -14,6 +14,7 @@ import { describeLivelock } from "../deadlock";
 import { DfsStrategy } from "./dfs";
 import { DporStrategy, SleepBlocked } from "./dpor";
 import { ProgressMeter, type ExploreProgress } from "./progress";
+import { StableCells, StableViolated } from "./invisible";
 import { StateCache, StateCached } from "./state-cache";
 import { PctStrategy } from "./pct";
 import { RandomStrategy } from "./random";
@@ -63,6 +64,11 @@ export interface ExploreOptions {
    * reaches, and throw on a difference (a self-test of the predictor; slower). Default false.
    */
   verifyPredictions?: boolean;
+  /**
+   * With `cache` and no preemption bound: explore a step alone when it only reads cells no
+   * task writes (invisible.ts), which keeps every outcome in far fewer states. Default true.
+   */
+  invisibleSteps?: boolean;
   /**
    * Skip schedules that only swap tasks the scenario declares interchangeable
    * (TaskSpec.symmetry): with reduction "dpor" and no preemption bound, when they are in
@@ -162,6 +168,26 @@ function positiveInt(what: string, v: number | undefined, dflt: number): number 
 }
 
 export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions = {}): ExploreResult {
+  // With the state cache and no preemption bound, invisible steps are explored alone
+  // (invisible.ts); an exploration that took a cell to be stable and then saw it written
+  // starts over, knowing it.
+  const stable =
+    opts.cache && opts.preemptions === Infinity && (opts.invisibleSteps ?? true) ? new StableCells() : null;
+  for (;;) {
+    try {
+      return exploreOnce(scenarioOrName, opts, stable);
+    } catch (e) {
+      if (!(e instanceof StableViolated) || !stable) throw e;
+      stable.restart();
+    }
+  }
+}
+
+function exploreOnce(
+  scenarioOrName: Scenario | string,
+  opts: ExploreOptions,
+  stable: StableCells | null,
+): ExploreResult {
   const scenario = resolveScenario(scenarioOrName);
   const strategyName = opts.strategy ?? "dfs";
   if (!STRATEGIES.includes(strategyName))
@@ -192,7 +218,10 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
       `explore: cache with reduction ${reduction} is not supported (a sleep set pruned at a cached state can hide schedules); use one of them`,
     );
   const cache = opts.cache ? new StateCache(bound, opts.symmetry ?? true) : null;
-  if (cache) cache.verify = opts.verifyPredictions ?? false;
+  if (cache) {
+    cache.verify = opts.verifyPredictions ?? false;
+    cache.stable = stable;
+  }
   const dpor = reduction === "dpor" ? new DporStrategy(bound, opts.symmetry ?? true) : null;
   const strategy: Strategy =
     dpor ??
@@ -206,6 +235,7 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
       predict: (_ctx, t) => cache.predict(t),
       covers: (key, left) => cache.covers(key, left),
       chose: (step, key) => cache.expect(step, key),
+      solo: (ctx) => cache.solo(ctx),
     };
   const meter = opts.onProgress
     ? new ProgressMeter(
@@ -259,6 +289,7 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
         prepared.sched.run(choose);
       } catch (e) {
         if (!(e instanceof StateCached)) throw e;
+        if (stable?.violated) throw new StableViolated(stable.violated);
         totalSteps += prepared.sched.steps;
         meter?.tick(schedules, cache.hits, totalSteps, counts, false);
         continue;
@@ -276,6 +307,8 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
     } else {
       prepared.sched.run(choose);
     }
+    cache?.endRun();
+    if (stable?.violated) throw new StableViolated(stable.violated);
     const report = finishRun(scenario, params, prepared);
     strategy.finished(report);
     schedules++;
