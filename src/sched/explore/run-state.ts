@@ -123,7 +123,7 @@ export class RunState {
     if (id === undefined) eventIds.set(rec, (id = eventIds.size + 1));
     this.heads[task] = id;
     this.learn(task, id, fp);
-    this.tables.stable?.noteStep(fp);
+    this.tables.stable?.noteStep(fp, task);
     if (fp === null) {
       this.lastGlobal = id;
       this.ptEpoch = id;
