@@ -70,7 +70,10 @@ export class StableCells {
 
   /** Task `task` took a step with footprint `fp`: note what it touched. */
   noteStep(fp: Footprint, task: number): void {
-    if (fp === null) return this.noteAny();
+    if (fp === null) {
+      this.noteAny();
+      return;
+    }
     for (const x of fp) {
       if (x.cell === PAGE_TABLES) {
         if (x.write) this.noteAny();
