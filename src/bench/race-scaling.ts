@@ -213,7 +213,7 @@ export const raceScalingBenchmark: Benchmark = {
     notes.push(
       `dfs + state cache within ${cacheBudget / 1000} s: N = ${cacheReached.fixed ?? 0} (fixed), ${cacheReached["v6.12"] ?? 0} (v6.12); ` +
         "a state is each task's steps with the values they read, the page-table entries by value and the lock queues (up to swapping lookups); " +
-        "alternatives predicted to reach an explored state are not run (foreseen)",
+        "alternatives predicted to reach an explored state are not run (foreseen), and invisible steps (touching nothing another task touches) are explored alone",
     );
     if (spin && gcc) {
       rows.push(

@@ -39,6 +39,8 @@ export interface DfsLookahead {
   predict(ctx: ChoiceContext, t: SimTask): string | null;
   covers(key: string | null, left: number): boolean;
   chose(step: number, key: string | null): void;
+  /** A task whose next step is invisible: the only alternative explored here (or null). */
+  solo?(ctx: ChoiceContext): number | null;
 }
 
 export class DfsStrategy implements Strategy {
@@ -72,7 +74,11 @@ export class DfsStrategy implements Strategy {
     return (ctx) => {
       let f = this.frames[ctx.step];
       if (!f) {
-        const alts = [ctx.defaultTask.id, ...ctx.eligible.filter((t) => t !== ctx.defaultTask).map((t) => t.id)];
+        const solo = this.lookahead?.solo?.(ctx) ?? null;
+        const alts =
+          solo !== null
+            ? [solo]
+            : [ctx.defaultTask.id, ...ctx.eligible.filter((t) => t !== ctx.defaultTask).map((t) => t.id)];
         const la = this.lookahead;
         const next = la
           ? alts.map((id, j) => (j === 0 ? null : la.predict(ctx, ctx.eligible.find((x) => x.id === id)!)))

@@ -14,6 +14,7 @@ import { describeLivelock } from "../deadlock";
 import { DfsStrategy } from "./dfs";
 import { DporStrategy, SleepBlocked } from "./dpor";
 import { ProgressMeter, type ExploreProgress } from "./progress";
+import { StableCells, StableViolated } from "./invisible";
 import { StateCache, StateCached } from "./state-cache";
 import { PctStrategy } from "./pct";
 import { RandomStrategy } from "./random";
@@ -22,116 +23,17 @@ import type { RunOptions, RunReport } from "./runner";
 import { shrinkFailure } from "./shrink";
 import { replay, resolveScenario, traceLines } from "./single-run";
 import type { Strategy } from "./strategy";
+import {
+  type ExploreOptions,
+  type ExploreResult,
+  type FailureReport,
+  REDUCTIONS,
+  type ReductionName,
+  STRATEGIES,
+  type StrategyName,
+} from "./explore-options";
 
-export type StrategyName = "random" | "pct" | "dfs";
-export const STRATEGIES: readonly StrategyName[] = ["random", "pct", "dfs"];
-
-export interface ExploreOptions {
-  /** Default "dfs". */
-  strategy?: StrategyName;
-  /** Seed of random and PCT (default 0). */
-  seed?: number | string;
-  /** Maximum schedules to run (default: the scenario's exploreSchedules, else 1000 for random/pct, 100000 for dfs). */
-  schedules?: number;
-  /** Preemption bound of dfs (default 2; Infinity for none). */
-  preemptions?: number;
-  /** PCT depth d (default 3). */
-  depth?: number;
-  /** Scenario params: typed values or strings as on the command line. */
-  params?: Record<string, ParamValue | undefined>;
-  costs?: Partial<CostModel>;
-  livelockBound?: number;
-  /** Stop at the first failing schedule (default false: count every outcome). The reported failure is the first run of the failure class listed first in the scenario's `failures`. */
-  stopAtFirstFailure?: boolean;
-  /** Shrink the first failure before reporting it (default true). */
-  shrink?: boolean;
-  /**
-   * Partial-order reduction of dfs: "none" (default) runs every schedule; "dpor" runs one
-   * schedule per class of schedules that differ only in the order of independent steps
-   * (dpor.ts), which finds the same outcome classes in far fewer runs.
-   */
-  reduction?: ReductionName;
-  /**
-   * State caching for dfs (state-cache.ts): a run stops at a state an earlier run reached
-   * with at least as many preemptions left, and an alternative known to lead to such a
-   * state is not run at all. Same outcome classes and first failure as plain dfs, far fewer
-   * runs; works with any preemption bound, not with reduction "dpor". Default false.
-   */
-  cache?: boolean;
-  /**
-   * With `cache`: check every prediction dfs follows against the state the run then
-   * reaches, and throw on a difference (a self-test of the predictor; slower). Default false.
-   */
-  verifyPredictions?: boolean;
-  /**
-   * Skip schedules that only swap tasks the scenario declares interchangeable
-   * (TaskSpec.symmetry): with reduction "dpor" and no preemption bound, when they are in
-   * the same local state; with `cache`, by keying states up to swapping them (default true).
-   */
-  symmetry?: boolean;
-  /** Called about every `progressMs` (default 500) of wall time while exploring, and once at the end. */
-  onProgress?: (p: ExploreProgress) => void;
-  progressMs?: number;
-  /** Asked before every schedule: true stops the exploration there (a time budget, a stop button). */
-  stop?: () => boolean;
-  /** Called with the report of every schedule run, in order (tallies of one's own, e.g. tallyOutcomes). */
-  onRun?: (report: RunReport) => void;
-}
-
-export type ReductionName = "none" | "dpor";
-export const REDUCTIONS: readonly ReductionName[] = ["none", "dpor"];
-
-export interface FailureReport {
-  /** Replay string of the (shrunk) failing schedule. */
-  replay: string;
-  /** Its trace, one formatted line per record. */
-  trace: string[];
-  outcomes: string[];
-  /** The failure class that was kept while shrinking. */
-  failure: string;
-  preemptions: number;
-  steps: number;
-  deadlock: string | null;
-  livelock: string | null;
-  violations: string[];
-  /** The schedule as first found, before shrinking. */
-  found: { replay: string; preemptions: number; schedule: number };
-  /** Runs spent shrinking. */
-  shrinkRuns: number;
-}
-
-export interface ExploreResult {
-  scenario: string;
-  strategy: StrategyName;
-  params: ParamValues;
-  /** Schedules run (not counting shrinking). */
-  schedules: number;
-  /** True when dfs covered every schedule within the bound (never for random/pct). */
-  exhausted: boolean;
-  /** For each outcome class, the number of schedules in which it occurred (keys sorted). */
-  outcomes: Record<string, number>;
-  /** For each tallied event that is not a class (e.g. "lookup:stale-pfn"), the schedules in which it occurred (keys sorted). */
-  events: Record<string, number>;
-  firstFailure: FailureReport | null;
-  preemptionBound: number | null;
-  depth: number | null;
-  seed: number | string;
-  /** Longest run, in steps. */
-  maxSteps: number;
-  reduction: ReductionName;
-  /** Why exploration stopped: the space was covered, the schedule cap was hit, or a failure was found (stopAtFirstFailure). */
-  stoppedBy: "exhausted" | "cap" | "first-failure" | "stopped";
-  /** The schedule cap in force. */
-  cap: number;
-  /** dpor or cache: runs cut short because all their continuations were covered elsewhere (not counted in `schedules`). */
-  pruned: number;
-  /** cache: distinct states explored (null without cache). */
-  states: number | null;
-  /** cache: of the pruned runs, the alternatives never started (predicted to reach an explored state; null without cache). */
-  foreseen: number | null;
-  /** Steps executed over all runs (the work done). */
-  steps: number;
-}
+export type { ExploreOptions, ExploreResult, FailureReport, ReductionName, StrategyName } from "./explore-options";
 
 /** The exact shape `pfnlab explore --json` prints. */
 export function exploreJson(r: ExploreResult): {
@@ -162,6 +64,26 @@ function positiveInt(what: string, v: number | undefined, dflt: number): number 
 }
 
 export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions = {}): ExploreResult {
+  // With the state cache and no preemption bound, invisible steps are explored alone
+  // (invisible.ts); an exploration that took a cell to be stable and then saw it written
+  // starts over, knowing it.
+  const stable =
+    opts.cache && opts.preemptions === Infinity && (opts.invisibleSteps ?? true) ? new StableCells() : null;
+  for (;;) {
+    try {
+      return exploreOnce(scenarioOrName, opts, stable);
+    } catch (e) {
+      if (!(e instanceof StableViolated) || !stable) throw e;
+      stable.restart();
+    }
+  }
+}
+
+function exploreOnce(
+  scenarioOrName: Scenario | string,
+  opts: ExploreOptions,
+  stable: StableCells | null,
+): ExploreResult {
   const scenario = resolveScenario(scenarioOrName);
   const strategyName = opts.strategy ?? "dfs";
   if (!STRATEGIES.includes(strategyName))
@@ -192,7 +114,10 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
       `explore: cache with reduction ${reduction} is not supported (a sleep set pruned at a cached state can hide schedules); use one of them`,
     );
   const cache = opts.cache ? new StateCache(bound, opts.symmetry ?? true) : null;
-  if (cache) cache.verify = opts.verifyPredictions ?? false;
+  if (cache) {
+    cache.verify = opts.verifyPredictions ?? false;
+    cache.stable = stable;
+  }
   const dpor = reduction === "dpor" ? new DporStrategy(bound, opts.symmetry ?? true) : null;
   const strategy: Strategy =
     dpor ??
@@ -206,6 +131,7 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
       predict: (_ctx, t) => cache.predict(t),
       covers: (key, left) => cache.covers(key, left),
       chose: (step, key) => cache.expect(step, key),
+      solo: (ctx) => cache.solo(ctx),
     };
   const meter = opts.onProgress
     ? new ProgressMeter(
@@ -259,6 +185,7 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
         prepared.sched.run(choose);
       } catch (e) {
         if (!(e instanceof StateCached)) throw e;
+        if (stable?.violated) throw new StableViolated(stable.violated);
         totalSteps += prepared.sched.steps;
         meter?.tick(schedules, cache.hits, totalSteps, counts, false);
         continue;
@@ -276,6 +203,8 @@ export function explore(scenarioOrName: Scenario | string, opts: ExploreOptions 
     } else {
       prepared.sched.run(choose);
     }
+    cache?.endRun();
+    if (stable?.violated) throw new StableViolated(stable.violated);
     const report = finishRun(scenario, params, prepared);
     strategy.finished(report);
     schedules++;

@@ -5,9 +5,8 @@ export {
   exploreJson,
   traceLines,
   resolveScenario,
-  STRATEGIES,
-  REDUCTIONS,
 } from "./explorer";
+export { STRATEGIES, REDUCTIONS } from "./explore-options";
 export type {
   ExploreOptions,
   ExploreResult,

@@ -9,6 +9,7 @@ import { Lock, mustWait } from "../lock";
 import type { Scheduler } from "../scheduler";
 import type { SimTask } from "../task";
 import { type Footprint, footprintOf } from "./footprint";
+import type { StableCells } from "./invisible";
 
 const UNKNOWN = Symbol("unknown");
 
@@ -37,6 +38,8 @@ export interface CacheTables {
   readonly cellIds: Map<string, number>;
   /** Event -> its result (an acquire that waited: under -event). */
   readonly memo: Map<number, EventResult>;
+  /** What is ever written, for invisible steps (invisible.ts); null when not used. */
+  readonly stable: StableCells | null;
 }
 
 /** A named entry the run touched: its interned name and its value in the built world (if known). */
@@ -88,7 +91,7 @@ export class RunState {
   private ptEpoch = 0;
 
   constructor(
-    private readonly sched: Scheduler,
+    readonly sched: Scheduler,
     private readonly tables: CacheTables,
     /** Preemption bound (Infinity: who ran last counts only after cpu_relax()). */
     private readonly bound: number,
@@ -120,6 +123,7 @@ export class RunState {
     if (id === undefined) eventIds.set(rec, (id = eventIds.size + 1));
     this.heads[task] = id;
     this.learn(task, id, fp);
+    this.tables.stable?.noteStep(fp, task);
     if (fp === null) {
       this.lastGlobal = id;
       this.ptEpoch = id;

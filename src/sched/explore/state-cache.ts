@@ -58,6 +58,7 @@
 import type { ChoiceContext, Chooser, Scheduler } from "../scheduler";
 import type { SimTask } from "../task";
 import { footprintOf, type Footprint } from "./footprint";
+import type { StableCells } from "./invisible";
 import { type CacheTables, type EventResult, RunState } from "./run-state";
 
 /**
@@ -90,6 +91,10 @@ export class StateCache implements CacheTables {
   readonly siteIds = new Map<string, number>();
   readonly cellIds = new Map<string, number>();
   readonly memo = new Map<number, EventResult>();
+  /** Set by explore() (no preemption bound): invisible steps explored alone (invisible.ts). */
+  stable: StableCells | null = null;
+  /** Call when the run in progress has ended (its last step is recorded: what it wrote). */
+  endRun: () => void = () => {};
   /** The run in progress (wrap). */
   private run: RunState | null = null;
   private afterRelax = false;
@@ -119,6 +124,11 @@ export class StateCache implements CacheTables {
   /** The key of the state one step of `t` would lead to in the run in progress, when known without running it (else null). */
   predict(t: SimTask): string | null {
     return this.run?.predict(t, this.afterRelax) ?? null;
+  }
+
+  /** The task to explore alone from the state now (its next step is invisible), or null. */
+  solo(ctx: ChoiceContext): number | null {
+    return this.run && this.stable ? this.stable.solo(ctx, this.run.sched, this.afterRelax) : null;
   }
 
   /**
@@ -157,6 +167,11 @@ export class StateCache implements CacheTables {
     let pendingTask = -1;
     let pendingRec = "";
     let pendingFp: Footprint = null;
+    // The last step of a run that ends has no next choice to commit it at.
+    this.endRun = () => {
+      if (pendingTask >= 0) run.commit(pendingTask, pendingRec, pendingFp);
+      pendingTask = -1;
+    };
     return (ctx: ChoiceContext) => {
       if (pendingTask >= 0) run.commit(pendingTask, pendingRec, pendingFp);
       pendingTask = -1;
