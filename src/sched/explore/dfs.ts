@@ -36,7 +36,7 @@ interface Frame {
  * cache which prediction the step about to run was made with (it may check it).
  */
 export interface DfsLookahead {
-  predict(ctx: ChoiceContext, t: SimTask): string | null;
+  predict(t: SimTask): string | null;
   covers(key: string | null, left: number): boolean;
   chose(step: number, key: string | null): void;
   /** A task whose next step is invisible: the only alternative explored here (or null). */
@@ -81,7 +81,7 @@ export class DfsStrategy implements Strategy {
             : [ctx.defaultTask.id, ...ctx.eligible.filter((t) => t !== ctx.defaultTask).map((t) => t.id)];
         const la = this.lookahead;
         const next = la
-          ? alts.map((id, j) => (j === 0 ? null : la.predict(ctx, ctx.eligible.find((x) => x.id === id)!)))
+          ? alts.map((id, j) => (j === 0 ? null : la.predict(ctx.eligible.find((x) => x.id === id)!)))
           : null;
         f = { alts, chosen: 0, before: preempts, prevEligibleId: ctx.prevEligible ? ctx.prev!.id : null, next };
         this.frames.push(f);

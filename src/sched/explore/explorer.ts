@@ -7,13 +7,12 @@
  *    timelines.
  * A scenario may be given as an object or by its registered name.
  */
-import type { ParamValue, ParamValues, Scenario } from "../scenario";
+import type { ParamValues, Scenario } from "../scenario";
 import { failuresOf, resolveParams } from "../scenario";
-import type { CostModel } from "../cost-model";
 import { describeLivelock } from "../deadlock";
 import { DfsStrategy } from "./dfs";
 import { DporStrategy, SleepBlocked } from "./dpor";
-import { ProgressMeter, type ExploreProgress } from "./progress";
+import { ProgressMeter } from "./progress";
 import { StableCells, StableViolated } from "./invisible";
 import { StateCache, StateCached } from "./state-cache";
 import { PctStrategy } from "./pct";
@@ -23,15 +22,7 @@ import type { RunOptions, RunReport } from "./runner";
 import { shrinkFailure } from "./shrink";
 import { replay, resolveScenario, traceLines } from "./single-run";
 import type { Strategy } from "./strategy";
-import {
-  type ExploreOptions,
-  type ExploreResult,
-  type FailureReport,
-  REDUCTIONS,
-  type ReductionName,
-  STRATEGIES,
-  type StrategyName,
-} from "./explore-options";
+import { type ExploreOptions, type ExploreResult, type FailureReport, REDUCTIONS, STRATEGIES } from "./explore-options";
 
 export type { ExploreOptions, ExploreResult, FailureReport, ReductionName, StrategyName } from "./explore-options";
 
@@ -128,7 +119,7 @@ function exploreOnce(
         : new RandomStrategy(seed));
   if (cache && strategy instanceof DfsStrategy)
     strategy.lookahead = {
-      predict: (_ctx, t) => cache.predict(t),
+      predict: (t) => cache.predict(t),
       covers: (key, left) => cache.covers(key, left),
       chose: (step, key) => cache.expect(step, key),
       solo: (ctx) => cache.solo(ctx),

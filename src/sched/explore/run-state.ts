@@ -63,6 +63,11 @@ interface Moved {
   handoff?: Lock;
 }
 
+/** A named entry in a digest: `|name=value` when `value` is not its built-world value, else nothing. */
+function changed(t: Tracked, value: number | string): string {
+  return value !== t.initial ? `|${t.id}=${value}` : "";
+}
+
 /** A blocked task's place in the queue of the lock it waits for (who gets it first). */
 function queuePosition(sched: Scheduler, t: SimTask): string {
   const p = t.pending;
@@ -107,11 +112,11 @@ export class RunState {
   /** The record of the step `t` would take now (interned: its event). `tracking`: start tracking the entries it names. */
   record(t: SimTask, fp: Footprint, tracking = true): string | null {
     const p = t.pending!;
-    const site = this.tables.siteIds.get(p.site);
+    const { siteIds } = this.tables;
+    let site = siteIds.get(p.site);
     if (site === undefined) {
-      if (!tracking) return null;
-      this.tables.siteIds.set(p.site, this.tables.siteIds.size);
-      return this.record(t, fp, tracking);
+      if (!tracking) return null; // a site no run has reached: no event to look up
+      siteIds.set(p.site, (site = siteIds.size));
     }
     return `${this.code[t.id]}|${this.heads[t.id]}|${p.kind}${site}${this.readsOf(fp, p.kind, tracking)}`;
   }
@@ -145,6 +150,7 @@ export class RunState {
     this.digest = null;
     return id;
   }
+
   // A named entry's value when first touched is its value in the built world if no step
   // had written page tables without naming entries yet (ptEpoch 0); otherwise unknown.
   private track(c: ValueCell): Tracked {
@@ -161,14 +167,11 @@ export class RunState {
 
   // The page tables as far as the run can tell them apart: the latest step that wrote
   // them (or anything) without naming entries, and every named entry that no longer holds
-  // its value in the built world. Entries still at that value are left out, so the this.digest
+  // its value in the built world. Entries still at that value are left out, so the digest
   // does not depend on which entries the run happened to touch.
   private ptDigest(writes?: Map<number, number | string>): string {
     let s = `p${this.ptEpoch}`;
-    for (const t of this.trackedList) {
-      const v = writes?.get(t.id) ?? t.cell.stateValue();
-      if (v !== t.initial) s += `|${t.id}=${v}`;
-    }
+    for (const t of this.trackedList) s += changed(t, writes?.get(t.id) ?? t.cell.stateValue());
     return s;
   }
 
@@ -187,7 +190,7 @@ export class RunState {
     return d;
   }
 
-  // What taking `lock` lets the this.code right after it read: what holders of the lock wrote
+  // What taking `lock` lets the code right after it read: what holders of the lock wrote
   // under it (a named entry by value when it differs from the built world, any other
   // cell by its last writer) and what global steps wrote.
   private guardedBy(lock: Lock): string {
@@ -195,14 +198,12 @@ export class RunState {
     const cells = this.guarded.get(lock);
     if (!cells) return s;
     for (const c of cells) {
-      if (isValueCell(c)) {
-        const t = this.track(c);
-        const v = c.stateValue();
-        if (v !== t.initial) s += `|${t.id}=${v}`;
-      } else s += `|${this.lastWriter.get(c) ?? 0}`;
+      if (isValueCell(c)) s += changed(this.track(c), c.stateValue());
+      else s += `|${this.lastWriter.get(c) ?? 0}`;
     }
     return s;
   }
+
   private readsOf(fp: Footprint, kind: string, tracking: boolean): string {
     if (fp === null) return this.worldDigest();
     let s = "";
@@ -277,7 +278,7 @@ export class RunState {
     const p = t.pending;
     if (!p || afterRelax) return null;
     if (p.kind === "cpuRelax") return null;
-    // An acquire that would wait joins the end of the queue (its this.code runs at the wake).
+    // An acquire that would wait joins the end of the queue (its code runs at the wake).
     const waits = p.kind === "acquire" && (this.sched.waitersOf(p.lock).length > 0 || mustWait(p.lock, p.mode, t));
     // A release hands a spinlock or mutex to the first waiter (an rwsem may wake several).
     const handoff = p.kind === "release" && this.sched.waitersOf(p.lock).length > 0 ? p.lock : undefined;
