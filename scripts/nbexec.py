@@ -10,7 +10,7 @@ and the run goes on.
 
     python3 nbexec.py IN.ipynb OUT.ipynb --timeout S --cwd DIR [--kernel tslab]
                       [--restarts N] [--append-stdin] [--max-output-chars N] [--immediate-shutdown]
-                      [--loopback-up]
+                      [--loopback-up] [--startup-timeout S] [--start-attempts N]
 
 --append-stdin: after the notebook's own cells, print {"event": "cells-done"} on stdout
 and read one JSON line {"cells": [...]} from stdin; those cells are appended and run in
@@ -19,8 +19,12 @@ the same kernel (the grader keeps its hidden checks out of every file this way).
 --loopback-up: bring the loopback interface up first (the executor runs in a network
 namespace of its own, where the kernel it starts is reachable only through loopback).
 
-A kernel that fails to start (or restart) is reported as an incident of kind "start":
-no student code ran in it, so the caller must not blame the notebook for it.
+A kernel that does not answer within --startup-timeout is shut down and started again,
+with twice the timeout each time, up to --start-attempts in all (a loaded machine can
+take over a minute to start tslab; no cell ran yet, so nothing runs twice). The failed
+tries are listed in "startFailures". A kernel that still fails to start (or to restart)
+is reported as an incident of kind "start": no student code ran in it, so the caller
+must not blame the notebook for it.
 
 Writes the executed notebook to OUT and a status line as JSON on stdout:
 {"status": "ok"|"timeout"|"dead", "cell": index-or-null, "message": str, "cellSeconds": [..],
@@ -161,33 +165,57 @@ class Runner:
             index += 1
         return True
 
-    def main(self):
-        started = False
+    def reset_client(self):
+        """Drop a kernel that did not answer in time, so the next attempt starts a fresh one."""
+        self.client.shutdown_kernel = "immediate"
         try:
-            with self.client.setup_kernel():
-                started = True
-                if not self.run_range(0):
-                    return
-                if self.a.append_stdin:
-                    sys.stdout.write(json.dumps({"event": "cells-done"}) + "\n")
-                    sys.stdout.flush()
-                    line = sys.stdin.readline()
-                    extra = json.loads(line).get("cells", []) if line.strip() else []
-                    start = len(self.nb.cells)
-                    self.status["appendedFrom"] = start
-                    for c in extra:
-                        if isinstance(c.get("source"), list):
-                            c["source"] = "".join(c["source"])
-                        self.nb.cells.append(nbformat.from_dict(c))
-                    self.run_range(start)
-        except KernelStartError as e:
-            self.incident(None, "start", str(e))
-        except Exception as e:  # the kernel failed to start, and the like
-            if started:
-                self.incident(self.status["cell"], "dead", f"{type(e).__name__}: {e}")
-            else:
-                self.incident(None, "start", f"the kernel did not start: {type(e).__name__}: {e}")
+            if self.client.km is not None:
+                self.client._cleanup_kernel()
+        except Exception:
+            pass  # it never answered; whatever is left of it goes with its process group
+        self.client.km = None
+        self.client.kc = None
+        if not self.a.immediate_shutdown:
+            self.client.shutdown_kernel = "graceful"
 
+    def main(self):
+        """Start the kernel (again, with twice the patience, if it did not answer) and run."""
+        for attempt in range(self.a.start_attempts):
+            self.client.startup_timeout = self.a.startup_timeout * (2**attempt)
+            started = False
+            try:
+                with self.client.setup_kernel():
+                    started = True
+                    self.run_all()
+                return
+            except KernelStartError as e:
+                self.incident(None, "start", str(e))
+                return
+            except Exception as e:
+                if started:
+                    self.incident(self.status["cell"], "dead", f"{type(e).__name__}: {e}")
+                    return
+                # No cell ran in it, so a second try cannot run anything twice.
+                message = f"the kernel did not start: {type(e).__name__}: {e}"
+                self.status.setdefault("startFailures", []).append(message)
+                self.reset_client()
+        self.incident(None, "start", f"{message} ({self.a.start_attempts} attempts)")
+
+    def run_all(self):
+        if not self.run_range(0):
+            return
+        if self.a.append_stdin:
+            sys.stdout.write(json.dumps({"event": "cells-done"}) + "\n")
+            sys.stdout.flush()
+            line = sys.stdin.readline()
+            extra = json.loads(line).get("cells", []) if line.strip() else []
+            start = len(self.nb.cells)
+            self.status["appendedFrom"] = start
+            for c in extra:
+                if isinstance(c.get("source"), list):
+                    c["source"] = "".join(c["source"])
+                self.nb.cells.append(nbformat.from_dict(c))
+            self.run_range(start)
 
 def main():
     p = argparse.ArgumentParser()
@@ -195,6 +223,7 @@ def main():
     p.add_argument("out")
     p.add_argument("--timeout", type=int, default=60)
     p.add_argument("--startup-timeout", type=int, default=60)
+    p.add_argument("--start-attempts", type=int, default=2)
     p.add_argument("--cwd", default=".")
     p.add_argument("--kernel", default="tslab")
     p.add_argument("--restarts", type=int, default=0)

@@ -47,6 +47,13 @@ export interface ExecuteOptions {
    * --net --`: a network namespace of their own, whose loopback the executor brings up.
    */
   executorPrefix?: string[];
+  /**
+   * Seconds the kernel has to answer after it was started (default 60). A kernel that does
+   * not answer is shut down and started again with twice the time, `startAttempts` times in
+   * all (default 2): a loaded machine can take over a minute to start tslab.
+   */
+  startupTimeout?: number;
+  startAttempts?: number;
 }
 
 export interface ExecuteResult {
@@ -59,6 +66,8 @@ export interface ExecuteResult {
   failures: CellFailure[];
   cellSeconds: number[];
   message: string;
+  /** Why earlier attempts to start the kernel failed (empty when the first one answered). */
+  startFailures: string[];
 }
 
 export interface JupyterEnv {
@@ -94,6 +103,10 @@ export async function executeNotebook(path: string, opts: ExecuteOptions = {}): 
     ...(opts.appendCells ? ["--append-stdin"] : []),
     ...(opts.immediateShutdown ? ["--immediate-shutdown"] : []),
     ...(opts.executorPrefix?.length ? ["--loopback-up"] : []),
+    "--startup-timeout",
+    String(Math.max(1, Math.ceil(opts.startupTimeout ?? 60))),
+    "--start-attempts",
+    String(Math.max(1, Math.floor(opts.startAttempts ?? 2))),
   ];
   const jupyterPath = [
     ...(opts.kernelSpecPath ?? []),
@@ -132,6 +145,7 @@ export async function executeNotebook(path: string, opts: ExecuteOptions = {}): 
       appendedFrom: status.appendedFrom ?? null,
       failures,
       cellSeconds: status.cellSeconds,
+      startFailures: status.startFailures ?? [],
       message: status.message,
     };
   } finally {
@@ -146,6 +160,7 @@ interface NbexecStatus {
   cellSeconds: number[];
   incidents?: { cell: number | null; kind: "timeout" | "dead" | "start"; message: string }[];
   appendedFrom?: number | null;
+  startFailures?: string[];
 }
 
 /** Run nbexec.py; answer its "cells-done" event with the appended cells on stdin. */

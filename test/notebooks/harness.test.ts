@@ -1,6 +1,6 @@
 // The harness itself must be able to fail: a notebook whose cell throws is reported
 // with its name, the cell index and the error text, and later cells do not hide it.
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { describeFailures, executeNotebook, projectRoot, writeNotebook, type Notebook } from "../../src/runner";
@@ -60,5 +60,37 @@ describe("the notebook harness", () => {
     const r = await executeNotebook(path, { cellTimeout: 3 });
     expect(r.status).toBe("timeout");
     expect(describeFailures(path, r.failures)).toContain("loops.ipynb cell 1 (timeout)");
+  });
+
+  it("starts the kernel again, with more time, when the first start does not answer", async () => {
+    // A kernelspec whose first start hangs (as tslab does on a loaded machine) and whose
+    // second start is the real tslab: the run succeeds and lists the failed try.
+    const real = JSON.parse(
+      readFileSync(join(projectRoot, ".jupyter-local", "share", "jupyter", "kernels", "tslab", "kernel.json"), "utf8"),
+    ) as { argv: string[] };
+    const specs = join(scratch, "slow-start", "kernels", "tslab-slow");
+    const mark = join(scratch, "slow-start", "first-start");
+    rmSync(join(scratch, "slow-start"), { recursive: true, force: true });
+    mkdirSync(specs, { recursive: true });
+    const script = `if [ ! -e "${mark}" ]; then : > "${mark}"; exec sleep 600; fi; exec "$@"`;
+    writeFileSync(
+      join(specs, "kernel.json"),
+      JSON.stringify({ argv: ["sh", "-c", script, "sh", ...real.argv], display_name: "slow", language: "typescript" }),
+    );
+    const path = join(scratch, "slow.ipynb");
+    writeNotebook(path, notebook(['import { PAGE_SIZE } from "pfnlab";', "console.log(PAGE_SIZE * 2);"]));
+    const r = await executeNotebook(path, {
+      cellTimeout: 60,
+      kernel: "tslab-slow",
+      kernelSpecPath: [join(scratch, "slow-start")],
+      startupTimeout: 4,
+      startAttempts: 5,
+    });
+    expect(existsSync(mark)).toBe(true);
+    expect(r.startFailures.length).toBeGreaterThanOrEqual(1);
+    expect(r.startFailures[0]).toMatch(/did not start: .*respond in 4 seconds/);
+    expect(r.status).toBe("ok");
+    expect(r.failures).toEqual([]);
+    expect(JSON.stringify(r.notebook.cells[1].outputs)).toContain("8192");
   });
 });
