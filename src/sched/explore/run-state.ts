@@ -121,14 +121,42 @@ export class RunState {
     return `${this.code[t.id]}|${this.heads[t.id]}|${p.kind}${site}${this.readsOf(fp, p.kind, tracking)}`;
   }
 
+  /**
+   * What `record` does to the run besides naming the step: start tracking the entries the
+   * step of `t` would read. For a replayed step, whose event is known from the run before.
+   */
+  trackReads(t: SimTask, fp: Footprint): void {
+    if (fp === null) return;
+    const kind = t.pending!.kind;
+    for (const x of fp) {
+      const c = x.cell;
+      if (c instanceof Lock) {
+        if (kind !== "acquire" && kind !== "wake") continue;
+        const cells = this.guarded.get(c);
+        if (cells) for (const g of cells) if (isValueCell(g)) this.track(g);
+      } else if (isValueCell(c)) this.track(c);
+    }
+  }
+
   /** Task `task` took the step recorded as `rec` with footprint `fp`: it is now event (returned). */
   commit(task: number, rec: string, fp: Footprint): number {
     const { eventIds } = this.tables;
     let id = eventIds.get(rec);
     if (id === undefined) eventIds.set(rec, (id = eventIds.size + 1));
-    this.heads[task] = id;
     this.learn(task, id, fp);
     this.tables.stable?.noteStep(fp, task);
+    this.apply(task, id, fp);
+    return id;
+  }
+
+  /**
+   * Task `task` took a step that is event `id`, with footprint `fp`: update the run's
+   * view. Alone (no `learn`, no `noteStep`) for a replayed step: the run that first took
+   * it learnt its result and noted what it touched, and nothing learnt since can
+   * contradict that (invisible.ts relies only on what was seen).
+   */
+  apply(task: number, id: number, fp: Footprint): void {
+    this.heads[task] = id;
     if (fp === null) {
       this.lastGlobal = id;
       this.ptEpoch = id;
@@ -148,7 +176,6 @@ export class RunState {
         }
       }
     this.digest = null;
-    return id;
   }
 
   // A named entry's value when first touched is its value in the built world if no step

@@ -163,18 +163,32 @@ export class StateCache implements CacheTables {
     const run = new RunState(sched, this, this.bound, groups, this.symmetry);
     this.run = run;
     this.afterRelax = false;
+    // The steps before the branch replay the run before, so their events are known: they
+    // skip naming what they read (record) and the cache's learning (apply instead of commit).
+    const before = this.events;
+    const events: number[] = [];
+    this.events = events;
+    const replayTo = checkFrom - 1;
     let preempts = 0;
     let pendingTask = -1;
-    let pendingRec = "";
+    let pendingStep = -1;
+    let pendingRec: string | null = null;
     let pendingFp: Footprint = null;
-    // The last step of a run that ends has no next choice to commit it at.
-    this.endRun = () => {
-      if (pendingTask >= 0) run.commit(pendingTask, pendingRec, pendingFp);
+    const commit = () => {
+      if (pendingRec !== null) events[pendingStep] = run.commit(pendingTask, pendingRec, pendingFp);
+      else {
+        const id = before[pendingStep]!;
+        run.apply(pendingTask, id, pendingFp);
+        events[pendingStep] = id;
+      }
       pendingTask = -1;
     };
+    // The last step of a run that ends has no next choice to commit it at.
+    this.endRun = () => {
+      if (pendingTask >= 0) commit();
+    };
     return (ctx: ChoiceContext) => {
-      if (pendingTask >= 0) run.commit(pendingTask, pendingRec, pendingFp);
-      pendingTask = -1;
+      if (pendingTask >= 0) commit();
       const ex = this.expected;
       if (ex !== null && ex.step === ctx.step - 1) {
         const key = run.keyOf(ctx.prev, this.afterRelax);
@@ -196,10 +210,24 @@ export class StateCache implements CacheTables {
       const t: SimTask = inner(ctx);
       if (ctx.prevEligible && t !== ctx.prev) preempts++;
       pendingFp = footprintOf(t, sched, this.afterRelax);
-      pendingRec = run.record(t, pendingFp)!;
+      pendingStep = ctx.step;
       pendingTask = t.id;
+      if (ctx.step < replayTo && before[ctx.step] !== undefined) {
+        if (this.verify) this.checkReplay(run.record(t, pendingFp)!, before[ctx.step]!, ctx.step);
+        else run.trackReads(t, pendingFp);
+        pendingRec = null;
+      } else pendingRec = run.record(t, pendingFp)!;
       this.afterRelax = t.pending!.kind === "cpuRelax";
       return t;
     };
+  }
+
+  /** Per step of the latest run, its event (the next run replays them up to its branch). */
+  private events: number[] = [];
+
+  /** verify: a replayed step must be the event the run before took there. */
+  private checkReplay(rec: string, id: number, step: number): void {
+    if (this.eventIds.get(rec) !== id)
+      throw new Error(`state cache: step ${step} replays event ${id}, but the run now records ${rec}`);
   }
 }
