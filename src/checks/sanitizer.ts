@@ -48,6 +48,8 @@ import {
 export * from "./pfn-events";
 export { currentPfnAt } from "./pfn-identity";
 
+const NO_NOTES: readonly { text: string; event: TraceEvent }[] = Object.freeze([]);
+
 /** A stale pfn a task got from a lookup and has neither used, kept, dropped nor refused yet. */
 interface PendingStale {
   pfn: number;
@@ -88,7 +90,8 @@ export class Sanitizer {
   private unnoted = 0;
 
   /** The events recorded since the last call, as trace notes: the event as data and its printed line. */
-  takeNotes(): { text: string; event: TraceEvent }[] {
+  takeNotes(): readonly { text: string; event: TraceEvent }[] {
+    if (this.unnoted === this.events.length) return NO_NOTES; // after most steps: no array made
     const out = this.events.slice(this.unnoted).map((e) => {
       const event: TraceEvent = { source: "sanitizer", kind: e.kind, outcome: e.outcome, detail: e.detail };
       return { text: formatSanitizerEvent(event), event };

@@ -34,10 +34,10 @@ export class Executor {
     const t0 = task.clock;
     switch (p.kind) {
       case "step":
-        this.record(stepNo, t0, task, "step", p.site, {
+        this.record(stepNo, t0, task, "step", p.site, () => ({
           cost: p.cost,
           ...(p.units === undefined ? {} : { units: p.units }),
-        });
+        }));
         task.clock = t0 + stepCost(this.costs, p.cost, p.units);
         this.advance(task);
         break;
@@ -58,11 +58,11 @@ export class Executor {
         this.doRelease(stepNo, task, p.lock, p.site);
         break;
       case "wake":
-        this.record(stepNo, t0, task, "acquired", p.site, {
+        this.record(stepNo, t0, task, "acquired", p.site, () => ({
           ...lockFields(p.lock),
           mode: p.mode,
           text: `after waiting ${t0 - (task.waiting?.since ?? t0)}ns`,
-        });
+        }));
         task.waiting = null;
         this.advance(task);
         break;
@@ -75,17 +75,19 @@ export class Executor {
     if (!this.guard(task, () => lockdep.beforeAcquire(this.checker, task, lock, mode, site))) return;
     const at = this.locks.acquire(task, lock, mode, site);
     if (at !== null) {
-      this.record(stepNo, t0, task, "acquire", site, { ...lockFields(lock), mode });
+      this.record(stepNo, t0, task, "acquire", site, () => ({ ...lockFields(lock), mode }));
       task.clock = at;
       this.advance(task);
       return;
     }
-    const holders = [...lock.holders.keys()].map((h) => h.name);
-    const queued = this.locks.queued(lock);
-    this.record(stepNo, t0, task, "contend", site, {
-      ...lockFields(lock),
-      mode,
-      text: `${lock.kind === "spinlock" ? "spins" : "sleeps"}; held by ${holders.join(", ") || "nobody"}${queued > 1 ? `; ${queued - 1} queued ahead` : ""}`,
+    this.record(stepNo, t0, task, "contend", site, () => {
+      const holders = [...lock.holders.keys()].map((h) => h.name);
+      const queued = this.locks.queued(lock);
+      return {
+        ...lockFields(lock),
+        mode,
+        text: `${lock.kind === "spinlock" ? "spins" : "sleeps"}; held by ${holders.join(", ") || "nobody"}${queued > 1 ? `; ${queued - 1} queued ahead` : ""}`,
+      };
     });
   }
 
@@ -94,16 +96,19 @@ export class Executor {
     let ok = false;
     if (!this.guard(task, () => (ok = lockdep.beforeRelease(this.checker, task, lock, site)))) return;
     if (!ok) {
-      this.record(stepNo, t0, task, "release", site, { ...lockFields(lock), text: "ignored: not held by this task" });
+      this.record(stepNo, t0, task, "release", site, () => ({
+        ...lockFields(lock),
+        text: "ignored: not held by this task",
+      }));
       this.advance(task);
       return;
     }
     const r = this.locks.release(task, lock);
-    this.record(stepNo, t0, task, "release", site, {
+    this.record(stepNo, t0, task, "release", site, () => ({
       ...lockFields(lock),
       mode: r.mode,
       text: `held ${t0 - r.start}ns`,
-    });
+    }));
     task.clock = r.done;
     this.advance(task);
   }
@@ -124,7 +129,7 @@ export class Executor {
     task.pending = null;
     task.crashedByChecker = e instanceof CheckerError;
     task.error = e instanceof CheckerError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    this.record(this.stepNo, task.clock, task, "crash", "", { text: task.error });
+    this.record(this.stepNo, task.clock, task, "crash", "", () => ({ text: task.error! }));
   }
 
   /** Resume the task's code until its next scheduling effect (interpreter.ts answers `current`, notes are recorded). */
@@ -140,13 +145,9 @@ export class Executor {
       task.state = "done";
       task.pending = null;
       task.result = r.value;
-      this.record(
-        this.stepNo,
-        task.clock,
-        task,
-        "done",
-        "",
-        r.value === undefined ? {} : returnedFields(short(r.value)),
+      const value = r.value;
+      this.record(this.stepNo, task.clock, task, "done", "", () =>
+        value === undefined ? {} : returnedFields(short(value)),
       );
       if (task.held.length > 0) {
         this.checker.report({
@@ -183,12 +184,7 @@ export class Executor {
   }
 
   private readonly recordNote = (task: SimTask, e: NoteEffect): void => {
-    this.record(
-      this.stepNo,
-      task.clock,
-      task,
-      "note",
-      "",
+    this.record(this.stepNo, task.clock, task, "note", "", () =>
       e.event ? { text: e.text, event: e.event } : { text: e.text },
     );
   };
@@ -199,7 +195,8 @@ export class Executor {
     task: SimTask,
     kind: TraceKind,
     site: string,
-    extra: Partial<TraceRecord> = {},
+    // Built only when the trace is kept: explorations run without one, millions of steps.
+    extra?: () => Partial<TraceRecord>,
   ): void {
     if (!this.recordTrace) return;
     // The model line that yielded the effect being executed, when call sites are captured,
@@ -207,7 +204,7 @@ export class Executor {
     const p = kind === "note" ? undefined : (task.pending as Pick<TraceRecord, "at" | "frames" | "siteParts"> | null);
     const where = p?.at ? { at: p.at, ...(p.frames ? { frames: p.frames } : {}) } : {};
     const parts = p?.siteParts ? { siteParts: p.siteParts } : {};
-    this.trace.push({ step, time, task: task.name, cpu: task.cpu, kind, site, ...parts, ...where, ...extra });
+    this.trace.push({ step, time, task: task.name, cpu: task.cpu, kind, site, ...parts, ...where, ...extra?.() });
   }
 }
 
