@@ -135,8 +135,18 @@ export const FOLL_KNOWN = FOLL_WRITE | FOLL_GET | FOLL_DUMP | FOLL_FORCE | FOLL_
 /** How much a FOLL_PIN adds to the refcount (GUP_PIN_COUNTING_BIAS, include/linux/mm.h). */
 export const GUP_PIN_COUNTING_BIAS = 1024;
 
+// The same few addresses and pfns are printed in every run of an exploration.
+const HEX_MEMO = new Map<number, string>();
+const HEX_MEMO_MAX = 4096;
+
 /** "0x7f0000001000" */
 export function hex(n: number): string {
   if (typeof n !== "number") checkNumber("hex", "n", n);
-  return n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`;
+  let s = HEX_MEMO.get(n);
+  if (s === undefined) {
+    s = n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`;
+    if (HEX_MEMO.size >= HEX_MEMO_MAX) HEX_MEMO.clear();
+    HEX_MEMO.set(n, s);
+  }
+  return s;
 }

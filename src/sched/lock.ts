@@ -68,6 +68,14 @@ export class LockHolders implements Iterable<[Task, LockMode]> {
     return this.first === task || (this.rest?.has(task) ?? false);
   }
 
+  /** Whether some holder holds it for write (no iterator: asked at every rwsem acquire). */
+  anyWrite(): boolean {
+    if (this.first === null) return false;
+    if (this.firstMode === "write") return true;
+    if (this.rest !== null) for (const m of this.rest.values()) if (m === "write") return true;
+    return false;
+  }
+
   get(task: Task): LockMode | undefined {
     if (this.first === task) return this.firstMode;
     return this.rest === null ? undefined : this.rest.get(task);
@@ -158,8 +166,7 @@ export class Lock {
   available(mode: LockMode): boolean {
     if (this.holders.size === 0) return true;
     if (this.kind !== "rwsem" || mode !== "read") return false;
-    for (const m of this.holders.values()) if (m === "write") return false;
-    return true;
+    return !this.holders.anyWrite();
   }
 
   isLocked(): boolean {

@@ -89,6 +89,8 @@ export class RunState {
   private trackedList: Tracked[] = [];
   /** worldDigest() until the next step or newly tracked entry. */
   private digest: string | null = null;
+  /** The last writers part of it, until a step writes such a cell. */
+  private writers: string | null = null;
   /** Per lock, the cells some holder of it wrote while holding it: what taking it may read. */
   private readonly guarded = new Map<Lock, Set<object | string>>();
   /** Latest global step; latest step that wrote page tables without naming the entry. */
@@ -168,7 +170,10 @@ export class RunState {
           this.ptEpoch = id;
           continue;
         }
-        if (!isValueCell(c)) this.lastWriter.set(c, id);
+        if (!isValueCell(c)) {
+          this.lastWriter.set(c, id);
+          this.writers = null;
+        }
         for (const h of this.sched.tasks[task]!.held) {
           let cells = this.guarded.get(h.lock);
           if (!cells) this.guarded.set(h.lock, (cells = new Set()));
@@ -208,13 +213,17 @@ export class RunState {
   private worldDigest(moved?: Moved): string {
     const plain = moved === undefined || (moved.writes.size === 0 && moved.wrote === undefined);
     if (plain && this.digest !== null) return this.digest;
+    const d = `G${this.lastGlobal}/${this.ptDigest(moved?.writes)}/${moved?.wrote ? this.writersOf(moved) : (this.writers ??= this.writersOf())}`;
+    if (plain) this.digest = d;
+    return d;
+  }
+
+  // The set of last writers, sorted (a predicted step that writes cells becomes theirs).
+  private writersOf(moved?: Moved): string {
     const set = new Set<number>();
     for (const [c, id] of this.lastWriter) if (!moved?.wrote?.includes(c)) set.add(id);
     if (moved?.wrote) set.add(moved.head);
-    const ws = [...set].sort((a, b) => a - b);
-    const d = `G${this.lastGlobal}/${this.ptDigest(moved?.writes)}/${ws.join(",")}`;
-    if (plain) this.digest = d;
-    return d;
+    return [...set].sort((a, b) => a - b).join(",");
   }
 
   // What taking `lock` lets the code right after it read: what holders of the lock wrote
