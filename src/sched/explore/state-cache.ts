@@ -41,6 +41,12 @@
  * running it; dfs skips the alternative when that state was explored (state-cache tests
  * check every followed prediction against the key the run then computes).
  *
+ * Replayed steps. A run repeats the run before it up to its branch (dfs.ts), and the
+ * tasks are deterministic, so each replayed step is the event the run before took at that
+ * step: the run takes it from there (RunState.apply) instead of naming what the step read
+ * again, which is most of the bookkeeping (at 5-8 lookups ~90% of the steps are replayed).
+ * `verify` names them anyway and checks.
+ *
  * Symmetry (opt in): tasks the scenario declares interchangeable (TaskSpec.symmetry: same
  * code, same parameters) enter the key as a sorted multiset, so a state and its mirror
  * image with two lookups swapped are one state. Sound for the set of outcome classes when
