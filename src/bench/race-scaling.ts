@@ -223,17 +223,23 @@ export const raceScalingBenchmark: Benchmark = {
       for (const variant of VARIANTS) {
         const r = reached[variant]!;
         rows.push(
-          row("race-scaling", `largest N with the whole space covered in the budget (${variant})`, "lookups", [r.ours], {
-            goal: `>= Spin with POR (${r.spin})`,
-            met: r.ours >= r.spin,
-            extra: {
-              ours: r.ours,
-              oursDpor: dporReached[variant],
-              oursCache: cacheReached[variant] ?? 0,
-              spin: r.spin,
-              budgetMs: budget,
+          row(
+            "race-scaling",
+            `largest N with the whole space covered in the budget (${variant})`,
+            "lookups",
+            [r.ours],
+            {
+              goal: `>= Spin with POR (${r.spin})`,
+              met: r.ours >= r.spin,
+              extra: {
+                ours: r.ours,
+                oursDpor: dporReached[variant],
+                oursCache: cacheReached[variant] ?? 0,
+                spin: r.spin,
+                budgetMs: budget,
+              },
             },
-          }),
+          ),
         );
       }
     }

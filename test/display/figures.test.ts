@@ -153,6 +153,26 @@ describe("scalingFigure", () => {
     );
   });
 
+  it("labels the line at the smallest value even when the ticks skip powers of two (notebook 03's 8 KiB PUD points)", () => {
+    // 8 KiB .. 256 MiB: ticks every second power of two (1 MiB among them), plus 8 KiB.
+    const series = [
+      { leaf: "pte" as const, sizesBytes: [2 * MiB, 128 * GiB], values: [16384, 256 * MiB + 8192] },
+      { leaf: "pud" as const, sizesBytes: [2 * MiB, 128 * GiB], values: [12288, 8192] },
+    ];
+    const y = scalingFigure({ metric: "page-table bytes", unit: "bytes", series }).layout.yaxis as Obj;
+    expect(y.ticktext).toEqual([
+      "8 KiB",
+      "16 KiB",
+      "64 KiB",
+      "256 KiB",
+      "1 MiB",
+      "4 MiB",
+      "16 MiB",
+      "64 MiB",
+      "256 MiB",
+    ]);
+  });
+
   it("rejects series of different lengths", () => {
     expect(() =>
       scalingFigure({ metric: "faults", unit: "count", series: [{ leaf: "pte", sizesBytes: [1, 2], values: [1] }] }),

@@ -45,14 +45,16 @@ export function checkArray<T>(fn: string, field: string, arr: unknown): T[] {
 
 /**
  * Powers of two between lo and hi with exponents a multiple of a step (1, 2, 5, 10,
- * 20), at most `max` of them, so 1 KiB / 1 MiB / 1 GiB are among them when possible.
+ * 20), at most `max` of them, so 1 KiB / 1 MiB / 1 GiB are among them when possible;
+ * plus the power of two at or below lo, so the smallest values sit on a labelled line.
  */
 export function powerOfTwoTicks(lo: number, hi: number, max = 9): number[] {
   const a = Math.floor(Math.log2(lo));
   const b = Math.ceil(Math.log2(hi));
   const step = [1, 2, 5, 10, 20].find((s) => Math.floor((b - a) / s) + 1 <= max) ?? 20;
-  const ticks: number[] = [];
-  for (let e = Math.ceil(a / step) * step; e <= b; e += step) ticks.push(2 ** e);
+  const first = Math.ceil(a / step) * step;
+  const ticks: number[] = first > a ? [2 ** a] : [];
+  for (let e = first; e <= b; e += step) ticks.push(2 ** e);
   return ticks;
 }
 
