@@ -31,6 +31,26 @@ describe("exploration progress", () => {
     expect(cov[cov.length - 1]!).toBeLessThan(1);
   });
 
+  it("the state cache gives states and their rate but no coverage or ETA, and says why", () => {
+    const seen: ExploreProgress[] = [];
+    const r = explore("follow-vs-zap", {
+      preemptions: Infinity,
+      cache: true,
+      schedules: 1e9,
+      params: { lookups: 2 },
+      onProgress: (p) => seen.push(p),
+      progressMs: 0,
+    });
+    const running = seen.filter((p) => !p.done);
+    expect(running.length).toBeGreaterThan(5);
+    for (const p of running) {
+      expect(p).toMatchObject({ covered: null, etaMs: null, noEstimate: "state cache" });
+      expect(p.states).toBeGreaterThan(0);
+    }
+    expect(formatProgress(running[0]!)).toMatch(/ states \(.*\/s\), .*no ETA \(state cache\)$/);
+    expect(seen[seen.length - 1]).toMatchObject({ done: true, exhausted: true, covered: 1, states: r.states });
+  });
+
   it("random exploration has no coverage or space ETA, only the time to the cap", () => {
     const seen: ExploreProgress[] = [];
     explore("lost-update", { strategy: "random", schedules: 20, onProgress: (p) => seen.push(p), progressMs: 0 });
@@ -68,6 +88,7 @@ describe("exploration progress", () => {
       cap: 100000,
       covered: 0.41,
       etaMs: 6043,
+      noEstimate: null,
       outcomes: {},
       done: false,
       exhausted: false,
@@ -82,5 +103,8 @@ describe("exploration progress", () => {
     expect(formatProgress({ ...base, done: true, covered: null, etaMs: null })).toBe(
       "12,345 schedules, 2,939/s, 4.2 s, stopped",
     );
+    expect(
+      formatProgress({ ...base, states: 900, stateRate: 214.3, covered: null, etaMs: null, noEstimate: "state cache" }),
+    ).toBe("12,345 schedules, 900 states (214/s), 2,939/s, 4.2 s, no ETA (state cache)");
   });
 });

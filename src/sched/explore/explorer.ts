@@ -132,6 +132,7 @@ function exploreOnce(
         strategyName === "dfs",
         () => strategy.coverage?.() ?? null,
         () => cache?.states ?? null,
+        cache ? "state cache" : null,
       )
     : null;
   const cutRuns = (): number => dpor?.sleepBlocked ?? cache?.hits ?? 0;
