@@ -6,7 +6,7 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../src/runner";
 import { CHROMIUM, chromiumArgs } from "../support/browser";
-import { freePort } from "../support/notebook6";
+import { freePort, waitForNotebook6Kernel } from "../support/notebook6";
 // @ts-expect-error plain ESM helper shared with scripts/start.mjs, no types
 import { startJupyter } from "../../scripts/lib/jupyter.mjs";
 
@@ -35,15 +35,7 @@ describe("00-start-here in a real browser", () => {
     const token = u.searchParams.get("token");
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     await page.goto(`${u.origin}/notebooks/notebooks/00-start-here.ipynb?token=${token}`);
-    await page.waitForFunction(
-      () => {
-        const J = (window as unknown as { Jupyter?: any }).Jupyter;
-        // Connected and the kernel answered kernel_info (Notebook 6 stores the reply).
-        return J?.notebook?.kernel?.is_connected?.() && !!J.notebook.kernel.info_reply?.protocol_version;
-      },
-      undefined,
-      { timeout: 60_000 },
-    );
+    await waitForNotebook6Kernel(page);
     await page.evaluate(() => (window as unknown as { Jupyter: any }).Jupyter.notebook.execute_all_cells());
     await page.waitForSelector("svg.main-svg", { timeout: 90_000 });
     // Wait for the whole run to finish: no cell left with a busy prompt "In [*]".
