@@ -43,8 +43,8 @@ export async function startNotebookServer(): Promise<RunningJupyter> {
 /**
  * Waits until the page's kernel is connected and answered kernel_info (Notebook 6 stores
  * the reply). tslab starts in 2-3 s, but on a loaded machine a start once went unanswered
- * for a minute (CI, nbexec.py): a kernel silent for 90 s is restarted once, as a user
- * would from the Kernel menu, and gets 150 s more.
+ * for a minute (CI, nbexec.py): a kernel silent for 90 s is replaced once (a new session,
+ * as shutting it down and opening the notebook again would) and gets 150 s more.
  */
 export async function waitForNotebook6Kernel(page: Page): Promise<void> {
   const answered = (timeout: number) =>
@@ -59,7 +59,8 @@ export async function waitForNotebook6Kernel(page: Page): Promise<void> {
   try {
     await answered(90_000);
   } catch {
-    await page.evaluate(() => (window as unknown as { Jupyter: any }).Jupyter.notebook.kernel.restart());
+    // A new session: a new kernel process on new ports (a kernel restart keeps the ports).
+    await page.evaluate(() => (window as unknown as { Jupyter: any }).Jupyter.notebook.session.restart());
     await answered(150_000);
   }
 }

@@ -3,6 +3,7 @@
 // share JupyterLab's widgets (Lumino menus, .jp-* classes); Notebook 6 is driven through
 // its `Jupyter` global.
 import type { Page } from "playwright-core";
+import { waitForNotebook6Kernel } from "../../support/notebook6";
 
 export interface FrontEnd {
   /** "lab", "notebook7", "notebook6": names screenshots and messages. */
@@ -125,15 +126,8 @@ export const notebook6: FrontEnd = {
   async activateFigures() {},
   outputSelector: ".output_subarea",
   async waitForKernel(page: Page) {
-    // Connected and the kernel answered kernel_info (Notebook 6 stores the reply).
-    await page.waitForFunction(
-      () => {
-        const J = (window as unknown as Nb6Window).Jupyter;
-        return J?.notebook?.kernel?.is_connected?.() && !!J.notebook.kernel.info_reply?.protocol_version;
-      },
-      undefined,
-      long,
-    );
+    // Connected and the kernel answered kernel_info; a silent kernel is replaced once.
+    await waitForNotebook6Kernel(page);
   },
   async runAll(page: Page) {
     await page.evaluate(() => (window as unknown as Nb6Window).Jupyter.notebook.execute_all_cells());
