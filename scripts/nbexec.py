@@ -109,16 +109,25 @@ class Runner:
         truncate_outputs(self.nb.cells[index], self.a.max_output_chars)
 
     def restart(self):
-        """A fresh kernel with the same connection; replay the cells that completed before."""
+        """A fresh kernel (new process, new ports; started again like the first one if it does
+        not answer); replay the cells that completed before."""
         t = time.monotonic()
         self.client.shutdown_kernel = "immediate"
         self.client._cleanup_kernel()
-        self.client.km = self.client.create_kernel_manager()
-        try:
-            self.client.start_new_kernel()
-            self.client.start_new_kernel_client()
-        except Exception as e:
-            raise KernelStartError(f"the kernel did not restart: {type(e).__name__}: {e}") from e
+        for attempt in range(self.a.start_attempts):
+            self.client.startup_timeout = self.a.startup_timeout * (2**attempt)
+            self.client.km = self.client.create_kernel_manager()
+            try:
+                self.client.start_new_kernel()
+                self.client.start_new_kernel_client()
+                break
+            except Exception as e:
+                message = f"the kernel did not restart: {type(e).__name__}: {e}"
+                self.status.setdefault("startFailures", []).append(message)
+                self.reset_client()
+                self.client.shutdown_kernel = "immediate"
+        else:
+            raise KernelStartError(f"{message} ({self.a.start_attempts} attempts)")
         self.status.setdefault("restartSeconds", []).append(round(time.monotonic() - t, 3))
         for i in self.done:
             saved = self.nb.cells[i]

@@ -94,4 +94,36 @@ describe("the notebook harness", () => {
     expect(r.failures).toEqual([]);
     expect(JSON.stringify(r.notebook.cells[1].outputs)).toContain("8192");
   });
+
+  it("after a cell timeout, starts the replacement kernel again when it does not answer, and goes on", async () => {
+    // The first start answers; the restart after the endless loop hangs; the next try answers.
+    const real = JSON.parse(
+      readFileSync(join(projectRoot, ".jupyter-local", "share", "jupyter", "kernels", "tslab", "kernel.json"), "utf8"),
+    ) as { argv: string[] };
+    const root = join(scratch, "slow-restart");
+    const specs = join(root, "kernels", "tslab-slow2");
+    const [first, second] = [join(root, "first"), join(root, "second")];
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(specs, { recursive: true });
+    const script = `if [ -e "${first}" ] && [ ! -e "${second}" ]; then : > "${second}"; exec sleep 600; fi; : > "${first}"; exec "$@"`;
+    writeFileSync(
+      join(specs, "kernel.json"),
+      JSON.stringify({ argv: ["sh", "-c", script, "sh", ...real.argv], display_name: "slow", language: "typescript" }),
+    );
+    const path = join(scratch, "restart.ipynb");
+    writeNotebook(path, notebook(['const x = 21; console.log("set");', "while (true) {}", "console.log(x * 2);"]));
+    const r = await executeNotebook(path, {
+      cellTimeout: 12,
+      restarts: 1,
+      kernel: "tslab-slow2",
+      kernelSpecPath: [root],
+      startupTimeout: 6,
+      startAttempts: 4,
+    });
+    expect(existsSync(second)).toBe(true);
+    expect(r.startFailures[0]).toMatch(/did not restart: .*respond in 6 seconds/);
+    expect(r.failures.map((f) => [f.cell, f.kind])).toEqual([[1, "timeout"]]);
+    // Cell 0 was replayed in the replacement kernel, so cell 2 sees x.
+    expect(JSON.stringify(r.notebook.cells[2].outputs)).toContain("42");
+  });
 });
