@@ -109,25 +109,11 @@ class Runner:
         truncate_outputs(self.nb.cells[index], self.a.max_output_chars)
 
     def restart(self):
-        """A fresh kernel (new process, new ports; started again like the first one if it does
-        not answer); replay the cells that completed before."""
+        """A fresh kernel (new process, new ports); replay the cells that completed before."""
         t = time.monotonic()
         self.client.shutdown_kernel = "immediate"
         self.client._cleanup_kernel()
-        for attempt in range(self.a.start_attempts):
-            self.client.startup_timeout = self.a.startup_timeout * (2**attempt)
-            self.client.km = self.client.create_kernel_manager()
-            try:
-                self.client.start_new_kernel()
-                self.client.start_new_kernel_client()
-                break
-            except Exception as e:
-                message = f"the kernel did not restart: {type(e).__name__}: {e}"
-                self.status.setdefault("startFailures", []).append(message)
-                self.reset_client()
-                self.client.shutdown_kernel = "immediate"
-        else:
-            raise KernelStartError(f"{message} ({self.a.start_attempts} attempts)")
+        self.start_kernel("restart")
         self.status.setdefault("restartSeconds", []).append(round(time.monotonic() - t, 3))
         for i in self.done:
             saved = self.nb.cells[i]
@@ -174,8 +160,25 @@ class Runner:
             index += 1
         return True
 
-    def reset_client(self):
-        """Drop a kernel that did not answer in time, so the next attempt starts a fresh one."""
+    def start_kernel(self, verb):
+        """Start a kernel in a fresh manager. One that does not answer is dropped and started
+        again with twice the time, up to --start-attempts (no cell ran in it: nothing runs twice)."""
+        for attempt in range(self.a.start_attempts):
+            self.client.startup_timeout = self.a.startup_timeout * (2**attempt)
+            self.client.km = self.client.create_kernel_manager()
+            try:
+                self.client.start_new_kernel()
+                self.client.start_new_kernel_client()
+                return
+            except Exception as e:
+                message = f"the kernel did not {verb}: {type(e).__name__}: {e}"
+                self.status.setdefault("startFailures", []).append(message)
+                self.drop_kernel()
+        raise KernelStartError(f"{message} ({self.a.start_attempts} attempts)")
+
+    def drop_kernel(self):
+        """Kill a kernel that did not answer and forget its manager and client."""
+        mode = self.client.shutdown_kernel
         self.client.shutdown_kernel = "immediate"
         try:
             if self.client.km is not None:
@@ -184,31 +187,23 @@ class Runner:
             pass  # it never answered; whatever is left of it goes with its process group
         self.client.km = None
         self.client.kc = None
-        if not self.a.immediate_shutdown:
-            self.client.shutdown_kernel = "graceful"
+        self.client.shutdown_kernel = mode
 
     def main(self):
-        """Start the kernel (again, with twice the patience, if it did not answer) and run."""
-        for attempt in range(self.a.start_attempts):
-            self.client.startup_timeout = self.a.startup_timeout * (2**attempt)
-            started = False
-            try:
-                with self.client.setup_kernel():
-                    started = True
-                    self.run_all()
-                return
-            except KernelStartError as e:
-                self.incident(None, "start", str(e))
-                return
-            except Exception as e:
-                if started:
-                    self.incident(self.status["cell"], "dead", f"{type(e).__name__}: {e}")
-                    return
-                # No cell ran in it, so a second try cannot run anything twice.
-                message = f"the kernel did not start: {type(e).__name__}: {e}"
-                self.status.setdefault("startFailures", []).append(message)
-                self.reset_client()
-        self.incident(None, "start", f"{message} ({self.a.start_attempts} attempts)")
+        started = False
+        try:
+            self.start_kernel("start")
+            # setup_kernel finds the kernel running; it shuts it down at the end.
+            with self.client.setup_kernel():
+                started = True
+                self.run_all()
+        except KernelStartError as e:
+            self.incident(None, "start", str(e))
+        except Exception as e:
+            if started:
+                self.incident(self.status["cell"], "dead", f"{type(e).__name__}: {e}")
+            else:
+                self.incident(None, "start", f"the kernel did not start: {type(e).__name__}: {e}")
 
     def run_all(self):
         if not self.run_range(0):
