@@ -120,12 +120,13 @@ export class RunState {
       if (!tracking) return null; // a site no run has reached: no event to look up
       siteIds.set(p.site, (site = siteIds.size));
     }
-    return `${this.code[t.id]}|${this.heads[t.id]}|${p.kind}${site}${this.readsOf(fp, p.kind, tracking)}`;
+    if (tracking) this.trackReads(t, fp);
+    return `${this.code[t.id]}|${this.heads[t.id]}|${p.kind}${site}${this.readsOf(fp, p.kind)}`;
   }
 
   /**
    * What `record` does to the run besides naming the step: start tracking the entries the
-   * step of `t` would read. For a replayed step, whose event is known from the run before.
+   * step of `t` would read. Alone for a replayed step, whose event is known from the run before.
    */
   trackReads(t: SimTask, fp: Footprint): void {
     if (fp === null) return;
@@ -240,7 +241,7 @@ export class RunState {
     return s;
   }
 
-  private readsOf(fp: Footprint, kind: string, tracking: boolean): string {
+  private readsOf(fp: Footprint, kind: string): string {
     if (fp === null) return this.worldDigest();
     let s = "";
     for (const x of fp) {
@@ -251,7 +252,6 @@ export class RunState {
         // are not values: they follow from the tasks' histories and the waiter queues (key).
         if (kind === "acquire" || kind === "wake") s += `|A${this.guardedBy(c)}`;
       } else if (isValueCell(c)) {
-        if (tracking) this.track(c);
         s += `|${x.write ? "w" : "r"}${c.stateValue()}`;
       } else if (c === PAGE_TABLES) {
         s += `|P${this.ptDigest()}`;
