@@ -23,6 +23,23 @@ function notebook(sources: string[]): Notebook {
   };
 }
 
+/**
+ * A kernelspec `name` under `root` (fresh) that runs the shell code `before` and then the
+ * project's tslab: a kernel that can hang on purpose.
+ */
+function wrappedTslab(root: string, name: string, before: string): void {
+  const real = JSON.parse(
+    readFileSync(join(projectRoot, ".jupyter-local", "share", "jupyter", "kernels", "tslab", "kernel.json"), "utf8"),
+  ) as { argv: string[] };
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(join(root, "kernels", name), { recursive: true });
+  const argv = ["sh", "-c", `${before}; exec "$@"`, "sh", ...real.argv];
+  writeFileSync(
+    join(root, "kernels", name, "kernel.json"),
+    JSON.stringify({ argv, display_name: name, language: "typescript" }),
+  );
+}
+
 describe("the notebook harness", () => {
   mkdirSync(scratch, { recursive: true });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -66,24 +83,15 @@ describe("the notebook harness", () => {
   it("starts the kernel again, with more time, when the first start does not answer", async () => {
     // A kernelspec whose first start hangs (as tslab does on a loaded machine) and whose
     // second start is the real tslab: the run succeeds and lists the failed try.
-    const real = JSON.parse(
-      readFileSync(join(projectRoot, ".jupyter-local", "share", "jupyter", "kernels", "tslab", "kernel.json"), "utf8"),
-    ) as { argv: string[] };
-    const specs = join(scratch, "slow-start", "kernels", "tslab-slow");
-    const mark = join(scratch, "slow-start", "first-start");
-    rmSync(join(scratch, "slow-start"), { recursive: true, force: true });
-    mkdirSync(specs, { recursive: true });
-    const script = `if [ ! -e "${mark}" ]; then : > "${mark}"; exec sleep 600; fi; exec "$@"`;
-    writeFileSync(
-      join(specs, "kernel.json"),
-      JSON.stringify({ argv: ["sh", "-c", script, "sh", ...real.argv], display_name: "slow", language: "typescript" }),
-    );
+    const root = join(scratch, "slow-start");
+    const mark = join(root, "first-start");
+    wrappedTslab(root, "tslab-slow", `if [ ! -e "${mark}" ]; then : > "${mark}"; exec sleep 600; fi`);
     const path = join(scratch, "slow.ipynb");
     writeNotebook(path, notebook(['import { PAGE_SIZE } from "pfnlab";', "console.log(PAGE_SIZE * 2);"]));
     const r = await executeNotebook(path, {
       cellTimeout: 60,
       kernel: "tslab-slow",
-      kernelSpecPath: [join(scratch, "slow-start")],
+      kernelSpecPath: [root],
       startupTimeout: 4,
       startAttempts: 5,
     });
@@ -97,18 +105,12 @@ describe("the notebook harness", () => {
 
   it("after a cell timeout, starts the replacement kernel again when it does not answer, and goes on", async () => {
     // The first start answers; the restart after the endless loop hangs; the next try answers.
-    const real = JSON.parse(
-      readFileSync(join(projectRoot, ".jupyter-local", "share", "jupyter", "kernels", "tslab", "kernel.json"), "utf8"),
-    ) as { argv: string[] };
     const root = join(scratch, "slow-restart");
-    const specs = join(root, "kernels", "tslab-slow2");
     const [first, second] = [join(root, "first"), join(root, "second")];
-    rmSync(root, { recursive: true, force: true });
-    mkdirSync(specs, { recursive: true });
-    const script = `if [ -e "${first}" ] && [ ! -e "${second}" ]; then : > "${second}"; exec sleep 600; fi; : > "${first}"; exec "$@"`;
-    writeFileSync(
-      join(specs, "kernel.json"),
-      JSON.stringify({ argv: ["sh", "-c", script, "sh", ...real.argv], display_name: "slow", language: "typescript" }),
+    wrappedTslab(
+      root,
+      "tslab-slow2",
+      `if [ -e "${first}" ] && [ ! -e "${second}" ]; then : > "${second}"; exec sleep 600; fi; : > "${first}"`,
     );
     const path = join(scratch, "restart.ipynb");
     writeNotebook(path, notebook(['const x = 21; console.log("set");', "while (true) {}", "console.log(x * 2);"]));
